@@ -1,0 +1,189 @@
+"""The model parameters a study can search over, and the record of one trial's values.
+
+Parameter names are part of the interface: search-space files, ``--set``, reports and JSON
+output all use them. Each has a type, a default, a valid range and the model families it
+applies to.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+from collections.abc import Mapping
+from typing import Any, Literal
+
+Family = Literal["lstm", "mlp"]
+FAMILIES: tuple[Family, ...] = ("lstm", "mlp")
+OPTIMIZERS = ("adam", "sgd", "rmsprop", "adamw")
+ACTIVATIONS = ("relu", "tanh", "sigmoid", "elu", "gelu")
+
+
+@dataclasses.dataclass(frozen=True)
+class ParamDef:
+    """Definition of one model parameter.
+
+    Attributes:
+        name: The parameter's name as used in files and on the command line.
+        type: ``int``, ``float`` or ``str`` (a choice among ``choices``).
+        default: The value used when a search space neither fixes nor ranges over it.
+        families: The model families the parameter applies to.
+        low: Smallest valid value (numbers only).
+        high: Largest valid value (numbers only), or ``None`` for unbounded.
+        high_inclusive: Whether ``high`` itself is valid.
+        choices: The valid values (strings only).
+        help: What the parameter does, for messages and documentation.
+    """
+
+    name: str
+    type: type
+    default: Any
+    families: tuple[Family, ...]
+    low: float | None = None
+    high: float | None = None
+    high_inclusive: bool = True
+    choices: tuple[str, ...] = ()
+    help: str = ""
+
+    def constraint(self) -> str:
+        """Describe the valid values in words, for error messages."""
+        if self.type is str:
+            return "one of " + ", ".join(repr(c) for c in self.choices)
+        kind = "an integer" if self.type is int else "a number"
+        if self.high is None:
+            return f"{kind} >= {_fmt(self.low)}"
+        upper = "<=" if self.high_inclusive else "<"
+        return f"{kind} with {_fmt(self.low)} <= {self.name} {upper} {_fmt(self.high)}"
+
+    def check(self, value: Any) -> Any:
+        """Return ``value`` converted to this parameter's type, or raise ``ValueError``.
+
+        Raises:
+            ValueError: With a message of the form "`units` must be ..., but got units=0.".
+        """
+        converted = self._convert(value)
+        if converted is None or not self._in_range(converted):
+            raise ValueError(
+                f"`{self.name}` must be {self.constraint()}, but got {self.name}={value!r}."
+            )
+        return converted
+
+    def _convert(self, value: Any) -> Any:
+        if self.type is str:
+            return value if isinstance(value, str) and value in self.choices else None
+        if isinstance(value, bool):
+            return None
+        if self.type is int:
+            if isinstance(value, int):
+                return value
+            if isinstance(value, float) and value.is_integer():
+                return int(value)
+            return None
+        if isinstance(value, (int, float)) and math.isfinite(value):
+            return float(value)
+        return None
+
+    def _in_range(self, value: Any) -> bool:
+        if self.type is str:
+            return True
+        if self.low is not None and value < self.low:
+            return False
+        if self.high is None:
+            return True
+        return bool(value <= self.high if self.high_inclusive else value < self.high)
+
+
+PARAMS: dict[str, ParamDef] = {
+    p.name: p
+    for p in (
+        ParamDef("units", int, 10, FAMILIES, low=1, help="units per hidden layer"),
+        ParamDef("layers", int, 1, FAMILIES, low=1, high=8, help="number of hidden layers"),
+        ParamDef("epochs", int, 100, FAMILIES, low=1, high=100_000, help="epochs to train"),
+        ParamDef(
+            "dropout", float, 0.0, FAMILIES, low=0.0, high=1.0, high_inclusive=False,
+            help="dropout rate on each hidden layer's inputs (LSTM) or outputs (MLP)",
+        ),
+        ParamDef(
+            "recurrent_dropout", float, 0.0, ("lstm",), low=0.0, high=1.0,
+            high_inclusive=False, help="dropout rate on the LSTM's recurrent state",
+        ),
+        ParamDef("l2", float, 0.0, FAMILIES, low=0.0, help="L2 penalty on kernel weights"),
+        ParamDef(
+            "learning_rate", float, 0.001, FAMILIES, low=1e-12, high=10.0,
+            help="optimizer step size",
+        ),
+        ParamDef(
+            "batch_size", int, 32, FAMILIES, low=1,
+            help="samples per gradient step (larger than the data means full batch)",
+        ),
+        ParamDef("optimizer", str, "adam", FAMILIES, choices=OPTIMIZERS, help="optimizer"),
+        ParamDef(
+            "activation", str, "relu", ("mlp",), choices=ACTIVATIONS,
+            help="hidden-layer activation of the MLP",
+        ),
+    )
+}
+"""Every parameter, by name."""
+
+
+def params_for(family: Family) -> dict[str, ParamDef]:
+    """Return the parameters that apply to ``family``."""
+    return {name: p for name, p in PARAMS.items() if family in p.families}
+
+
+@dataclasses.dataclass(frozen=True)
+class TrialParams:
+    """The complete, validated parameter values of one trial.
+
+    Every parameter has a value (sampled, fixed or default), so a trial can be reproduced from
+    this record alone. ``recurrent_dropout`` is ignored by the MLP and ``activation`` by the
+    LSTM.
+    """
+
+    units: int = 10
+    layers: int = 1
+    epochs: int = 100
+    dropout: float = 0.0
+    recurrent_dropout: float = 0.0
+    l2: float = 0.0
+    learning_rate: float = 0.001
+    batch_size: int = 32
+    optimizer: str = "adam"
+    activation: str = "relu"
+
+    @classmethod
+    def from_values(cls, family: Family, values: Mapping[str, Any]) -> TrialParams:
+        """Build from a mapping of parameter values, filling defaults and validating each.
+
+        Raises:
+            ValueError: An unknown name, a name that does not apply to ``family``, or an
+                invalid value.
+        """
+        allowed = params_for(family)
+        checked: dict[str, Any] = {}
+        for name, value in values.items():
+            if name not in PARAMS:
+                raise ValueError(
+                    f"unknown parameter `{name}`; known parameters are "
+                    + ", ".join(allowed)
+                    + "."
+                )
+            if name not in allowed:
+                raise ValueError(
+                    f"parameter `{name}` does not apply to the {family} family; "
+                    f"its parameters are " + ", ".join(allowed) + "."
+                )
+            checked[name] = PARAMS[name].check(value)
+        return cls(**checked)
+
+    def to_dict(self, family: Family | None = None) -> dict[str, Any]:
+        """Return the values as a dict, limited to ``family``'s parameters when given."""
+        values = dataclasses.asdict(self)
+        if family is None:
+            return values
+        return {k: v for k, v in values.items() if family in PARAMS[k].families}
+
+
+def _fmt(value: float | None) -> str:
+    if value is None:
+        return "-inf"
+    return str(int(value)) if float(value).is_integer() else repr(value)
