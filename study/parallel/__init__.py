@@ -1,0 +1,7 @@
+"""Seeds in parallel: a trial's seeds trained over joblib workers, watched live."""
+
+from __future__ import annotations
+
+from study.parallel._run import POLL_SECONDS, ProgressCallback, SeedJob, run_seeds, train_job
+
+__all__ = ["POLL_SECONDS", "ProgressCallback", "SeedJob", "run_seeds", "train_job"]

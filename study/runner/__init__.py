@@ -1,0 +1,8 @@
+"""Running a study: the objective of one trial and the loop that resumes and reaches a target."""
+
+from __future__ import annotations
+
+from study.runner._objective import Objective, RunSettings, objective_value, sample
+from study.runner._run import RunOptions, RunResult, run
+
+__all__ = ["Objective", "RunOptions", "RunResult", "RunSettings", "objective_value", "run", "sample"]

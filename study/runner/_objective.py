@@ -1,0 +1,144 @@
+"""The objective of a study: one trial = sample parameters, train the seeds, diagnose, store."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+import optuna
+from optuna.distributions import CategoricalDistribution, FloatDistribution, IntDistribution
+
+from study.curves import SeedCurves
+from study.diagnosis import DiagnosisConfig, TrialDiagnosis, diagnose_seeds
+from study.errors import TrialError
+from study.parallel import run_seeds
+from study.runner._live import LiveCheck
+from study.runner._progress import Progress
+from study.space import SearchSpace
+from study.storage import write_trial_result
+from study.tasks import TaskData
+
+
+@dataclasses.dataclass(frozen=True)
+class RunSettings:
+    """How trials are run (not part of the study's definition).
+
+    Attributes:
+        n_jobs: Seed workers per trial.
+        backend: The joblib backend that runs the seed workers.
+        chunk_epochs: Epochs trained between two looks at the live curves.
+    """
+
+    n_jobs: int = 1
+    backend: str = "loky"
+    chunk_epochs: int = 50
+
+
+class Objective:
+    """Callable passed to ``study.optimize``: trains one trial and returns its value.
+
+    Args:
+        space: The search space.
+        data: The task's data.
+        settings: How to run the seeds.
+        diagnosis: Diagnosis thresholds.
+        progress: The progress display.
+        check_every: Epochs between two pruning checks (``None``: the trial is never pruned).
+    """
+
+    def __init__(
+        self,
+        space: SearchSpace,
+        data: TaskData,
+        settings: RunSettings,
+        diagnosis: DiagnosisConfig,
+        progress: Progress,
+        check_every: int | None,
+    ) -> None:
+        self._space, self._data, self._settings = space, data, settings
+        self._diagnosis, self._progress, self._check_every = diagnosis, progress, check_every
+
+    def __call__(self, trial: optuna.Trial) -> float:
+        """Train, diagnose and store one trial; raise ``TrialPruned`` when it was pruned."""
+        params = self._space.params_for(sample(trial, self._space.distributions()))
+        trial.set_user_attr("params", params.to_dict(self._space.family))
+        seeds = list(range(self._space.seeds))
+        live = LiveCheck(trial, self._progress, self._check_every, len(seeds), params.epochs)
+        self._progress.start_trial(trial.number, len(seeds), params.epochs)
+        try:
+            curves = run_seeds(
+                self._space.family, params, self._data, seeds,
+                n_jobs=self._settings.n_jobs, backend=self._settings.backend,
+                chunk_epochs=self._settings.chunk_epochs, on_progress=live,
+            )
+        except KeyboardInterrupt:
+            trial.set_user_attr("interrupted", True)
+            raise
+        return self._finish(trial, curves, live)
+
+    def _finish(self, trial: optuna.Trial, curves: list[SeedCurves], live: LiveCheck) -> float:
+        usable = [c for c in curves if c.epochs_trained > 0]
+        if not usable:
+            write_trial_result(trial, curves, None)
+            causes = sorted({c.error or c.stop for c in curves})
+            message = "every seed failed: " + "; ".join(causes)
+            trial.set_user_attr("error", message)
+            self._progress.failed_trial(trial.number, message)
+            raise TrialError(message)
+        diagnosis = diagnose_seeds(
+            usable, config=self._diagnosis, baseline_loss=self._data.baseline_loss
+        )
+        write_trial_result(trial, curves, diagnosis, live.pruned)
+        value = objective_value(self._space.objective, usable)
+        self._progress.end_trial(trial.number, value, diagnosis, live.pruned is not None)
+        if live.pruned is not None:
+            # Optuna takes a pruned trial's value from its last intermediate value.
+            live.report_final(value, max(c.epochs_trained for c in usable))
+            raise optuna.TrialPruned(live.pruned.reason)
+        return value
+
+
+def sample(
+    trial: optuna.Trial, distributions: dict[str, optuna.distributions.BaseDistribution]
+) -> dict[str, Any]:
+    """Ask the trial for a value of every searched parameter."""
+    values: dict[str, Any] = {}
+    for name, dist in distributions.items():
+        if isinstance(dist, IntDistribution):
+            values[name] = trial.suggest_int(name, dist.low, dist.high, step=dist.step, log=dist.log)
+        elif isinstance(dist, FloatDistribution):
+            values[name] = trial.suggest_float(
+                name, dist.low, dist.high, step=dist.step, log=dist.log
+            )
+        elif isinstance(dist, CategoricalDistribution):
+            values[name] = trial.suggest_categorical(name, dist.choices)
+    return values
+
+
+def objective_value(objective: str, curves: Sequence[SeedCurves]) -> float:
+    """The trial's value: the mean over seeds of the objective's per-seed quantity.
+
+    Seeds whose quantity is not finite (diverged) are left out of the mean; when none is
+    finite the value is infinite (the worst for a loss), so the sampler learns to avoid it.
+    """
+    per_seed = [_seed_value(objective, c) for c in curves]
+    finite = [v for v in per_seed if np.isfinite(v)]
+    if not finite:
+        return -np.inf if objective == "final_val_accuracy" else np.inf
+    return float(np.mean(finite))
+
+
+def _seed_value(objective: str, curves: SeedCurves) -> float:
+    if objective == "best_val_loss":
+        finite = curves.val_loss[np.isfinite(curves.val_loss)]
+        return float(finite.min()) if len(finite) else float("nan")
+    if objective == "final_val_accuracy":
+        if curves.val_metric is None:
+            return float("nan")
+        return float(curves.val_metric[-1])
+    return float(curves.val_loss[-1])
+
+
+__all__ = ["Objective", "RunSettings", "TrialDiagnosis", "objective_value", "sample"]

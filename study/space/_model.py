@@ -1,0 +1,142 @@
+"""The typed form of a search space: what a trial samples and what is held fixed."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any, Literal
+
+import optuna
+
+from study.params import PARAMS, Family, TrialParams
+from study.tasks import TaskSpec
+
+Objective = Literal["final_val_loss", "best_val_loss", "final_val_accuracy"]
+OBJECTIVES: dict[str, Literal["minimize", "maximize"]] = {
+    "final_val_loss": "minimize",
+    "best_val_loss": "minimize",
+    "final_val_accuracy": "maximize",
+}
+"""Each objective and the direction it is optimised in."""
+
+
+@dataclasses.dataclass(frozen=True)
+class Range:
+    """A numeric range a parameter is sampled from (``int`` or ``float`` by the parameter)."""
+
+    low: float
+    high: float
+    log: bool = False
+    step: float | None = None
+
+    def distribution(self, name: str) -> optuna.distributions.BaseDistribution:
+        """Return the Optuna distribution for parameter ``name``."""
+        if PARAMS[name].type is int:
+            return optuna.distributions.IntDistribution(
+                int(self.low), int(self.high), log=self.log, step=int(self.step or 1)
+            )
+        return optuna.distributions.FloatDistribution(
+            self.low, self.high, log=self.log, step=self.step
+        )
+
+    def describe(self) -> str:
+        """E.g. ``"1..64 log"`` or ``"0.0..0.5 step 0.1"``."""
+        text = f"{_num(self.low)}..{_num(self.high)}"
+        if self.log:
+            text += " log"
+        if self.step is not None:
+            text += f" step {_num(self.step)}"
+        return text
+
+
+@dataclasses.dataclass(frozen=True)
+class Choices:
+    """A set of values a parameter is sampled from."""
+
+    values: tuple[Any, ...]
+
+    def distribution(self, name: str) -> optuna.distributions.BaseDistribution:
+        """Return the Optuna distribution for parameter ``name``."""
+        return optuna.distributions.CategoricalDistribution(self.values)
+
+    def describe(self) -> str:
+        """E.g. ``"adam | sgd"``."""
+        return " | ".join(str(v) for v in self.values)
+
+
+Searched = Range | Choices
+
+
+@dataclasses.dataclass(frozen=True)
+class SearchSpace:
+    """A validated search space.
+
+    Attributes:
+        family: ``lstm`` or ``mlp``.
+        task: The data to train on.
+        seeds: Random seeds trained per trial.
+        objective: What a trial's value is (mean over seeds).
+        searched: The parameters sampled per trial, with their ranges.
+        fixed: The parameters held at one value (from the file or ``--set``).
+        diagnosis: Overrides of the diagnosis thresholds (the ``[diagnosis]`` table).
+        pruner: Settings of the overfit pruner (the ``[pruner]`` table).
+        sampler_seed: Seed of the sampler, so a study is reproducible.
+        path: The file the space was read from.
+        text: The file's text.
+    """
+
+    family: Family
+    task: TaskSpec
+    seeds: int
+    objective: Objective
+    searched: Mapping[str, Searched]
+    fixed: Mapping[str, Any]
+    diagnosis: Mapping[str, Any] = dataclasses.field(default_factory=dict)
+    pruner: Mapping[str, Any] = dataclasses.field(default_factory=dict)
+    sampler_seed: int = 0
+    path: Path = Path("<none>")
+    text: str = ""
+
+    @property
+    def direction(self) -> Literal["minimize", "maximize"]:
+        """The objective's direction."""
+        return OBJECTIVES[self.objective]
+
+    def params_for(self, sampled: Mapping[str, Any]) -> TrialParams:
+        """Complete a trial's sampled values with the fixed ones and the defaults."""
+        return TrialParams.from_values(self.family, {**self.fixed, **sampled})
+
+    def distributions(self) -> dict[str, optuna.distributions.BaseDistribution]:
+        """The Optuna distribution of each searched parameter."""
+        return {name: s.distribution(name) for name, s in self.searched.items()}
+
+    def describe_searched(self) -> dict[str, str]:
+        """Each searched parameter with its range in words."""
+        return {name: s.describe() for name, s in self.searched.items()}
+
+    def fingerprint(self) -> str:
+        """A canonical JSON text of everything that defines the study's trials.
+
+        Two spaces with the same fingerprint sample the same parameters from the same ranges
+        on the same data; resuming a study requires it to match.
+        """
+        return json.dumps(
+            {
+                "family": self.family,
+                "task": self.task.to_dict(),
+                "seeds": self.seeds,
+                "objective": self.objective,
+                "searched": self.describe_searched(),
+                "fixed": dict(self.fixed),
+                "diagnosis": dict(self.diagnosis),
+                "pruner": dict(self.pruner),
+            },
+            sort_keys=True,
+            default=str,
+        )
+
+
+def _num(value: float) -> str:
+    return str(int(value)) if float(value).is_integer() else f"{value:g}"

@@ -1,0 +1,254 @@
+"""Read and validate a search-space file (TOML). Files are parsed, never executed."""
+
+from __future__ import annotations
+
+import tomllib
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from study.errors import InputError
+from study.params import FAMILIES, PARAMS, Family, params_for
+from study.space._model import OBJECTIVES, Choices, Range, Searched, SearchSpace
+from study.tasks import check_family, make_spec
+
+_TOP_KEYS = (
+    "description", "family", "task", "seeds", "objective", "sampler_seed",
+    "params", "diagnosis", "pruner",
+)
+_MAX_SEEDS = 256
+
+
+def load_space(
+    path: str | Path,
+    *,
+    overrides: Mapping[str, str] | None = None,
+    seeds: int | None = None,
+) -> SearchSpace:
+    """Read, validate and resolve a search-space file.
+
+    Args:
+        path: The TOML file.
+        overrides: ``--set NAME=VALUE`` pairs: each fixes a parameter for this run.
+        seeds: Seeds per trial from the command line, overriding the file's ``seeds``.
+
+    Raises:
+        InputError: Any problem, as one line naming the file, the key and the fix.
+    """
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise InputError(
+            f"{path}: search-space file not found; pass an existing file with --space "
+            "(see search_spaces/)."
+        ) from None
+    except (OSError, UnicodeDecodeError) as e:
+        raise InputError(f"{path}: cannot read the search-space file ({e}).") from None
+    return parse_space(text, path, overrides=overrides, seeds=seeds)
+
+
+def parse_space(
+    text: str,
+    path: Path,
+    *,
+    overrides: Mapping[str, str] | None = None,
+    seeds: int | None = None,
+) -> SearchSpace:
+    """Validate a search space given as TOML text; see :func:`load_space`."""
+    try:
+        doc = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as e:
+        raise InputError(f"{path}: TOML syntax error: {e}; fix the file.") from None
+    try:
+        return _build(doc, text, path, overrides or {}, seeds)
+    except InputError as e:
+        raise InputError(f"{path}: {e}") from None
+
+
+def _build(
+    doc: dict[str, Any],
+    text: str,
+    path: Path,
+    overrides: Mapping[str, str],
+    seeds: int | None,
+) -> SearchSpace:
+    unknown = [k for k in doc if k not in _TOP_KEYS]
+    if unknown:
+        raise InputError(f"unknown key `{unknown[0]}`; the keys are: {', '.join(_TOP_KEYS)}.")
+    family = _family(doc.get("family"))
+    task = make_spec(_required(doc, "task"), base_dir=path.parent.resolve())
+    check_family(task, family)
+    searched, fixed = _params(family, _table(doc, "params"))
+    for name, value in parse_overrides(family, overrides).items():
+        searched.pop(name, None)
+        fixed[name] = value
+    return SearchSpace(
+        family=family,
+        task=task,
+        seeds=_seeds(doc.get("seeds", 3) if seeds is None else seeds, seeds is not None),
+        objective=_objective(doc.get("objective", "final_val_loss")),
+        searched=searched,
+        fixed=fixed,
+        diagnosis=_table(doc, "diagnosis"),
+        pruner=_table(doc, "pruner"),
+        sampler_seed=_int(doc.get("sampler_seed", 0), "sampler_seed", low=0),
+        path=path,
+        text=text,
+    )
+
+
+def parse_overrides(family: Family, overrides: Mapping[str, str]) -> dict[str, Any]:
+    """Convert ``--set NAME=VALUE`` strings to typed, validated parameter values.
+
+    Raises:
+        InputError: An unknown name, a name of another family, or a bad value.
+    """
+    allowed = params_for(family)
+    out: dict[str, Any] = {}
+    for name, raw in overrides.items():
+        if name not in allowed:
+            known = ", ".join(allowed)
+            where = "the " + family + " family" if name in PARAMS else "any family"
+            raise InputError(
+                f"--set {name}={raw}: `{name}` is not a parameter of {where}; use one of {known}."
+            )
+        definition = allowed[name]
+        value = _typed(definition.type, raw)
+        try:
+            out[name] = definition.check(value)
+        except ValueError as e:
+            raise InputError(f"--set {name}={raw}: {e}") from None
+    return out
+
+
+def _params(family: Family, table: Mapping[str, Any]) -> tuple[dict[str, Searched], dict[str, Any]]:
+    allowed = params_for(family)
+    searched: dict[str, Searched] = {}
+    fixed: dict[str, Any] = {}
+    for name, entry in table.items():
+        if name not in allowed:
+            where = "the " + family + " family" if name in PARAMS else "any family"
+            raise InputError(
+                f"`params.{name}` is not a parameter of {where}; "
+                f"use one of {', '.join(allowed)}."
+            )
+        if isinstance(entry, Mapping):
+            searched[name] = _searched(name, entry)
+        else:
+            fixed[name] = _check(name, entry, f"params.{name}")
+    return searched, fixed
+
+
+def _searched(name: str, entry: Mapping[str, Any]) -> Searched:
+    key = f"params.{name}"
+    if "choices" in entry:
+        extra = [k for k in entry if k != "choices"]
+        choices = entry["choices"]
+        if extra:
+            raise InputError(f"`{key}` has both `choices` and `{extra[0]}`; use one or the other.")
+        if not isinstance(choices, list) or not choices:
+            raise InputError(f"`{key}.choices` must be a non-empty list, but got {choices!r}.")
+        return Choices(tuple(_check(name, c, f"{key}.choices") for c in choices))
+    return _range(name, key, entry)
+
+
+def _range(name: str, key: str, entry: Mapping[str, Any]) -> Range:
+    definition = PARAMS[name]
+    extra = [k for k in entry if k not in ("low", "high", "log", "step")]
+    if extra:
+        raise InputError(
+            f"unknown key `{key}.{extra[0]}`; a range has low, high, log, step "
+            "(or use choices = [...])."
+        )
+    if definition.type is str:
+        raise InputError(f"`{key}` is a choice; write {key} = {{choices = [...]}}.")
+    if "low" not in entry or "high" not in entry:
+        raise InputError(f"`{key}` needs both `low` and `high` (or a single value to fix it).")
+    low, high = _check(name, entry["low"], f"{key}.low"), _check(name, entry["high"], f"{key}.high")
+    if low > high:
+        raise InputError(f"`{key}` is an empty range: low={low} > high={high}; swap them.")
+    log = entry.get("log", False)
+    if not isinstance(log, bool):
+        raise InputError(f"`{key}.log` must be true or false, but got log={log!r}.")
+    if log and low <= 0:
+        raise InputError(f"`{key}` has log = true, which needs low > 0, but got low={low}.")
+    step = entry.get("step")
+    if step is not None:
+        step = _step(name, key, step, log)
+    return Range(float(low), float(high), log=log, step=step)
+
+
+def _step(name: str, key: str, step: Any, log: bool) -> float:
+    is_int = PARAMS[name].type is int
+    valid = isinstance(step, int if is_int else (int, float)) and not isinstance(step, bool)
+    if not valid or step <= 0:
+        kind = "a positive integer" if is_int else "a positive number"
+        raise InputError(f"`{key}.step` must be {kind}, but got step={step!r}.")
+    if log:
+        raise InputError(f"`{key}` cannot have both log = true and a step; drop one.")
+    return float(step)
+
+
+def _check(name: str, value: Any, key: str) -> Any:
+    try:
+        return PARAMS[name].check(value)
+    except ValueError as e:
+        raise InputError(f"`{key}`: {e}") from None
+
+
+def _family(value: Any) -> Family:
+    if value is None:
+        raise InputError(f"missing key `family`; add family = \"lstm\" or family = \"mlp\".")
+    if value not in FAMILIES:
+        raise InputError(f"`family` must be \"lstm\" or \"mlp\", but got family={value!r}.")
+    return value  # type: ignore[no-any-return]
+
+
+def _objective(value: Any) -> Any:
+    if value not in OBJECTIVES:
+        raise InputError(
+            f"`objective` must be one of {', '.join(OBJECTIVES)}, but got objective={value!r}."
+        )
+    return value
+
+
+def _seeds(value: Any, from_cli: bool) -> int:
+    name = "--seeds" if from_cli else "seeds"
+    return _int(value, name, low=1, high=_MAX_SEEDS)
+
+
+def _int(value: Any, name: str, *, low: int, high: int | None = None) -> int:
+    ok = isinstance(value, int) and not isinstance(value, bool) and value >= low
+    if ok and high is not None and value > high:
+        ok = False
+    if not ok:
+        bound = f"from {low} to {high}" if high is not None else f">= {low}"
+        raise InputError(f"`{name}` must be an integer {bound}, but got {name}={value!r}.")
+    return int(value)
+
+
+def _table(doc: Mapping[str, Any], key: str) -> dict[str, Any]:
+    value = doc.get(key, {})
+    if not isinstance(value, Mapping):
+        raise InputError(f"`{key}` must be a table ([{key}]), but got {key}={value!r}.")
+    return dict(value)
+
+
+def _required(doc: Mapping[str, Any], key: str) -> Any:
+    if key not in doc:
+        raise InputError(f"missing key `{key}`; see search_spaces/ for examples.")
+    return doc[key]
+
+
+def _typed(kind: type, raw: str) -> Any:
+    """Convert a command-line string to ``kind``; leave it a string when it does not parse."""
+    if kind is str:
+        return raw
+    try:
+        number = float(raw)
+    except ValueError:
+        return raw
+    if kind is int:
+        return int(number) if number.is_integer() else raw
+    return number
