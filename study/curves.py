@@ -122,7 +122,7 @@ class SeedCurves:
             "seconds": self.seconds,
         }
         encoded["series"] = {
-            name: _encode(getattr(self, name))
+            name: encode_series(getattr(self, name))
             for name in SERIES
             if getattr(self, name) is not None
         }
@@ -131,7 +131,7 @@ class SeedCurves:
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> SeedCurves:
         """Decode what :meth:`to_dict` produced."""
-        series = {name: _decode(text) for name, text in data["series"].items()}
+        series = {name: decode_series(text) for name, text in data["series"].items()}
         return cls(
             seed=int(data["seed"]),
             epochs_planned=int(data["epochs_planned"]),
@@ -157,12 +157,14 @@ def stack(curves: Sequence[SeedCurves], name: str = "val_loss") -> FloatArray:
     return out
 
 
-def _encode(values: FloatArray) -> str:
+def encode_series(values: FloatArray) -> str:
+    """Encode one series as base64 text of zlib-compressed little-endian float32."""
     raw = np.ascontiguousarray(values, dtype="<f4").tobytes()
     return base64.b64encode(zlib.compress(raw, 6)).decode("ascii")
 
 
-def _decode(text: str) -> FloatArray:
+def decode_series(text: str) -> FloatArray:
+    """Inverse of :func:`encode_series`."""
     raw = zlib.decompress(base64.b64decode(text))
     return np.frombuffer(raw, dtype="<f4").astype(np.float64)
 

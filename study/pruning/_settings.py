@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 import optuna
@@ -83,18 +83,18 @@ class PrunerSettings:
 
 
 def _check(key: str, value: Any) -> None:
-    rules: dict[str, tuple[Any, str]] = {
-        "enabled": (isinstance(value, bool), "true or false"),
-        "warmup_epochs": (_int(value) and value >= 0, "an integer >= 0"),
-        "warmup_fraction": (_num(value) and 0 <= value < 1, "a number from 0 to below 1"),
-        "patience": (_int(value) and value >= 1, "an integer >= 1"),
-        "min_agreement": (_num(value) and 0 < value <= 1, "a number above 0 and at most 1"),
-        "check_every": (_int(value) and value >= 1, "an integer >= 1"),
-        "wrap": (value in WRAPPABLE, "one of " + ", ".join(WRAPPABLE)),
-        "wrap_options": (isinstance(value, Mapping), "a table of the wrapped pruner's options"),
+    rules: dict[str, tuple[Callable[[Any], bool], str]] = {
+        "enabled": (lambda v: isinstance(v, bool), "true or false"),
+        "warmup_epochs": (lambda v: _int(v) and v >= 0, "an integer >= 0"),
+        "warmup_fraction": (lambda v: _num(v) and 0 <= v < 1, "a number from 0 to below 1"),
+        "patience": (lambda v: _int(v) and v >= 1, "an integer >= 1"),
+        "min_agreement": (lambda v: _num(v) and 0 < v <= 1, "a number above 0 and at most 1"),
+        "check_every": (lambda v: _int(v) and v >= 1, "an integer >= 1"),
+        "wrap": (lambda v: isinstance(v, str) and v in WRAPPABLE, "one of " + ", ".join(WRAPPABLE)),
+        "wrap_options": (lambda v: isinstance(v, Mapping), "a table of the wrapped pruner's options"),
     }
-    ok, expected = rules[key]
-    if not ok:
+    valid, expected = rules[key]
+    if not valid(value):
         raise InputError(f"`[pruner] {key}` must be {expected}, but got {key}={value!r}.")
 
 

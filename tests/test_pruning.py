@@ -1,0 +1,131 @@
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import optuna
+import pytest
+
+from study.curves import SeedCurves
+from study.errors import InputError
+from study.pruning import OverfitPruner, PrunerSettings, decide_overfit
+
+SETTINGS = PrunerSettings(warmup_epochs=50, patience=50, min_agreement=0.6)
+
+
+def _curves(val: np.ndarray, train: np.ndarray, seed: int = 0, planned: int = 1000) -> SeedCurves:
+    rng = np.random.default_rng(seed)
+    noise = 1 + 0.01 * rng.standard_normal(len(val))
+    return SeedCurves(seed=seed, train_loss=train, val_loss=val * noise, epochs_planned=planned)
+
+
+def _falling(n: int, floor: float = 0.05) -> np.ndarray:
+    t = np.arange(n)
+    return floor + np.exp(-t / 80.0)
+
+
+def _turning(n: int, minimum: int = 200, slope: float = 0.002) -> np.ndarray:
+    t = np.arange(n)
+    return 0.2 + 0.8 * np.exp(-t / 50.0) + slope * np.clip(t - minimum, 0, None)
+
+
+def test_clear_turning_point_is_pruned_after_patience() -> None:
+    seeds = [_curves(_turning(400), _falling(400, 0.01), s) for s in range(5)]
+    decision = decide_overfit(seeds, SETTINGS)
+    assert decision is not None
+    assert "overfit in" in decision.reason and decision.epoch == 400
+
+
+def test_rise_shorter_than_patience_is_not_pruned() -> None:
+    seeds = [_curves(_turning(215), _falling(215, 0.01), s) for s in range(5)]
+    assert decide_overfit(seeds, SETTINGS) is None
+
+
+def test_flat_stretch_that_recovers_is_not_pruned() -> None:
+    # Validation falls, sits flat for 250 epochs, then falls again: "no improvement" is not a rise.
+    t = np.arange(450)
+    val = np.where(t < 200, 0.3 + 0.7 * np.exp(-t / 40.0), 0.3 + 0.7 * np.exp(-200 / 40.0))
+    seeds = [_curves(val, _falling(450, 0.01), s) for s in range(5)]
+    assert decide_overfit(seeds, SETTINGS) is None
+
+
+def test_still_improving_is_not_pruned() -> None:
+    seeds = [_curves(_falling(500, 0.1), _falling(500, 0.05), s) for s in range(5)]
+    assert decide_overfit(seeds, SETTINGS) is None
+
+
+def test_good_fit_is_not_pruned() -> None:
+    seeds = [_curves(_falling(800, 0.1), _falling(800, 0.09), s) for s in range(5)]
+    assert decide_overfit(seeds, SETTINGS) is None
+
+
+def test_single_overfit_seed_is_outvoted() -> None:
+    good = [_curves(_falling(500, 0.1), _falling(500, 0.09), s) for s in range(4)]
+    bad = _curves(_turning(500), _falling(500, 0.01), 4)
+    assert decide_overfit([*good, bad], SETTINGS) is None
+
+
+def test_nothing_is_decided_during_warmup() -> None:
+    settings = PrunerSettings(warmup_epochs=1000, patience=50)
+    seeds = [_curves(_turning(400), _falling(400, 0.01), s) for s in range(3)]
+    assert decide_overfit(seeds, settings) is None
+
+
+def test_warmup_fraction_is_relative_to_planned_epochs() -> None:
+    settings = PrunerSettings(warmup_epochs=0, warmup_fraction=0.5, patience=50)
+    seeds = [_curves(_turning(400), _falling(400, 0.01), s, planned=1000) for s in range(3)]
+    assert decide_overfit(seeds, settings) is None
+
+
+def _frozen() -> optuna.trial.FrozenTrial:
+    return optuna.trial.create_trial(value=1.0, intermediate_values={100: 1.0})
+
+
+def test_pruner_decides_from_observed_curves() -> None:
+    pruner = OverfitPruner(settings=SETTINGS)
+    study = optuna.create_study()
+    trial = _frozen()
+    assert not pruner.prune(study, trial)
+    pruner.observe(
+        trial.number, [_curves(_turning(400), _falling(400, 0.01), s) for s in range(3)]
+    )
+    assert pruner.prune(study, trial)
+    decision = pruner.decision(trial.number)
+    assert decision is not None and decision.by == "overfit"
+
+
+class _Always(optuna.pruners.BasePruner):
+    def prune(self, study: optuna.Study, trial: optuna.trial.FrozenTrial) -> bool:
+        return True
+
+
+def test_wrapped_pruner_can_prune_on_its_own() -> None:
+    pruner = OverfitPruner(_Always(), settings=SETTINGS)
+    trial = _frozen()
+    assert pruner.prune(optuna.create_study(), trial)
+    decision = pruner.decision(trial.number)
+    assert decision is not None and decision.by == "_Always"
+
+
+def test_settings_build_the_wrapped_pruner() -> None:
+    settings = PrunerSettings.from_mapping(
+        {"wrap": "median", "wrap_options": {"n_startup_trials": 3}}
+    )
+    assert isinstance(settings.wrapped(), optuna.pruners.MedianPruner)
+
+
+@pytest.mark.parametrize(
+    ("table", "fragment"),
+    [
+        ({"patiance": 3}, "unknown key `[pruner] patiance`"),
+        ({"patience": 0}, "`[pruner] patience` must be an integer >= 1"),
+        ({"min_agreement": 1.5}, "`[pruner] min_agreement` must be a number above 0"),
+        ({"enabled": "yes"}, "`[pruner] enabled` must be true or false"),
+        ({"wrap": "magic"}, "`[pruner] wrap` must be one of"),
+        ({"wrap": "median", "wrap_options": {"bogus": 1}}, "not valid for the median pruner"),
+    ],
+)
+def test_bad_pruner_settings_are_clear_errors(table: dict[str, Any], fragment: str) -> None:
+    with pytest.raises(InputError) as info:
+        PrunerSettings.from_mapping(table)
+    assert fragment in str(info.value)
