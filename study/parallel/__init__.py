@@ -2,6 +2,6 @@
 
 from __future__ import annotations
 
-from study.parallel._run import POLL_SECONDS, ProgressCallback, SeedJob, run_seeds, train_job
+from study.parallel._run import ProgressCallback, SeedJob, run_seeds, train_job
 
-__all__ = ["POLL_SECONDS", "ProgressCallback", "SeedJob", "run_seeds", "train_job"]
+__all__ = ["ProgressCallback", "SeedJob", "run_seeds", "train_job"]

@@ -65,13 +65,15 @@ class Objective:
         params = self._space.params_for(sample(trial, self._space.distributions()))
         trial.set_user_attr("params", params.to_dict(self._space.family))
         seeds = list(range(self._space.seeds))
-        live = LiveCheck(trial, self._progress, self._check_every, len(seeds), params.epochs)
+        live = LiveCheck(trial, self._progress, self._check_every, params.epochs)
+        # Pruning checks fall on chunk ends: one chunk per check keeps them at fixed epochs.
+        chunk = self._check_every or self._settings.chunk_epochs
         self._progress.start_trial(trial.number, len(seeds), params.epochs)
         try:
             curves = run_seeds(
                 self._space.family, params, self._data, seeds,
                 n_jobs=self._settings.n_jobs, backend=self._settings.backend,
-                chunk_epochs=self._settings.chunk_epochs, on_progress=live,
+                chunk_epochs=chunk, on_progress=live,
             )
         except KeyboardInterrupt:
             trial.set_user_attr("interrupted", True)
@@ -95,7 +97,7 @@ class Objective:
         self._progress.end_trial(trial.number, value, diagnosis, live.pruned is not None)
         if live.pruned is not None:
             # Optuna takes a pruned trial's value from its last intermediate value.
-            live.report_final(value, max(c.epochs_trained for c in usable))
+            live.report(value, max(c.epochs_trained for c in usable))
             raise optuna.TrialPruned(live.pruned.reason)
         return value
 

@@ -10,6 +10,10 @@ from typing import TextIO
 from study.diagnosis import TrialDiagnosis
 
 
+REDRAW_SECONDS = 0.1
+"""The status line is redrawn at most this often."""
+
+
 class Progress:
     """Shows how far a study has come.
 
@@ -33,6 +37,7 @@ class Progress:
         self._trial_start = self._start
         self._lock = threading.Lock()
         self._trial, self._seeds, self._planned = -1, 0, 0
+        self._drawn = 0.0
 
     def start_trial(self, number: int, seeds: int, epochs: int) -> None:
         """A trial starts training ``seeds`` seeds for ``epochs`` epochs."""
@@ -45,6 +50,10 @@ class Progress:
         """The seeds have trained ``epochs`` epochs so far (one entry per seed)."""
         if not self._live:
             return
+        now = time.monotonic()
+        if now - self._drawn < REDRAW_SECONDS and epochs and min(epochs) > 0:
+            return
+        self._drawn = now
         with self._lock:
             slowest = min(epochs) if epochs else 0
             line = (

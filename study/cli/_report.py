@@ -1,0 +1,97 @@
+"""``study report NAME``: write a study's HTML report."""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from study.cli._common import add_storage_option, load_stored_study
+from study.errors import InputError
+from study.report import MAX_CURVES, build_report, safe_dirname
+from study.storage import study_record
+
+DEFAULT_OUT = Path("reports")
+"""The folder under which each study's report gets its own folder by default."""
+
+
+def add_parser(subparsers: Any) -> None:
+    """Register the ``report`` subcommand."""
+    parser = subparsers.add_parser(
+        "report",
+        help="write a study's report as one self-contained HTML page",
+        description="Write the report of a stored study (fit of every trial, fit map, "
+        "importance, learning curves, advice) as one HTML page that opens offline.",
+    )
+    parser.add_argument("name", help="the study's name")
+    add_storage_option(parser)
+    parser.add_argument(
+        "--out",
+        type=Path,
+        metavar="DIR",
+        help="folder to write index.html to (default: reports/<NAME>/)",
+    )
+    parser.add_argument(
+        "--trial",
+        type=int,
+        action="append",
+        default=[],
+        metavar="N",
+        help="also show trial N's learning curves on their own (repeatable)",
+    )
+    parser.add_argument(
+        "--max-curves",
+        type=int,
+        default=MAX_CURVES,
+        metavar="K",
+        help=f"trials in the learning-curve overview (default: {MAX_CURVES})",
+    )
+    parser.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    """Write the report and print the path of its ``index.html``."""
+    if args.max_curves < 0:
+        raise InputError(f"--max-curves must be >= 0, but got --max-curves={args.max_curves}.")
+    path = write_report(
+        args.name, args.storage, args.out, trials=args.trial, max_curves=args.max_curves
+    )
+    print(path)
+    return 0
+
+
+def write_report(
+    name: str,
+    storage: str | None,
+    out: Path | None,
+    *,
+    trials: Sequence[int] = (),
+    max_curves: int = MAX_CURVES,
+) -> Path:
+    """Write the report of stored study ``name`` and return the path of its ``index.html``.
+
+    Args:
+        name: The study's name.
+        storage: The storage URL; ``None`` for ``$STUDY_STORAGE`` or the default.
+        out: The folder to write to; ``None`` for ``reports/<safe NAME>/``.
+        trials: Trials whose learning curves the page also shows on their own.
+        max_curves: Trials in the learning-curve overview.
+
+    Raises:
+        InputError: No such storage, study or trial, or ``out`` is a file.
+    """
+    optuna_study, shown = load_stored_study(name, storage)
+    record = study_record(optuna_study, shown)
+    known = {t.number for t in record.trials}
+    missing = [n for n in trials if n not in known]
+    if missing:
+        span = f"trials 0..{max(known)}" if known else "no trials"
+        raise InputError(
+            f"--trial must name a trial of study {name!r}, but got --trial={missing[0]}; "
+            f"the study has {span}."
+        )
+    folder = out if out is not None else DEFAULT_OUT / safe_dirname(name)
+    if folder.exists() and not folder.is_dir():
+        raise InputError(f"--out must be a folder, but got --out={folder}, which is a file.")
+    return build_report(record, folder, max_curves=max_curves, trials=trials)

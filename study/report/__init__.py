@@ -1,0 +1,26 @@
+"""The HTML report of a stored study: one self-contained page built from the storage alone.
+
+The page shows the fit of every trial (underfit, good fit, overfit, ...), where in the search
+space each fit lies, which parameters drive it, learning curves of typical trials, the
+objective, a sortable trial table and what to try next. Figures are PNG data URIs, so the
+page opens offline and can be mailed as one file.
+"""
+
+from __future__ import annotations
+
+import matplotlib
+
+matplotlib.use("Agg")  # The report only draws to files; never open a window.
+
+from study.report._build import MAX_CURVES, build_report, render_report
+from study.report._palette import CATEGORY_COLORS, NO_CATEGORY
+from study.report._paths import safe_dirname
+
+__all__ = [
+    "CATEGORY_COLORS",
+    "MAX_CURVES",
+    "NO_CATEGORY",
+    "build_report",
+    "render_report",
+    "safe_dirname",
+]

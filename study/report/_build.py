@@ -1,0 +1,200 @@
+"""Assemble the report: prepare each section's data, draw its figures, render the page."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from study.report._advice import advise
+from study.report._curves_data import curve_panel, representative_trials
+from study.report._curves_fig import curves_figure, trial_figure
+from study.report._data import (
+    ParamInfo,
+    agreement_of,
+    best_trial,
+    history_frame,
+    param_infos,
+    sample_rows,
+    summarize,
+    trials_frame,
+)
+from study.report._figures import (
+    fit_map_figure,
+    history_figure,
+    importance_figure,
+    objective_figure,
+    pairs_figure,
+)
+from study.report._fitmap import fit_map_frame, pair_cells, param_pairs, strip_frame
+from study.report._images import Image, image, report_style
+from study.report._importance import param_importance, top_params
+from study.report._page import render_page
+from study.report._palette import CATEGORY_COLORS
+from study.report._rules import Rule, learn_rules
+from study.report._table import fmt, trial_table
+from study.storage._records import StudyRecord
+
+MAX_CURVES = 12
+"""Default number of trials whose learning curves the page shows."""
+MAX_SCATTER = 1500
+"""At most this many trials are drawn per objective plot."""
+
+
+@dataclasses.dataclass(frozen=True)
+class Section:
+    """A section's figures, and notes saying why a figure is missing."""
+
+    images: list[Image] = dataclasses.field(default_factory=list)
+    notes: list[str] = dataclasses.field(default_factory=list)
+    rules: list[Rule] = dataclasses.field(default_factory=list)
+
+
+def build_report(
+    record: StudyRecord,
+    out_dir: Path,
+    *,
+    max_curves: int = MAX_CURVES,
+    trials: Sequence[int] = (),
+) -> Path:
+    """Write the report of ``record`` as one self-contained ``index.html`` in ``out_dir``.
+
+    Args:
+        record: The stored study.
+        out_dir: The folder to write to (created if needed).
+        max_curves: Trials whose learning curves the page shows (the best and typical ones).
+        trials: Numbers of further trials whose learning curves the page shows each on its own.
+
+    Returns:
+        The path of ``index.html``.
+
+    Raises:
+        ValueError: ``max_curves`` is negative or ``trials`` names a trial the study lacks.
+    """
+    html = render_report(record, max_curves=max_curves, trials=trials)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    path = out_dir / "index.html"
+    path.write_text(html, encoding="utf-8")
+    return path
+
+
+def render_report(
+    record: StudyRecord, *, max_curves: int = MAX_CURVES, trials: Sequence[int] = ()
+) -> str:
+    """The report page of ``record`` as HTML text (see :func:`build_report`)."""
+    if max_curves < 0:
+        raise ValueError(f"`max_curves` must be >= 0, but got max_curves={max_curves}.")
+    known = {t.number for t in record.trials}
+    missing = [n for n in trials if n not in known]
+    if missing:
+        raise ValueError(
+            f"`trials` must be numbers of trials in study {record.name!r}, but got {missing}."
+        )
+    with report_style():
+        return render_page(_context(record, max_curves, trials))
+
+
+def _context(record: StudyRecord, max_curves: int, trials: Sequence[int]) -> dict[str, Any]:
+    frame = trials_frame(record)
+    params = param_infos(record, frame)
+    importance = param_importance(frame, params)
+    rules = learn_rules(frame, params)
+    summary = summarize(record)
+    return {
+        "record": record,
+        "summary": summary,
+        "wall_time": _duration(summary.wall_seconds),
+        "best": _best(record),
+        "colors": CATEGORY_COLORS,
+        "fit_map": _fit_map(frame, top_params(importance, params, k=3), params),
+        "drivers": _drivers(importance, rules),
+        "curves": _curves(record, max_curves, trials),
+        "objective": _objective(frame, params, record),
+        "table": trial_table(frame, params, record.objective),
+        "advice": advise(record, rules),
+    }
+
+
+def _best(record: StudyRecord) -> dict[str, Any] | None:
+    best = best_trial(record)
+    if best is None:
+        return None
+    return {
+        "number": best.number,
+        "value": fmt(best.value),
+        "category": best.category,
+        "agreement": best.diagnosis.agreement_text() if best.diagnosis else agreement_of(best),
+        "advice": best.diagnosis.verdict.advice if best.diagnosis else "",
+        "params": [(k, fmt(v)) for k, v in best.params.items()],
+    }
+
+
+def _fit_map(frame: pd.DataFrame, top: list[ParamInfo], params: list[ParamInfo]) -> Section:
+    fit_map = fit_map_frame(frame, params)
+    if fit_map.empty or not params:
+        why = "no trial has a diagnosis yet" if params else "the study searches no parameter"
+        return Section(notes=[f"No fit map: {why}."])
+    images = [image(fit_map_figure(strip_frame(fit_map), params), "Parameter values by fit")]
+    pairs = param_pairs(top)
+    if pairs and len(fit_map) >= 10:
+        cells = [(pair_cells(fit_map, x, y), x, y) for x, y in pairs]
+        images.append(
+            image(
+                pairs_figure(cells),
+                "Dominant fit in binned pairs of the most "
+                "important parameters (share of trials, number of trials)",
+            )
+        )
+    return Section(images=images)
+
+
+def _drivers(importance: pd.DataFrame, rules: list[Rule]) -> Section:
+    notes = []
+    images = []
+    if importance.empty:
+        notes.append("Too few trials to estimate which parameters matter.")
+    else:
+        images.append(image(importance_figure(importance), "Parameter importance"))
+    if not rules:
+        notes.append("No rule from parameters to fit category holds in enough trials.")
+    return Section(images=images, notes=notes, rules=rules)
+
+
+def _curves(record: StudyRecord, max_curves: int, trials: Sequence[int]) -> Section:
+    chosen = representative_trials(record, max_curves)
+    panels = [p for t, role in chosen if (p := curve_panel(t, role=role)) is not None]
+    images = [image(curves_figure(panels), "Best and typical trials")] if panels else []
+    notes = [] if panels else ["No trial has trained an epoch yet."]
+    by_number = {t.number: t for t in record.trials}
+    for number in trials:
+        panel = curve_panel(by_number[number], role="requested")
+        if panel is None:
+            notes.append(f"Trial #{number} has no learning curves.")
+        else:
+            images.append(image(trial_figure(panel), f"Trial #{number}"))
+    return Section(images=images, notes=notes)
+
+
+def _objective(frame: pd.DataFrame, params: list[ParamInfo], record: StudyRecord) -> Section:
+    history = history_frame(frame, record.direction)
+    if history.empty:
+        return Section(notes=[f"No trial has completed with a finite {record.objective} yet."])
+    images = []
+    if params:
+        done = sample_rows(frame[frame["number"].isin(history["number"])], MAX_SCATTER)
+        images.append(
+            image(
+                objective_figure(done, params, record.objective),
+                f"{record.objective} against each parameter (completed trials)",
+            )
+        )
+    images.append(image(history_figure(history, record.objective), "Optimisation history"))
+    return Section(images=images)
+
+
+def _duration(seconds: float) -> str:
+    return str(datetime.timedelta(seconds=round(seconds)))

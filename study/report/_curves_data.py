@@ -1,0 +1,152 @@
+"""Prepared data of learning-curve panels, and which trials the page shows them for."""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+import warnings
+
+import numpy as np
+import numpy.typing as npt
+
+from study.curves import FloatArray, stack
+from study.report._data import agreement_of, best_trial, category_of
+from study.report._palette import CATEGORY_ORDER
+from study.storage._records import StudyRecord, TrialRecord
+
+MAX_POINTS = 1000
+"""At most this many epochs are drawn per line."""
+LOG_SPAN = 10**1.5
+"""A loss whose largest / smallest value exceeds this is drawn on a log scale."""
+
+
+@dataclasses.dataclass(frozen=True)
+class CurvePanel:
+    """One trial's learning curves, ready to draw.
+
+    Every array is subsampled to the same ``n_points`` epochs.
+
+    Attributes:
+        number: The trial's number.
+        title: E.g. ``"#12 (best) overfit 4/5"``.
+        category: The trial's fit category.
+        epochs: 1-based epoch of each point, shape ``(n_points,)``.
+        train: Training loss per seed, shape ``(n_seeds, n_points)`` (NaN after a seed stopped).
+        val: Validation loss per seed, same shape.
+        best_epoch: Epoch of the lowest validation loss, or ``None``.
+        prune_epoch: Epoch at which the trial was pruned, or ``None``.
+        planned_epochs: The epochs the trial had planned (more than trained when pruned).
+        log_y: Whether the losses span enough decades to need a log scale.
+    """
+
+    number: int
+    title: str
+    category: str
+    epochs: npt.NDArray[np.int64]
+    train: FloatArray
+    val: FloatArray
+    best_epoch: int | None
+    prune_epoch: int | None
+    log_y: bool
+    planned_epochs: int = 0
+
+    def spread(self, series: str) -> tuple[FloatArray, FloatArray, FloatArray]:
+        """Mean, minimum and maximum over seeds of ``train`` or ``val``, each ``(n_points,)``."""
+        values = getattr(self, series)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)  # epochs where every seed stopped
+            return np.nanmean(values, 0), np.nanmin(values, 0), np.nanmax(values, 0)
+
+
+def curve_panel(
+    trial: TrialRecord, *, role: str = "", max_points: int = MAX_POINTS
+) -> CurvePanel | None:
+    """The panel of ``trial``'s curves, or ``None`` when it has no trained epoch."""
+    train, val = _finite(stack(trial.seeds, "train_loss")), _finite(stack(trial.seeds, "val_loss"))
+    if train.shape[1] == 0 or np.isnan(val).all():
+        return None
+    index = subsample(train.shape[1], max_points)
+    return CurvePanel(
+        number=trial.number,
+        title=_title(trial, role),
+        category=category_of(trial),
+        epochs=index + 1,
+        train=train[:, index],
+        val=val[:, index],
+        best_epoch=_best_epoch(trial, val),
+        prune_epoch=trial.pruned.epoch if trial.pruned else None,
+        log_y=needs_log(np.concatenate([train.ravel(), val.ravel()])),
+        planned_epochs=max([s.epochs_planned for s in trial.seeds] + [train.shape[1]]),
+    )
+
+
+def subsample(n: int, limit: int) -> npt.NDArray[np.int64]:
+    """At most ``limit`` evenly spread indices of ``range(n)``, first and last included."""
+    if n <= limit:
+        return np.arange(n, dtype=np.int64)
+    return np.unique(np.linspace(0, n - 1, limit).round().astype(np.int64))
+
+
+def needs_log(values: FloatArray) -> bool:
+    """Whether positive ``values`` span more than :data:`LOG_SPAN` (never with values ≤ 0)."""
+    finite = values[np.isfinite(values)]
+    if finite.size == 0 or finite.min() <= 0:
+        return False
+    return bool(finite.max() / finite.min() > LOG_SPAN)
+
+
+def _finite(values: FloatArray) -> FloatArray:
+    return np.where(np.isfinite(values), values, np.nan)
+
+
+def _best_epoch(trial: TrialRecord, val: FloatArray) -> int | None:
+    if trial.diagnosis is not None and trial.diagnosis.verdict.evidence.best_epoch is not None:
+        return int(trial.diagnosis.verdict.evidence.best_epoch)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        mean = np.nanmean(val, 0)
+    return None if np.isnan(mean).all() else int(np.nanargmin(mean)) + 1
+
+
+def _title(trial: TrialRecord, role: str) -> str:
+    parts = [f"#{trial.number}"]
+    if role:
+        parts.append(f"({role})")
+    parts.append(category_of(trial))
+    if trial.diagnosis is not None:
+        parts.append(agreement_of(trial))
+    if trial.value is not None and math.isfinite(trial.value):
+        parts.append(f"· {trial.value:.4g}")
+    return " ".join(parts)
+
+
+def representative_trials(record: StudyRecord, max_curves: int) -> list[tuple[TrialRecord, str]]:
+    """The trials whose curves the page shows, each with its role.
+
+    The best trial first, then the most typical trials of each category (highest seed
+    agreement, then confidence) in turn, one per category per round, up to ``max_curves``.
+    """
+    best = best_trial(record)
+    chosen: list[tuple[TrialRecord, str]] = [(best, "best")] if best and best.seeds else []
+    queues = {c: _typical(record, c, best) for c in CATEGORY_ORDER}
+    while len(chosen) < max_curves and any(queues.values()):
+        for queue in queues.values():
+            if queue and len(chosen) < max_curves:
+                chosen.append((queue.pop(0), "typical"))
+    return chosen[:max_curves]
+
+
+def _typical(record: StudyRecord, category: str, best: TrialRecord | None) -> list[TrialRecord]:
+    trials = [
+        t
+        for t in record.trials
+        if t.diagnosis is not None and t.category == category and t.seeds and t is not best
+    ]
+    return sorted(
+        trials,
+        key=lambda t: (
+            (-t.diagnosis.agreement, -t.diagnosis.verdict.confidence, t.number)
+            if t.diagnosis
+            else (0.0, 0.0, t.number)
+        ),
+    )

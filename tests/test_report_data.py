@@ -1,0 +1,277 @@
+"""The prepared data behind each part of the report (compute only; nothing is drawn)."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+
+from study.report import NO_CATEGORY, safe_dirname
+from study.report._advice import advise
+from study.report._curves_data import curve_panel, needs_log, representative_trials, subsample
+from study.report._data import (
+    TRIAL_COLUMNS,
+    best_trial,
+    history_frame,
+    param_infos,
+    param_range,
+    summarize,
+    trials_frame,
+)
+from study.report._fitmap import bin_labels, fit_map_frame, pair_cells, strip_frame
+from study.report._importance import param_importance, top_params
+from study.report._rules import learn_rules, nice_cut
+from study.report._table import trial_table
+from tests.report_fixtures import grid_study, rule_category, scripted_study, scripted_trial
+
+
+def test_trials_frame_has_one_row_per_trial_with_params() -> None:
+    record = grid_study(20)
+    frame = trials_frame(record)
+    assert len(frame) == 20
+    assert list(frame.columns) == [*TRIAL_COLUMNS, "units", "dropout", "optimizer"]
+    failed = frame.set_index("number").loc[1]
+    assert failed["state"] == "FAIL"
+    assert failed["category"] == NO_CATEGORY
+    assert failed["error"] == "OOM <boom>"
+
+
+def test_trials_frame_marks_pruned_epoch_and_missing_value() -> None:
+    frame = trials_frame(grid_study(40)).set_index("number")
+    pruned = frame[frame["state"] == "PRUNED"]
+    assert not pruned.empty
+    assert (pruned["pruned_epoch"] == 50).all()
+    assert pruned["value"].isna().all()
+    assert frame.loc[frame["state"] == "COMPLETE", "pruned_epoch"].isna().all()
+
+
+def test_param_infos_detects_log_and_choices() -> None:
+    record = grid_study(20)
+    infos = {p.name: p for p in param_infos(record, trials_frame(record))}
+    assert infos["units"].numeric and infos["units"].log
+    assert infos["dropout"].numeric and not infos["dropout"].log
+    assert not infos["optimizer"].numeric
+
+
+def test_param_range_reads_low_and_high() -> None:
+    assert param_range("int 4..128 log") is None
+    assert param_range("4..128 log") == (4.0, 128.0)
+    assert param_range("1e-4..0.1 log") == (1e-4, 0.1)
+    assert param_range("adam | sgd") is None
+
+
+def test_fit_map_frame_has_one_row_per_diagnosed_trial_with_category() -> None:
+    record = grid_study(30)
+    frame = trials_frame(record)
+    fit_map = fit_map_frame(frame, param_infos(record, frame))
+    assert len(fit_map) == 29  # trial 1 failed
+    assert set(fit_map.columns) == {"number", "category", "units", "dropout", "optimizer"}
+    for row in fit_map.to_dict("records"):
+        assert row["category"] == rule_category(int(row["units"]), float(row["dropout"]))
+
+
+def test_strip_frame_limits_points_and_keeps_every_category() -> None:
+    record = grid_study(300)
+    frame = trials_frame(record)
+    fit_map = fit_map_frame(frame, param_infos(record, frame))
+    strip = strip_frame(fit_map, limit=50)
+    assert len(strip) <= 53
+    assert set(strip["category"]) == set(fit_map["category"])
+
+
+def test_summary_counts_and_pruning_savings() -> None:
+    record = grid_study(40, epochs=100)
+    summary = summarize(record)
+    n_pruned = summary.by_state["PRUNED"]
+    n_complete = summary.by_state["COMPLETE"]
+    assert summary.by_state["FAIL"] == 1
+    assert sum(summary.by_category.values()) == 39
+    trained = 3 * (100 * n_complete + 50 * n_pruned)
+    assert summary.seed_epochs == trained
+    assert summary.saved_seed_epochs == 3 * 50 * n_pruned
+    assert summary.saved_share == pytest.approx(3 * 50 * n_pruned / (trained + 3 * 50 * n_pruned))
+    assert summary.wall_seconds == pytest.approx(40 * 30.0)
+
+
+def test_summary_of_empty_study() -> None:
+    summary = summarize(scripted_study([]))
+    assert summary.n_trials == 0
+    assert summary.best is None
+    assert summary.saved_share == 0.0
+
+
+def test_best_trial_follows_direction() -> None:
+    trials = [
+        scripted_trial(0, {"units": 8}, "good_fit", value=0.5),
+        scripted_trial(1, {"units": 8}, "good_fit", value=0.2),
+        scripted_trial(2, {"units": 8}, "overfit", state="PRUNED", value=0.01, pruned_at=10),
+    ]
+    assert best_trial(scripted_study(trials)).number == 1  # type: ignore[union-attr]
+    maximize = scripted_study(trials, direction="maximize")
+    assert best_trial(maximize).number == 0  # type: ignore[union-attr]
+
+
+def test_history_frame_tracks_best_so_far() -> None:
+    trials = [scripted_trial(i, {}, "good_fit", value=v) for i, v in enumerate([3, 1, 2, 0.5])]
+    history = history_frame(trials_frame(scripted_study(trials)), "minimize")
+    assert history["best"].tolist() == [3, 1, 1, 0.5]
+
+
+def test_rules_find_the_scripted_overfit_region_with_exact_support() -> None:
+    record = grid_study(150)
+    frame = trials_frame(record)
+    rules = learn_rules(frame, param_infos(record, frame))
+    overfit = [r for r in rules if r.category == "overfit"]
+    assert overfit, [r.text() for r in rules]
+    rule = overfit[0]
+    assert {c.param for c in rule.conditions} == {"units", "dropout"}
+    assert "units ≥ 64" in rule.text()
+    diagnosed = frame[frame["category"] != NO_CATEGORY]
+    inside = diagnosed[np.logical_and.reduce([c.holds(diagnosed) for c in rule.conditions])]
+    assert rule.support == len(inside)
+    assert rule.hits == int((inside["category"] == "overfit").sum()) == rule.support
+    assert rule.text().endswith(f"→ overfit in {rule.hits} of {rule.support} trials")
+
+
+def test_rules_need_two_categories() -> None:
+    trials = [scripted_trial(i, {"units": i, "dropout": 0.1}, "good_fit") for i in range(20)]
+    record = scripted_study(trials)
+    frame = trials_frame(record)
+    assert learn_rules(frame, param_infos(record, frame)) == []
+
+
+@pytest.mark.parametrize(
+    ("low", "high", "cut"),
+    [(0.1834, 0.2013, 0.2), (0.0031, 0.0047, 0.004), (0.0, 0.05, 0.05), (0.21, 0.213, 0.213)],
+)
+def test_nice_cut_is_short_and_between(low: float, high: float, cut: float) -> None:
+    assert nice_cut(low, high) == pytest.approx(cut)
+
+
+def test_pair_cells_give_dominant_category_and_share() -> None:
+    record = grid_study(200)
+    frame = trials_frame(record)
+    params = {p.name: p for p in param_infos(record, frame)}
+    fit_map = fit_map_frame(frame, list(params.values()))
+    cells = pair_cells(fit_map, params["units"], params["dropout"], bins=5)
+    assert cells["n"].sum() == len(fit_map)
+    assert ((cells["share"] > 0) & (cells["share"] <= 1)).all()
+    assert list(cells["x"].cat.categories) == ["4", "8", "16", "32", "64", "128"]
+    top_left = cells[(cells["x"] == "128") & (cells["y"] == cells["y"].cat.categories[0])]
+    assert top_left["dominant"].item() == "overfit"
+
+
+def test_bin_labels_use_log_bins_for_log_params() -> None:
+    record = grid_study(10)
+    frame = trials_frame(record)
+    units = next(p for p in param_infos(record, frame) if p.name == "units")
+    values = frame["units"].astype(float) * 1.01 + np.arange(len(frame))
+    labels = bin_labels(values, units, bins=3)
+    assert len(labels.cat.categories) == 3
+
+
+def test_importance_ranks_the_drivers_of_overfit() -> None:
+    record = grid_study(150)
+    frame = trials_frame(record)
+    params = param_infos(record, frame)
+    importance = param_importance(frame, params)
+    assert set(importance["target"]) == {"objective", "overfit", "underfit"}
+    overfit = importance[importance["target"] == "overfit"].set_index("param")["importance"]
+    assert overfit.sum() == pytest.approx(1.0)
+    assert overfit["optimizer"] < min(overfit["units"], overfit["dropout"])
+    assert top_params(importance, params, k=2)[0].name == "units"
+
+
+def test_importance_is_empty_with_few_trials() -> None:
+    record = grid_study(3)
+    frame = trials_frame(record)
+    assert param_importance(frame, param_infos(record, frame)).empty
+
+
+def test_curve_panel_subsamples_long_curves_and_marks_prune_epoch() -> None:
+    trial = scripted_trial(0, {}, "overfit", state="PRUNED", epochs=6000, pruned_at=5000)
+    panel = curve_panel(trial, max_points=1000)
+    assert panel is not None
+    assert len(panel.epochs) <= 1000
+    assert panel.epochs[0] == 1 and panel.epochs[-1] == 5000
+    assert panel.train.shape == (3, len(panel.epochs))
+    assert panel.prune_epoch == 5000
+    assert panel.planned_epochs == 6000
+    mean, low, high = panel.spread("val")
+    assert np.all(low <= mean) and np.all(mean <= high)
+
+
+def test_curve_panel_of_trial_without_curves_is_none() -> None:
+    assert curve_panel(scripted_trial(0, {}, None, state="FAIL")) is None
+
+
+def test_needs_log_when_loss_spans_decades() -> None:
+    assert needs_log(np.array([1.0, 0.01]))
+    assert not needs_log(np.array([1.0, 0.1]))
+    assert not needs_log(np.array([1.0, 0.0, 0.001]))
+    assert subsample(5, 10).tolist() == [0, 1, 2, 3, 4]
+
+
+def test_representative_trials_start_with_best_then_each_category() -> None:
+    record = grid_study(60)
+    chosen = representative_trials(record, max_curves=4)
+    assert len(chosen) == 4
+    assert chosen[0] == (best_trial(record), "best")
+    categories = [t.category for t, _ in chosen[1:]]
+    assert len(set(categories)) == 3
+    assert len(representative_trials(record, max_curves=0)) == 0
+
+
+def test_trial_table_has_sort_keys_and_categories() -> None:
+    record = grid_study(10)
+    frame = trials_frame(record)
+    table = trial_table(frame, param_infos(record, frame), record.objective)
+    assert table.columns[:3] == ["trial", "state", "units"]
+    assert len(table.rows) == 10
+    fit = table.rows[0][table.columns.index("fit")]
+    assert fit.text.endswith("3/3") and fit.category
+    failed = table.rows[1]
+    assert failed[-1].text == "OOM <boom>"
+    assert failed[table.columns.index(record.objective)].sort == ""
+
+
+def test_advice_from_diagnoses() -> None:
+    record = grid_study(150)
+    frame = trials_frame(record)
+    rules = learn_rules(frame, param_infos(record, frame))
+    texts = [a.text for a in advise(record, rules)]
+    assert any("still improving" in t and "fixed at 100" in t for t in texts), texts
+    assert any(
+        t.startswith("overfit trials cluster at units ≥ 64") and "cap units" in t for t in texts
+    ), texts
+    assert any("trials failed" in t and "OOM <boom>" in t for t in texts), texts
+
+
+def test_advice_on_unstable_trials_quotes_learning_rate() -> None:
+    trials = [
+        scripted_trial(
+            i, {"learning_rate": 0.1 if i < 3 else 0.001}, "unstable" if i < 3 else "good_fit"
+        )
+        for i in range(8)
+    ]
+    texts = [a.text for a in advise(scripted_study(trials), [])]
+    assert any(t.startswith("3 of 8 trials were unstable: lower the learning rate") for t in texts)
+
+
+def test_advice_flags_best_value_at_range_edge() -> None:
+    trials = [scripted_trial(0, {"units": 128, "dropout": 0.1}, "good_fit", value=0.1)]
+    record = scripted_study(trials, searched={"units": "4..128 log", "dropout": "0..0.5"})
+    texts = [a.text for a in advise(record, [])]
+    assert any("units (128) is at the top of its range" in t for t in texts), texts
+
+
+@pytest.mark.parametrize(
+    ("name", "expected"),
+    [("sine-lstm_1.2", "sine-lstm_1.2"), ("../../etc", None), ("<script>", None), ("", None)],
+)
+def test_safe_dirname(name: str, expected: str | None) -> None:
+    safe = safe_dirname(name)
+    assert safe == expected if expected else (safe != name and "/" not in safe)
+    assert safe and not safe.startswith(".") and all(c.isalnum() or c in "._-" for c in safe)
+    assert math.isfinite(len(safe))

@@ -1,0 +1,143 @@
+"""The report page: sections, escaping, embedded images, empty and large studies."""
+
+from __future__ import annotations
+
+import base64
+import io
+import re
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import matplotlib.image
+import pytest
+from matplotlib.figure import Figure
+
+from study.report import build_report, render_report
+from study.report._curves_data import curve_panel
+from study.report._curves_fig import curves_figure, draw_curves
+from study.report._page import SECTIONS
+from tests.report_fixtures import grid_study, scripted_study, scripted_trial
+
+XSS = "<script>alert(1)</script>"
+
+
+def images(html: str) -> list[bytes]:
+    """The PNG bytes of every embedded image."""
+    return [
+        base64.b64decode(uri) for uri in re.findall(r'src="data:image/png;base64,([^"]+)"', html)
+    ]
+
+
+@pytest.fixture(scope="module")
+def page() -> str:
+    return render_report(grid_study(60), trials=[3])
+
+
+def test_page_has_every_section(page: str) -> None:
+    for anchor, title in SECTIONS:
+        assert f'<section id="{anchor}">' in page
+        assert title in page
+
+
+def test_images_are_valid_pngs(page: str) -> None:
+    pngs = images(page)
+    assert len(pngs) == page.count("<img ")
+    assert len(pngs) >= 7
+    for png in pngs:
+        pixels = matplotlib.image.imread(io.BytesIO(png), format="png")
+        assert pixels.ndim == 3 and pixels.shape[0] > 100 and pixels.shape[1] > 100
+
+
+def test_page_is_self_contained(page: str) -> None:
+    assert not re.search(r'(src|href)="(?!data:|#)', page)
+    assert "http://" not in page and "https://" not in page
+    assert "Content-Security-Policy" in page
+
+
+def test_page_shows_rules_advice_and_requested_trial(page: str) -> None:
+    assert "→ overfit in" in page
+    assert "What to try next" in page and "cap units below 64" in page
+    assert "Trial #3" in page
+    assert 'id="trials"' in page and page.count("<tr>") >= 60
+
+
+def test_user_text_is_escaped() -> None:
+    record = scripted_study(
+        [scripted_trial(0, {XSS: 1.0}, None, state="FAIL", error=XSS)],
+        name=XSS,
+        task_description=XSS,
+        searched={XSS: "0..2"},
+        space_text=XSS,
+    )
+    html = render_report(record)
+    assert XSS not in html
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+    assert html.count("<script>") == 2  # the page's own error recorder and table sorter
+
+
+def test_empty_study_renders_a_clear_page() -> None:
+    html = render_report(scripted_study([]))
+    assert "This study has no trials yet" in html
+    assert "<img " not in html
+
+
+def test_study_without_completed_trials_says_so() -> None:
+    trials = [
+        scripted_trial(
+            0, {"units": 8, "dropout": 0.1, "optimizer": "adam"}, None, state="FAIL", error="boom"
+        ),
+        scripted_trial(
+            1,
+            {"units": 64, "dropout": 0.1, "optimizer": "adam"},
+            "overfit",
+            state="PRUNED",
+            pruned_at=30,
+        ),
+    ]
+    html = render_report(scripted_study(trials))
+    assert "No trial has completed with a finite final_val_loss yet" in html
+    assert len(images(html)) >= 1  # the pruned trial's learning curves
+
+
+def test_build_report_writes_index_html(tmp_path: Path) -> None:
+    path = build_report(grid_study(12), tmp_path / "out" / "demo", max_curves=1)
+    assert path == tmp_path / "out" / "demo" / "index.html"
+    assert path.read_text(encoding="utf-8").startswith("<!DOCTYPE html>")
+
+
+def test_unknown_requested_trial_is_rejected() -> None:
+    with pytest.raises(ValueError, match="`trials` must be numbers of trials"):
+        render_report(grid_study(5), trials=[99])
+
+
+def test_figures_draw_prepared_data_on_a_given_axes() -> None:
+    panel = curve_panel(scripted_trial(0, {}, "overfit", state="PRUNED", pruned_at=50))
+    assert panel is not None
+    ax = Figure().subplots()
+    assert draw_curves(panel, ax) is ax
+    assert ax.get_title().startswith("#0")
+    assert isinstance(curves_figure([panel, panel]), Figure)
+
+
+def test_thousand_trials_render_quickly() -> None:
+    record = grid_study(1000, epochs=300)
+    start = time.perf_counter()
+    html = render_report(record)
+    seconds = time.perf_counter() - start
+    print(f"1000 trials rendered in {seconds:.1f} s, {len(html) / 1e6:.1f} MB")
+    assert seconds < 60
+    assert html.count("<tr>") >= 1000
+
+
+def test_report_never_imports_tensorflow() -> None:
+    code = (
+        "import sys, study.report, study.cli._report; "
+        "bad = [m for m in ('tensorflow', 'keras', 'study.engine', 'study.models') "
+        "if m in sys.modules]; print(bad); sys.exit(1 if bad else 0)"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=False
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
