@@ -103,6 +103,11 @@ class OverfitPruner(optuna.pruners.BasePruner):
         self._live: OrderedDict[int, list[SeedCurves]] = OrderedDict()
         self._decisions: OrderedDict[int, PruneDecision] = OrderedDict()
 
+    @property
+    def wraps_another(self) -> bool:
+        """Whether an Optuna pruner is wrapped (it compares intermediate values per step)."""
+        return self._wrapped is not None
+
     def observe(self, number: int, curves: Sequence[SeedCurves]) -> None:
         """Give the pruner trial ``number``'s curves so far (all its seeds)."""
         with self._lock:
