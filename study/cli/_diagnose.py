@@ -1,0 +1,121 @@
+"""``study diagnose``: diagnose the fit of learning curves saved by Keras or by `study`.
+
+Each FILE is one seed's curves (a Keras ``CSVLogger`` file, a saved ``history.history`` JSON,
+or a `study` curve CSV). Every file is diagnosed, then the files are read as the seeds of one
+trial and diagnosed together. Only numpy, pandas and scipy are imported: no TensorFlow.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+from typing import Any
+
+from study.errors import InputError
+
+__all__ = ["add_parser"]
+
+
+def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """Register the ``diagnose`` subcommand."""
+    parser = subparsers.add_parser(
+        "diagnose",
+        help="diagnose the fit shown by saved learning curves",
+        description="Diagnose the fit (underfit, good fit, overfit, ...) shown by learning "
+        "curves: Keras CSVLogger files, history.history JSON files or study curve CSVs, "
+        "one file per seed of the same configuration.",
+    )
+    parser.add_argument("files", nargs="+", metavar="FILE", help="curve file (one per seed)")
+    parser.add_argument("--json", action="store_true", help="print one JSON object")
+    parser.add_argument(
+        "--baseline",
+        type=_positive_float,
+        metavar="LOSS",
+        help="validation loss of the trivial predictor (training mean or class prior): "
+        "underfitting is judged against it instead of the curves' starting loss",
+    )
+    parser.add_argument(
+        "--config",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="override a diagnosis threshold, e.g. --config rise_ratio=1.2 (repeatable)",
+    )
+    parser.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    """Diagnose the files named in ``args`` and print the result; return the exit code."""
+    from study.curvefiles import check_same_length, read_curve_file
+    from study.diagnosis import DiagnosisConfig, diagnose_curve, diagnose_seeds
+
+    config = DiagnosisConfig.from_mapping(_overrides(args.config))
+    curves = [read_curve_file(path, seed=i) for i, path in enumerate(args.files)]
+    check_same_length(curves, args.files)
+    per_file = [diagnose_curve(c, config=config, baseline_loss=args.baseline) for c in curves]
+    trial = diagnose_seeds(curves, config=config, baseline_loss=args.baseline)
+    files: list[dict[str, Any]] = [
+        {"path": str(path), "seed": i, **dx.to_dict()}
+        for i, (path, dx) in enumerate(zip(args.files, per_file, strict=True))
+    ]
+    aggregate = {
+        **trial.verdict.to_dict(),
+        "agreement": trial.agreement,
+        "agreement_text": trial.agreement_text(),
+        "disagreeing": list(trial.disagreeing),
+        "disagreeing_paths": [str(args.files[s]) for s in trial.disagreeing],
+    }
+    if args.json:
+        print(json.dumps({"files": files, "aggregate": aggregate}, indent=2))
+    else:
+        print(_text(files, aggregate))
+    return 0
+
+
+def _text(files: list[dict[str, Any]], aggregate: dict[str, Any]) -> str:
+    lines = [f"{f['path']}: {_summary(f)}\n    {f['advice']}" for f in files]
+    lines.append(
+        f"all {len(files)} file{'s' if len(files) > 1 else ''}: {_summary(aggregate)} "
+        f"({aggregate['agreement_text']})\n    {aggregate['advice']}"
+    )
+    return "\n".join(lines)
+
+
+def _summary(entry: dict[str, Any]) -> str:
+    label = entry["category"] + (f"/{entry['kind']}" if entry["kind"] else "")
+    best = entry["evidence"]["best_epoch"]
+    best_text = "" if best is None else f", best epoch {best} of {entry['evidence']['epochs']}"
+    return f"{label} (confidence {entry['confidence']:.2f}{best_text})"
+
+
+def _overrides(pairs: list[str]) -> dict[str, Any]:
+    """Parse ``KEY=VALUE`` pairs; values become int or float where they read as numbers."""
+    out: dict[str, Any] = {}
+    for pair in pairs:
+        key, sep, text = pair.partition("=")
+        if not sep or not key.strip():
+            raise InputError(
+                f"`--config` must be KEY=VALUE, but got {pair!r} (e.g. --config rise_ratio=1.2)."
+            )
+        out[key.strip()] = _number(text.strip())
+    return out
+
+
+def _number(text: str) -> Any:
+    for convert in (int, float):
+        try:
+            return convert(text)
+        except ValueError:
+            continue
+    return text
+
+
+def _positive_float(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        value = math.nan
+    if not (math.isfinite(value) and value > 0):
+        raise argparse.ArgumentTypeError(f"must be a number > 0, but got {text!r}")
+    return value

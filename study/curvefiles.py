@@ -1,0 +1,188 @@
+"""Read learning curves saved by Keras or by `study`, for the ``diagnose`` command.
+
+Three layouts are understood, all as plain text (nothing is executed or unpickled):
+
+* a Keras ``CSVLogger`` file: columns ``epoch, loss, val_loss`` and any metrics
+  (``accuracy, val_accuracy``, ...);
+* a saved ``history.history`` JSON: an object of lists, ``{"loss": [...], "val_loss": [...]}``,
+  optionally wrapped as ``{"history": {...}}``;
+* a `study` curve CSV: ``epoch, train_loss, val_loss, fit_loss, train_metric, val_metric``.
+
+Keras' ``loss`` is the running training loss with dropout on; a Keras log has no dropout-off
+training loss. It becomes both ``train_loss`` and ``fit_loss``: the diagnosis recognises the
+two identical series and then does not read a modest validation-below-training gap as
+"validation better" (dropout alone causes it).
+"""
+
+from __future__ import annotations
+
+import io
+import json
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from study.curves import SeedCurves
+from study.errors import InputError
+
+__all__ = ["MIN_EPOCHS", "check_same_length", "read_curve_file"]
+
+MIN_EPOCHS = 5
+"""Fewest epochs a curve file must hold to be diagnosed."""
+
+_ACCURACIES = (
+    "accuracy",
+    "acc",
+    "binary_accuracy",
+    "categorical_accuracy",
+    "sparse_categorical_accuracy",
+)
+
+
+def read_curve_file(path: str | Path, seed: int = 0) -> SeedCurves:
+    """Read one seed's learning curves from a CSV or JSON file.
+
+    Args:
+        path: The file (see the module docstring for the layouts).
+        seed: The seed number to record (the file's position when several are read).
+
+    Raises:
+        InputError: The file is missing, unreadable, not CSV/JSON, lacks the loss columns,
+            has fewer than :data:`MIN_EPOCHS` epochs, or its validation loss is all NaN.
+    """
+    path = Path(path)
+    table = _columns(path, _read_text(path))
+    names = _names(table)
+    missing = [c for c in ("val_loss", names["train_loss"]) if c not in table]
+    if missing:
+        found = ", ".join(map(str, table)) or "none"
+        raise InputError(
+            f"`{path}` has no {' or '.join(repr(m) for m in missing)} column (found: {found}); "
+            "save a Keras CSVLogger file or history.history with `loss` and `val_loss`."
+        )
+    series = {key: _floats(table[col]) for key, col in names.items() if col in table}
+    series = {k: v for k, v in series.items() if k == "train_loss" or _any(v)}
+    series["val_loss"] = _floats(table["val_loss"])
+    _check_values(path, series)
+    return SeedCurves(
+        seed=seed,
+        train_loss=series["train_loss"],
+        val_loss=series["val_loss"],
+        fit_loss=series.get("fit_loss"),
+        train_metric=series.get("train_metric"),
+        val_metric=series.get("val_metric"),
+        epochs_planned=len(series["val_loss"]),
+    )
+
+
+def check_same_length(curves: Sequence[SeedCurves], paths: Sequence[str | Path]) -> None:
+    """Check that curve files read as seeds of one trial have the same number of epochs.
+
+    Raises:
+        InputError: Two files differ in length.
+    """
+    for c, p in zip(curves[1:], paths[1:], strict=True):
+        if c.epochs_trained != curves[0].epochs_trained:
+            raise InputError(
+                f"`{p}` has {c.epochs_trained} epochs but `{paths[0]}` has "
+                f"{curves[0].epochs_trained}; seeds of one trial must have the same number "
+                "of epochs (diagnose the files separately)."
+            )
+
+
+def _read_text(path: Path) -> str:
+    if not path.is_file():
+        raise InputError(f"`{path}` does not exist or is not a file; check the path.")
+    try:
+        text = path.read_bytes().decode("utf-8-sig")
+    except (OSError, UnicodeDecodeError) as e:
+        raise InputError(
+            f"`{path}` is not a CSV or JSON text file ({type(e).__name__}); "
+            "give a Keras CSVLogger file or a history.history JSON."
+        ) from None
+    if "\x00" in text:
+        raise InputError(
+            f"`{path}` is binary, not a CSV or JSON text file; "
+            "give a Keras CSVLogger file or a history.history JSON."
+        )
+    return text
+
+
+def _columns(path: Path, text: str) -> dict[str, Any]:
+    """Parse the file into columns (name -> sequence of values)."""
+    if text.lstrip().startswith(("{", "[")):
+        return _json_columns(path, text)
+    try:
+        frame = pd.read_csv(io.StringIO(text), skipinitialspace=True)
+    except (pd.errors.ParserError, pd.errors.EmptyDataError, ValueError) as e:
+        raise InputError(
+            f"`{path}` could not be parsed as CSV ({str(e).splitlines()[0] if str(e) else e!r}); "
+            "give a Keras CSVLogger file or a history.history JSON."
+        ) from None
+    frame.columns = [str(c).strip() for c in frame.columns]
+    return {c: frame[c].to_numpy() for c in frame.columns}
+
+
+def _json_columns(path: Path, text: str) -> dict[str, Any]:
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as e:
+        raise InputError(
+            f"`{path}` is not valid JSON ({e.msg} at line {e.lineno}); "
+            "save `history.history` with json.dump."
+        ) from None
+    if isinstance(data, dict) and isinstance(data.get("history"), dict):
+        data = data["history"]
+    if not isinstance(data, dict):
+        raise InputError(
+            f"`{path}` holds a JSON {type(data).__name__}, not an object of lists; "
+            "save `history.history` (a dict of per-epoch lists) with json.dump."
+        )
+    return {str(k): v for k, v in data.items() if isinstance(v, list)}
+
+
+def _names(table: dict[str, Any]) -> dict[str, str]:
+    """Series name -> column: a `study` curve CSV has ``train_loss``; Keras logs ``loss``."""
+    if "train_loss" in table:
+        return {name: name for name in ("train_loss", "fit_loss", "train_metric", "val_metric")}
+    return {"train_loss": "loss", "fit_loss": "loss", **_metric_names(table)}
+
+
+def _metric_names(table: dict[str, Any]) -> dict[str, str]:
+    for name in _ACCURACIES:
+        if name in table and f"val_{name}" in table:
+            return {"train_metric": name, "val_metric": f"val_{name}"}
+    return {}
+
+
+def _floats(values: Any) -> np.ndarray:
+    numbers = pd.to_numeric(pd.Series(list(values), dtype=object), errors="coerce")
+    return np.asarray(numbers, dtype=np.float64)
+
+
+def _any(values: np.ndarray) -> bool:
+    return bool(np.any(np.isfinite(values)))
+
+
+def _check_values(path: Path, series: dict[str, np.ndarray]) -> None:
+    lengths = {k: len(v) for k, v in series.items()}
+    if len(set(lengths.values())) > 1:
+        raise InputError(
+            f"`{path}` has series of different lengths ({lengths}); "
+            "every series must have one value per epoch."
+        )
+    n = lengths["val_loss"]
+    if n < MIN_EPOCHS:
+        raise InputError(
+            f"`{path}` has {n} epochs; at least {MIN_EPOCHS} are needed to diagnose a fit "
+            "(train for more epochs)."
+        )
+    for key in ("val_loss", "train_loss"):
+        if not np.any(~np.isnan(series[key])):
+            raise InputError(
+                f"`{path}` has no numeric value in its {key.replace('_', ' ')} column "
+                "(all NaN or empty); check that the run trained and logged losses."
+            )

@@ -1,0 +1,33 @@
+"""Diagnose a trial's fit from its learning curves.
+
+:func:`diagnose_curve` reads one seed's curves; :func:`diagnose_seeds` reads all the seeds of a
+trial and lets them vote. Both are pure numpy/scipy and never import TensorFlow.
+"""
+
+from __future__ import annotations
+
+from study.diagnosis._aggregate import diagnose_seeds
+from study.diagnosis._config import DiagnosisConfig
+from study.diagnosis._records import (
+    CATEGORIES,
+    KINDS,
+    Category,
+    Diagnosis,
+    Evidence,
+    Kind,
+    TrialDiagnosis,
+)
+from study.diagnosis._rules import diagnose_curve
+
+__all__ = [
+    "CATEGORIES",
+    "KINDS",
+    "Category",
+    "Diagnosis",
+    "DiagnosisConfig",
+    "Evidence",
+    "Kind",
+    "TrialDiagnosis",
+    "diagnose_curve",
+    "diagnose_seeds",
+]

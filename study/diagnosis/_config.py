@@ -1,0 +1,177 @@
+"""The thresholds of the learning-curve diagnosis, and their validation.
+
+Every threshold lives in :class:`DiagnosisConfig`. Losses are compared on a log scale (ratios,
+not differences): tasks' losses range from 1e-5 to 1e+2 and fall over orders of magnitude, and
+a ratio means the same thing at every scale ("validation rose 10 % above its minimum"), while a
+difference of 0.01 is noise for one task and everything for another. Ratio thresholds are
+therefore given as factors (``1.1`` = 10 % above). Windows are fractions of the curve's length
+with a minimum in epochs, so that a 20-epoch and a 5000-epoch curve are read alike.
+
+The defaults are those under which the labelled corpus in ``tests/corpus`` is diagnosed with
+at least 90 % accuracy in every category and a good fit is almost never called overfit.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Mapping
+from typing import Any
+
+from study.errors import InputError
+
+__all__ = ["DiagnosisConfig"]
+
+# Constraint of each field: (test, words for the message).
+_GT1 = (lambda v: v > 1, "a number > 1")
+_POS = (lambda v: v > 0, "a number > 0")
+_FRAC = (lambda v: 0 < v < 1, "a number between 0 and 1 (exclusive)")
+_NONNEG = (lambda v: v >= 0, "a number >= 0")
+_EPOCHS = (lambda v: v >= 1, "an integer >= 1")
+
+
+def _field(default: float | int, constraint: tuple[Any, str]) -> Any:
+    return dataclasses.field(default=default, metadata={"constraint": constraint})
+
+
+@dataclasses.dataclass(frozen=True)
+class DiagnosisConfig:
+    """Thresholds of the learning-curve diagnosis.
+
+    Ratios are factors between two losses (log scale); fractions are of the curve's length.
+
+    Attributes:
+        window_fraction: Width of the moving mean that smooths each curve, as a fraction of its
+            epochs (0.05 = 50 epochs of a 1000-epoch curve). Wide enough that noise and
+            bumps of a few epochs vanish, narrow enough to keep a minimum's position.
+        min_window: Smallest smoothing window, in epochs (short curves).
+        despike_epochs: Width of the running median applied before the moving mean, in epochs;
+            it removes single-epoch spikes entirely instead of spreading them.
+        trend_fraction: Length of the recent window over which trends are fitted, as a
+            fraction of the epochs.
+        min_trend_epochs: Smallest trend window, in epochs.
+        rise_ratio: Overfit (turning point) needs the smoothed validation loss to end at
+            least this factor above its minimum (1.1 = 10 % above), in addition to a noise
+            margin (``noise_z``). Linear-scale equivalents would depend on the task's units.
+        noise_z: The rise must also exceed this many standard deviations of the smoothed
+            validation loss's noise (estimated from the residuals, log scale), so that the
+            minimum of a noisy plateau is not mistaken for a turning point.
+        sustain_fraction: The validation loss must have stayed above the rise threshold for
+            at least this fraction of the epochs (the most recent ones)...
+        min_sustain_epochs: ...and at least this many epochs. "No improvement for N epochs"
+            alone is never overfitting: only a sustained rise is.
+        regress_fraction: Training loss that climbs back by at least this fraction of what it
+            had learnt (log scale)...
+        diverge_ratio: ...and ends at least this factor above its minimum is diverging (the
+            optimiser blew up), not overfitting: overfitting leaves the training loss low.
+        explode_ratio: A training or validation loss that ends this factor above its first
+            epoch has exploded (diverged). Overfitting raises validation loss far less: a clipped
+            cross-entropy cannot exceed about 16, and a model worse than its own
+            initialisation by 1000x has blown up.
+        oscillation_sigma: Robust standard deviation (1.4826 x median absolute deviation) of the
+            validation loss around its smoothed curve, in natural-log units, at or above which
+            the fit is unstable (0.2 = typical swings of about +/-20 % of the level).
+        spike_fraction: Spikes (separate runs of epochs whose validation loss is more than 2x
+            off its smoothed level) per epoch of the last three quarters at or above which the
+            fit is unstable...
+        min_spikes: ...provided there are at least this many: one bump is not instability.
+        not_learning_gain: Both losses must fall by less than this factor from their start
+            (and validation must not beat the baseline by ``capacity_gain``) for "not
+            learning".
+        improving_gain: Underfit (still improving) when the recent log-log trend of the
+            validation loss says doubling the epochs would lower it by at least this fraction
+            (0.1 = 10 %). A log-log slope reads the same at epoch 30 and epoch 3000.
+        trend_z: ...and the slope must be this many standard errors below zero (standard
+            error from the residuals, widened for their autocorrelation), so that noise on a
+            levelled-off curve is not read as improvement.
+        capacity_gain: Underfit (capacity) when the final validation loss is less than this
+            factor below the reference (the baseline loss when given, else the curve's own
+            starting loss) once it has levelled off.
+        memorise_train_gain: Overfit (memorising) needs the training loss to have fallen by
+            at least this factor below its reference ("near zero")...
+        memorise_val_share: ...while validation covered at most this share of the training
+            loss's fall (log scale), i.e. it stalls far above it.
+        memorise_accuracy: Or: training accuracy at least this high...
+        memorise_accuracy_gap: ...with validation accuracy at least this much lower.
+        validation_better_ratio: Validation better than training when the smoothed training
+            loss (dropout off) stays at least this factor above validation...
+        running_loss_ratio: ...or this factor when the only training loss is Keras' running,
+            dropout-on loss, which sits above validation for reasons unrelated to fit.
+        validation_better_share: ...over at least this share of the last half of the epochs.
+        short_epochs: Curves shorter than this many epochs still get a verdict, with its
+            confidence scaled down in proportion.
+    """
+
+    window_fraction: float = _field(0.05, _FRAC)
+    min_window: int = _field(5, _EPOCHS)
+    despike_epochs: int = _field(5, _EPOCHS)
+    trend_fraction: float = _field(0.25, _FRAC)
+    min_trend_epochs: int = _field(8, _EPOCHS)
+    rise_ratio: float = _field(1.1, _GT1)
+    noise_z: float = _field(3.0, _NONNEG)
+    sustain_fraction: float = _field(0.1, _FRAC)
+    min_sustain_epochs: int = _field(5, _EPOCHS)
+    regress_fraction: float = _field(0.5, _FRAC)
+    diverge_ratio: float = _field(2.0, _GT1)
+    explode_ratio: float = _field(1000.0, _GT1)
+    oscillation_sigma: float = _field(0.2, _POS)
+    spike_fraction: float = _field(0.05, _FRAC)
+    min_spikes: int = _field(3, _EPOCHS)
+    not_learning_gain: float = _field(1.1, _GT1)
+    improving_gain: float = _field(0.1, _POS)
+    trend_z: float = _field(2.0, _NONNEG)
+    capacity_gain: float = _field(2.0, _GT1)
+    memorise_train_gain: float = _field(20.0, _GT1)
+    memorise_val_share: float = _field(0.5, _FRAC)
+    memorise_accuracy: float = _field(0.99, _FRAC)
+    memorise_accuracy_gap: float = _field(0.1, _FRAC)
+    validation_better_ratio: float = _field(1.15, _GT1)
+    running_loss_ratio: float = _field(2.0, _GT1)
+    validation_better_share: float = _field(0.8, _FRAC)
+    short_epochs: int = _field(30, _EPOCHS)
+
+    def __post_init__(self) -> None:
+        for field in dataclasses.fields(self):
+            _check(field, getattr(self, field.name), prefix="")
+
+    @classmethod
+    def from_mapping(cls, mapping: Mapping[str, Any]) -> DiagnosisConfig:
+        """Build a configuration from overrides, e.g. a search-space file's ``[diagnosis]`` table.
+
+        Args:
+            mapping: Setting names to values; settings left out keep their defaults.
+
+        Raises:
+            InputError: A name is not a setting, or a value has the wrong type or range.
+        """
+        if not isinstance(mapping, Mapping):
+            raise InputError(
+                f"`[diagnosis]` must be a table of settings, but got {type(mapping).__name__}."
+            )
+        fields = {f.name: f for f in dataclasses.fields(cls)}
+        for key, value in mapping.items():
+            if key not in fields:
+                raise InputError(
+                    f"`[diagnosis] {key}` is not a diagnosis setting; use one of: "
+                    + ", ".join(fields)
+                    + "."
+                )
+            _check(fields[key], value, prefix="[diagnosis] ")
+        return cls(**dict(mapping))
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return the settings as a JSON-able dict."""
+        return dataclasses.asdict(self)
+
+
+def _check(field: dataclasses.Field[Any], value: Any, *, prefix: str) -> None:
+    test, words = field.metadata["constraint"]
+    wants_int = field.type in ("int", int)
+    if wants_int:
+        ok_type = isinstance(value, int) and not isinstance(value, bool)
+        words = words if "integer" in words else f"an integer, {words}"
+    else:
+        ok_type = isinstance(value, int | float) and not isinstance(value, bool)
+    if not ok_type or not test(value):
+        raise InputError(
+            f"`{prefix}{field.name}` must be {words}, but got {field.name}={value!r}."
+        )

@@ -1,0 +1,298 @@
+"""Measurements of one learning curve that the diagnosis rules read.
+
+Everything is measured on the natural log of the losses (see :mod:`._config` for why), on
+curves that are first despiked (running median of a few epochs) and then smoothed (moving
+mean over a window relative to the curve's length). All arrays have shape ``(epochs,)``.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+from typing import Any, Literal
+
+import numpy as np
+import numpy.typing as npt
+from scipy import ndimage
+
+from study.curves import FloatArray, SeedCurves
+from study.diagnosis._config import DiagnosisConfig
+
+TrainSource = Literal["dropout_off", "running"]
+
+_MAD_TO_SIGMA = 1.4826
+_SPIKE = math.log(2.0)
+
+
+@dataclasses.dataclass(frozen=True)
+class Features:
+    """What the rules know about one finite curve (log-loss units unless stated).
+
+    Attributes:
+        epochs: Number of epochs measured.
+        window: Smoothing window, in epochs.
+        tail: Recent window over which trends are fitted, in epochs.
+        s_train: Smoothed log training loss, shape ``(epochs,)``.
+        s_val: Smoothed log validation loss, shape ``(epochs,)``.
+        raw_val: Log validation loss as recorded, shape ``(epochs,)``.
+        train_source: ``running`` when the only training loss is Keras' running dropout-on
+            loss (``fit_loss`` identical to ``train_loss``), else ``dropout_off``.
+        train_start: Log training loss at the start (median of the first few epochs).
+        val_start: Log validation loss at the start, likewise.
+        ref: Log reference loss for "how much was learnt": the baseline, else ``val_start``.
+        train_ref: Log reference for the training loss: the baseline, else ``train_start``.
+        ref_source: ``baseline`` or ``start``.
+        best_index: 0-based epoch of the smoothed validation minimum.
+        noise: Robust standard deviation of the validation loss around its smoothed curve.
+        spikes: Number of separate spikes (runs of epochs more than 2x off the smoothed
+            validation loss) in the last three quarters.
+        rise_threshold: Log rise above the minimum that counts as a rise (ratio plus noise).
+        sustained: Most recent consecutive epochs above the minimum by ``rise_threshold``.
+        sustain_needed: Epochs a rise must last to count.
+        explosion: Log factor by which a loss ends above its first epoch (the larger of
+            training and validation).
+        train_regress: Share of the training loss's fall (start to minimum) undone by the end.
+        val_slope_loglog: Slope of log validation loss against log epoch over ``tail``.
+        val_slope_se: Standard error of that slope, widened for the residuals' lag-1
+            autocorrelation (noise in learning curves is correlated from epoch to epoch).
+        train_trend: Relative change of training loss per 100 epochs over ``tail``.
+        val_trend: The same for validation loss.
+        below_share: Share of the last half where validation sits below training by the
+            validation-better ratio.
+        train_accuracy: Final training accuracy when the metric is accuracy-like, else None.
+        val_accuracy: Final validation accuracy likewise.
+    """
+
+    epochs: int
+    window: int
+    tail: int
+    s_train: FloatArray
+    s_val: FloatArray
+    raw_val: FloatArray
+    train_source: TrainSource
+    train_start: float
+    val_start: float
+    ref: float
+    train_ref: float
+    ref_source: Literal["baseline", "start"]
+    best_index: int
+    noise: float
+    spikes: int
+    rise_threshold: float
+    sustained: int
+    sustain_needed: int
+    explosion: float
+    train_regress: float
+    val_slope_loglog: float
+    val_slope_se: float
+    train_trend: float
+    val_trend: float
+    below_share: float
+    train_accuracy: float | None
+    val_accuracy: float | None
+
+    @property
+    def val_best(self) -> float:
+        """Log of the smoothed validation minimum."""
+        return float(self.s_val[self.best_index])
+
+    @property
+    def val_final(self) -> float:
+        """Log of the smoothed validation loss at the last epoch."""
+        return float(self.s_val[-1])
+
+    @property
+    def train_final(self) -> float:
+        """Log of the smoothed training loss at the last epoch."""
+        return float(self.s_train[-1])
+
+    @property
+    def rise(self) -> float:
+        """Log rise of the validation loss from its minimum to the last epoch."""
+        return self.val_final - self.val_best
+
+    @property
+    def gain_if_doubled(self) -> float:
+        """Fraction by which validation loss would fall if the epochs were doubled."""
+        return 1.0 - math.exp(min(self.val_slope_loglog * math.log(2.0), 50.0))
+
+    @property
+    def val_progress(self) -> float:
+        """Log factor by which final validation loss sits below the reference."""
+        return self.ref - self.val_final
+
+    @property
+    def train_progress(self) -> float:
+        """Log factor by which final training loss sits below its reference."""
+        return self.train_ref - self.train_final
+
+
+def extract(curves: SeedCurves, config: DiagnosisConfig, baseline_loss: float | None) -> Features:
+    """Measure a curve whose losses are all finite (at least one epoch)."""
+    n = curves.epochs_trained
+    window = min(n, max(config.min_window, round(config.window_fraction * n)))
+    tail = min(n, max(config.min_trend_epochs, round(config.trend_fraction * n)))
+    raw_train, raw_val = _log(curves.train_loss), _log(curves.val_loss)
+    d_train, d_val = _despike(raw_train, config), _despike(raw_val, config)
+    s_train, s_val = _smooth(d_train, window), _smooth(d_val, window)
+    epochs = np.arange(1, n + 1, dtype=np.float64)[-tail:]
+    # raw values: the running median would correlate neighbouring epochs and hide the noise
+    slope, slope_se = _slope_with_error(np.log(epochs), raw_val[-tail:])
+    train_start = _start(raw_train)
+    return Features(
+        epochs=n,
+        window=window,
+        tail=tail,
+        s_train=s_train,
+        s_val=s_val,
+        raw_val=raw_val,
+        train_start=train_start,
+        explosion=max(s_train[-1] - raw_train[0], s_val[-1] - raw_val[0]),
+        train_regress=_regress(s_train, train_start),
+        val_slope_loglog=slope,
+        val_slope_se=slope_se,
+        train_trend=_per_100(_slope(epochs, d_train[-tail:])),
+        val_trend=_per_100(_slope(epochs, d_val[-tail:])),
+        **_references(train_start, _start(raw_val), baseline_loss),
+        **_rise(raw_val, d_val, s_val, window, config),
+        **_comparison(curves, s_train, s_val, tail, config),
+    )
+
+
+def _references(train_start: float, val_start: float, baseline: float | None) -> dict[str, Any]:
+    ref = val_start if baseline is None else math.log(baseline)
+    return {
+        "val_start": val_start,
+        "ref": ref,
+        "train_ref": train_start if baseline is None else ref,
+        "ref_source": "start" if baseline is None else "baseline",
+    }
+
+
+def _rise(
+    raw_val: FloatArray, d_val: FloatArray, s_val: FloatArray, window: int, config: DiagnosisConfig
+) -> dict[str, Any]:
+    """Noise, spikes, and the rise of the validation loss above its minimum."""
+    n = len(s_val)
+    # Noise around a smoother of at least 10 epochs, so that correlated swings are not absorbed.
+    wide = s_val if window >= 10 else _smooth(d_val, max(window, min(10, n // 4)))
+    noise = _robust_sigma(raw_val[n // 2 :] - wide[n // 2 :])
+    threshold = math.log(config.rise_ratio) + config.noise_z * noise / math.sqrt(window)
+    best = int(np.argmin(s_val))
+    return {
+        "noise": noise,
+        "spikes": _runs(np.abs(raw_val[n // 4 :] - wide[n // 4 :]) > _SPIKE),
+        "best_index": best,
+        "rise_threshold": threshold,
+        "sustained": _sustained(s_val, s_val[best] + threshold),
+        "sustain_needed": max(config.min_sustain_epochs, round(config.sustain_fraction * n)),
+    }
+
+
+def _comparison(
+    curves: SeedCurves, s_train: FloatArray, s_val: FloatArray, tail: int, config: DiagnosisConfig
+) -> dict[str, Any]:
+    """How the training loss compares with validation, and the accuracies."""
+    source: TrainSource = "running" if _same(curves.fit_loss, curves.train_loss) else "dropout_off"
+    ratio = config.running_loss_ratio if source == "running" else config.validation_better_ratio
+    half = slice(len(s_val) // 2, len(s_val))
+    train_accuracy, val_accuracy = _accuracies(curves, tail)
+    return {
+        "train_source": source,
+        "below_share": float(np.mean(s_train[half] - s_val[half] >= math.log(ratio))),
+        "train_accuracy": train_accuracy,
+        "val_accuracy": val_accuracy,
+    }
+
+
+def _log(values: FloatArray) -> FloatArray:
+    """Natural log, zero losses floored far below the median (an explosion must not lift it)."""
+    floor = max(float(np.median(np.abs(values))) * 1e-12, 1e-300)
+    return np.log(np.maximum(values, floor))
+
+
+def _despike(values: FloatArray, config: DiagnosisConfig) -> FloatArray:
+    size = min(config.despike_epochs, len(values))
+    return np.asarray(ndimage.median_filter(values, size=size, mode="nearest"), dtype=np.float64)
+
+
+def _smooth(values: FloatArray, window: int) -> FloatArray:
+    # "reflect" at the ends: the last value is a mean of the last window/2 epochs, not one
+    # epoch repeated, so the final level is as steady as the rest of the curve.
+    return np.asarray(ndimage.uniform_filter1d(values, size=window, mode="reflect"))
+
+
+def _start(values: FloatArray) -> float:
+    # The first epoch, unless it is a low outlier: a falling curve starts at its first value.
+    return max(float(values[0]), float(np.median(values[: min(5, len(values))])))
+
+
+def _robust_sigma(resid: FloatArray) -> float:
+    if len(resid) < 3:
+        return 0.0
+    return float(_MAD_TO_SIGMA * np.median(np.abs(resid - np.median(resid))))
+
+
+def _runs(mask: npt.NDArray[np.bool_]) -> int:
+    """Number of runs of consecutive ``True``."""
+    if not len(mask):
+        return 0
+    return int(mask[0]) + int(np.count_nonzero(mask[1:] & ~mask[:-1]))
+
+
+def _sustained(values: FloatArray, level: float) -> int:
+    below = np.flatnonzero(values <= level)
+    return len(values) - 1 - int(below[-1]) if len(below) else len(values)
+
+
+def _regress(s_train: FloatArray, start: float) -> float:
+    low = float(np.min(s_train))
+    learnt = start - low
+    if learnt <= 1e-9:
+        return 0.0
+    return float((s_train[-1] - low) / learnt)
+
+
+def _slope(x: FloatArray, y: FloatArray) -> float:
+    if len(x) < 2:
+        return 0.0
+    xc = x - x.mean()
+    denom = float(np.dot(xc, xc))
+    return float(np.dot(xc, y - y.mean()) / denom) if denom > 0 else 0.0
+
+
+def _slope_with_error(x: FloatArray, y: FloatArray) -> tuple[float, float]:
+    """Least-squares slope and its standard error, corrected for autocorrelated residuals."""
+    k = len(x)
+    slope = _slope(x, y)
+    if k < 4:
+        return slope, math.inf
+    xc = x - x.mean()
+    resid = (y - y.mean()) - slope * xc
+    ss = float(np.dot(resid, resid))
+    rho = float(np.dot(resid[1:], resid[:-1]) / ss) if ss > 0 else 0.0
+    rho = min(max(rho, 0.0), 0.95)
+    inflation = math.sqrt((1 + rho) / (1 - rho))
+    se = math.sqrt(ss / (k - 2) / float(np.dot(xc, xc))) * inflation
+    return slope, se
+
+
+def _per_100(slope: float) -> float:
+    return math.expm1(max(min(slope * 100.0, 50.0), -50.0))
+
+
+def _same(a: FloatArray | None, b: FloatArray) -> bool:
+    return a is not None and bool(np.array_equal(a, b, equal_nan=True))
+
+
+def _accuracies(curves: SeedCurves, tail: int) -> tuple[float | None, float | None]:
+    """Final train and validation accuracy when the metric looks like an accuracy."""
+    train, val = curves.train_metric, curves.val_metric
+    if train is None or val is None or len(train) < 2:
+        return None, None
+    both = np.concatenate([train, val])
+    if not np.all(np.isfinite(both)) or both.min() < 0 or both.max() > 1:
+        return None, None
+    if train[-tail:].mean() <= train[: max(1, len(train) // 10)].mean():
+        return None, None  # falls with training: an error metric such as MAE, not accuracy
+    return float(train[-tail:].mean()), float(val[-tail:].mean())

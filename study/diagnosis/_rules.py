@@ -1,0 +1,239 @@
+"""Diagnose one learning curve: which fit category its shape shows, and how clearly.
+
+The rules are tried in order and the first that fires gives the verdict:
+
+1. ``unstable``/``diverged``: a loss is NaN or infinite, the seed stopped as diverged, or a
+   loss ends ``explode_ratio`` above its start.
+2. ``unstable``/``oscillating``: the validation loss swings widely around its smoothed trend,
+   or spikes repeatedly.
+3. ``unstable``/``diverged``: the training loss climbs back most of the way to its start and
+   ends well above its minimum (the optimiser blew up).
+4. ``not_learning``: neither loss fell materially from its start, and validation is not far
+   below the baseline (a curve that is flat because it learnt within its first epoch is not
+   "not learning").
+5. ``overfit``/``turning_point``: the smoothed validation loss rose above its minimum by the
+   rise ratio plus a noise margin, and has stayed there for a sustained share of the epochs. A
+   plateau, a bump that recovers, or "no improvement for N epochs" never fires this rule.
+6. ``overfit``/``memorising``: training went near zero (loss far below its reference, or
+   accuracy near 100 %) while validation, no longer improving, stalls far above it. With a
+   sustained rise the same curve is reported as a turning point, whose advice says when to stop.
+7. ``validation_better``: validation stays below the training loss over the last half. The
+   training loss compared is the dropout-off one; when only Keras' running dropout-on loss is
+   known, a much larger margin is required.
+8. ``underfit``/``still_improving``: the recent log-log slope of validation says doubling the
+   epochs would still lower it materially.
+9. ``underfit``/``capacity``: validation has levelled off less than ``capacity_gain`` below
+   the reference loss (the baseline, else the curve's start). A wide train/validation gap does
+   not change this: a gap without a rise and without a near-zero training loss is not overfit.
+10. ``good_fit`` otherwise.
+
+Rules measure on log losses (scale-free; see :mod:`._config`). Applied to a prefix of a curve
+(live, during training) they answer for the epochs seen so far.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+from collections.abc import Callable
+
+import numpy as np
+
+from study.curves import SeedCurves
+from study.diagnosis._advice import advise, empty_evidence, evidence, nonfinite_advice
+from study.diagnosis._config import DiagnosisConfig
+from study.diagnosis._features import Features, extract
+from study.diagnosis._records import Category, Diagnosis, Kind
+
+__all__ = ["diagnose_curve"]
+
+
+@dataclasses.dataclass(frozen=True)
+class _Verdict:
+    category: Category
+    kind: Kind | None
+    margin: float  # how far past its thresholds, in units of the threshold (>= 0)
+
+
+def diagnose_curve(
+    curves: SeedCurves,
+    *,
+    config: DiagnosisConfig | None = None,
+    baseline_loss: float | None = None,
+) -> Diagnosis:
+    """Diagnose the fit shown by one seed's learning curves.
+
+    Args:
+        curves: The curves; a prefix of a run in progress is fine.
+        config: Thresholds; the defaults when ``None``.
+        baseline_loss: Validation loss of the trivial predictor (training mean for regression,
+            class prior for classification). Underfitting is judged against it; without it,
+            against the curve's own starting loss.
+
+    Returns:
+        The diagnosis. Curves shorter than ``config.short_epochs`` get a lower confidence.
+
+    Raises:
+        ValueError: The curves have no epoch.
+    """
+    config = DiagnosisConfig() if config is None else config
+    if curves.epochs_trained == 0:
+        raise ValueError(f"Seed {curves.seed} has no epoch to diagnose.")
+    baseline = _usable_baseline(baseline_loss)
+    cut = _first_nonfinite(curves)
+    if cut is not None or curves.stop == "diverged":
+        return _nonfinite(curves, cut, config, baseline)
+    features = extract(curves, config, baseline)
+    verdict = _decide(features, config)
+    return Diagnosis(
+        category=verdict.category,
+        kind=verdict.kind,
+        confidence=_confidence(verdict.margin, features.epochs, config),
+        evidence=evidence(features, epochs=features.epochs, extra={"stop": curves.stop}),
+        advice=advise(verdict.category, verdict.kind, features),
+    )
+
+
+def _decide(f: Features, config: DiagnosisConfig) -> _Verdict:
+    for rule in _RULES:
+        verdict = rule(f, config)
+        if verdict is not None:
+            return verdict
+    return _good_fit(f, config)
+
+
+def _exploded(f: Features, c: DiagnosisConfig) -> _Verdict | None:
+    explode = math.log(c.explode_ratio)
+    margin = f.explosion / explode - 1
+    return _Verdict("unstable", "diverged", margin) if margin >= 0 else None
+
+
+def _blowup(f: Features, c: DiagnosisConfig) -> _Verdict | None:
+    climb = f.train_final - float(np.min(f.s_train))
+    if f.train_regress < c.regress_fraction or climb < math.log(c.diverge_ratio):
+        return None
+    margin = min(f.train_regress / c.regress_fraction, climb / math.log(c.diverge_ratio)) - 1
+    return _Verdict("unstable", "diverged", margin)
+
+
+def _oscillating(f: Features, c: DiagnosisConfig) -> _Verdict | None:
+    rate = f.spikes / max(f.epochs - f.epochs // 4, 1) if f.spikes >= c.min_spikes else 0.0
+    margin = max(f.noise / c.oscillation_sigma, rate / c.spike_fraction) - 1
+    return _Verdict("unstable", "oscillating", margin) if margin >= 0 else None
+
+
+def _not_learning(f: Features, c: DiagnosisConfig) -> _Verdict | None:
+    # Smoothed starts: a flat curve's first epoch is as noisy as any other.
+    noise = c.noise_z * f.noise * math.sqrt(2 / f.window)
+    threshold = math.log(c.not_learning_gain) + noise
+    gains = [float(f.s_train[0] - np.min(f.s_train)), float(f.s_val[0]) - f.val_best]
+    if f.ref_source == "baseline" and f.ref - f.val_best >= math.log(c.capacity_gain):
+        return None  # flat, but far below the baseline: it learnt within the first epoch
+    if max(gains) >= threshold:
+        return None
+    return _Verdict("not_learning", None, 1 - max(max(gains), 0.0) / threshold)
+
+
+def _turning_point(f: Features, c: DiagnosisConfig) -> _Verdict | None:
+    if f.rise < f.rise_threshold or f.sustained < f.sustain_needed:
+        return None
+    margin = min(f.rise / f.rise_threshold, f.sustained / f.sustain_needed) - 1
+    return _Verdict("overfit", "turning_point", margin)
+
+
+def _memorising(f: Features, c: DiagnosisConfig) -> _Verdict | None:
+    if _improving(f, c) >= 0:
+        return None
+    near_zero = math.log(c.memorise_train_gain)
+    margins = []
+    if f.train_progress >= near_zero:
+        share = f.val_progress / f.train_progress
+        if share <= c.memorise_val_share:
+            margins.append(min(f.train_progress / near_zero - 1, 1 - share / c.memorise_val_share))
+    if f.train_accuracy is not None and f.val_accuracy is not None:
+        gap = f.train_accuracy - f.val_accuracy
+        if f.train_accuracy >= c.memorise_accuracy and gap >= c.memorise_accuracy_gap:
+            margins.append(gap / c.memorise_accuracy_gap - 1)
+    return _Verdict("overfit", "memorising", max(margins)) if margins else None
+
+
+def _validation_better(f: Features, c: DiagnosisConfig) -> _Verdict | None:
+    if f.below_share < c.validation_better_share:
+        return None
+    return _Verdict("validation_better", None, (f.below_share - c.validation_better_share) * 5)
+
+
+def _still_improving(f: Features, c: DiagnosisConfig) -> _Verdict | None:
+    margin = _improving(f, c)
+    return _Verdict("underfit", "still_improving", margin) if margin >= 0 else None
+
+
+def _improving(f: Features, c: DiagnosisConfig) -> float:
+    """Margin (>= 0 when improving) of the recent validation trend: big enough, beyond noise."""
+    significance = -f.val_slope_loglog / (c.trend_z * f.val_slope_se) if f.val_slope_se else 0
+    return min(f.gain_if_doubled / c.improving_gain, significance) - 1
+
+
+def _capacity(f: Features, c: DiagnosisConfig) -> _Verdict | None:
+    enough = math.log(c.capacity_gain)
+    if f.val_progress >= enough:
+        return None
+    return _Verdict("underfit", "capacity", 1 - f.val_progress / enough)
+
+
+def _good_fit(f: Features, c: DiagnosisConfig) -> _Verdict:
+    distances = (
+        1 - max(f.rise, 0.0) / f.rise_threshold,
+        1 - max(f.gain_if_doubled, 0.0) / c.improving_gain,
+        f.val_progress / math.log(c.capacity_gain) - 1,
+    )
+    return _Verdict("good_fit", None, max(0.0, min(distances)) * 2)
+
+
+_RULES: tuple[Callable[[Features, DiagnosisConfig], _Verdict | None], ...] = (
+    _exploded,
+    _oscillating,
+    _blowup,
+    _not_learning,
+    _turning_point,
+    _memorising,
+    _validation_better,
+    _still_improving,
+    _capacity,
+)
+
+
+def _confidence(margin: float, epochs: int, config: DiagnosisConfig) -> float:
+    """Map a rule's margin past its threshold to [0.5, 1), scaled down for short curves."""
+    clarity = 0.5 + 0.5 * math.tanh(max(margin, 0.0))
+    length = min(1.0, max(epochs / config.short_epochs, 0.1))
+    return round(clarity * length, 3)
+
+
+def _nonfinite(
+    curves: SeedCurves, cut: int | None, config: DiagnosisConfig, baseline: float | None
+) -> Diagnosis:
+    first = None if cut is None else cut + 1
+    extra = {"first_nonfinite_epoch": first, "stop": curves.stop}
+    finite = curves if cut is None else curves.truncated(cut)
+    if finite.epochs_trained:
+        ev = evidence(extract(finite, config, baseline), epochs=curves.epochs_trained, extra=extra)
+    else:
+        ev = empty_evidence(curves.epochs_trained, extra)
+    confidence = 1.0 if cut is not None else 0.9
+    return Diagnosis("unstable", "diverged", confidence, ev, nonfinite_advice(first, curves.stop))
+
+
+def _first_nonfinite(curves: SeedCurves) -> int | None:
+    """0-based index of the first epoch with a NaN or infinite loss, or ``None``."""
+    series = [curves.train_loss, curves.val_loss]
+    if curves.fit_loss is not None:
+        series.append(curves.fit_loss)
+    bad = np.flatnonzero(~np.all(np.isfinite(np.vstack(series)), axis=0))
+    return int(bad[0]) if len(bad) else None
+
+
+def _usable_baseline(baseline_loss: float | None) -> float | None:
+    if baseline_loss is None or not math.isfinite(baseline_loss) or baseline_loss <= 0:
+        return None
+    return float(baseline_loss)

@@ -1,0 +1,146 @@
+from __future__ import annotations
+
+import json
+import pickle
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from study.curvefiles import MIN_EPOCHS, check_same_length, read_curve_file
+from study.errors import InputError
+
+
+def _keras_csv(path: Path, n: int = 20, **extra: list[float]) -> Path:
+    loss = np.linspace(1.0, 0.2, n)
+    columns = {
+        "epoch": list(range(n)),
+        "accuracy": list(np.linspace(0.5, 0.9, n)),
+        "loss": list(loss),
+        "val_accuracy": list(np.linspace(0.5, 0.8, n)),
+        "val_loss": list(loss * 1.1),
+        **extra,
+    }
+    lines = [",".join(columns)] + [",".join(str(columns[c][i]) for c in columns) for i in range(n)]
+    path.write_text("\n".join(lines) + "\n")
+    return path
+
+
+def test_reads_a_keras_csvlogger_file(tmp_path: Path) -> None:
+    curves = read_curve_file(_keras_csv(tmp_path / "log.csv"), seed=3)
+    assert curves.seed == 3
+    assert curves.epochs_trained == 20
+    assert curves.train_metric is not None and curves.val_metric is not None
+    assert curves.val_loss[0] == pytest.approx(1.1)
+
+
+def test_keras_loss_is_both_train_and_fit_loss(tmp_path: Path) -> None:
+    curves = read_curve_file(_keras_csv(tmp_path / "log.csv"))
+    assert curves.fit_loss is not None
+    np.testing.assert_array_equal(curves.fit_loss, curves.train_loss)
+
+
+def test_reads_history_json(tmp_path: Path) -> None:
+    path = tmp_path / "history.json"
+    path.write_text(json.dumps({"loss": [1, 0.5, 0.4, 0.3, 0.3, 0.2], "val_loss": [1] * 6}))
+    curves = read_curve_file(path)
+    assert curves.epochs_trained == 6
+    assert curves.train_metric is None
+
+
+def test_reads_wrapped_history_json(tmp_path: Path) -> None:
+    path = tmp_path / "history.json"
+    path.write_text(json.dumps({"history": {"loss": [1.0] * 6, "val_loss": [1.0] * 6}}))
+    assert read_curve_file(path).epochs_trained == 6
+
+
+def test_reads_a_study_curve_csv(tmp_path: Path) -> None:
+    path = tmp_path / "curve.csv"
+    rows = ["epoch,train_loss,val_loss,fit_loss,train_metric,val_metric"]
+    rows += [f"{i},{1 / (i + 1)},{1.1 / (i + 1)},{1.3 / (i + 1)},," for i in range(8)]
+    path.write_text("\n".join(rows))
+    curves = read_curve_file(path)
+    assert curves.fit_loss is not None and curves.fit_loss[0] == pytest.approx(1.3)
+    assert curves.train_metric is None  # an empty column is no metric
+
+
+def test_nan_values_are_kept_for_the_diagnosis(tmp_path: Path) -> None:
+    path = tmp_path / "history.json"
+    path.write_text(
+        '{"loss": [1, 0.5, 0.4, NaN, NaN, NaN], "val_loss": [1, 0.6, 0.5, NaN, NaN, NaN]}'
+    )
+    curves = read_curve_file(path)
+    assert np.isnan(curves.val_loss[-1])
+
+
+def _error(path: Path) -> str:
+    with pytest.raises(InputError) as info:
+        read_curve_file(path)
+    message = str(info.value)
+    assert "\n" not in message
+    assert str(path) in message
+    return message
+
+
+def test_missing_file(tmp_path: Path) -> None:
+    assert "does not exist" in _error(tmp_path / "nope.csv")
+
+
+def test_missing_columns_lists_the_columns_found(tmp_path: Path) -> None:
+    path = tmp_path / "log.csv"
+    path.write_text("epoch,acc,val_acc\n" + "\n".join(f"{i},0.5,0.5" for i in range(10)))
+    message = _error(path)
+    assert "'val_loss'" in message and "found: epoch, acc, val_acc" in message
+
+
+def test_too_few_epochs(tmp_path: Path) -> None:
+    message = _error(_keras_csv(tmp_path / "log.csv", n=MIN_EPOCHS - 1))
+    assert f"at least {MIN_EPOCHS}" in message
+
+
+def test_all_nan(tmp_path: Path) -> None:
+    path = tmp_path / "log.csv"
+    path.write_text("epoch,loss,val_loss\n" + "\n".join(f"{i},0.5,nan" for i in range(10)))
+    assert "no numeric value" in _error(path)
+
+
+def test_binary_file_is_not_csv_or_json(tmp_path: Path) -> None:
+    path = tmp_path / "model.pkl"
+    path.write_bytes(pickle.dumps({"loss": [1.0] * 10}))
+    message = _error(path)
+    assert "not a CSV or JSON" in message or "binary" in message
+
+
+def test_broken_json(tmp_path: Path) -> None:
+    path = tmp_path / "history.json"
+    path.write_text('{"loss": [1, 2,')
+    assert "not valid JSON" in _error(path)
+
+
+def test_json_list_is_rejected(tmp_path: Path) -> None:
+    path = tmp_path / "history.json"
+    path.write_text("[1, 2, 3]")
+    assert "not an object of lists" in _error(path)
+
+
+def test_unequal_json_series(tmp_path: Path) -> None:
+    path = tmp_path / "history.json"
+    path.write_text(json.dumps({"loss": [1.0] * 6, "val_loss": [1.0] * 7}))
+    assert "different lengths" in _error(path)
+
+
+def test_check_same_length(tmp_path: Path) -> None:
+    a = read_curve_file(_keras_csv(tmp_path / "a.csv", n=10))
+    b = read_curve_file(_keras_csv(tmp_path / "b.csv", n=12))
+    check_same_length([a, a], ["a.csv", "a2.csv"])
+    with pytest.raises(InputError, match=r"`b.csv` has 12 epochs but `a.csv` has 10"):
+        check_same_length([a, b], ["a.csv", "b.csv"])
+
+
+def test_empty_optional_columns_are_left_out(tmp_path: Path) -> None:
+    path = tmp_path / "curve.csv"
+    rows = ["epoch,train_loss,val_loss,fit_loss,train_metric,val_metric"]
+    rows += [f"{i},{1 / (i + 1)},{1.1 / (i + 1)},,," for i in range(8)]
+    path.write_text("\n".join(rows))
+    curves = read_curve_file(path)
+    assert curves.fit_loss is None and curves.train_metric is None
