@@ -9,7 +9,6 @@ as failed (``seed worker died: ...``) and the trial goes on with the other seeds
 from __future__ import annotations
 
 import dataclasses
-import os
 import tempfile
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -20,6 +19,7 @@ import numpy as np
 
 from study.curves import SeedCurves
 from study.parallel._lockstep import DirectMonitor, LockstepCoordinator, LockstepMonitor
+from study.parallel._worker import prepare_worker
 from study.params import Family, TrialParams
 from study.tasks import TaskData
 
@@ -30,9 +30,6 @@ Worker = Callable[["SeedJob", "Path | None", int], list[SeedCurves]]
 
 if TYPE_CHECKING:
     from study.engine import TrainingMonitor
-
-_configured = False
-
 
 @dataclasses.dataclass(frozen=True)
 class SeedJob:
@@ -57,20 +54,20 @@ def train_job(job: SeedJob, channel: Path | None, group: int) -> list[SeedCurves
     """Train one worker's seeds; never raises: failures come back as seeds with an error.
 
     With a ``channel`` the worker publishes each chunk and waits for the trial's verdict
-    (see :mod:`study.parallel._lockstep`).
+    (see :mod:`study.parallel._lockstep`). The channel is a folder of the trial's machine: a
+    worker that does not see it (a Dask worker on another machine) trains unwatched, and its
+    curves arrive when it finishes; live checks need workers that share the filesystem.
     """
+    if channel is not None and not channel.is_dir():
+        channel = None  # A worker on another machine (Dask): it trains unwatched.
     return _train(job, None if channel is None else LockstepMonitor(channel, group))
 
 
 def _train(job: SeedJob, monitor: TrainingMonitor | None) -> list[SeedCurves]:
-    global _configured
-    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
     try:
-        from study.engine import configure_threads, train_seeds
+        prepare_worker()
+        from study.engine import train_seeds
 
-        if not _configured:
-            configure_threads(1)  # One thread per worker: workers must not fight over cores.
-            _configured = True
         return train_seeds(
             job.family, job.params, job.data, job.seeds,
             chunk_epochs=job.chunk_epochs, monitor=monitor,
@@ -99,6 +96,7 @@ def run_seeds(
     backend: str = "loky",
     chunk_epochs: int = 50,
     on_progress: ProgressCallback | None = None,
+    worker: Worker = train_job,
 ) -> list[SeedCurves]:
     """Train ``seeds`` over ``n_jobs`` workers and return their curves in seed order.
 
@@ -106,21 +104,39 @@ def run_seeds(
     in one worker. With ``on_progress``, after every ``chunk_epochs`` epochs it sees every
     seed's curves so far, all at the same epoch; when it returns ``True`` every worker stops
     before its next chunk. Decisions depend on the curves only, so they are reproducible.
+
+    One group trains in this process, except with the ``dask`` backend (inside
+    :func:`~study.parallel.seed_cluster`), which sends every group to the cluster.
+
+    Args:
+        family: Model family.
+        params: The trial's parameters.
+        data: The task's data.
+        seeds: The seeds to train.
+        n_jobs: Workers, i.e. seed groups.
+        backend: joblib backend: ``loky``, ``threading`` or ``dask``.
+        chunk_epochs: Epochs between two looks at the curves.
+        on_progress: Sees every seed's curves after each chunk; ``True`` stops them all.
+        worker: The module-level function each worker runs (default :func:`train_job`),
+            e.g. one that injects faults in tests. Any other function always runs in worker
+            processes, never in this one.
     """
     data = data.for_family(family)
     groups = [tuple(int(s) for s in g) for g in np.array_split(list(seeds), n_jobs) if len(g)]
     jobs = [SeedJob(family, params, data, g, chunk_epochs) for g in groups]
-    if len(jobs) == 1:
+    if len(jobs) == 1 and backend != "dask" and worker is train_job:
         monitor = None if on_progress is None else DirectMonitor(on_progress)
         results = [_train(jobs[0], monitor)]
     elif on_progress is None:
-        results = _dispatch(jobs, None, backend, lambda group: None)
+        results = _dispatch(jobs, None, backend, worker, lambda group: None)
     else:
         with tempfile.TemporaryDirectory(prefix="study-seeds-") as folder:
             coordinator = LockstepCoordinator(Path(folder), len(jobs), on_progress)
             coordinator.start()
             try:
-                results = _dispatch(jobs, Path(folder), backend, coordinator.group_finished)
+                results = _dispatch(
+                    jobs, Path(folder), backend, worker, coordinator.group_finished
+                )
             finally:
                 coordinator.close()
     by_seed = {c.seed: c for group in results for c in group}
@@ -128,25 +144,60 @@ def run_seeds(
 
 
 def _dispatch(
-    jobs: list[SeedJob], channel: Path | None, backend: str, finished: Callable[[int], None]
+    jobs: list[SeedJob],
+    channel: Path | None,
+    backend: str,
+    worker: Worker,
+    finished: Callable[[int], None],
 ) -> list[list[SeedCurves]]:
     done: dict[int, list[SeedCurves]] = {}
-    tasks = (joblib.delayed(_indexed)(job, channel, i) for i, job in enumerate(jobs))
     try:
-        parallel = joblib.Parallel(
-            n_jobs=len(jobs), backend=backend, return_as="generator_unordered"
-        )
-        for index, curves in parallel(tasks):
-            done[index] = curves
-            finished(index)
-    except Exception as e:  # A worker process died (killed, out of memory): record, go on.
-        first = str(e).splitlines()[0] if str(e) else ""
-        message = f"seed worker died: {type(e).__name__}: {first}".strip()
-        for i, job in enumerate(jobs):
-            done.setdefault(i, failed(job.seeds, message, job.params.epochs))
-            finished(i)
+        _run_pool(jobs, range(len(jobs)), channel, backend, worker, done, finished)
+    except Exception:  # A worker process died and took the pool (and its results) with it.
+        if backend == "threading":
+            raise  # Threads do not die one by one: this is a bug, not a lost worker.
+        lost = [i for i in range(len(jobs)) if i not in done]
+        for i in lost:
+            finished(i)  # Live checks go on with the other groups.
+        for i in lost:
+            _rerun_alone(jobs, i, backend, worker, done)
     return [done[i] for i in range(len(jobs))]
 
 
-def _indexed(job: SeedJob, channel: Path | None, index: int) -> tuple[int, list[SeedCurves]]:
-    return index, train_job(job, channel, index)
+def _rerun_alone(
+    jobs: list[SeedJob], index: int, backend: str, worker: Worker,
+    done: dict[int, list[SeedCurves]],
+) -> None:
+    """Run a group whose pool broke once more, alone and unwatched; record it if it dies."""
+    try:
+        _run_pool(jobs, [index], None, backend, worker, done, lambda group: None)
+    except Exception as e:  # Its worker dies every time: that group is the cause.
+        first = str(e).strip().splitlines()[0] if str(e).strip() else ""
+        message = f"seed worker died: {type(e).__name__}" + (f": {first}" if first else "")
+        done[index] = failed(jobs[index].seeds, message, jobs[index].params.epochs)
+
+
+def _run_pool(
+    jobs: Sequence[SeedJob],
+    indices: Sequence[int],
+    channel: Path | None,
+    backend: str,
+    worker: Worker,
+    done: dict[int, list[SeedCurves]],
+    finished: Callable[[int], None],
+) -> None:
+    """Run ``jobs[indices]`` in worker processes, filling ``done`` as they return."""
+    tasks = (joblib.delayed(_indexed)(worker, jobs[i], channel, i) for i in indices)
+    # At least two workers, so that even a single job runs in a worker, not in this process.
+    parallel = joblib.Parallel(
+        n_jobs=max(2, len(indices)), backend=backend, return_as="generator_unordered"
+    )
+    for index, curves in parallel(tasks):
+        done[index] = curves
+        finished(index)
+
+
+def _indexed(
+    worker: Worker, job: SeedJob, channel: Path | None, index: int
+) -> tuple[int, list[SeedCurves]]:
+    return index, worker(job, channel, index)

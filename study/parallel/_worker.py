@@ -1,0 +1,50 @@
+"""Getting a seed worker's process ready to train: TensorFlow loaded once, quietly, one thread."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import sys
+from collections.abc import Iterator
+
+_ready = False
+
+
+def prepare_worker() -> None:
+    """Load TensorFlow in this process once, with one thread, without its start-up chatter.
+
+    TensorFlow writes notes about CPU features and missing GPU drivers straight to the
+    process's standard error before its logging can be configured; they say nothing about a
+    study, so standard error is muted while it loads and initialises its devices.
+    """
+    global _ready
+    if _ready:
+        return
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+    with _muted_stderr():
+        import tensorflow as tf
+
+        from study.engine import configure_threads
+
+        configure_threads(1)  # One thread per worker: workers must not fight over cores.
+        tf.constant(0.0)  # Initialise the devices now, while standard error is muted.
+    _ready = True
+
+
+@contextlib.contextmanager
+def _muted_stderr() -> Iterator[None]:
+    try:
+        fd = sys.stderr.fileno()
+    except (AttributeError, OSError, ValueError):  # No real stream: nothing to mute.
+        yield
+        return
+    sys.stderr.flush()
+    saved = os.dup(fd)
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    try:
+        os.dup2(devnull, fd)
+        yield
+    finally:
+        os.dup2(saved, fd)
+        os.close(devnull)
+        os.close(saved)
