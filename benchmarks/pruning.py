@@ -1,0 +1,163 @@
+"""Benchmark: the same small study with and without the overfit pruner, and Keras EarlyStopping.
+
+Both runs train the same trials (the same configurations, drawn once by a seeded sampler from a
+two-moons space with overfit-prone and well-fitting regions, and the same seeds), so each
+pruned trial can be compared with its own full-length run:
+
+* epochs trained in total and wall time of each run;
+* each pruned trial's prune epoch against its planned epochs, and whether its full curves are
+  diagnosed ``overfit`` (the pruner's precision);
+* epochs spent on trials whose full curves end ``overfit``, with and without pruning;
+* the best objective of each run;
+* Keras ``EarlyStopping(monitor="val_loss", patience=P)`` on the same trials: it only reads the
+  validation loss after each epoch, so replaying it on the recorded full curves gives exactly
+  the epoch at which it would have stopped.
+
+Run: ``.venv/bin/python benchmarks/pruning.py [--trials 16] [--seeds 3] [--jobs 2]``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import optuna
+import pandas as pd
+
+from study.runner import RunOptions, run
+from study.storage import TrialRecord, open_storage, study_record
+
+SPACE = """
+family = "mlp"
+task = "moons"
+seeds = {seeds}
+sampler_seed = 0
+
+[params]
+units = {{ low = 4, high = 500, log = true }}
+epochs = {{ low = 500, high = 4000, step = 250 }}
+dropout = {{ low = 0.0, high = 0.5 }}
+l2 = {{ low = 1e-6, high = 1e-2, log = true }}
+learning_rate = 0.001
+
+[pruner]
+enabled = {pruning}
+patience = 100
+"""
+EARLY_STOPPING_PATIENCE = (50, 200)
+
+
+def configurations(trials: int) -> list[dict[str, Any]]:
+    """The trials both runs train: drawn once by a seeded random sampler."""
+    sampler = optuna.samplers.RandomSampler(seed=0)
+    study = optuna.create_study(sampler=sampler)
+    dists = {
+        "units": optuna.distributions.IntDistribution(4, 500, log=True),
+        "epochs": optuna.distributions.IntDistribution(500, 4000, step=250),
+        "dropout": optuna.distributions.FloatDistribution(0.0, 0.5),
+        "l2": optuna.distributions.FloatDistribution(1e-6, 1e-2, log=True),
+    }
+    return [study.ask(dists).params for _ in range(trials)]
+
+
+def run_study(folder: Path, pruning: bool, configs: list[dict[str, Any]], seeds: int,
+              jobs: int) -> tuple[list[TrialRecord], float]:
+    """Run the study with every configuration enqueued; return its trials and wall time."""
+    space = folder / f"space_{pruning}.toml"
+    space.write_text(SPACE.format(seeds=seeds, pruning=str(pruning).lower()))
+    url = f"sqlite:///{folder}/bench_{pruning}.db"
+    # One quick trial creates the study; the benchmark's trials are enqueued after it.
+    run(RunOptions(study="b", trials=1, space=space, storage=url, jobs=jobs,
+                   overrides={"epochs": "20", "units": "4"}), out=io.StringIO())
+    study = optuna.load_study(study_name="b", storage=open_storage(url))
+    started = time.perf_counter()
+    study.set_user_attr("overrides", {})
+    for params in configs:
+        study.enqueue_trial(params)
+    run(RunOptions(study="b", trials=1 + len(configs), storage=url, jobs=jobs),
+        out=io.StringIO())
+    seconds = time.perf_counter() - started
+    return list(study_record(study, url).trials[1:]), seconds
+
+
+def early_stop_epoch(val_loss: np.ndarray, patience: int) -> int:
+    """The epoch (1-based) at which Keras' EarlyStopping(patience) stops, min_delta 0."""
+    best, wait = np.inf, 0
+    for epoch, value in enumerate(val_loss, start=1):
+        if value < best:
+            best, wait = value, 0
+        else:
+            wait += 1
+            if wait >= patience:
+                return epoch
+    return len(val_loss)
+
+
+def compare(full: list[TrialRecord], pruned: list[TrialRecord]) -> pd.DataFrame:
+    """One row per trial: its full-run diagnosis and epochs, and what pruning did."""
+    rows = []
+    for a, b in zip(full, pruned, strict=True):
+        row = {
+            "trial": a.number, "units": a.params["units"], "dropout": round(a.params["dropout"], 2),
+            "planned": a.params["epochs"], "full_fit": a.category,
+            "full_epochs": a.seed_epochs, "pruned_epochs": b.seed_epochs,
+            "pruned_at": b.pruned.epoch if b.pruned else None,
+            "value_full": a.value, "value_pruned": b.value, "state": b.state,
+        }
+        for p in EARLY_STOPPING_PATIENCE:
+            row[f"es{p}_epochs"] = sum(early_stop_epoch(s.val_loss, p) for s in a.seeds)
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def summary(frame: pd.DataFrame, seconds: tuple[float, float]) -> pd.DataFrame:
+    """The headline numbers of the comparison."""
+    overfit = frame["full_fit"] == "overfit"
+    pruned = frame["state"] == "PRUNED"
+    complete = frame["state"] == "COMPLETE"
+    lines: dict[str, Any] = {
+        "seed-epochs, all trials": (frame["full_epochs"].sum(), frame["pruned_epochs"].sum()),
+        "seed-epochs, trials overfit by full curves": (
+            frame.loc[overfit, "full_epochs"].sum(), frame.loc[overfit, "pruned_epochs"].sum()),
+        "wall time (s)": (round(seconds[0], 1), round(seconds[1], 1)),
+        "trials pruned": (0, int(pruned.sum())),
+        "pruned trials overfit by full curves": ("-", f"{int((pruned & overfit).sum())} of "
+                                                      f"{int(pruned.sum())}"),
+        "best objective (completed trials)": (
+            round(float(frame["value_full"].min()), 4),
+            round(float(frame.loc[complete, "value_pruned"].min()), 4)),
+    }
+    for p in EARLY_STOPPING_PATIENCE:
+        lines[f"EarlyStopping(patience={p}): seed-epochs, overfit trials"] = (
+            "-", frame.loc[overfit, f"es{p}_epochs"].sum())
+        stopped = frame[f"es{p}_epochs"] < frame["full_epochs"]
+        lines[f"EarlyStopping(patience={p}): stopped trials not overfit"] = (
+            "-", f"{int((stopped & ~overfit).sum())} of {int(stopped.sum())}")
+    return pd.DataFrame(lines, index=["without pruning", "with pruning"]).T
+
+
+def main() -> None:
+    """Run both studies and print the tables."""
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--trials", type=int, default=16)
+    parser.add_argument("--seeds", type=int, default=3)
+    parser.add_argument("--jobs", type=int, default=2)
+    args = parser.parse_args()
+    configs = configurations(args.trials)
+    with tempfile.TemporaryDirectory() as folder:
+        full, t_full = run_study(Path(folder), False, configs, args.seeds, args.jobs)
+        pruned, t_pruned = run_study(Path(folder), True, configs, args.seeds, args.jobs)
+    frame = compare(full, pruned)
+    pd.set_option("display.width", 200)
+    print(frame.to_string(index=False))
+    print()
+    print(summary(frame, (t_full, t_pruned)).to_string())
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,14 @@
+"""The training engine: every seed of a trial trained together in one compiled graph.
+
+:func:`train_seeds` reproduces ``model.fit`` of :func:`study.models.build_keras_model` for
+several seeds at once. Each seed keeps its own weights on a leading seed axis of stacked
+weights, one optimizer step updates all of them, and whole chunks of epochs run inside one
+TensorFlow graph, so the per-epoch cost is a small fraction of ``model.fit``'s.
+"""
+
+from __future__ import annotations
+
+from study.engine._threads import configure_threads
+from study.engine._train import TrainingMonitor, train_seeds
+
+__all__ = ["TrainingMonitor", "configure_threads", "train_seeds"]

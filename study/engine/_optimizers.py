@@ -1,0 +1,80 @@
+"""Keras' optimizer update rules, applied to seed-stacked weights.
+
+Adam, AdamW, SGD and RMSprop update each weight element from its own gradient and state
+only, so applying them to weights stacked over seeds updates every seed exactly as its own
+optimizer would. The hyperparameters are read from the Keras optimizer that
+:func:`study.models.make_optimizer` builds, and each update repeats the arithmetic of that
+optimizer's ``update_step`` (AdamW's decoupled weight decay comes first, as in Keras).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import tensorflow as tf
+
+from study.models import make_optimizer
+from study.params import TrialParams
+
+
+class StackedOptimizer:
+    """One of Keras' optimizers, with its default hyperparameters, on stacked weights.
+
+    Args:
+        params: The trial's parameters (``optimizer`` and ``learning_rate``).
+        variables: The weights to update; one state slot per weight is created for each.
+    """
+
+    def __init__(self, params: TrialParams, variables: Sequence[tf.Variable]) -> None:
+        reference = make_optimizer(params)
+        self.kind = params.optimizer
+        self.learning_rate = float(params.learning_rate)
+        self.beta_1 = float(getattr(reference, "beta_1", 0.0))
+        self.beta_2 = float(getattr(reference, "beta_2", 0.0))
+        self.rho = float(getattr(reference, "rho", 0.0))
+        self.epsilon = float(getattr(reference, "epsilon", 0.0))
+        self.weight_decay = float(reference.weight_decay or 0.0)
+        self.iterations = tf.Variable(0, dtype=tf.int64, trainable=False)
+        n_slots = {"adam": 2, "adamw": 2, "rmsprop": 1, "sgd": 0}[self.kind]
+        self.slots = [
+            [tf.Variable(tf.zeros_like(v), trainable=False) for _ in range(n_slots)]
+            for v in variables
+        ]
+
+    def apply(self, gradients: Sequence[tf.Tensor], variables: Sequence[tf.Variable]) -> None:
+        """Update ``variables`` from ``gradients`` and advance the step count."""
+        lr = tf.constant(self.learning_rate, tf.float32)
+        if self.weight_decay:
+            for variable in variables:
+                variable.assign(variable - variable * self.weight_decay * lr)
+        step = tf.cast(self.iterations + 1, tf.float32)
+        for gradient, variable, slots in zip(gradients, variables, self.slots, strict=True):
+            if self.kind in ("adam", "adamw"):
+                self._adam(gradient, variable, slots, lr, step)
+            elif self.kind == "rmsprop":
+                self._rmsprop(gradient, variable, slots[0], lr)
+            else:
+                variable.assign_sub(gradient * lr)
+        self.iterations.assign_add(1)
+
+    def _adam(
+        self,
+        gradient: tf.Tensor,
+        variable: tf.Variable,
+        slots: Sequence[tf.Variable],
+        lr: tf.Tensor,
+        step: tf.Tensor,
+    ) -> None:
+        m, v = slots
+        beta_1_power = tf.pow(tf.constant(self.beta_1, tf.float32), step)
+        beta_2_power = tf.pow(tf.constant(self.beta_2, tf.float32), step)
+        alpha = lr * tf.sqrt(1 - beta_2_power) / (1 - beta_1_power)
+        m.assign_add((gradient - m) * (1 - self.beta_1))
+        v.assign_add((tf.square(gradient) - v) * (1 - self.beta_2))
+        variable.assign_sub((m * alpha) / (tf.sqrt(v) + self.epsilon))
+
+    def _rmsprop(
+        self, gradient: tf.Tensor, variable: tf.Variable, velocity: tf.Variable, lr: tf.Tensor
+    ) -> None:
+        velocity.assign(self.rho * velocity + (1 - self.rho) * tf.square(gradient))
+        variable.assign_sub((lr * gradient) / tf.sqrt(velocity + self.epsilon))

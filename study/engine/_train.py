@@ -1,0 +1,155 @@
+"""Training the seeds of one trial together, chunk by chunk, into per-seed curves."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Sequence
+from typing import Protocol
+
+import numpy as np
+import numpy.typing as npt
+
+from study.curves import SERIES, SeedCurves, StopReason
+from study.engine._loop import N_SERIES, SeedBatch
+from study.params import FAMILIES, Family, TrialParams
+from study.tasks._base import TaskData
+
+
+class TrainingMonitor(Protocol):
+    """Watches training between chunks of epochs and may stop it (e.g. a pruner)."""
+
+    def update(self, curves: Sequence[SeedCurves]) -> None:
+        """Receive the curves so far of every seed of the call, after each chunk."""
+
+    def should_stop(self) -> bool:
+        """Return whether to stop every seed now; they are then marked ``pruned``."""
+
+
+def train_seeds(
+    family: Family,
+    params: TrialParams,
+    data: TaskData,
+    seeds: Sequence[int],
+    *,
+    chunk_epochs: int = 50,
+    monitor: TrainingMonitor | None = None,
+) -> list[SeedCurves]:
+    """Train one trial's model for every seed, all seeds at once, and return their curves.
+
+    The seeds are trained as one seed-batched model: each seed has its own weights (its
+    initial weights are those of :func:`study.models.build_keras_model` for that seed) and its
+    own shuffling and dropout draws, and one optimizer step updates all seeds. With dropout
+    off and without shuffling, each seed's curves equal those of ``model.fit`` within float
+    tolerance.
+
+    Per epoch and seed the curves hold: ``train_loss`` and ``val_loss``, evaluated on the
+    whole training and validation data at the end of the epoch with dropout off, including
+    the L2 penalty as ``model.evaluate`` does; ``fit_loss``, the mean of the epoch's batch
+    losses during training (Keras' ``loss``); and for classification ``train_metric`` and
+    ``val_metric``, the accuracy on the same data as the losses.
+
+    A seed whose train, validation or fit loss becomes NaN or infinite stops with
+    ``diverged``, its curves ending at its last finite epoch; the other seeds go on. An
+    exception stops every seed with ``error``.
+
+    Args:
+        family: ``"lstm"`` or ``"mlp"``.
+        params: The trial's parameters; ``params.epochs`` epochs are planned.
+        data: The task's data (laid out for ``family`` if it is not already).
+        seeds: The seeds to train, each giving one :class:`SeedCurves`.
+        chunk_epochs: Epochs run per call of the compiled graph; the monitor is consulted
+            after each chunk.
+        monitor: Receives the curves after each chunk and may stop training (``pruned``).
+
+    Returns:
+        One :class:`SeedCurves` per seed, in the order of ``seeds``.
+
+    Raises:
+        ValueError: An unknown family, no seeds, repeated seeds or ``chunk_epochs < 1``.
+    """
+    _check_arguments(family, seeds, chunk_epochs)
+    started = time.perf_counter()
+    record = _Record(seeds, params.epochs, has_metric=data.kind != "regression")
+    try:
+        batch = SeedBatch(family, params, data.for_family(family), seeds)
+        stop = _run(batch, record, chunk_epochs, monitor, started)
+    except Exception as error:  # one failing trial must not stop the study
+        return record.curves(
+            "error", time.perf_counter() - started, f"{type(error).__name__}: {error}"
+        )
+    return record.curves(stop, time.perf_counter() - started)
+
+
+def _check_arguments(family: str, seeds: Sequence[int], chunk_epochs: int) -> None:
+    if family not in FAMILIES:
+        raise ValueError(f"`family` must be one of {FAMILIES}, but got family={family!r}.")
+    if len(seeds) == 0 or len(set(seeds)) != len(seeds):
+        raise ValueError(f"`seeds` must be distinct and non-empty, but got seeds={seeds!r}.")
+    if chunk_epochs < 1:
+        raise ValueError(f"`chunk_epochs` must be >= 1, but got chunk_epochs={chunk_epochs!r}.")
+
+
+def _run(
+    batch: SeedBatch,
+    record: _Record,
+    chunk_epochs: int,
+    monitor: TrainingMonitor | None,
+    started: float,
+) -> StopReason:
+    """Run chunks until all epochs ran, every seed diverged or the monitor stops training."""
+    while record.epochs < record.planned:
+        wanted = min(chunk_epochs, record.planned - record.epochs)
+        rows = batch.run(record.epochs, record.epochs + wanted)
+        record.add(rows)
+        if len(rows) < wanted:
+            break  # every seed diverged
+        if monitor is not None:
+            monitor.update(record.curves("completed", time.perf_counter() - started))
+            if monitor.should_stop():
+                return "pruned"
+    return "completed"
+
+
+class _Record:
+    """The values recorded so far, shape ``(planned, 5, n_seeds)``, and where seeds diverged."""
+
+    def __init__(self, seeds: Sequence[int], planned: int, *, has_metric: bool) -> None:
+        self.seeds = list(seeds)
+        self.planned = planned
+        self.has_metric = has_metric
+        self.values = np.full((planned, N_SERIES, len(seeds)), np.nan, np.float32)
+        self.epochs = 0
+        self.diverged_at = np.full(len(seeds), -1)
+
+    def add(self, rows: npt.NDArray[np.float32]) -> None:
+        """Append the rows of one chunk and note the first non-finite epoch of each seed."""
+        end = self.epochs + len(rows)
+        self.values[self.epochs : end] = rows
+        bad = np.asarray(~np.isfinite(rows[:, :3]).all(axis=1), dtype=bool)
+        for k in np.flatnonzero(bad.any(axis=0) & (self.diverged_at < 0)):
+            self.diverged_at[k] = self.epochs + int(np.argmax(bad[:, k]))
+        self.epochs = end
+
+    def curves(
+        self, stop: StopReason, seconds: float, error: str | None = None
+    ) -> list[SeedCurves]:
+        """Return each seed's curves; seeds that diverged end and stop as ``diverged``."""
+        share = seconds / len(self.seeds)
+        out = []
+        for k, seed in enumerate(self.seeds):
+            diverged = self.diverged_at[k] >= 0
+            n = int(self.diverged_at[k]) if diverged else self.epochs
+            series = dict(zip(SERIES, self.values[:n, :, k].T, strict=True))
+            if not self.has_metric:
+                series["train_metric"] = series["val_metric"] = None
+            out.append(
+                SeedCurves(
+                    seed=int(seed),
+                    epochs_planned=self.planned,
+                    stop="diverged" if diverged else stop,
+                    error=None if diverged else error,
+                    seconds=share,
+                    **series,
+                )
+            )
+        return out
