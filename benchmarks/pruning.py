@@ -39,15 +39,14 @@ seeds = {seeds}
 sampler_seed = 0
 
 [params]
-units = {{ low = 4, high = 500, log = true }}
-epochs = {{ low = 500, high = 4000, step = 250 }}
-dropout = {{ low = 0.0, high = 0.5 }}
-l2 = {{ low = 1e-6, high = 1e-2, log = true }}
+units = {{ low = 8, high = 1000, log = true }}
+epochs = {{ low = 1000, high = 4000, step = 250 }}
+dropout = {{ low = 0.0, high = 0.3 }}
+l2 = {{ low = 1e-7, high = 1e-3, log = true }}
 learning_rate = 0.001
 
 [pruner]
 enabled = {pruning}
-patience = 100
 """
 EARLY_STOPPING_PATIENCE = (50, 200)
 
@@ -57,10 +56,10 @@ def configurations(trials: int) -> list[dict[str, Any]]:
     sampler = optuna.samplers.RandomSampler(seed=0)
     study = optuna.create_study(sampler=sampler)
     dists = {
-        "units": optuna.distributions.IntDistribution(4, 500, log=True),
-        "epochs": optuna.distributions.IntDistribution(500, 4000, step=250),
-        "dropout": optuna.distributions.FloatDistribution(0.0, 0.5),
-        "l2": optuna.distributions.FloatDistribution(1e-6, 1e-2, log=True),
+        "units": optuna.distributions.IntDistribution(8, 1000, log=True),
+        "epochs": optuna.distributions.IntDistribution(1000, 4000, step=250),
+        "dropout": optuna.distributions.FloatDistribution(0.0, 0.3),
+        "l2": optuna.distributions.FloatDistribution(1e-7, 1e-3, log=True),
     }
     return [study.ask(dists).params for _ in range(trials)]
 
@@ -98,6 +97,10 @@ def early_stop_epoch(val_loss: np.ndarray, patience: int) -> int:
     return len(val_loss)
 
 
+def _rounded(value: float | None) -> float | None:
+    return None if value is None else round(value, 2)
+
+
 def compare(full: list[TrialRecord], pruned: list[TrialRecord]) -> pd.DataFrame:
     """One row per trial: its full-run diagnosis and epochs, and what pruning did."""
     rows = []
@@ -105,6 +108,9 @@ def compare(full: list[TrialRecord], pruned: list[TrialRecord]) -> pd.DataFrame:
         row = {
             "trial": a.number, "units": a.params["units"], "dropout": round(a.params["dropout"], 2),
             "planned": a.params["epochs"], "full_fit": a.category,
+            "full_kind": a.diagnosis.verdict.kind if a.diagnosis else None,
+            "best_epoch": a.diagnosis.verdict.evidence.best_epoch if a.diagnosis else None,
+            "rise": _rounded(a.diagnosis.verdict.evidence.val_rise if a.diagnosis else None),
             "full_epochs": a.seed_epochs, "pruned_epochs": b.seed_epochs,
             "pruned_at": b.pruned.epoch if b.pruned else None,
             "value_full": a.value, "value_pruned": b.value, "state": b.state,

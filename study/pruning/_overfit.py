@@ -7,14 +7,17 @@ import threading
 from collections import OrderedDict
 from collections.abc import Sequence
 
+import numpy as np
 import optuna
 from optuna.trial import FrozenTrial
 
 from study.curves import SeedCurves
-from study.diagnosis import DiagnosisConfig, Diagnosis, diagnose_seeds
+from study.diagnosis import Diagnosis, DiagnosisConfig, diagnose_curve
 from study.pruning._settings import PrunerSettings
 
 _KEEP_TRIALS = 16  # Live curves are kept for the few trials that can be running in a process.
+_STALL_TOLERANCE = 0.01
+_TINY_FRACTION = 1e-9  # The patience, not a share of the curve, sets how long a rise must last.
 
 
 @dataclasses.dataclass(frozen=True)
@@ -49,35 +52,73 @@ def decide_overfit(
     planned = max(c.epochs_planned for c in usable)
     if epoch < max(settings.warmup_epochs, settings.warmup_fraction * planned):
         return None
-    verdict = diagnose_seeds(usable, config=config)
-    risen = [
-        (seed, d)
-        for seed, d in zip(verdict.seed_ids, verdict.seeds)
-        if _sustained_rise(d) >= settings.patience
-    ]
+    if epoch >= planned:
+        return None  # Training is over: stopping now would save nothing.
+    config = _pruning_config(config or DiagnosisConfig(), settings)
+    candidates = [c for c in usable if _stalled(c, settings.patience)]
+    if len(candidates) < settings.min_agreement * len(usable):
+        return None  # Cheap guard: most checks end here without a full diagnosis.
+    diagnosed = [(c.seed, diagnose_curve(c, config=config)) for c in candidates]
+    risen = [(seed, d) for seed, d in diagnosed if _overfit_now(d, settings.patience)]
     if len(risen) < settings.min_agreement * len(usable):
         return None
     return PruneDecision(epoch=epoch, reason=_reason(risen, len(usable), epoch))
 
 
-def _sustained_rise(diagnosis: Diagnosis) -> float:
-    if diagnosis.category != "overfit" or diagnosis.kind != "turning_point":
-        return 0.0
-    return float(diagnosis.evidence.details.get("rise_sustained_epochs", 0) or 0)
+def _pruning_config(config: DiagnosisConfig, settings: PrunerSettings) -> DiagnosisConfig:
+    """The diagnosis thresholds for live curves: the pruner's rise, held for its patience.
+
+    A turning point is then a smoothed validation loss at least ``settings.rise_ratio`` above
+    its minimum (plus the diagnosis's noise margin) for ``settings.patience`` epochs, however
+    long the curve is so far.
+    """
+    return dataclasses.replace(
+        config,
+        rise_ratio=settings.rise_ratio,
+        min_sustain_epochs=settings.patience,
+        sustain_fraction=_TINY_FRACTION,
+    )
+
+
+def _stalled(curves: SeedCurves, patience: int) -> bool:
+    """Whether the validation loss has not improved (by 1 %) over the last ``patience`` epochs.
+
+    Both overfit shapes the pruner acts on imply it: a turning point (a sustained rise) and
+    memorising (validation stalled while training goes on falling). It is a cheap guard; the
+    diagnosis then says which shape, if any, the curve has.
+    """
+    val = curves.val_loss[np.isfinite(curves.val_loss)]
+    if len(val) <= patience:
+        return False
+    return bool(val[-patience:].min() >= (1.0 - _STALL_TOLERANCE) * val[:-patience].min())
+
+
+def _overfit_now(diagnosis: Diagnosis, patience: int) -> bool:
+    """Whether a (stalled) curve is overfit: a rise held for the patience, or memorising."""
+    if diagnosis.category != "overfit":
+        return False
+    if diagnosis.kind != "turning_point":
+        return True
+    return float(diagnosis.evidence.details.get("rise_sustained_epochs", 0) or 0) >= patience
 
 
 def _reason(risen: list[tuple[int, Diagnosis]], n_seeds: int, epoch: int) -> str:
     rises = sorted(d.evidence.val_rise or 1.0 for _, d in risen)
     bests = sorted(d.evidence.best_epoch or 0 for _, d in risen)
     mid = len(risen) // 2
-    return (
-        f"overfit in {len(risen)} of {n_seeds} seeds at epoch {epoch}: validation loss "
-        f"rose {rises[mid]:.2g}x from its minimum near epoch {bests[mid]} and stayed up"
+    kinds = sorted({d.kind or "overfit" for _, d in risen})
+    what = (
+        f"validation loss rose {rises[mid]:.3g}x from its minimum near epoch {bests[mid]} "
+        "and stayed up"
+        if kinds == ["turning_point"]
+        else f"training kept falling while validation stalled after epoch {bests[mid]}"
     )
+    kind_text = ", ".join(kinds)
+    return f"overfit ({kind_text}) in {len(risen)} of {n_seeds} seeds at epoch {epoch}: {what}"
 
 
 class OverfitPruner(optuna.pruners.BasePruner):
-    """Prune a trial once its seeds' curves show a sustained overfit, or when a wrapped pruner says so.
+    """Prune a trial once its seeds' curves show a sustained overfit, or a wrapped pruner says so.
 
     The trial feeds the live curves of all its seeds with :meth:`observe` (at a bounded
     interval, while the seeds train); :meth:`prune` then applies the diagnosis to the curves so
@@ -126,10 +167,8 @@ class OverfitPruner(optuna.pruners.BasePruner):
         if self._wrapped is not None and self._wrapped.prune(study, trial):
             step = trial.last_step or 0
             name = type(self._wrapped).__name__
-            self._remember(trial.number, PruneDecision(
-                epoch=step, by=name,
-                reason=f"{name}: validation loss at epoch {step} not promising against other trials",
-            ))
+            reason = f"{name}: validation loss at epoch {step} not promising against other trials"
+            self._remember(trial.number, PruneDecision(epoch=step, by=name, reason=reason))
             return True
         with self._lock:
             curves = self._live.get(trial.number)

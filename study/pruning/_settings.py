@@ -30,8 +30,11 @@ class PrunerSettings:
         warmup_epochs: No decision before this many epochs.
         warmup_fraction: Nor before this fraction of the planned epochs: a curve's shape is
             read relative to its length.
-        patience: Epochs the smoothed validation loss must stay risen above its minimum;
-            a flat stretch or a short bump is not a rise.
+        patience: Epochs the smoothed validation loss must stay risen above its minimum (or,
+            while training loss goes on towards zero, stalled since it); a flat stretch or a
+            short bump is not a rise.
+        rise_ratio: How far above its minimum the smoothed validation loss must stay: 1.05
+            is 5 % (log scale), plus the diagnosis's noise margin.
         min_agreement: Share of the seeds that must be overfit, in (0, 1].
         check_every: Epochs between two checks of the live curves.
         wrap: An Optuna pruner to combine with (``none``, ``median``, ``percentile``,
@@ -42,9 +45,10 @@ class PrunerSettings:
     enabled: bool = True
     warmup_epochs: int = 50
     warmup_fraction: float = 0.1
-    patience: int = 30
+    patience: int = 100
+    rise_ratio: float = 1.05
     min_agreement: float = 0.6
-    check_every: int = 25
+    check_every: int = 50
     wrap: str = "none"
     wrap_options: Mapping[str, Any] = dataclasses.field(default_factory=dict)
 
@@ -82,16 +86,20 @@ class PrunerSettings:
             ) from None
 
 
+_WRAP_NAMES = ", ".join(WRAPPABLE)
+
+
 def _check(key: str, value: Any) -> None:
     rules: dict[str, tuple[Callable[[Any], bool], str]] = {
         "enabled": (lambda v: isinstance(v, bool), "true or false"),
         "warmup_epochs": (lambda v: _int(v) and v >= 0, "an integer >= 0"),
         "warmup_fraction": (lambda v: _num(v) and 0 <= v < 1, "a number from 0 to below 1"),
         "patience": (lambda v: _int(v) and v >= 1, "an integer >= 1"),
+        "rise_ratio": (lambda v: _num(v) and v > 1, "a number > 1"),
         "min_agreement": (lambda v: _num(v) and 0 < v <= 1, "a number above 0 and at most 1"),
         "check_every": (lambda v: _int(v) and v >= 1, "an integer >= 1"),
-        "wrap": (lambda v: isinstance(v, str) and v in WRAPPABLE, "one of " + ", ".join(WRAPPABLE)),
-        "wrap_options": (lambda v: isinstance(v, Mapping), "a table of the wrapped pruner's options"),
+        "wrap": (lambda v: isinstance(v, str) and v in WRAPPABLE, "one of " + _WRAP_NAMES),
+        "wrap_options": (lambda v: isinstance(v, Mapping), "a table of the wrapped pruner's keys"),
     }
     valid, expected = rules[key]
     if not valid(value):
