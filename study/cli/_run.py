@@ -3,9 +3,15 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
+import signal
+import threading
+from collections.abc import Iterator
 from pathlib import Path
+from types import FrameType
 
 from study.errors import InputError
+from study.parallel._backends import check_backend
 from study.runner import RunOptions, run
 
 DEMO_SPACE = "demo.toml"
@@ -20,7 +26,18 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
         "run",
         help="run (or resume) a study",
         description="Run a study until it has --trials finished trials. Running the same "
-        "command again resumes it. With no arguments, runs a small demo study.",
+        "command again resumes it: finished trials are kept, and a trial that was interrupted "
+        "(Ctrl-C, a crash, a lost worker) is run again with the same parameters. With no "
+        "arguments, runs a small demo study. "
+        "Storages: SQLite (the default) serves one process at a time; a run on SQLite takes "
+        "any trial left RUNNING for one of a crashed run and re-runs it. For several runs of "
+        "one study at once, start the same command in each process with --storage "
+        "journal:///path/study.log (one machine) or --storage postgresql://user:pw@host/db "
+        "(many machines): each takes trials until the study has its target, and a dead "
+        "worker's trial is re-run by the others once its heartbeat is older than "
+        "$STUDY_GRACE_SECONDS (default 30; heartbeat every $STUDY_HEARTBEAT_SECONDS, "
+        "default 10). Exit codes: 0 done, 2 bad input or storage unreachable or lost (finished "
+        "trials are kept; run again to resume), 130 interrupted (Ctrl-C or SIGTERM).",
     )
     parser.add_argument("--space", type=Path, metavar="FILE", help="search-space file (TOML)")
     parser.add_argument("--study", metavar="NAME", help="study name (default: the file's name)")
@@ -31,8 +48,14 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
                         help="seed workers per trial (default: cores available)")
     parser.add_argument("--set", action="append", default=[], metavar="NAME=VALUE",
                         dest="overrides", help="fix a parameter for this run (repeatable)")
-    parser.add_argument("--backend", choices=BACKENDS, default="loky",
-                        help="joblib backend for the seed workers (default loky)")
+    parser.add_argument("--backend", choices=BACKENDS, default=None,
+                        help="joblib backend for the seed workers (default loky; dask when "
+                        "--scheduler is given)")
+    parser.add_argument("--scheduler", metavar="ADDRESS",
+                        help="Dask scheduler (e.g. tcp://10.0.0.5:8786) that runs every "
+                        "trial's seeds; implies --backend dask. Without it, --backend dask "
+                        "starts a local cluster for the run. Live pruning checks need workers "
+                        "that share this machine's filesystem")
     parser.add_argument("--no-report", action="store_true", help="do not write the HTML report")
     from study.cli._common import add_storage_option
 
@@ -42,7 +65,8 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
 
 def _main(args: argparse.Namespace) -> int:
     options = _options(args)
-    result = run(options)
+    with _sigterm_interrupts():
+        result = run(options)
     if not args.no_report:
         from study.cli._report import write_report
 
@@ -60,11 +84,35 @@ def _options(args: argparse.Namespace) -> RunOptions:
         raise InputError(f"`--trials` must be a positive integer, but got --trials={trials}.")
     if args.jobs is not None and args.jobs < 1:
         raise InputError(f"`--jobs` must be a positive integer, but got --jobs={args.jobs}.")
+    if args.seeds is not None and args.seeds < 1:
+        raise InputError(f"`--seeds` must be a positive integer, but got --seeds={args.seeds}.")
+    backend = args.backend or ("dask" if args.scheduler is not None else "loky")
+    check_backend(backend, args.scheduler)
     return RunOptions(
         study=name, trials=trials, space=space, seeds=args.seeds,
         overrides=_overrides(args.overrides), storage=args.storage, jobs=args.jobs,
-        backend=args.backend,
+        backend=backend, scheduler=args.scheduler,
     )
+
+
+@contextlib.contextmanager
+def _sigterm_interrupts() -> Iterator[None]:
+    """Treat SIGTERM (``kill PID``, a batch scheduler's stop) as Ctrl-C while the run lasts.
+
+    The running trial is then stored as interrupted and re-run on resume, as with Ctrl-C.
+    """
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def interrupt(signum: int, frame: FrameType | None) -> None:
+        raise KeyboardInterrupt
+
+    previous = signal.signal(signal.SIGTERM, interrupt)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
 
 
 def _overrides(pairs: list[str]) -> dict[str, str]:

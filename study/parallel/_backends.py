@@ -17,6 +17,8 @@ import logging
 from collections.abc import Iterator
 from typing import Any, Literal
 
+import joblib
+
 from study.errors import InputError
 
 Backend = Literal["loky", "threading", "dask"]
@@ -79,7 +81,22 @@ def seed_cluster(backend: str, scheduler: str | None, n_workers: int) -> Iterato
             address, shown = scheduler, f"Dask scheduler {scheduler}"
         client = stack.enter_context(_client(distributed, address, shown))
         stack.enter_context(client.as_current())
+        stack.enter_context(joblib.parallel_config(backend="dask"))
         yield shown
+
+
+def worker_deaths() -> tuple[type[BaseException], ...]:
+    """The exceptions by which a joblib pool says that a worker process died."""
+    from concurrent.futures.process import BrokenProcessPool
+
+    from joblib.externals.loky.process_executor import TerminatedWorkerError
+
+    kinds: tuple[type[BaseException], ...] = (TerminatedWorkerError, BrokenProcessPool)
+    try:
+        from distributed import KilledWorker
+    except ImportError:
+        return kinds
+    return (*kinds, KilledWorker)
 
 
 def _local_cluster(distributed: Any, n_workers: int) -> Any:

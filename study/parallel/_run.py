@@ -18,6 +18,7 @@ import joblib
 import numpy as np
 
 from study.curves import SeedCurves
+from study.parallel._backends import worker_deaths
 from study.parallel._lockstep import DirectMonitor, LockstepCoordinator, LockstepMonitor
 from study.parallel._worker import prepare_worker
 from study.params import Family, TrialParams
@@ -153,9 +154,7 @@ def _dispatch(
     done: dict[int, list[SeedCurves]] = {}
     try:
         _run_pool(jobs, range(len(jobs)), channel, backend, worker, done, finished)
-    except Exception:  # A worker process died and took the pool (and its results) with it.
-        if backend == "threading":
-            raise  # Threads do not die one by one: this is a bug, not a lost worker.
+    except worker_deaths():  # A worker process died and took the pool (and results) with it.
         lost = [i for i in range(len(jobs)) if i not in done]
         for i in lost:
             finished(i)  # Live checks go on with the other groups.
@@ -171,7 +170,7 @@ def _rerun_alone(
     """Run a group whose pool broke once more, alone and unwatched; record it if it dies."""
     try:
         _run_pool(jobs, [index], None, backend, worker, done, lambda group: None)
-    except Exception as e:  # Its worker dies every time: that group is the cause.
+    except worker_deaths() as e:  # Its worker dies every time: that group is the cause.
         first = str(e).strip().splitlines()[0] if str(e).strip() else ""
         message = f"seed worker died: {type(e).__name__}" + (f": {first}" if first else "")
         done[index] = failed(jobs[index].seeds, message, jobs[index].params.epochs)
@@ -189,8 +188,10 @@ def _run_pool(
     """Run ``jobs[indices]`` in worker processes, filling ``done`` as they return."""
     tasks = (joblib.delayed(_indexed)(worker, jobs[i], channel, i) for i in indices)
     # At least two workers, so that even a single job runs in a worker, not in this process.
+    # Dask's backend comes configured from `seed_cluster` (naming it again would rebuild it).
     parallel = joblib.Parallel(
-        n_jobs=max(2, len(indices)), backend=backend, return_as="generator_unordered"
+        n_jobs=max(2, len(indices)), backend=None if backend == "dask" else backend,
+        return_as="generator_unordered",
     )
     for index, curves in parallel(tasks):
         done[index] = curves
@@ -200,4 +201,7 @@ def _run_pool(
 def _indexed(
     worker: Worker, job: SeedJob, channel: Path | None, index: int
 ) -> tuple[int, list[SeedCurves]]:
-    return index, worker(job, channel, index)
+    try:
+        return index, worker(job, channel, index)
+    except Exception as e:  # A worker reports failures as records, whatever its function.
+        return index, failed(job.seeds, f"{type(e).__name__}: {e}", job.params.epochs)

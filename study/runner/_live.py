@@ -12,7 +12,7 @@ from study.pruning import OverfitPruner
 from study.runner._progress import Progress
 from study.storage import PruneInfo
 
-MAX_REPORTS = 20
+MAX_REPORTS = 10
 """Intermediate values stored per trial when no wrapped pruner needs one per check."""
 
 

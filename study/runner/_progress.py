@@ -9,7 +9,6 @@ from typing import TextIO
 
 from study.diagnosis import TrialDiagnosis
 
-
 REDRAW_SECONDS = 0.1
 """The status line is redrawn at most this often."""
 

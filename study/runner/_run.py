@@ -1,12 +1,26 @@
-"""Run a study until it has the requested number of finished trials, resuming what is stored."""
+"""Run a study until it has the requested number of finished trials, resuming what is stored.
+
+Several runs of the same study may work side by side when the storage allows it (PostgreSQL,
+or a journal file on one machine): each takes trials until the study has its target. Before
+asking for a trial, a run counts the finished trials and the trials running elsewhere; when
+those running would reach the target, it waits for them instead of starting more, and takes
+over any whose worker dies. Two runs can still ask in the same instant, so a study may end with
+up to ``runs - 1`` trials more than its target; never fewer, and never one trial twice.
+
+SQLite serves one process: a run on SQLite takes every ``RUNNING`` trial it finds at start
+for one left behind by a crash, fails it and re-runs its parameters.
+"""
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import json
 import os
 import sys
-from collections.abc import Mapping
+import threading
+import time
+from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 from typing import TextIO
 
@@ -14,6 +28,7 @@ import optuna
 
 from study.diagnosis import DiagnosisConfig
 from study.errors import InputError, TrialError
+from study.parallel._backends import check_backend, seed_cluster
 from study.pruning import OverfitPruner, PrunerSettings
 from study.runner._objective import Objective, RunSettings
 from study.runner._progress import Progress
@@ -28,6 +43,8 @@ from study.storage import (
     retry_trial,
     write_study_attrs,
 )
+from study.storage._open import error_reason, is_storage_error
+from study.storage._resume import WORKER_ATTR, count_running, worker_tag
 from study.tasks import TaskData, load_task
 
 
@@ -43,7 +60,9 @@ class RunOptions:
         overrides: ``--set`` values, by parameter name.
         storage: Storage URL; ``None`` for ``$STUDY_STORAGE`` or the default.
         jobs: Seed workers per trial; ``None`` for the cores available.
-        backend: joblib backend of the seed workers.
+        backend: joblib backend of the seed workers: ``loky``, ``threading`` or ``dask``.
+        scheduler: Address of the Dask scheduler (``dask`` only); ``None`` starts a local
+            cluster for the run.
     """
 
     study: str
@@ -54,6 +73,11 @@ class RunOptions:
     storage: str | None = None
     jobs: int | None = None
     backend: str = "loky"
+    scheduler: str | None = None
+
+
+WAIT_SECONDS = 1.0
+"""How often a run that waits for other workers' trials looks at the study again."""
 
 
 @dataclasses.dataclass(frozen=True)
@@ -70,27 +94,68 @@ def run(options: RunOptions, *, out: TextIO | None = None) -> RunResult:
     """Validate everything, then create or resume the study and run it to its target.
 
     Raises:
-        InputError: Bad input of any kind, found before anything is stored or trained.
+        InputError: Bad input of any kind, found before anything is stored or trained; or
+            the storage became unreachable during the run (what was stored stays, and the
+            same command resumes it).
+        KeyboardInterrupt: Ctrl-C; the running trial is stored as interrupted and re-run on
+            resume.
     """
     out = out or sys.stdout
     # Failed trials are reported once by the progress display, without Optuna's traceback.
     optuna.logging.set_verbosity(optuna.logging.ERROR)
+    check_backend(options.backend, options.scheduler)
     url = resolve_url(options.storage)
     storage = open_storage(url, stale_callback=retry_trial)
-    existing = _existing(storage, options.study)
-    space = _space(options, existing)
-    diagnosis = DiagnosisConfig.from_mapping(space.diagnosis)
-    pruning = PrunerSettings.from_mapping(space.pruner)
-    data = _task_data(space)
-    study = _open_study(storage, options.study, space, data, existing, pruning, diagnosis)
-    print(f"study '{options.study}' in {mask_url(url)}", file=out)
-    requeued = recover(study, single_process=is_sqlite(url))
-    if requeued:
-        print(f"re-running interrupted trial(s) {', '.join(map(str, requeued))}", file=out)
-    _optimize(study, space, data, options, diagnosis, pruning)
-    finished = count_finished(study)
+    with _storage_guard(url):
+        existing = _existing(storage, options.study)
+        space = _space(options, existing)
+        diagnosis = DiagnosisConfig.from_mapping(space.diagnosis)
+        pruning = PrunerSettings.from_mapping(space.pruner)
+        data = _task_data(space)
+        jobs = options.jobs or max(1, min(space.seeds, os.cpu_count() or 1))
+        with seed_cluster(options.backend, options.scheduler, jobs) as cluster:
+            study = _open_study(storage, options.study, space, data, existing, pruning,
+                                diagnosis, single_process=is_sqlite(url))
+            print(f"study '{options.study}' in {mask_url(url)}", file=out)
+            if cluster is not None:
+                print(f"seeds run on the {cluster}", file=out)
+            requeued = recover(study, single_process=is_sqlite(url))
+            if requeued:
+                print(f"re-running interrupted trial(s) {', '.join(map(str, requeued))}",
+                      file=out)
+            _optimize(study, space, data, options, diagnosis, pruning, jobs)
+        finished = count_finished(study)
     print(f"study '{options.study}': {finished} finished trials, in {mask_url(url)}", file=out)
     return RunResult(options.study, mask_url(url), finished, options.trials)
+
+
+@contextlib.contextmanager
+def _storage_guard(url: str) -> Iterator[None]:
+    """Turn a storage failure into one line that says how to resume.
+
+    Errors of the storage in background threads (Optuna's heartbeat) are left to the main
+    thread, which meets the same storage soon after, instead of printing a traceback.
+    """
+    previous = threading.excepthook
+
+    def quiet(args: threading.ExceptHookArgs) -> None:
+        if args.exc_value is None or not is_storage_error(args.exc_value):
+            previous(args)
+
+    threading.excepthook = quiet
+    try:
+        yield
+    except InputError:
+        raise
+    except Exception as e:
+        if not is_storage_error(e):
+            raise
+        raise InputError(
+            f"lost the storage {mask_url(url)}: {error_reason(e, url)}; finished trials are "
+            "kept: run the same command again to resume once the storage is back."
+        ) from None
+    finally:
+        threading.excepthook = previous
 
 
 def _existing(storage: optuna.storages.BaseStorage, name: str) -> optuna.Study | None:
@@ -150,8 +215,14 @@ def _open_study(
     existing: optuna.Study | None,
     pruning: PrunerSettings,
     diagnosis: DiagnosisConfig,
+    *,
+    single_process: bool,
 ) -> optuna.Study:
     done = 0 if existing is None else len(existing.get_trials(deepcopy=False))
+    seed = space.sampler_seed + done
+    if not single_process:
+        # Workers that start together must not draw the same parameters.
+        seed = (seed * 100_003 + os.getpid()) % 2**32
     pruner: optuna.pruners.BasePruner = optuna.pruners.NopPruner()
     if pruning.enabled:
         pruner = OverfitPruner(pruning.wrapped(), settings=pruning, config=diagnosis)
@@ -160,7 +231,7 @@ def _open_study(
         study_name=name,
         direction=space.direction,
         # Seeded by the trials so far: a resumed study does not replay its first samples.
-        sampler=optuna.samplers.TPESampler(seed=space.sampler_seed + done),
+        sampler=optuna.samplers.TPESampler(seed=seed),
         pruner=pruner,
         load_if_exists=True,
     )
@@ -198,23 +269,71 @@ def _optimize(
     options: RunOptions,
     diagnosis: DiagnosisConfig,
     pruning: PrunerSettings,
+    jobs: int,
 ) -> None:
     progress = Progress(count_finished(study), options.trials)
-    jobs = options.jobs or max(1, min(space.seeds, os.cpu_count() or 1))
     objective = Objective(
         space, data, RunSettings(n_jobs=jobs, backend=options.backend), diagnosis, progress,
         check_every=pruning.check_every if pruning.enabled else None,
     )
-    while (done := count_finished(study)) < options.trials:
-        progress.finished(done)
+    guarded = _guard(objective)
+    try:
+        while (done := _next(study, options.trials)) is not None:
+            progress.finished(done)
+            study.optimize(guarded, n_trials=1, catch=(TrialError,))
+    except KeyboardInterrupt:
+        _requeue_interrupted(study)
+        raise
+
+
+def _next(study: optuna.Study, target: int) -> int | None:
+    """Wait until a trial may start; return the finished count then, or ``None`` when done.
+
+    A trial may start when the finished trials plus those running in other workers fall
+    short of ``target``. Meanwhile trials of dead workers are failed and queued again.
+    """
+    while True:
+        done = count_finished(study)
+        if done >= target:
+            return None
+        if done + count_running(study) < target:
+            return done
+        time.sleep(WAIT_SECONDS)
+        recover(study, single_process=False)
+
+
+def _guard(objective: Objective) -> Callable[[optuna.Trial], float]:
+    """The objective, with the trial tagged with this process and marked when interrupted.
+
+    The tag lets other runs on this machine tell at once when this process is gone; the mark
+    (set on Ctrl-C anywhere in the trial, or when the storage fails under it) keeps a trial
+    that did not run to its end from counting as finished, so it is re-run.
+    """
+
+    def guarded(trial: optuna.Trial) -> float:
+        trial.set_user_attr(WORKER_ATTR, worker_tag())
         try:
-            study.optimize(objective, n_trials=1, catch=(TrialError,))
+            return objective(trial)
         except KeyboardInterrupt:
-            _requeue_interrupted(study)
+            _mark_interrupted(trial)
             raise
+        except Exception as e:
+            if is_storage_error(e):
+                _mark_interrupted(trial)
+            raise
+
+    return guarded
+
+
+def _mark_interrupted(trial: optuna.Trial) -> None:
+    # The storage may be what failed: then the trial stays RUNNING and is recovered later.
+    with contextlib.suppress(Exception):
+        trial.set_user_attr("interrupted", True)
 
 
 def _requeue_interrupted(study: optuna.Study) -> None:
-    for trial in study.get_trials(deepcopy=False, states=(optuna.trial.TrialState.FAIL,)):
-        if trial.user_attrs.get("interrupted"):
-            retry_trial(study, trial)
+    with contextlib.suppress(Exception):  # Best effort: a resume re-queues them as well.
+        for trial in study.get_trials(deepcopy=False, states=(optuna.trial.TrialState.FAIL,)):
+            if trial.user_attrs.get("interrupted"):
+                retry_trial(study, trial)
+

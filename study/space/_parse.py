@@ -199,7 +199,7 @@ def _check(name: str, value: Any, key: str) -> Any:
 
 def _family(value: Any) -> Family:
     if value is None:
-        raise InputError(f"missing key `family`; add family = \"lstm\" or family = \"mlp\".")
+        raise InputError("missing key `family`; add family = \"lstm\" or family = \"mlp\".")
     if value not in FAMILIES:
         raise InputError(f"`family` must be \"lstm\" or \"mlp\", but got family={value!r}.")
     return value  # type: ignore[no-any-return]

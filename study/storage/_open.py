@@ -3,6 +3,11 @@
 The default is one embedded SQLite file in the working directory, for one process. For several
 processes on one machine without a server, Optuna's journal file (``journal:///path.log``); for
 many workers or machines, PostgreSQL (``postgresql://user:password@host/db``).
+
+In PostgreSQL (and other server databases) a running trial sends a heartbeat every
+``$STUDY_HEARTBEAT_SECONDS`` (default 10); a trial whose heartbeat is older than
+``$STUDY_GRACE_SECONDS`` (default 30) belongs to a dead worker: the other workers fail it and
+re-run its parameters.
 """
 
 from __future__ import annotations
@@ -11,6 +16,7 @@ import os
 import warnings
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import optuna
 from optuna.storages import BaseStorage, JournalStorage, RDBStorage
@@ -26,6 +32,12 @@ HEARTBEAT_SECONDS = 10
 """Interval of a running trial's heartbeat in RDB storages."""
 GRACE_SECONDS = 30
 """A running trial whose heartbeat is older than this is failed and re-run by other workers."""
+HEARTBEAT_ENV = "STUDY_HEARTBEAT_SECONDS"
+"""Environment variable that overrides :data:`HEARTBEAT_SECONDS`."""
+GRACE_ENV = "STUDY_GRACE_SECONDS"
+"""Environment variable that overrides :data:`GRACE_SECONDS`; must exceed the heartbeat."""
+CONNECT_TIMEOUT = 10
+"""Seconds to wait for a database server before giving up."""
 
 StaleCallback = Callable[[optuna.Study, FrozenTrial], None]
 
@@ -74,36 +86,135 @@ def open_storage(
             the file does not exist.
     """
     shown = mask_url(url)
-    if url.startswith("journal:"):
+    if is_journal(url):
         return _open_journal(url, shown, must_exist)
     path = sqlite_path(url)
     if path is not None:
         _check_sqlite_path(path, shown, must_exist)
+    heartbeat, grace = heartbeat_settings()
     try:
         with warnings.catch_warnings():
             # Heartbeats are what keeps a dead worker's trial from staying RUNNING forever.
             warnings.simplefilter("ignore", optuna.exceptions.ExperimentalWarning)
             return RDBStorage(
                 url,
-                heartbeat_interval=HEARTBEAT_SECONDS,
-                grace_period=GRACE_SECONDS,
+                engine_kwargs=_engine_kwargs(url),
+                heartbeat_interval=heartbeat,
+                grace_period=grace,
                 heartbeat_stale_trial_callback=stale_callback,
             )
     except Exception as e:  # SQLAlchemy and driver errors differ by database; all mean "unusable".
-        reason = str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__
         raise InputError(
-            f"cannot open storage {shown}: {_short(_scrub(reason, url))}; check --storage or ${STORAGE_ENV} "
-            "and that the database server is running."
+            f"cannot open storage {shown}: {error_reason(e, url)}; check --storage or "
+            f"${STORAGE_ENV} and that the database server is running."
         ) from None
 
 
+def heartbeat_settings() -> tuple[int, int]:
+    """The heartbeat interval and grace period in seconds, from the environment or defaults.
+
+    Raises:
+        InputError: A value is not a positive integer, or the grace period is not longer than
+            the heartbeat interval.
+    """
+    heartbeat = _env_seconds(HEARTBEAT_ENV, HEARTBEAT_SECONDS)
+    grace = _env_seconds(GRACE_ENV, GRACE_SECONDS)
+    if grace <= heartbeat:
+        raise InputError(
+            f"${GRACE_ENV} must be longer than ${HEARTBEAT_ENV}, but got {GRACE_ENV}={grace} "
+            f"and {HEARTBEAT_ENV}={heartbeat}; raise the grace period."
+        )
+    return heartbeat, grace
+
+
+def _env_seconds(name: str, default: int) -> int:
+    text = os.environ.get(name, "").strip()
+    if not text:
+        return default
+    if not text.isdigit() or int(text) < 1:
+        raise InputError(
+            f"${name} must be a whole number of seconds >= 1, but got {name}={text!r}."
+        )
+    return int(text)
+
+
+def _engine_kwargs(url: str) -> dict[str, Any]:
+    # Pre-ping replaces pooled connections that a database restart closed.
+    kwargs: dict[str, Any] = {"pool_pre_ping": True}
+    if url.startswith("postgresql"):
+        kwargs["connect_args"] = {"connect_timeout": CONNECT_TIMEOUT}
+    return kwargs
+
+
+def is_storage_error(error: BaseException) -> bool:
+    """Whether ``error`` means the storage itself failed (server gone, disk, locks).
+
+    Such an error stops a run: no trial can be stored until the storage is back.
+    """
+    return storage_cause(error) is not None
+
+
+def storage_cause(error: BaseException) -> BaseException | None:
+    """The storage failure behind ``error``, looking through the exceptions it was raised
+    from or while handling (Optuna can fail again while reporting a storage error)."""
+    import sqlalchemy.exc
+
+    kinds = (sqlalchemy.exc.OperationalError, sqlalchemy.exc.InterfaceError,
+             sqlalchemy.exc.DisconnectionError, OSError)
+    seen: set[int] = set()
+    current: BaseException | None = error
+    while current is not None and id(current) not in seen:
+        if isinstance(current, kinds):
+            return current
+        seen.add(id(current))
+        current = current.__cause__ or current.__context__
+    return None
+
+
+def error_reason(error: BaseException, url: str) -> str:
+    """The first line of a storage error's message, shortened and without the password."""
+    error = storage_cause(error) or error
+    text = str(error).strip()
+    reason = text.splitlines()[0] if text else type(error).__name__
+    return _short(_scrub(reason, url))
+
+
 def _open_journal(url: str, shown: str, must_exist: bool) -> BaseStorage:
-    path = Path(url.split("://", 1)[1] if "://" in url else url.split(":", 1)[1])
+    path = journal_path(url)
+    if path is None:
+        raise InputError(
+            f"cannot open storage {shown}: a journal URL names a file, e.g. "
+            "journal:///path/to/study.log (absolute) or journal://study.log (relative)."
+        )
     if must_exist and not path.is_file():
         raise InputError(f"no journal file at {shown}; check --storage or ${STORAGE_ENV}.")
     if not path.parent.is_dir():
-        raise InputError(f"cannot open storage {shown}: folder {path.parent} does not exist.")
-    return JournalStorage(JournalFileBackend(str(path)))
+        raise InputError(
+            f"cannot open storage {shown}: folder {path.parent} does not exist; create it "
+            "or choose another path."
+        )
+    if path.is_dir():
+        raise InputError(f"cannot open storage {shown}: {path} is a folder, not a file.")
+    try:
+        return JournalStorage(JournalFileBackend(str(path)))
+    except Exception as e:  # An unreadable or corrupt journal: nothing can be resumed from it.
+        raise InputError(
+            f"cannot open storage {shown}: {error_reason(e, url)}; check the journal file."
+        ) from None
+
+
+def is_journal(url: str) -> bool:
+    """Whether ``url`` names an Optuna journal file (several processes on one machine)."""
+    return url.startswith("journal:")
+
+
+def journal_path(url: str) -> Path | None:
+    """The file of a ``journal:`` URL (``journal:///abs/path`` or ``journal://rel/path``)."""
+    if not is_journal(url):
+        return None
+    rest = url.split(":", 1)[1]
+    rest = rest[2:] if rest.startswith("//") else rest
+    return Path(rest) if rest.strip() else None
 
 
 def _check_sqlite_path(path: Path, shown: str, must_exist: bool) -> None:

@@ -1,0 +1,65 @@
+"""Seeds on a Dask cluster: a real ``dask.distributed`` cluster runs every trial's seeds."""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Iterator
+from pathlib import Path
+
+import numpy as np
+import optuna
+import pytest
+
+from study.parallel import SeedJob, run_seeds, train_job
+from study.parallel._backends import seed_cluster
+from study.params import TrialParams
+from study.runner import RunOptions, run
+from study.storage import open_storage, study_record
+from study.tasks import load_task
+
+distributed = pytest.importorskip("distributed")
+
+PARAMS = TrialParams(units=4, epochs=30, learning_rate=0.01, batch_size=5)
+
+
+@pytest.fixture(scope="module")
+def cluster() -> Iterator[object]:
+    """Two single-threaded workers in this process (no process start-up cost)."""
+    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=False,
+                                  dashboard_address=None) as local:
+        yield local
+
+
+def test_seeds_on_the_cluster_equal_seeds_trained_here(cluster: object) -> None:
+    data = load_task("sequence")
+    here = run_seeds("lstm", PARAMS, data, [0, 1], n_jobs=1)
+    with seed_cluster("dask", cluster.scheduler_address, 2):  # type: ignore[attr-defined]
+        there = run_seeds("lstm", PARAMS, data, [0, 1], n_jobs=2, backend="dask",
+                          on_progress=lambda curves: False)
+    for a, b in zip(here, there, strict=True):
+        np.testing.assert_allclose(a.val_loss, b.val_loss, rtol=1e-5)
+
+
+def test_a_study_runs_its_seeds_on_a_scheduler(cluster: object, tiny_space: Path) -> None:
+    url = "sqlite:///d.db"
+    out = io.StringIO()
+    run(RunOptions(study="d", trials=2, space=tiny_space, storage=url, jobs=2,
+                   backend="dask", scheduler=cluster.scheduler_address),  # type: ignore[attr-defined]
+        out=out)
+    assert "Dask scheduler" in out.getvalue()
+    record = study_record(optuna.load_study(study_name="d", storage=open_storage(url)), url)
+    assert [t.state for t in record.trials] == ["COMPLETE", "COMPLETE"]
+    assert all(s.epochs_trained == t.params["epochs"] for t in record.trials for s in t.seeds)
+
+
+def test_without_a_scheduler_a_local_cluster_is_started(tiny_space: Path) -> None:
+    out = io.StringIO()
+    run(RunOptions(study="l", trials=1, space=tiny_space, storage="sqlite:///l.db", jobs=1,
+                   backend="dask"), out=out)
+    assert "local Dask cluster of 1 worker(s)" in out.getvalue()
+
+
+def test_a_worker_that_cannot_see_the_channel_trains_unwatched(tmp_path: Path) -> None:
+    job = SeedJob("lstm", PARAMS, load_task("sequence"), (0,), 10)
+    [curves] = train_job(job, tmp_path / "on-another-machine", 0)
+    assert curves.stop == "completed" and curves.epochs_trained == 30
