@@ -22,16 +22,17 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 
 import joblib
 import optuna
 import pandas as pd
 
-from study.params import TrialParams
 from study.parallel import SeedJob, run_seeds, train_job
+from study.params import Family, TrialParams
 from study.storage import open_storage, study_record
-from study.tasks import load_task
+from study.tasks import TaskData, load_task
 
 CORES = os.cpu_count() or 1
 PROBLEMS = {
@@ -61,22 +62,30 @@ def median_time(call: Callable[[], object], repeats: int) -> float:
     return statistics.median(times)
 
 
+def _fused_one_worker(family: Family, params: TrialParams, data: TaskData, ids: list[int]) -> None:
+    run_seeds(family, params, data, ids, n_jobs=1)
+
+
+def _fused_all_cores(family: Family, params: TrialParams, data: TaskData, ids: list[int]) -> None:
+    run_seeds(family, params, data, ids, n_jobs=CORES)
+
+
+def _one_seed_per_job(family: Family, params: TrialParams, data: TaskData, ids: list[int]) -> None:
+    jobs = [SeedJob(family, params, data, (s,), 50) for s in ids]
+    joblib.Parallel(n_jobs=CORES)(
+        joblib.delayed(train_job)(job, None, i) for i, job in enumerate(jobs)
+    )
+
+
 def layouts(seeds: int, repeats: int) -> pd.DataFrame:
     """Wall time of one trial's seeds in each layout, per problem."""
     rows = []
     for name, (family, task, params) in PROBLEMS.items():
         data = load_task(task).for_family(family)
-        ids = list(range(seeds))
-
-        def per_seed() -> object:
-            jobs = [SeedJob(family, params, data, (s,), 50) for s in ids]
-            return joblib.Parallel(n_jobs=CORES)(
-                joblib.delayed(train_job)(job, None, i) for i, job in enumerate(jobs)
-            )
-
-        one = median_time(lambda: run_seeds(family, params, data, ids, n_jobs=1), repeats)
-        split = median_time(lambda: run_seeds(family, params, data, ids, n_jobs=CORES), repeats)
-        single = median_time(per_seed, repeats)
+        one, split, single = (
+            median_time(partial(call, family, params, data, list(range(seeds))), repeats)
+            for call in (_fused_one_worker, _fused_all_cores, _one_seed_per_job)
+        )
         rows.append({
             "problem": name, "seeds": seeds, "epochs": params.epochs,
             "fused, 1 worker (s)": round(one, 3),

@@ -106,7 +106,8 @@ def compare(full: list[TrialRecord], pruned: list[TrialRecord]) -> pd.DataFrame:
     rows = []
     for a, b in zip(full, pruned, strict=True):
         row = {
-            "trial": a.number, "units": a.params["units"], "dropout": round(a.params["dropout"], 2),
+            "trial": a.number, "units": a.params["units"],
+            "dropout": round(a.params["dropout"], 2),
             "planned": a.params["epochs"], "full_fit": a.category,
             "full_kind": a.diagnosis.verdict.kind if a.diagnosis else None,
             "best_epoch": a.diagnosis.verdict.evidence.best_epoch if a.diagnosis else None,

@@ -107,7 +107,7 @@ def plot(all_curves: dict[str, list[SeedCurves]], path: Path) -> None:
     import matplotlib.pyplot as plt
 
     fig, axes = plt.subplots(3, 4, figsize=(18, 11))
-    for ax, (name, curves) in zip(axes.flat, all_curves.items()):
+    for ax, (name, curves) in zip(axes.flat, all_curves.items(), strict=False):
         for c in curves:
             ax.plot(c.train_loss, color="tab:blue", alpha=0.6, lw=0.8)
             ax.plot(c.val_loss, color="tab:orange", alpha=0.6, lw=0.8)

@@ -14,7 +14,9 @@ def _curves(seed: int, epochs: int) -> SeedCurves:
     return SeedCurves(seed=seed, train_loss=values, val_loss=values + seed, epochs_planned=100)
 
 
-def _worker(channel: Path, group: int, seeds: tuple[int, ...], chunks: int, out: list[int]) -> None:
+def _worker(
+    channel: Path, group: int, seeds: tuple[int, ...], chunks: int, out: list[int]
+) -> None:
     monitor = LockstepMonitor(channel, group)
     for step in range(1, chunks + 1):
         monitor.update([_curves(s, 10 * step) for s in seeds])

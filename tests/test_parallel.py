@@ -4,9 +4,9 @@ import numpy as np
 import pytest
 
 from study.curves import SeedCurves
-from study.params import TrialParams
 from study.parallel import run_seeds, train_job
 from study.parallel._run import SeedJob
+from study.params import TrialParams
 from study.tasks import load_task
 
 PARAMS = TrialParams(units=4, epochs=30, learning_rate=0.01, batch_size=5)
@@ -29,7 +29,7 @@ def test_two_workers_give_the_same_curves_as_one() -> None:
     data = load_task("sequence")
     one = run_seeds("lstm", PARAMS, data, [0, 1], n_jobs=1)
     two = run_seeds("lstm", PARAMS, data, [0, 1], n_jobs=2)
-    for a, b in zip(one, two):
+    for a, b in zip(one, two, strict=True):
         np.testing.assert_allclose(a.val_loss, b.val_loss, rtol=1e-5)
 
 

@@ -47,7 +47,7 @@ def test_curves_read_back_equal_what_training_produced(tiny_space: Path) -> None
     trial = study_record(_study(), URL).trials[0]
     params = TrialParams.from_values("lstm", trial.params)
     fresh = run_seeds("lstm", params, load_task("sequence"), [0, 1], n_jobs=1)
-    for stored, trained in zip(trial.seeds, fresh):
+    for stored, trained in zip(trial.seeds, fresh, strict=True):
         np.testing.assert_array_equal(stored.val_loss, trained.val_loss)
         np.testing.assert_array_equal(stored.train_loss, trained.train_loss)
 

@@ -9,7 +9,7 @@ from typing import Any
 
 from study.cli._common import add_storage_option, load_stored_study
 from study.errors import InputError
-from study.report import MAX_CURVES, build_report, safe_dirname
+from study.report import MAX_CURVES, safe_dirname
 from study.storage import study_record
 
 DEFAULT_OUT = Path("reports")
@@ -81,6 +81,8 @@ def write_report(
     Raises:
         InputError: No such storage, study or trial, or ``out`` is a file.
     """
+    from study.report import build_report  # The drawing stack loads only to draw.
+
     optuna_study, shown = load_stored_study(name, storage)
     record = study_record(optuna_study, shown)
     known = {t.number for t in record.trials}

@@ -9,10 +9,13 @@ import threading
 from collections.abc import Iterator
 from pathlib import Path
 from types import FrameType
+from typing import TYPE_CHECKING
 
 from study.errors import InputError
 from study.parallel._backends import check_backend
-from study.runner import RunOptions, run
+
+if TYPE_CHECKING:
+    from study.runner import RunOptions
 
 DEMO_SPACE = "demo.toml"
 DEMO_STUDY = "demo"
@@ -64,6 +67,8 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
 
 
 def _main(args: argparse.Namespace) -> int:
+    from study.runner import run  # Training's imports load only when a study runs.
+
     options = _options(args)
     with _sigterm_interrupts():
         result = run(options)
@@ -88,6 +93,8 @@ def _options(args: argparse.Namespace) -> RunOptions:
         raise InputError(f"`--seeds` must be a positive integer, but got --seeds={args.seeds}.")
     backend = args.backend or ("dask" if args.scheduler is not None else "loky")
     check_backend(backend, args.scheduler)
+    from study.runner import RunOptions
+
     return RunOptions(
         study=name, trials=trials, space=space, seeds=args.seeds,
         overrides=_overrides(args.overrides), storage=args.storage, jobs=args.jobs,

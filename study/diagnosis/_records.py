@@ -5,7 +5,9 @@ from __future__ import annotations
 import dataclasses
 from typing import Any, Literal
 
-Category = Literal["underfit", "good_fit", "overfit", "not_learning", "unstable", "validation_better"]
+Category = Literal[
+    "underfit", "good_fit", "overfit", "not_learning", "unstable", "validation_better"
+]
 CATEGORIES: tuple[Category, ...] = (
     "underfit",
     "good_fit",
@@ -14,7 +16,9 @@ CATEGORIES: tuple[Category, ...] = (
     "unstable",
     "validation_better",
 )
-Kind = Literal["still_improving", "capacity", "turning_point", "memorising", "oscillating", "diverged"]
+Kind = Literal[
+    "still_improving", "capacity", "turning_point", "memorising", "oscillating", "diverged"
+]
 KINDS: dict[Category, tuple[Kind, ...]] = {
     "underfit": ("still_improving", "capacity"),
     "overfit": ("turning_point", "memorising"),
@@ -153,7 +157,7 @@ class TrialDiagnosis:
             "disagreeing": list(self.disagreeing),
             "verdict": self.verdict.to_dict(),
             "seeds": [
-                {"seed": s, **d.to_dict()} for s, d in zip(self.seed_ids, self.seeds)
+                {"seed": s, **d.to_dict()} for s, d in zip(self.seed_ids, self.seeds, strict=True)
             ],
         }
 

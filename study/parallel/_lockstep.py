@@ -165,7 +165,9 @@ class LockstepCoordinator(threading.Thread):
     def _curves(self) -> list[SeedCurves]:
         out = []
         for seed in sorted(self._series):
-            series = {name: np.concatenate(parts) for name, parts in self._series[seed].items()}
+            series: dict[str, Any] = {
+                name: np.concatenate(parts) for name, parts in self._series[seed].items()
+            }
             meta = self._meta[seed]
             out.append(SeedCurves(seed=seed, epochs_planned=int(meta["epochs_planned"]),
                                   stop=meta["stop"], **series))

@@ -157,6 +157,14 @@ class OverfitPruner(optuna.pruners.BasePruner):
             while len(self._live) > _KEEP_TRIALS:
                 self._live.popitem(last=False)
 
+    def live_config(self) -> DiagnosisConfig:
+        """The diagnosis thresholds this pruner applies to live curves.
+
+        A trial it pruned is diagnosed with them too, so its stored verdict states the same
+        evidence as the prune.
+        """
+        return _pruning_config(self._config or DiagnosisConfig(), self._settings)
+
     def decision(self, number: int) -> PruneDecision | None:
         """Why trial ``number`` was pruned, or ``None``."""
         with self._lock:

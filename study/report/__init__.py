@@ -8,11 +8,9 @@ page opens offline and can be mailed as one file.
 
 from __future__ import annotations
 
-import matplotlib
+from typing import Any
 
-matplotlib.use("Agg")  # The report only draws to files; never open a window.
-
-from study.report._build import MAX_CURVES, build_report, render_report
+from study.report._limits import MAX_CURVES
 from study.report._palette import CATEGORY_COLORS, NO_CATEGORY
 from study.report._paths import safe_dirname
 
@@ -24,3 +22,16 @@ __all__ = [
     "render_report",
     "safe_dirname",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    # The drawing stack (matplotlib, seaborn) loads only when a page is built, so commands
+    # that never draw start fast.
+    if name in ("build_report", "render_report"):
+        import matplotlib
+
+        matplotlib.use("Agg")  # The report only draws to files; never open a window.
+        from study.report import _build
+
+        return getattr(_build, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -33,13 +33,13 @@ from study.report._figures import (
 from study.report._fitmap import fit_map_frame, pair_cells, param_pairs, strip_frame
 from study.report._images import Image, image, report_style
 from study.report._importance import param_importance, top_params
+from study.report._limits import MAX_CURVES
 from study.report._page import render_page
 from study.report._palette import CATEGORY_COLORS
 from study.report._rules import Rule, learn_rules
 from study.report._table import fmt, trial_table
 from study.storage._records import StudyRecord
 
-MAX_CURVES = 12
 """Default number of trials whose learning curves the page shows."""
 MAX_SCATTER = 1500
 """At most this many trials are drawn per objective plot."""

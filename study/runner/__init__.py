@@ -5,4 +5,12 @@ from __future__ import annotations
 from study.runner._objective import Objective, RunSettings, objective_value, sample
 from study.runner._run import RunOptions, RunResult, run
 
-__all__ = ["Objective", "RunOptions", "RunResult", "RunSettings", "objective_value", "run", "sample"]
+__all__ = [
+    "Objective",
+    "RunOptions",
+    "RunResult",
+    "RunSettings",
+    "objective_value",
+    "run",
+    "sample",
+]

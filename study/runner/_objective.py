@@ -14,6 +14,7 @@ from study.curves import SeedCurves
 from study.diagnosis import DiagnosisConfig, TrialDiagnosis, diagnose_seeds
 from study.errors import TrialError
 from study.parallel import run_seeds
+from study.pruning import OverfitPruner
 from study.runner._live import LiveCheck
 from study.runner._progress import Progress
 from study.space import SearchSpace
@@ -90,7 +91,7 @@ class Objective:
             self._progress.failed_trial(trial.number, message)
             raise TrialError(message)
         diagnosis = diagnose_seeds(
-            usable, config=self._diagnosis, baseline_loss=self._data.baseline_loss
+            usable, config=self._config_for(trial, live), baseline_loss=self._data.baseline_loss
         )
         write_trial_result(trial, curves, diagnosis, live.pruned)
         value = objective_value(self._space.objective, usable)
@@ -102,6 +103,14 @@ class Objective:
         return value
 
 
+    def _config_for(self, trial: optuna.Trial, live: LiveCheck) -> DiagnosisConfig:
+        pruner = trial.study.pruner
+        pruned_as_overfit = live.pruned is not None and live.pruned.by == "overfit"
+        if pruned_as_overfit and isinstance(pruner, OverfitPruner):
+            return pruner.live_config()
+        return self._diagnosis
+
+
 def sample(
     trial: optuna.Trial, distributions: dict[str, optuna.distributions.BaseDistribution]
 ) -> dict[str, Any]:
@@ -109,7 +118,9 @@ def sample(
     values: dict[str, Any] = {}
     for name, dist in distributions.items():
         if isinstance(dist, IntDistribution):
-            values[name] = trial.suggest_int(name, dist.low, dist.high, step=dist.step, log=dist.log)
+            values[name] = trial.suggest_int(
+                name, dist.low, dist.high, step=dist.step, log=dist.log
+            )
         elif isinstance(dist, FloatDistribution):
             values[name] = trial.suggest_float(
                 name, dist.low, dist.high, step=dist.step, log=dist.log

@@ -1,4 +1,4 @@
-"""A progress display for a running study: trials done/total, the trial's seeds and epochs, time."""
+"""A progress display for a running study: trials done of total, the trial's epochs, time."""
 
 from __future__ import annotations
 

@@ -122,7 +122,9 @@ def parse_overrides(family: Family, overrides: Mapping[str, str]) -> dict[str, A
     return out
 
 
-def _params(family: Family, table: Mapping[str, Any]) -> tuple[dict[str, Searched], dict[str, Any]]:
+def _params(
+    family: Family, table: Mapping[str, Any]
+) -> tuple[dict[str, Searched], dict[str, Any]]:
     allowed = params_for(family)
     searched: dict[str, Searched] = {}
     fixed: dict[str, Any] = {}
@@ -165,7 +167,8 @@ def _range(name: str, key: str, entry: Mapping[str, Any]) -> Range:
         raise InputError(f"`{key}` is a choice; write {key} = {{choices = [...]}}.")
     if "low" not in entry or "high" not in entry:
         raise InputError(f"`{key}` needs both `low` and `high` (or a single value to fix it).")
-    low, high = _check(name, entry["low"], f"{key}.low"), _check(name, entry["high"], f"{key}.high")
+    low = _check(name, entry["low"], f"{key}.low")
+    high = _check(name, entry["high"], f"{key}.high")
     if low > high:
         raise InputError(f"`{key}` is an empty range: low={low} > high={high}; swap them.")
     log = entry.get("log", False)
@@ -202,7 +205,7 @@ def _family(value: Any) -> Family:
         raise InputError("missing key `family`; add family = \"lstm\" or family = \"mlp\".")
     if value not in FAMILIES:
         raise InputError(f"`family` must be \"lstm\" or \"mlp\", but got family={value!r}.")
-    return value  # type: ignore[no-any-return]
+    return value
 
 
 def _objective(value: Any) -> Any:

@@ -23,8 +23,8 @@ _SPLIT_SEED = 0
 def sequence(options: Mapping[str, Any]) -> TaskData:
     """Predict the next value of 0.0, 0.1, ..., 1.0 (five pairs train, five validate)."""
     x = np.round(np.arange(0.0, 1.0, 0.1), 1)
-    x_all = x.reshape(-1, 1, 1).astype(np.float32)
-    y_all = (x + 0.1).reshape(-1, 1).astype(np.float32)
+    x_all = x.reshape(-1, 1, 1)
+    y_all = (x + 0.1).reshape(-1, 1)
     return regression_data(
         "sequence",
         x_all[:5], y_all[:5], x_all[5:], y_all[5:],
@@ -41,7 +41,7 @@ def sine(options: Mapping[str, Any]) -> TaskData:
     series = np.sin(2 * np.pi * t / 40.0) + 0.5 * np.sin(2 * np.pi * t / 11.0)
     series = series + rng.normal(0.0, float(options["noise"]), size=length)
     x, y = windows(series.reshape(-1, 1), series, lookback)
-    n_val = max(1, int(round(len(x) * float(options["validation"]))))
+    n_val = max(1, round(len(x) * float(options["validation"])))
     return regression_data(
         "sine",
         x[:-n_val], y[:-n_val], x[-n_val:], y[-n_val:],

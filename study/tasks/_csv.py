@@ -121,7 +121,7 @@ def _kind(path: Path, y: pd.Series, kind: str) -> str:
 def _tabular(path: Path, frame: pd.DataFrame, target: str, kind: str, val: float) -> TaskData:
     x = frame.drop(columns=[target]).to_numpy(dtype=np.float64)
     y = frame[target].to_numpy()
-    n_val = int(round(len(x) * val))
+    n_val = round(len(x) * val)
     if len(x) - n_val < _MIN_SAMPLES or n_val < 1:
         raise InputError(
             f"{path}: {len(x)} rows are too few to hold out {val:.0%} for validation; "
@@ -146,7 +146,7 @@ def _series(
     path: Path, frame: pd.DataFrame, target: str, kind: str, lookback: int, val: float
 ) -> TaskData:
     n_windows = len(frame) - lookback
-    n_val = int(round(n_windows * val))
+    n_val = round(n_windows * val)
     if n_windows - n_val < _MIN_SAMPLES or n_val < 1:
         raise InputError(
             f"{path}: {len(frame)} rows are too few for windows of lookback={lookback} "
