@@ -3,5 +3,6 @@
 from __future__ import annotations
 
 from study.parallel._run import ProgressCallback, SeedJob, run_seeds, train_job
+from study.parallel._worker import warm_up
 
-__all__ = ["ProgressCallback", "SeedJob", "run_seeds", "train_job"]
+__all__ = ["ProgressCallback", "SeedJob", "run_seeds", "train_job", "warm_up"]

@@ -31,6 +31,24 @@ def prepare_worker() -> None:
     _ready = True
 
 
+def warm_up(n_jobs: int, backend: str = "loky") -> None:
+    """Get the seed workers ready before the first trial, so trials time only training.
+
+    With one worker that is this process; with several, each process of the joblib pool
+    (which is reused across trials) loads TensorFlow once now.
+    """
+    if backend == "dask":
+        return  # The cluster's workers load TensorFlow with their first task.
+    if n_jobs == 1:
+        prepare_worker()
+        return
+    import joblib
+
+    joblib.Parallel(n_jobs=n_jobs, backend=backend)(
+        joblib.delayed(prepare_worker)() for _ in range(n_jobs)
+    )
+
+
 @contextlib.contextmanager
 def _muted_stderr() -> Iterator[None]:
     try:

@@ -144,6 +144,11 @@ class OverfitPruner(optuna.pruners.BasePruner):
         self._live: OrderedDict[int, list[SeedCurves]] = OrderedDict()
         self._decisions: OrderedDict[int, PruneDecision] = OrderedDict()
 
+    def may_prune(self, curves: Sequence[SeedCurves]) -> bool:
+        """A cheap look: whether enough seeds have stalled for a decision to be possible."""
+        stalled = sum(_stalled(c, self._settings.patience) for c in curves)
+        return stalled > 0 and stalled >= self._settings.min_agreement * len(curves)
+
     @property
     def wraps_another(self) -> bool:
         """Whether an Optuna pruner is wrapped (it compares intermediate values per step)."""

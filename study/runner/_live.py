@@ -12,7 +12,7 @@ from study.pruning import OverfitPruner
 from study.runner._progress import Progress
 from study.storage import PruneInfo
 
-MAX_REPORTS = 10
+MAX_REPORTS = 5
 """Intermediate values stored per trial when no wrapped pruner needs one per check."""
 
 
@@ -54,6 +54,8 @@ class LiveCheck:
             self.report(_mean_val(curves, step), step)
         pruner = self._trial.study.pruner
         if isinstance(pruner, OverfitPruner):
+            if not (pruner.wraps_another or pruner.may_prune(curves)):
+                return False  # Nothing to decide yet: spare the storage a round trip.
             pruner.observe(self._trial.number, curves)
         if not self._trial.should_prune():
             return False

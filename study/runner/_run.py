@@ -28,6 +28,7 @@ import optuna
 
 from study.diagnosis import DiagnosisConfig
 from study.errors import InputError, TrialError
+from study.parallel import warm_up
 from study.parallel._backends import check_backend, seed_cluster
 from study.pruning import OverfitPruner, PrunerSettings
 from study.runner._objective import Objective, RunSettings
@@ -277,6 +278,8 @@ def _optimize(
         check_every=pruning.check_every if pruning.enabled else None,
     )
     guarded = _guard(objective)
+    if count_finished(study) < options.trials:
+        warm_up(jobs, options.backend)
     try:
         while (done := _next(study, options.trials)) is not None:
             progress.finished(done)

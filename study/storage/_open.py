@@ -12,7 +12,9 @@ re-run its parameters.
 
 from __future__ import annotations
 
+import functools
 import os
+import sqlite3
 import warnings
 from collections.abc import Callable
 from pathlib import Path
@@ -143,7 +145,23 @@ def _engine_kwargs(url: str) -> dict[str, Any]:
     kwargs: dict[str, Any] = {"pool_pre_ping": True}
     if url.startswith("postgresql"):
         kwargs["connect_args"] = {"connect_timeout": CONNECT_TIMEOUT}
+    path = sqlite_path(url)
+    if path is not None:
+        kwargs["creator"] = functools.partial(_sqlite_connection, str(path))
     return kwargs
+
+
+def _sqlite_connection(path: str) -> sqlite3.Connection:
+    """An SQLite connection in write-ahead-log mode.
+
+    A commit then appends to the log instead of syncing the whole database: storage writes
+    cost a fraction of a millisecond instead of several. A killed process loses nothing it
+    committed; only a power cut can lose the last commits before the log is synced.
+    """
+    connection = sqlite3.connect(path, check_same_thread=False)
+    connection.execute("PRAGMA journal_mode=WAL")
+    connection.execute("PRAGMA synchronous=NORMAL")
+    return connection
 
 
 def is_storage_error(error: BaseException) -> bool:
