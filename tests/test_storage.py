@@ -93,3 +93,14 @@ def test_interrupted_trials_do_not_count_as_finished(workdir: Path) -> None:
     study.ask()
     recover(study, single_process=True)
     assert count_finished(study) == 3
+
+
+def test_a_retried_trial_reads_as_interrupted_without_its_flag(workdir: Path) -> None:
+    from study.storage import retry_trial, study_record
+
+    study = _study(workdir)
+    study.add_trial(optuna.trial.create_trial(state=TrialState.FAIL))
+    retry_trial(study, study.trials[0])  # As a stale heartbeat does: no flag on the trial.
+    record = study_record(study, "sqlite:///s.db")
+    assert record.trials[0].interrupted is True
+    assert record.trials[1].retry_of == 0

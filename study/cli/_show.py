@@ -11,6 +11,7 @@ import optuna
 from optuna.trial import FrozenTrial
 
 from study.cli._common import add_storage_option, load_stored_study
+from study.storage._attrs import retried_numbers, was_interrupted
 
 
 def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -24,7 +25,9 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
 
 def _main(args: argparse.Namespace) -> int:
     study, shown = load_stored_study(args.name, args.storage)
-    trials = [trial_summary(t) for t in study.get_trials(deepcopy=False)]
+    frozen = study.get_trials(deepcopy=False)
+    retried = retried_numbers(frozen)
+    trials = [trial_summary(t, retried) for t in frozen]
     if args.json:
         print(json.dumps({"study": _study_summary(study, shown), "trials": trials}, indent=1))
     else:
@@ -32,8 +35,11 @@ def _main(args: argparse.Namespace) -> int:
     return 0
 
 
-def trial_summary(trial: FrozenTrial) -> dict[str, Any]:
-    """The stable, JSON-able summary of one trial (the ``trials`` entries of ``--json``)."""
+def trial_summary(trial: FrozenTrial, retried: set[int] | None = None) -> dict[str, Any]:
+    """The stable, JSON-able summary of one trial (the ``trials`` entries of ``--json``).
+
+    ``retried`` holds the numbers of trials that another trial re-runs.
+    """
     attrs = trial.user_attrs
     diagnosis = attrs.get("diagnosis")
     return {
@@ -54,7 +60,7 @@ def trial_summary(trial: FrozenTrial) -> dict[str, Any]:
         },
         "pruned": attrs.get("pruned"),
         "error": attrs.get("error"),
-        "interrupted": bool(attrs.get("interrupted", False)),
+        "interrupted": was_interrupted(trial, retried or set()),
         "retry_of": attrs.get("retry_of"),
         "duration_seconds": trial.duration.total_seconds() if trial.duration else None,
     }

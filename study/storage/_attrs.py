@@ -41,8 +41,26 @@ def write_trial_result(
         trial.set_user_attr("pruned", pruned.to_dict())
 
 
-def trial_record(frozen: FrozenTrial) -> TrialRecord:
-    """Decode one stored trial."""
+def retried_numbers(trials: Sequence[FrozenTrial]) -> set[int]:
+    """Numbers of the trials that another trial re-runs (they were interrupted)."""
+    return {
+        int(t.user_attrs["retry_of"])
+        for t in trials
+        if t.user_attrs.get("retry_of") is not None
+    }
+
+
+def was_interrupted(frozen: FrozenTrial, retried: set[int]) -> bool:
+    """Whether a trial stopped because its process did: marked so, or re-run by another.
+
+    A worker whose heartbeat went stale cannot mark its own trial any more; the re-run is what
+    shows it was interrupted.
+    """
+    return bool(frozen.user_attrs.get("interrupted", False)) or frozen.number in retried
+
+
+def trial_record(frozen: FrozenTrial, retried: set[int] | None = None) -> TrialRecord:
+    """Decode one stored trial; ``retried`` holds the numbers of re-run trials."""
     attrs = frozen.user_attrs
     diagnosis = attrs.get("diagnosis")
     pruned = attrs.get("pruned")
@@ -55,7 +73,7 @@ def trial_record(frozen: FrozenTrial) -> TrialRecord:
         diagnosis=TrialDiagnosis.from_dict(diagnosis) if diagnosis else None,
         pruned=PruneInfo.from_dict(pruned) if pruned else None,
         error=attrs.get("error"),
-        interrupted=bool(attrs.get("interrupted", False)),
+        interrupted=was_interrupted(frozen, retried or set()),
         retry_of=attrs.get("retry_of"),
         datetime_start=frozen.datetime_start,
         datetime_complete=frozen.datetime_complete,
@@ -66,6 +84,7 @@ def study_record(study: optuna.Study, storage_shown: str) -> StudyRecord:
     """Decode a whole stored study."""
     attrs = study.user_attrs
     trials = study.get_trials(deepcopy=False)
+    retried = retried_numbers(trials)
     return StudyRecord(
         name=study.study_name,
         storage=storage_shown,
@@ -79,5 +98,5 @@ def study_record(study: optuna.Study, storage_shown: str) -> StudyRecord:
         n_seeds=int(attrs.get("seeds", 0)),
         baseline_loss=attrs.get("baseline_loss"),
         space_text=str(attrs.get("space_text", "")),
-        trials=tuple(trial_record(t) for t in trials),
+        trials=tuple(trial_record(t, retried) for t in trials),
     )

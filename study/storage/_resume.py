@@ -27,6 +27,8 @@ import optuna
 from optuna.storages._heartbeat import is_heartbeat_enabled
 from optuna.trial import FrozenTrial, TrialState
 
+from study.storage._attrs import retried_numbers
+
 FINISHED = (TrialState.COMPLETE, TrialState.PRUNED, TrialState.FAIL)
 WORKER_ATTR = "worker"
 """User attribute of a running trial naming its process: ``{"host", "pid", "started"}``."""
@@ -169,11 +171,7 @@ def count_finished(study: optuna.Study) -> int:
 
 
 def _retried(study: optuna.Study) -> set[int]:
-    return {
-        int(t.user_attrs["retry_of"])
-        for t in study.get_trials(deepcopy=False)
-        if t.user_attrs.get("retry_of") is not None
-    }
+    return retried_numbers(study.get_trials(deepcopy=False))
 
 
 def _has_retry(study: optuna.Study, number: int) -> bool:
