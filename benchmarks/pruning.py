@@ -29,6 +29,7 @@ import numpy as np
 import optuna
 import pandas as pd
 
+from study.pruning import PrunerSettings
 from study.runner import RunOptions, run
 from study.storage import TrialRecord, open_storage, study_record
 
@@ -49,6 +50,7 @@ learning_rate = 0.001
 enabled = {pruning}
 """
 EARLY_STOPPING_PATIENCE = (50, 200)
+PATIENCE = PrunerSettings().patience
 
 
 def configurations(trials: int) -> list[dict[str, Any]]:
@@ -116,6 +118,9 @@ def compare(full: list[TrialRecord], pruned: list[TrialRecord]) -> pd.DataFrame:
             "pruned_at": b.pruned.epoch if b.pruned else None,
             "value_full": a.value, "value_pruned": b.value, "state": b.state,
         }
+        best = a.diagnosis.verdict.evidence.best_epoch if a.diagnosis else None
+        ideal = min(a.params["epochs"], (best or a.params["epochs"]) + PATIENCE)
+        row["ideal_epochs"] = ideal * len(a.seeds)
         for p in EARLY_STOPPING_PATIENCE:
             row[f"es{p}_epochs"] = sum(early_stop_epoch(s.val_loss, p) for s in a.seeds)
         rows.append(row)
@@ -131,6 +136,8 @@ def summary(frame: pd.DataFrame, seconds: tuple[float, float]) -> pd.DataFrame:
         "seed-epochs, all trials": (frame["full_epochs"].sum(), frame["pruned_epochs"].sum()),
         "seed-epochs, trials overfit by full curves": (
             frame.loc[overfit, "full_epochs"].sum(), frame.loc[overfit, "pruned_epochs"].sum()),
+        "the same, stopped exactly `patience` epochs after each full curve's best epoch": (
+            "-", int(frame.loc[overfit, "ideal_epochs"].sum())),
         "wall time (s)": (round(seconds[0], 1), round(seconds[1], 1)),
         "trials pruned": (0, int(pruned.sum())),
         "pruned trials overfit by full curves": ("-", f"{int((pruned & overfit).sum())} of "
