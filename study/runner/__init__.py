@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from study.runner._objective import Objective, RunSettings, objective_value, sample
-from study.runner._run import RunOptions, RunResult, run
+from study.runner._run import RunResult, run
+from study.runner._setup import RunOptions
 
 __all__ = [
     "Objective",

@@ -15,13 +15,11 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
-import json
 import os
 import sys
 import threading
 import time
-from collections.abc import Callable, Iterator, Mapping
-from pathlib import Path
+from collections.abc import Callable, Iterator
 from typing import TextIO
 
 import optuna
@@ -30,10 +28,17 @@ from study.diagnosis import DiagnosisConfig
 from study.errors import InputError, TrialError
 from study.parallel import warm_up
 from study.parallel._backends import check_backend, seed_cluster
-from study.pruning import OverfitPruner, PrunerSettings
+from study.pruning import PrunerSettings
 from study.runner._objective import Objective, RunSettings
 from study.runner._progress import Progress
-from study.space import SearchSpace, load_space, parse_space
+from study.runner._setup import (
+    RunOptions,
+    existing_study,
+    open_study,
+    resolve_space,
+    task_data,
+)
+from study.space import SearchSpace
 from study.storage import (
     count_finished,
     is_sqlite,
@@ -42,40 +47,10 @@ from study.storage import (
     recover,
     resolve_url,
     retry_trial,
-    write_study_attrs,
 )
 from study.storage._open import error_reason, is_storage_error
 from study.storage._resume import WORKER_ATTR, count_running, worker_tag
-from study.tasks import TaskData, load_task
-
-
-@dataclasses.dataclass(frozen=True)
-class RunOptions:
-    """What the user asked for on the command line.
-
-    Attributes:
-        study: The study's name.
-        trials: Finished trials the study should reach.
-        space: The search-space file; ``None`` to reuse a stored study's space.
-        seeds: Seeds per trial, overriding the file.
-        overrides: ``--set`` values, by parameter name.
-        storage: Storage URL; ``None`` for ``$STUDY_STORAGE`` or the default.
-        jobs: Seed workers per trial; ``None`` for the cores available.
-        backend: joblib backend of the seed workers: ``loky``, ``threading`` or ``dask``.
-        scheduler: Address of the Dask scheduler (``dask`` only); ``None`` starts a local
-            cluster for the run.
-    """
-
-    study: str
-    trials: int
-    space: Path | None = None
-    seeds: int | None = None
-    overrides: Mapping[str, str] = dataclasses.field(default_factory=dict)
-    storage: str | None = None
-    jobs: int | None = None
-    backend: str = "loky"
-    scheduler: str | None = None
-
+from study.tasks import TaskData
 
 WAIT_SECONDS = 1.0
 """How often a run that waits for other workers' trials looks at the study again."""
@@ -108,14 +83,14 @@ def run(options: RunOptions, *, out: TextIO | None = None) -> RunResult:
     url = resolve_url(options.storage)
     storage = open_storage(url, stale_callback=retry_trial)
     with _storage_guard(url):
-        existing = _existing(storage, options.study)
-        space = _space(options, existing)
+        existing = existing_study(storage, options.study)
+        space = resolve_space(options, existing)
         diagnosis = DiagnosisConfig.from_mapping(space.diagnosis)
         pruning = PrunerSettings.from_mapping(space.pruner)
-        data = _task_data(space)
+        data = task_data(space)
         jobs = options.jobs or max(1, min(space.seeds, os.cpu_count() or 1))
         with seed_cluster(options.backend, options.scheduler, jobs) as cluster:
-            study = _open_study(storage, options.study, space, data, existing, pruning,
+            study = open_study(storage, options.study, space, data, existing, pruning,
                                 diagnosis, single_process=is_sqlite(url))
             print(f"study '{options.study}' in {mask_url(url)}", file=out)
             if cluster is not None:
@@ -157,110 +132,6 @@ def _storage_guard(url: str) -> Iterator[None]:
         ) from None
     finally:
         threading.excepthook = previous
-
-
-def _existing(storage: optuna.storages.BaseStorage, name: str) -> optuna.Study | None:
-    try:
-        return optuna.load_study(study_name=name, storage=storage)
-    except KeyError:
-        return None
-
-
-def _space(options: RunOptions, existing: optuna.Study | None) -> SearchSpace:
-    if existing is None:
-        if options.space is None:
-            raise InputError(
-                f"study '{options.study}' does not exist yet; give --space FILE to create it."
-            )
-        return load_space(options.space, overrides=options.overrides, seeds=options.seeds)
-    attrs = existing.user_attrs
-    stored_overrides = {k: str(v) for k, v in attrs.get("overrides", {}).items()}
-    overrides = dict(options.overrides) or stored_overrides
-    seeds = options.seeds if options.seeds is not None else attrs.get("seeds")
-    if options.space is None:
-        path = Path(attrs.get("space_path", "stored space"))
-        return parse_space(attrs.get("space_text", ""), path, overrides=overrides, seeds=seeds)
-    space = load_space(options.space, overrides=overrides, seeds=seeds)
-    if space.fingerprint() != attrs.get("fingerprint"):
-        raise InputError(
-            f"study '{options.study}' was created with a different search space "
-            f"({_first_difference(attrs.get('fingerprint', '{}'), space.fingerprint())}); "
-            "resume with the original file and settings, or choose a new --study name."
-        )
-    return space
-
-
-def _first_difference(stored: str, given: str) -> str:
-    old, new = json.loads(stored), json.loads(given)
-    for key in sorted(set(old) | set(new)):
-        if old.get(key) != new.get(key):
-            return f"{key}: stored {old.get(key)!r}, given {new.get(key)!r}"
-    return "stored space unreadable"
-
-
-def _task_data(space: SearchSpace) -> TaskData:
-    data = load_task(space.task)
-    if space.objective == "final_val_accuracy" and data.kind == "regression":
-        raise InputError(
-            f"{space.path}: objective final_val_accuracy needs a classification task, but "
-            f"task '{space.task.label}' is regression; use final_val_loss or best_val_loss."
-        )
-    return data
-
-
-def _open_study(
-    storage: optuna.storages.BaseStorage,
-    name: str,
-    space: SearchSpace,
-    data: TaskData,
-    existing: optuna.Study | None,
-    pruning: PrunerSettings,
-    diagnosis: DiagnosisConfig,
-    *,
-    single_process: bool,
-) -> optuna.Study:
-    done = 0 if existing is None else len(existing.get_trials(deepcopy=False))
-    seed = space.sampler_seed + done
-    if not single_process:
-        # Workers that start together must not draw the same parameters.
-        seed = (seed * 100_003 + os.getpid()) % 2**32
-    pruner: optuna.pruners.BasePruner = optuna.pruners.NopPruner()
-    if pruning.enabled:
-        pruner = OverfitPruner(pruning.wrapped(), settings=pruning, config=diagnosis)
-    study = optuna.create_study(
-        storage=storage,
-        study_name=name,
-        direction=space.direction,
-        # Seeded by the trials so far: a resumed study does not replay its first samples.
-        sampler=optuna.samplers.TPESampler(seed=seed),
-        pruner=pruner,
-        load_if_exists=True,
-    )
-    if existing is None:
-        write_study_attrs(study, _study_attrs(space, data))
-    return study
-
-
-def _study_attrs(space: SearchSpace, data: TaskData) -> dict[str, object]:
-    return {
-        "family": space.family,
-        "task": space.task.to_dict(),
-        "task_label": space.task.label,
-        "task_description": data.description,
-        "objective": space.objective,
-        "seeds": space.seeds,
-        "searched": space.describe_searched(),
-        "fixed": dict(space.fixed),
-        "overrides": {k: v for k, v in space.fixed.items() if k not in _file_fixed(space)},
-        "baseline_loss": data.baseline_loss,
-        "space_text": space.text,
-        "space_path": str(space.path.resolve()),
-        "fingerprint": space.fingerprint(),
-    }
-
-
-def _file_fixed(space: SearchSpace) -> set[str]:
-    return set(parse_space(space.text, space.path).fixed)
 
 
 def _optimize(
