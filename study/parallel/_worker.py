@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import logging
 import os
 import sys
 from collections.abc import Iterator
@@ -28,6 +29,9 @@ def prepare_worker() -> None:
 
         configure_threads(1)  # One thread per worker: workers must not fight over cores.
         tf.constant(0.0)  # Initialise the devices now, while standard error is muted.
+        # Every trial builds its own graph by design; TensorFlow's warning about frequent
+        # tracing is about a different use.
+        tf.get_logger().setLevel(logging.ERROR)
     _ready = True
 
 
