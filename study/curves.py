@@ -88,7 +88,7 @@ class SeedCurves:
         return len(self.train_loss)
 
     def truncated(self, epochs: int) -> SeedCurves:
-        """Return the first ``epochs`` epochs of these curves (used for live pruning checks)."""
+        """Return the first ``epochs`` epochs of these curves."""
         changes: dict[str, Any] = {}
         for name in SERIES:
             values = getattr(self, name)
