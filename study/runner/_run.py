@@ -49,7 +49,7 @@ from study.storage import (
     retry_trial,
 )
 from study.storage._open import error_reason, is_storage_error
-from study.storage._resume import WORKER_ATTR, count_running, worker_tag
+from study.storage._resume import WORKER_ATTR, count_states, worker_tag
 from study.tasks import TaskData
 
 WAIT_SECONDS = 1.0
@@ -143,13 +143,14 @@ def _optimize(
     pruning: PrunerSettings,
     jobs: int,
 ) -> None:
-    progress = Progress(count_finished(study), options.trials)
+    finished = count_finished(study)
+    progress = Progress(finished, options.trials)
     objective = Objective(
         space, data, RunSettings(n_jobs=jobs, backend=options.backend), diagnosis, progress,
         check_every=pruning.check_every if pruning.enabled else None,
     )
     guarded = _guard(objective)
-    if count_finished(study) < options.trials:
+    if finished < options.trials:
         warm_up(jobs, options.backend)
     try:
         while (done := _next(study, options.trials)) is not None:
@@ -167,10 +168,10 @@ def _next(study: optuna.Study, target: int) -> int | None:
     short of ``target``. Meanwhile trials of dead workers are failed and queued again.
     """
     while True:
-        done = count_finished(study)
+        done, running = count_states(study)
         if done >= target:
             return None
-        if done + count_running(study) < target:
+        if done + running < target:
             return done
         time.sleep(WAIT_SECONDS)
         recover(study, single_process=False)

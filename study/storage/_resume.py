@@ -122,11 +122,6 @@ def fail_dead_workers(study: optuna.Study) -> list[int]:
     return orphaned
 
 
-def count_running(study: optuna.Study) -> int:
-    """Trials running now (in any worker)."""
-    return len(study.get_trials(deepcopy=False, states=(TrialState.RUNNING,)))
-
-
 def _alive(pid: Any, started: Any) -> bool:
     if not isinstance(pid, int) or pid <= 0:
         return False
@@ -159,15 +154,26 @@ def count_finished(study: optuna.Study) -> int:
 
     A trial that was interrupted, or whose worker died (and so is re-run), does not count.
     """
-    retried = _retried(study)
-    return sum(
+    return count_states(study)[0]
+
+
+def count_states(study: optuna.Study) -> tuple[int, int]:
+    """The finished trials (as :func:`count_finished` counts them) and the running ones.
+
+    One read of the study serves both counts: a large study's trials carry their curves.
+    """
+    trials = study.get_trials(deepcopy=False)
+    retried = retried_numbers(trials)
+    finished = sum(
         1
-        for t in study.get_trials(deepcopy=False, states=FINISHED)
-        if not (
+        for t in trials
+        if t.state in FINISHED
+        and not (
             t.state == TrialState.FAIL
             and (t.user_attrs.get("interrupted") or t.number in retried)
         )
     )
+    return finished, sum(t.state == TrialState.RUNNING for t in trials)
 
 
 def _retried(study: optuna.Study) -> set[int]:
