@@ -144,3 +144,13 @@ def test_trial_whose_seeds_all_fail_is_failed_and_study_goes_on(
     assert trials[0].state == TrialState.FAIL
     assert trials[0].user_attrs["error"] == "every seed failed: ValueError: boom"
     assert trials[1].state == TrialState.COMPLETE
+
+
+def test_set_over_a_value_the_file_fixes_survives_a_resume_without_the_file(
+    tiny_space: Path,
+) -> None:
+    # The file fixes learning_rate = 0.01; --set overrides it for the whole study.
+    _run(tiny_space, 1, overrides={"learning_rate": "0.02"})
+    run(RunOptions(study="t", trials=2, storage=URL, jobs=1), out=io.StringIO())
+    trials = _study().trials
+    assert [t.user_attrs["params"]["learning_rate"] for t in trials] == [0.02, 0.02]

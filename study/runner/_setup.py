@@ -142,13 +142,9 @@ def _study_attrs(space: SearchSpace, data: TaskData) -> dict[str, object]:
         "seeds": space.seeds,
         "searched": space.describe_searched(),
         "fixed": dict(space.fixed),
-        "overrides": {k: v for k, v in space.fixed.items() if k not in _file_fixed(space)},
+        "overrides": dict(space.overrides),
         "baseline_loss": data.baseline_loss,
         "space_text": space.text,
         "space_path": str(space.path.resolve()),
         "fingerprint": space.fingerprint(),
     }
-
-
-def _file_fixed(space: SearchSpace) -> set[str]:
-    return set(parse_space(space.text, space.path).fixed)

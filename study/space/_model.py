@@ -80,6 +80,8 @@ class SearchSpace:
         objective: What a trial's value is (mean over seeds).
         searched: The parameters sampled per trial, with their ranges.
         fixed: The parameters held at one value (from the file or ``--set``).
+        overrides: The ``--set`` values among ``fixed``, kept so a resumed study can apply
+            them again.
         diagnosis: Overrides of the diagnosis thresholds (the ``[diagnosis]`` table).
         pruner: Settings of the overfit pruner (the ``[pruner]`` table).
         sampler_seed: Seed of the sampler, so a study is reproducible.
@@ -93,6 +95,7 @@ class SearchSpace:
     objective: Objective
     searched: Mapping[str, Searched]
     fixed: Mapping[str, Any]
+    overrides: Mapping[str, Any] = dataclasses.field(default_factory=dict)
     diagnosis: Mapping[str, Any] = dataclasses.field(default_factory=dict)
     pruner: Mapping[str, Any] = dataclasses.field(default_factory=dict)
     sampler_seed: int = 0

@@ -80,7 +80,8 @@ def _build(
     task = make_spec(_required(doc, "task"), base_dir=path.parent.resolve())
     check_family(task, family)
     searched, fixed = _params(family, _table(doc, "params"))
-    for name, value in parse_overrides(family, overrides).items():
+    typed_overrides = parse_overrides(family, overrides)
+    for name, value in typed_overrides.items():
         searched.pop(name, None)
         fixed[name] = value
     return SearchSpace(
@@ -90,6 +91,7 @@ def _build(
         objective=_objective(doc.get("objective", "final_val_loss")),
         searched=searched,
         fixed=fixed,
+        overrides=typed_overrides,
         diagnosis=_table(doc, "diagnosis"),
         pruner=_table(doc, "pruner"),
         sampler_seed=_int(doc.get("sampler_seed", 0), "sampler_seed", low=0),

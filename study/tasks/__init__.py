@@ -25,6 +25,7 @@ __all__ = [
     "TaskData",
     "TaskKind",
     "TaskSpec",
+    "check_family",
     "load_task",
     "make_spec",
 ]
