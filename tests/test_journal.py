@@ -15,7 +15,7 @@ from tests.services import StudyProcess, wait_for
 SPACE = (
     'family = "lstm"\ntask = "sequence"\nseeds = 2\n\n[params]\n'
     "units = { low = 2, high = 8 }\nepochs = { low = 20000, high = 30000, step = 5000 }\n"
-    "learning_rate = 0.01\n"
+    "learning_rate = 0.01\n\n[pruner]\nenabled = false\n"
 )
 
 

@@ -29,7 +29,7 @@ from tests.services import (
 WORKER_SPACE = (
     'family = "lstm"\ntask = "sequence"\nseeds = 2\n\n[params]\n'
     "units = { low = 2, high = 8 }\nepochs = { low = 20000, high = 30000, step = 5000 }\n"
-    "learning_rate = 0.01\n"
+    "learning_rate = 0.01\n\n[pruner]\nenabled = false\n"
 )
 """Trials of about a second, so that the workers' trials overlap."""
 
