@@ -1,4 +1,4 @@
-"""``study.keras`` callbacks inside a real ``model.fit``: one fit that overfits, one that does not."""
+"""``study.keras`` callbacks in a real ``model.fit``: one fit that overfits, one that does not."""
 
 from __future__ import annotations
 

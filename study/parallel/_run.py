@@ -30,6 +30,7 @@ Worker = Callable[["SeedJob", "Path | None", int], list[SeedCurves]]
 """What a worker runs: ``train_job`` or a module-level function with its signature."""
 
 if TYPE_CHECKING:
+    from study.builders import CustomModel
     from study.engine import TrainingMonitor
 
 @dataclasses.dataclass(frozen=True)
@@ -42,6 +43,7 @@ class SeedJob:
         data: The task's data, laid out for the family.
         seeds: The seeds this worker trains (as one seed-batched model).
         chunk_epochs: Epochs run between two looks at the curves.
+        model: The user's own model (a builder's) to train instead of ``family``'s.
     """
 
     family: Family
@@ -49,6 +51,7 @@ class SeedJob:
     data: TaskData
     seeds: tuple[int, ...]
     chunk_epochs: int
+    model: CustomModel | None = None
 
 
 def train_job(job: SeedJob, channel: Path | None, group: int) -> list[SeedCurves]:
@@ -67,6 +70,8 @@ def train_job(job: SeedJob, channel: Path | None, group: int) -> list[SeedCurves
 def _train(job: SeedJob, monitor: TrainingMonitor | None) -> list[SeedCurves]:
     try:
         prepare_worker()
+        if job.model is not None:
+            return job.model.train(job.data, job.seeds, job.chunk_epochs, monitor)
         from study.engine import train_seeds
 
         return train_seeds(
@@ -98,6 +103,7 @@ def run_seeds(
     chunk_epochs: int = 50,
     on_progress: ProgressCallback | None = None,
     worker: Worker = train_job,
+    model: CustomModel | None = None,
 ) -> list[SeedCurves]:
     """Train ``seeds`` over ``n_jobs`` workers and return their curves in seed order.
 
@@ -121,10 +127,12 @@ def run_seeds(
         worker: The module-level function each worker runs (default :func:`train_job`),
             e.g. one that injects faults in tests. Any other function always runs in worker
             processes, never in this one.
+        model: The user's own model to train instead of ``family``'s (see
+            :mod:`study.builders`).
     """
     data = data.for_family(family)
     groups = [tuple(int(s) for s in g) for g in np.array_split(list(seeds), n_jobs) if len(g)]
-    jobs = [SeedJob(family, params, data, g, chunk_epochs) for g in groups]
+    jobs = [SeedJob(family, params, data, g, chunk_epochs, model) for g in groups]
     if len(jobs) == 1 and backend != "dask" and worker is train_job:
         monitor = None if on_progress is None else DirectMonitor(on_progress)
         results = [_train(jobs[0], monitor)]

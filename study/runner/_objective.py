@@ -63,8 +63,11 @@ class Objective:
 
     def __call__(self, trial: optuna.Trial) -> float:
         """Train, diagnose and store one trial; raise ``TrialPruned`` when it was pruned."""
-        params = self._space.params_for(sample(trial, self._space.distributions()))
-        trial.set_user_attr("params", params.to_dict(self._space.family))
+        sampled = sample(trial, self._space.distributions())
+        params = self._space.params_for(sampled)
+        model = self._space.custom_model(sampled)  # The user's own model, or None.
+        stored = params.to_dict(self._space.family) if model is None else dict(model.values)
+        trial.set_user_attr("params", stored)
         seeds = list(range(self._space.seeds))
         live = LiveCheck(trial, self._progress, self._check_every, params.epochs)
         # Pruning checks fall on chunk ends: one chunk per check keeps them at fixed epochs.
@@ -74,7 +77,7 @@ class Objective:
             curves = run_seeds(
                 self._space.family, params, self._data, seeds,
                 n_jobs=self._settings.n_jobs, backend=self._settings.backend,
-                chunk_epochs=chunk, on_progress=live,
+                chunk_epochs=chunk, on_progress=live, model=model,
             )
         except KeyboardInterrupt:
             trial.set_user_attr("interrupted", True)

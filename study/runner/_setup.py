@@ -96,6 +96,10 @@ def task_data(space: SearchSpace) -> TaskData:
             f"{space.path}: objective final_val_accuracy needs a classification task, but "
             f"task '{space.task.label}' is regression; use final_val_loss or best_val_loss."
         )
+    if space.model is not None:  # Build the user's model once: a bad builder stops here.
+        from study.builders import sample_values, validate_builder
+
+        validate_builder(space.model, sample_values(space.searched, space.fixed), data)
     return data
 
 
@@ -134,7 +138,7 @@ def open_study(
 
 def _study_attrs(space: SearchSpace, data: TaskData) -> dict[str, object]:
     return {
-        "family": space.family,
+        "family": space.family if space.model is None else space.model,
         "task": space.task.to_dict(),
         "task_label": space.task.label,
         "task_description": data.description,

@@ -6,12 +6,15 @@ import dataclasses
 import json
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import optuna
 
 from study.params import PARAMS, Family, TrialParams
 from study.tasks import TaskSpec
+
+if TYPE_CHECKING:
+    from study.builders import CustomModel
 
 Objective = Literal["final_val_loss", "best_val_loss", "final_val_accuracy"]
 OBJECTIVES: dict[str, Literal["minimize", "maximize"]] = {
@@ -87,6 +90,8 @@ class SearchSpace:
         sampler_seed: Seed of the sampler, so a study is reproducible.
         path: The file the space was read from.
         text: The file's text.
+        model: The builder ``"module:function"`` of a space that trains the user's own model
+            (see :mod:`study.builders`), else ``None``.
     """
 
     family: Family
@@ -101,6 +106,7 @@ class SearchSpace:
     sampler_seed: int = 0
     path: Path = Path("<none>")
     text: str = ""
+    model: str | None = None
 
     @property
     def direction(self) -> Literal["minimize", "maximize"]:
@@ -109,7 +115,20 @@ class SearchSpace:
 
     def params_for(self, sampled: Mapping[str, Any]) -> TrialParams:
         """Complete a trial's sampled values with the fixed ones and the defaults."""
+        if self.model is not None:
+            from study.builders import standard_params
+
+            return standard_params({**self.fixed, **sampled})
         return TrialParams.from_values(self.family, {**self.fixed, **sampled})
+
+    def custom_model(self, sampled: Mapping[str, Any]) -> CustomModel | None:
+        """The builder call of a trial of a space with ``model``, else ``None``."""
+        if self.model is None:
+            return None
+        from study.builders import CustomModel, builder_values
+
+        values = builder_values(self.fixed, sampled)
+        return CustomModel(self.model, values, str(Path.cwd()))
 
     def distributions(self) -> dict[str, optuna.distributions.BaseDistribution]:
         """The Optuna distribution of each searched parameter."""
@@ -128,6 +147,7 @@ class SearchSpace:
         return json.dumps(
             {
                 "family": self.family,
+                **({"model": self.model} if self.model is not None else {}),
                 "task": self.task.to_dict(),
                 "seeds": self.seeds,
                 "objective": self.objective,
