@@ -131,6 +131,7 @@ def test_bad_baseline(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> Non
     assert "must be a number > 0" in _fails(["diagnose", "--baseline", "-1", *paths], capsys)
 
 
+@pytest.mark.e2e
 def test_diagnose_imports_no_tensorflow(tmp_path: Path) -> None:
     paths = _overfit_files(tmp_path, seeds=1)
     code = (

@@ -10,6 +10,8 @@ from study.report import build_report
 from tests import browser
 from tests.report_fixtures import mixed_study
 
+pytestmark = pytest.mark.e2e
+
 SORT_PROBE = """<script>
 window.addEventListener("load", function () {
   var header = document.querySelectorAll("#trials th")[0];
