@@ -61,7 +61,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             # Extreme values (overflow in exp, a mean of an all-NaN window) are handled by the
             # code that meets them; numpy's RuntimeWarnings about them would only be noise.
             warnings.simplefilter("ignore", RuntimeWarning)
-            return int(args.func(args))
+            code = int(args.func(args))
+        sys.stdout.flush()  # A reader that went away shows here, not at interpreter exit.
+        return code
     except InputError as e:
         print(f"error: {e}", file=sys.stderr)
         return 2
