@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import math
 
 import numpy as np
@@ -15,7 +16,6 @@ from study.report._data import (
     best_trial,
     history_frame,
     param_infos,
-    param_range,
     summarize,
     trials_frame,
 )
@@ -54,11 +54,13 @@ def test_param_infos_detects_log_and_choices() -> None:
     assert not infos["optimizer"].numeric
 
 
-def test_param_range_reads_low_and_high() -> None:
-    assert param_range("int 4..128 log") is None
-    assert param_range("4..128 log") == (4.0, 128.0)
-    assert param_range("1e-4..0.1 log") == (1e-4, 0.1)
-    assert param_range("adam | sgd") is None
+def test_param_infos_take_ranges_from_stored_distributions_not_display_text() -> None:
+    record = grid_study(20)
+    record = dataclasses.replace(record, searched={k: "?" for k in record.searched})
+    infos = {p.name: p for p in param_infos(record, trials_frame(record))}
+    assert infos["units"].log
+    assert infos["units"].description == "4..128 log"
+    assert infos["optimizer"].description == "adam | sgd"
 
 
 def test_fit_map_frame_has_one_row_per_diagnosed_trial_with_category() -> None:
@@ -242,9 +244,9 @@ def test_advice_from_diagnoses() -> None:
     rules = learn_rules(frame, param_infos(record, frame))
     texts = [a.text for a in advise(record, rules)]
     assert any("still improving" in t and "fixed at 100" in t for t in texts), texts
-    assert any(
-        t.startswith("overfit trials cluster at units ≥ 64") and "cap units" in t for t in texts
-    ), texts
+    assert any(t.startswith("overfit → good fit: lower units") for t in texts), texts
+    assert any(t.startswith("overfit → good fit: raise dropout") for t in texts), texts
+    assert any(t.startswith("underfit → good fit: raise units") for t in texts), texts
     assert any("trials failed" in t and "OOM <boom>" in t for t in texts), texts
 
 
