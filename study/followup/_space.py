@@ -142,17 +142,12 @@ def _numeric(name: str, dist: NumericDistribution, diagnosed: list[TrialRecord])
         return Change(name, "kept", old, f"kept: only {len(good)} good fits, too few to move it")
     span = f"the {len(good)} good fits lie at {_fmt(min(good))}..{_fmt(max(good))}"
     top, bottom = to_unit(dist, max(good)), to_unit(dist, min(good))
-    low, high = bottom - MARGIN, top + MARGIN
-    ends = []
-    if top >= EDGE:  # the good fits reach the top: the best values may lie beyond it
-        high, ends = top + SHIFT, ["top"]
-    if bottom <= 1 - EDGE:
-        low, ends = bottom - SHIFT, [*ends, "bottom"]
-    if not ends and low <= 0 and high >= 1:
-        return Change(name, "kept", old, f"kept: {span}, across the whole range")
+    low = bottom - (SHIFT if bottom <= 1 - EDGE else MARGIN)
+    high = top + (SHIFT if top >= EDGE else MARGIN)  # good fits at an end: the best may lie past it
     new = _entry(name, dist, *_valid(name, from_unit(dist, low), from_unit(dist, high)))
-    if new == old:
-        return Change(name, "kept", old, f"kept: {span}")
+    ends = [e for e, past in (("bottom", new["low"] < dist.low), ("top", new["high"] > dist.high)) if past]
+    if new == old or (not ends and low <= 0 and high >= 1):
+        return Change(name, "kept", old, f"kept: {span}, across the whole range")
     if ends:
         where = f"shifted past the {' and '.join(ends)}, which good fits reach"
         return Change(name, "shifted", new, f"{where} (was {describe(dist)}): {span}")
