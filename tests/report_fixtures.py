@@ -13,8 +13,7 @@ import optuna
 
 from study.curves import SeedCurves
 from study.diagnosis import Diagnosis, Evidence, TrialDiagnosis
-from study.storage import write_study_attrs
-from study.storage import PruneInfo, StudyRecord, TrialRecord
+from study.storage import PruneInfo, StudyRecord, TrialRecord, write_study_attrs
 
 START = datetime.datetime(2025, 1, 1, 12, 0, 0)
 KINDS = {"underfit": "still_improving", "overfit": "turning_point", "unstable": "oscillating"}
@@ -145,9 +144,7 @@ def scripted_study(
     trials = [
         dataclasses.replace(
             t,
-            distributions={
-                k: DISTRIBUTIONS.get(k, _FALLBACK) for k in t.params if k in searched
-            }
+            distributions={k: DISTRIBUTIONS.get(k, _FALLBACK) for k in t.params if k in searched}
             if not t.distributions
             else t.distributions,
         )

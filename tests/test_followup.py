@@ -8,6 +8,7 @@ from pathlib import Path
 
 from study.followup import find_directions, follow_up, render_space, study_distributions
 from study.space import parse_space
+from study.storage import StudyRecord
 from tests.report_fixtures import grid_study, scripted_study, scripted_trial
 
 SPACE = """family = "lstm"
@@ -27,7 +28,7 @@ layers = 1
 """
 
 
-def known_study(n: int = 150):  # type: ignore[no-untyped-def]
+def known_study(n: int = 150) -> StudyRecord:
     """Good fits at units >= 16 (unless units >= 64 with dropout < 0.2, which overfit)."""
     return dataclasses.replace(grid_study(n), space_text=SPACE)
 
@@ -40,15 +41,16 @@ def test_study_distributions_come_from_the_stored_trials() -> None:
 
 def test_directions_lead_from_each_problem_to_the_good_fits() -> None:
     found = {f.problem: f for f in find_directions(known_study())}
-    assert [d.action() for d in found["underfit"].directions][0] == "raise units"
+    assert found["underfit"].directions[0].action() == "raise units"
     over = {d.action() for d in found["overfit"].directions}
     assert {"lower units", "raise dropout"} <= over
 
 
 def test_directions_say_when_the_evidence_is_too_thin() -> None:
-    trials = [scripted_trial(i, {"units": 4 * (i + 1)}, c) for i, c in enumerate(
-        ["overfit", "overfit", "good_fit", "good_fit", "good_fit"]
-    )]
+    trials = [
+        scripted_trial(i, {"units": 4 * (i + 1)}, c)
+        for i, c in enumerate(["overfit", "overfit", "good_fit", "good_fit", "good_fit"])
+    ]
     (found,) = find_directions(scripted_study(trials))
     assert found.directions == () and "too few" in found.thin
 

@@ -22,7 +22,9 @@ NAME = "sine"
 def db(tmp_path: Path) -> Path:
     """A SQLite file holding one scripted study of known structure."""
     path = tmp_path / "studies.db"
-    write_storage(dataclasses.replace(grid_study(60, name=NAME), space_text=SPACE), f"sqlite:///{path}")
+    write_storage(
+        dataclasses.replace(grid_study(60, name=NAME), space_text=SPACE), f"sqlite:///{path}"
+    )
     return path
 
 

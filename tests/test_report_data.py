@@ -8,8 +8,11 @@ import math
 import numpy as np
 import pytest
 
+from study.diagnosis import mean_curve
 from study.report import NO_CATEGORY, safe_dirname
 from study.report._advice import advise
+from study.report._best import best_by_category, pruned_beat_best
+from study.report._consistency import rule_stance
 from study.report._curves_data import curve_panel, needs_log, representative_trials, subsample
 from study.report._data import (
     TRIAL_COLUMNS,
@@ -277,3 +280,65 @@ def test_safe_dirname(name: str, expected: str | None) -> None:
     assert safe == expected if expected else (safe != name and "/" not in safe)
     assert safe and not safe.startswith(".") and all(c.isalnum() or c in "._-" for c in safe)
     assert math.isfinite(len(safe))
+
+
+def test_advice_never_contradicts_a_rule_when_overfit_trials_have_the_fewest_units() -> None:
+    trials = [
+        scripted_trial(i, {"units": u, "dropout": 0.1}, "overfit" if u < 16 else "good_fit")
+        for i, u in enumerate([4, 8, 4, 8, 4, 16, 32, 64, 128, 32, 64, 128])
+    ]
+    record = scripted_study(trials)
+    frame = trials_frame(record)
+    rules = learn_rules(frame, param_infos(record, frame))
+    texts = [a.text for a in advise(record, rules, frame)]
+    assert any(t.startswith("overfit → good fit: raise units") for t in texts), texts
+    assert not any("lower units" in t or "cap units" in t for t in texts), texts
+
+
+def test_rule_stance_is_read_for_the_trials_the_move_is_for() -> None:
+    record = grid_study(150)
+    frame = trials_frame(record)
+    rules = learn_rules(frame, param_infos(record, frame))
+    over = frame[frame["category"] == "overfit"]
+    mid_good = next(r for r in rules if "units < 64" in r.region_text())
+    assert rule_stance(mid_good, "units", "lower", over, leaving="overfit") == "supports"
+    assert rule_stance(mid_good, "dropout", "raise", over, leaving="overfit") is None
+
+
+def test_best_of_each_fit_includes_pruned_trials_by_their_value_at_the_stop() -> None:
+    trials = [
+        scripted_trial(0, {"units": 8}, "good_fit", value=0.3),
+        scripted_trial(1, {"units": 64}, "overfit", state="PRUNED", value=0.2, pruned_at=50),
+        scripted_trial(2, {"units": 64}, "overfit", state="PRUNED", value=0.25, pruned_at=50),
+        scripted_trial(3, {"units": 4}, "underfit", value=0.5),
+    ]
+    best = best_by_category(scripted_study(trials))
+    assert [(t.category, t.number) for t in best] == [
+        ("underfit", 3),
+        ("good_fit", 0),
+        ("overfit", 1),
+    ]
+
+
+def test_pruned_trials_that_beat_the_best_complete_one_come_with_an_early_stop() -> None:
+    trials = [
+        scripted_trial(0, {"units": 8}, "underfit"),  # its final value is about 0.7
+        scripted_trial(1, {"units": 64}, "overfit", state="PRUNED", value=0.45, pruned_at=80),
+    ]
+    record = scripted_study(trials)
+    found = pruned_beat_best(record, best_trial(record))
+    assert found is not None and [t.number for t in found.pruned] == [1]
+    assert found.early is not None and found.early.number == 1
+    assert 30 <= found.early.epoch <= 60  # the scripted overfit curves turn near epoch 40
+    assert pruned_beat_best(record, trials[1]) is None
+
+
+def test_curve_panel_draws_the_diagnosis_mean_with_the_best_epoch_on_its_minimum() -> None:
+    trial = scripted_trial(0, {}, "overfit", n_seeds=3)
+    panel = curve_panel(trial)
+    assert panel is not None
+    mean = mean_curve(trial.seeds)
+    assert mean is not None
+    np.testing.assert_allclose(panel.mean_val, mean.val_loss)
+    assert panel.best_epoch == int(np.argmin(panel.mean_val)) + 1
+    assert panel.spread("val")[0] is panel.mean_val

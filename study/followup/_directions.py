@@ -144,11 +144,17 @@ def _findings(
             f"which settings move a trial to good fit ({min_trials} of each needed)"
         )
         return Findings(problem, len(bad), len(good), (), thin)
-    tested = [_direction(name, d, problem, good, bad, min_trials) for name, d in distributions.items()]
+    tested = [
+        _direction(name, d, problem, good, bad, min_trials) for name, d in distributions.items()
+    ]
     found = sorted((d for d in tested if d and d.p_value <= max_p), key=lambda d: d.p_value)
-    thin = "" if found else (
-        f"no searched parameter separates the {len(good)} good fits from the {len(bad)} "
-        f"{problem} trials (p > {max_p:g} for each)"
+    thin = (
+        ""
+        if found
+        else (
+            f"no searched parameter separates the {len(good)} good fits from the {len(bad)} "
+            f"{problem} trials (p > {max_p:g} for each)"
+        )
     )
     return Findings(problem, len(bad), len(good), tuple(found), thin)
 
@@ -172,8 +178,16 @@ def _direction(
     above = float(result.statistic) / (len(g) * len(b))  # share of pairs with good > problem
     move: Move = "raise" if above >= 0.5 else "lower"
     return Direction(
-        name, problem, move, None, len(g), len(b), max(above, 1 - above),
-        float(result.pvalue), statistics.median(g), statistics.median(b),
+        name,
+        problem,
+        move,
+        None,
+        len(g),
+        len(b),
+        max(above, 1 - above),
+        float(result.pvalue),
+        statistics.median(g),
+        statistics.median(b),
     )
 
 

@@ -29,7 +29,9 @@ def study_distributions(record: StudyRecord) -> dict[str, BaseDistribution]:
     found: dict[str, BaseDistribution] = {}
     for trial in sorted(record.trials, key=lambda t: t.number):
         found.update(trial.distributions)
-    order = [n for n in record.searched if n in found] + [n for n in found if n not in record.searched]
+    order = [n for n in record.searched if n in found] + [
+        n for n in found if n not in record.searched
+    ]
     return {name: found[name] for name in order}
 
 

@@ -25,7 +25,13 @@ from typing import Any, Literal
 from optuna.distributions import BaseDistribution, CategoricalDistribution
 
 from study.followup._directions import MIN_TRIALS, Direction, find_directions
-from study.followup._ranges import NumericDistribution, describe, from_unit, study_distributions, to_unit
+from study.followup._ranges import (
+    NumericDistribution,
+    describe,
+    from_unit,
+    study_distributions,
+    to_unit,
+)
 from study.params import PARAMS
 from study.storage import StudyRecord, TrialRecord
 
@@ -92,7 +98,9 @@ def follow_up(record: StudyRecord) -> FollowUp:
     try:
         base = tomllib.loads(record.space_text)
     except tomllib.TOMLDecodeError as e:
-        raise ValueError(f"the stored search space of {record.name!r} is not TOML ({e}).") from None
+        raise ValueError(
+            f"the stored search space of {record.name!r} is not TOML ({e})."
+        ) from None
     distributions = study_distributions(record)
     if not base or not distributions:
         raise ValueError(
@@ -101,9 +109,7 @@ def follow_up(record: StudyRecord) -> FollowUp:
         )
     diagnosed = [t for t in record.trials if t.category is not None]
     directions = [d for f in find_directions(record) for d in f.directions]
-    changes = [
-        _change(name, dist, diagnosed, directions) for name, dist in distributions.items()
-    ]
+    changes = [_change(name, dist, diagnosed, directions) for name, dist in distributions.items()]
     fixed = {k: v for k, v in record.fixed.items() if k not in distributions}
     changes += _fixed_epochs(record, diagnosed, set(distributions))
     changes += _regularisation(record, diagnosed, set(distributions))
@@ -129,7 +135,9 @@ def _change(
     change = _numeric(name, dist, diagnosed)
     if name == "epochs":
         change = _extend_epochs(change, dist, diagnosed)
-    said = [f"{d.action()} to leave {d.problem}: {d.support()}" for d in directions if d.param == name]
+    said = [
+        f"{d.action()} to leave {d.problem}: {d.support()}" for d in directions if d.param == name
+    ]
     if said:
         change = dataclasses.replace(change, reason=f"{change.reason}; " + "; ".join(said))
     return change
@@ -137,24 +145,38 @@ def _change(
 
 def _numeric(name: str, dist: NumericDistribution, diagnosed: list[TrialRecord]) -> Change:
     old = _entry(name, dist, dist.low, dist.high)
-    good = [float(t.params[name]) for t in diagnosed if t.category == "good_fit" and _number(t.params.get(name))]
+    good = [
+        float(t.params[name])
+        for t in diagnosed
+        if t.category == "good_fit" and _number(t.params.get(name))
+    ]
     if len(good) < MIN_TRIALS:
         return Change(name, "kept", old, f"kept: only {len(good)} good fits, too few to move it")
     span = f"the {len(good)} good fits lie at {_fmt(min(good))}..{_fmt(max(good))}"
     top, bottom = to_unit(dist, max(good)), to_unit(dist, min(good))
     low = bottom - (SHIFT if bottom <= 1 - EDGE else MARGIN)
-    high = top + (SHIFT if top >= EDGE else MARGIN)  # good fits at an end: the best may lie past it
+    high = top + (
+        SHIFT if top >= EDGE else MARGIN
+    )  # good fits at an end: the best may lie past it
     new = _entry(name, dist, *_valid(name, from_unit(dist, low), from_unit(dist, high)))
-    ends = [e for e, past in (("bottom", new["low"] < dist.low), ("top", new["high"] > dist.high)) if past]
+    ends = [
+        e
+        for e, past in (("bottom", new["low"] < dist.low), ("top", new["high"] > dist.high))
+        if past
+    ]
     if new == old or (not ends and low <= 0 and high >= 1):
         return Change(name, "kept", old, f"kept: {span}, across the whole range")
     if ends:
         where = f"shifted past the {' and '.join(ends)}, which good fits reach"
         return Change(name, "shifted", new, f"{where} (was {describe(dist)}): {span}")
-    return Change(name, "narrowed", new, f"narrowed to the good fits (was {describe(dist)}): {span}")
+    return Change(
+        name, "narrowed", new, f"narrowed to the good fits (was {describe(dist)}): {span}"
+    )
 
 
-def _extend_epochs(change: Change, dist: NumericDistribution, diagnosed: list[TrialRecord]) -> Change:
+def _extend_epochs(
+    change: Change, dist: NumericDistribution, diagnosed: list[TrialRecord]
+) -> Change:
     improving = _still_improving(diagnosed)
     if len(improving) < MIN_TRIALS:
         return change
@@ -200,7 +222,9 @@ def _choices(name: str, dist: CategoricalDistribution, diagnosed: list[TrialReco
     old = {"choices": list(dist.choices)}
     good = [t for t in diagnosed if t.category == "good_fit"]
     if len(good) < MIN_TRIALS:
-        return Change(name, "kept", old, f"kept: only {len(good)} good fits, too few to drop a choice")
+        return Change(
+            name, "kept", old, f"kept: only {len(good)} good fits, too few to drop a choice"
+        )
     dropped = []
     for choice in dist.choices:
         tried = [t for t in diagnosed if str(t.params.get(name)) == str(choice)]
@@ -213,7 +237,9 @@ def _choices(name: str, dist: CategoricalDistribution, diagnosed: list[TrialReco
     return Change(name, "dropped choices", {"choices": kept}, f"dropped {why}")
 
 
-def _regularisation(record: StudyRecord, diagnosed: list[TrialRecord], searched: set[str]) -> list[Change]:
+def _regularisation(
+    record: StudyRecord, diagnosed: list[TrialRecord], searched: set[str]
+) -> list[Change]:
     counts = Counter(str(t.category) for t in diagnosed)
     over = counts.get("overfit", 0)
     if over < MIN_TRIALS or over < max(counts.values()):
@@ -225,7 +251,9 @@ def _regularisation(record: StudyRecord, diagnosed: list[TrialRecord], searched:
         was = f"fixed at {record.fixed[name]}" if name in record.fixed else "at its default"
         changes.append(
             Change(
-                name, "added", dict(entry),
+                name,
+                "added",
+                dict(entry),
                 f"added: overfitting dominates ({over} of {len(diagnosed)} diagnosed trials) "
                 f"and {name} was {was}",
             )
@@ -259,7 +287,7 @@ def _entry(name: str, dist: NumericDistribution, low: float, high: float) -> dic
 
 def _tidy(value: float) -> float | int:
     """An integral value as ``int``, else the float rounded off its binary noise."""
-    return int(round(value)) if abs(value - round(value)) < 1e-9 else float(f"{value:.12g}")
+    return round(value) if abs(value - round(value)) < 1e-9 else float(f"{value:.12g}")
 
 
 def _valid(name: str, low: float, high: float) -> tuple[float, float]:

@@ -21,7 +21,9 @@ def render_space(follow: FollowUp) -> str:
     then the values the study held fixed.
     """
     doc = tomlkit.document()
-    doc.add(tomlkit.comment(f"Follow-up of study {follow.study!r}, written by `python -m study next`."))
+    doc.add(
+        tomlkit.comment(f"Follow-up of study {follow.study!r}, written by `python -m study next`.")
+    )
     doc.add(tomlkit.comment(f"{follow.summary}. Each parameter says what changed and why."))
     doc.add("description", f"follow-up of {follow.study}")
     tables: list[tuple[str, Any]] = []
@@ -45,7 +47,9 @@ def _params(follow: FollowUp) -> Table:
     params = tomlkit.table()
     for change in follow.changes:
         params.add(tomlkit.comment(change.reason))
-        params.add(change.param, _inline(change.entry) if isinstance(change.entry, dict) else change.entry)
+        params.add(
+            change.param, _inline(change.entry) if isinstance(change.entry, dict) else change.entry
+        )
     if follow.fixed:
         params.add(tomlkit.comment("held fixed, as in the study"))
         for name, value in follow.fixed.items():

@@ -14,11 +14,10 @@ import dataclasses
 import statistics
 from collections.abc import Iterable
 
+import pandas as pd
 from optuna.distributions import FloatDistribution, IntDistribution
 
 from study.followup import Findings, describe, find_directions, study_distributions
-import pandas as pd
-
 from study.report._consistency import first_rule
 from study.report._data import best_trial, trials_frame
 from study.report._rules import Rule
@@ -88,8 +87,13 @@ def _underfit(
         if against is None:
             items.append(Advice("underfit", f"{said}: raise the epochs {_epochs_hint(record)}."))
         else:
-            items.append(Advice("underfit", f"{said}, yet the rule {against.text()} "
-                                f"says more epochs did not help: {_UNSETTLED}."))
+            items.append(
+                Advice(
+                    "underfit",
+                    f"{said}, yet the rule {against.text()} "
+                    f"says more epochs did not help: {_UNSETTLED}.",
+                )
+            )
     capacity = _kind(under, "capacity")
     raise_ = [
         p
@@ -166,9 +170,7 @@ def _directions(findings: Findings, rules: list[Rule], frame: pd.DataFrame) -> l
             "supports", rules, d.param, d.move, rows, leaving=problem, choice=d.choice
         )
         also = f"; so does the rule {agree.text()}" if agree else ""
-        items.append(
-            Advice(problem, f"{problem} → good fit: {d.action()} — {d.support()}{also}.")
-        )
+        items.append(Advice(problem, f"{problem} → good fit: {d.action()} — {d.support()}{also}."))
     return items
 
 

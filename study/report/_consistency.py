@@ -17,7 +17,7 @@ from typing import Literal
 
 import pandas as pd
 
-from study.report._rules import Rule
+from study.report._rules import Condition, Rule
 
 Stance = Literal["supports", "contradicts"]
 
@@ -61,14 +61,14 @@ def rule_stance(
     return _numeric_stance(on_param, float(values.median()), move == "raise", wanted)
 
 
-def _applies(conditions: list, trials: pd.DataFrame) -> bool:
+def _applies(conditions: list[Condition], trials: pd.DataFrame) -> bool:
     mask = pd.Series(True, index=trials.index)
     for c in conditions:
         mask &= c.holds(trials)
     return bool(mask.mean() >= 0.5)
 
 
-def _numeric_stance(on_param: list, m: float, up: bool, wanted: bool) -> Stance | None:
+def _numeric_stance(on_param: list[Condition], m: float, up: bool, wanted: bool) -> Stance | None:
     lo = max([float(c.value) for c in on_param if c.op == "≥"], default=-math.inf)
     hi = min([float(c.value) for c in on_param if c.op == "<"], default=math.inf)
     ahead = lo > m if up else hi <= m  # the region lies in the move's direction
