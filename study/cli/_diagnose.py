@@ -44,6 +44,12 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
         "underfitting is judged against it instead of the curves' starting loss",
     )
     parser.add_argument(
+        "--allow-negative",
+        action="store_true",
+        help="accept negative values: the columns hold a metric that is not a loss (the "
+        "diagnosis still reads lower as better)",
+    )
+    parser.add_argument(
         "--config",
         action="append",
         default=[],
@@ -60,7 +66,11 @@ def run(args: argparse.Namespace) -> int:
 
     config = DiagnosisConfig.from_mapping(_overrides(args.config))
     # Seeds are numbered in reading order; a file with a `seed` column gives several.
-    read = [(str(path), c) for path in args.files for c in read_seed_curves(path)]
+    read = [
+        (str(path), c)
+        for path in args.files
+        for c in read_seed_curves(path, allow_negative=args.allow_negative)
+    ]
     paths = [path for path, _ in read]
     curves = [dataclasses.replace(c, seed=i) for i, (_, c) in enumerate(read)]
     per_file = [diagnose_curve(c, config=config, baseline_loss=args.baseline) for c in curves]

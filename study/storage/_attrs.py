@@ -77,6 +77,7 @@ def trial_record(frozen: FrozenTrial, retried: set[int] | None = None) -> TrialR
         retry_of=attrs.get("retry_of"),
         datetime_start=frozen.datetime_start,
         datetime_complete=frozen.datetime_complete,
+        distributions=dict(frozen.distributions),
     )
 
 

@@ -6,6 +6,8 @@ import dataclasses
 import datetime
 from typing import Any
 
+from optuna.distributions import BaseDistribution
+
 from study.curves import SeedCurves
 from study.diagnosis._records import TrialDiagnosis
 
@@ -55,6 +57,8 @@ class TrialRecord:
         retry_of: The number of the interrupted trial this one re-runs, or ``None``.
         datetime_start: When the trial started.
         datetime_complete: When the trial finished.
+        distributions: The Optuna distribution each searched parameter was sampled from
+            (Optuna stores them with every trial), so a range is read as data.
     """
 
     number: int
@@ -69,6 +73,7 @@ class TrialRecord:
     retry_of: int | None = None
     datetime_start: datetime.datetime | None = None
     datetime_complete: datetime.datetime | None = None
+    distributions: dict[str, BaseDistribution] = dataclasses.field(default_factory=dict)
 
     @property
     def duration_seconds(self) -> float | None:
