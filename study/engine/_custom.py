@@ -84,13 +84,8 @@ def train_custom(
         stop = _run(runs, planned, chunk_epochs, monitor, started)
     except Exception as error:  # A trial whose builder fails for its parameters fails alone.
         message = f"{type(error).__name__}: {error}"
-        done = {r.seed: r for r in runs}
-        return [
-            (done[s] if s in done else _SeedRun.empty(int(s))).curves(
-                planned, "error", 0.0, message
-            )
-            for s in seeds
-        ]
+        done = {r.seed: r.curves(planned, "error", 0.0, message) for r in runs}
+        return [done.get(int(s)) or _no_curves(int(s), planned, message) for s in seeds]
     share = (time.perf_counter() - started) / len(runs)
     return [r.curves(planned, stop, share) for r in runs]
 
@@ -124,8 +119,6 @@ class _SeedRun:
     def __init__(self, custom: CustomModel, data: TaskData, seed: int) -> None:
         self.seed, self.rows, self.alive = seed, np.zeros((0, len(SERIES)), np.float32), True
         self.diverged = False
-        if custom is None:  # An empty record (see `empty`).
-            return
         keras.utils.set_random_seed(seed)
         params = standard_params(custom.values)
         self.model = custom.build(data)
@@ -142,11 +135,6 @@ class _SeedRun:
         self.shuffle = data.shuffle and self.n_batches > 1
         self._chunk = tf.function(self._epochs, input_signature=[_EPOCH, _EPOCH])
 
-    @classmethod
-    def empty(cls, seed: int) -> _SeedRun:
-        """A seed that never started (its model could not be built)."""
-        return cls(None, None, seed)  # type: ignore[arg-type]
-
     def advance(self, start: int, stop: int) -> None:
         """Train epochs ``start`` to ``stop - 1``; a non-finite loss ends the seed there."""
         rows = np.asarray(self._chunk(tf.constant(start), tf.constant(stop)), np.float32)
@@ -160,7 +148,7 @@ class _SeedRun:
     ) -> SeedCurves:
         """The seed's curves so far."""
         series: dict[str, Any] = dict(zip(SERIES, self.rows.T, strict=True))
-        if getattr(self, "kind", "regression") == "regression":
+        if self.kind == "regression":
             series["train_metric"] = series["val_metric"] = None
         return SeedCurves(
             seed=self.seed, epochs_planned=planned, seconds=seconds,
@@ -210,6 +198,15 @@ class _SeedRun:
     def _penalty(self) -> tf.Tensor:
         losses = self.model.losses
         return tf.add_n([tf.cast(v, tf.float32) for v in losses]) if losses else tf.constant(0.0)
+
+
+def _no_curves(seed: int, planned: int, message: str) -> SeedCurves:
+    """The record of a seed whose model could not be built."""
+    empty = np.zeros(0)
+    return SeedCurves(
+        seed=seed, train_loss=empty, val_loss=empty, epochs_planned=planned, stop="error",
+        error=message,
+    )
 
 
 def _loss_function(loss: Any) -> Callable[[tf.Tensor, tf.Tensor], tf.Tensor]:

@@ -132,7 +132,7 @@ def run_seeds(
     """
     data = data.for_family(family)
     groups = [tuple(int(s) for s in g) for g in np.array_split(list(seeds), n_jobs) if len(g)]
-    jobs = [SeedJob(family, params, data, g, chunk_epochs, model) for g in groups]
+    jobs = [SeedJob(family, params, data, g, chunk_epochs, model=model) for g in groups]
     if len(jobs) == 1 and backend != "dask" and worker is train_job:
         monitor = None if on_progress is None else DirectMonitor(on_progress)
         results = [_train(jobs[0], monitor)]
