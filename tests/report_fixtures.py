@@ -13,8 +13,7 @@ import optuna
 
 from study.curves import SeedCurves
 from study.diagnosis._records import Diagnosis, Evidence, TrialDiagnosis
-from study.storage._attrs import write_study_attrs
-from study.storage._records import PruneInfo, StudyRecord, TrialRecord
+from study.storage import PruneInfo, StudyRecord, TrialRecord, write_study_attrs
 
 START = datetime.datetime(2025, 1, 1, 12, 0, 0)
 KINDS = {"underfit": "still_improving", "overfit": "turning_point", "unstable": "oscillating"}

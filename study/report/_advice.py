@@ -8,7 +8,7 @@ from collections.abc import Iterable
 
 from study.report._data import best_trial, param_range
 from study.report._rules import Condition, Rule
-from study.storage._records import StudyRecord, TrialRecord
+from study.storage import StudyRecord, TrialRecord
 
 
 @dataclasses.dataclass(frozen=True)

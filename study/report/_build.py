@@ -38,7 +38,7 @@ from study.report._page import render_page
 from study.report._palette import CATEGORY_COLORS
 from study.report._rules import Rule, learn_rules
 from study.report._table import fmt, trial_table
-from study.storage._records import StudyRecord
+from study.storage import StudyRecord
 
 """Default number of trials whose learning curves the page shows."""
 MAX_SCATTER = 1500

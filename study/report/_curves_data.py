@@ -12,7 +12,7 @@ import numpy.typing as npt
 from study.curves import FloatArray, stack
 from study.report._data import agreement_of, best_trial, category_of
 from study.report._palette import CATEGORY_ORDER
-from study.storage._records import StudyRecord, TrialRecord
+from study.storage import StudyRecord, TrialRecord
 
 MAX_POINTS = 1000
 """At most this many epochs are drawn per line."""

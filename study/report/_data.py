@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 
 from study.report._palette import CATEGORY_ORDER, NO_CATEGORY
-from study.storage._records import StudyRecord, TrialRecord
+from study.storage import StudyRecord, TrialRecord
 
 TRIAL_COLUMNS = (
     "number",
