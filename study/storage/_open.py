@@ -201,11 +201,28 @@ def storage_cause(error: BaseException) -> BaseException | None:
 
 
 def error_reason(error: BaseException, url: str) -> str:
-    """The first line of a storage error's message, shortened and without any secret."""
-    error = storage_cause(error) or error
+    """The first line of a storage error's message, shortened and without any secret.
+
+    The database's own words when there are any: Optuna wraps every database error of a
+    commit in one generic message ("... e.g. exceeding max length").
+    """
+    error = _database_error(error) or storage_cause(error) or error
     text = str(error).strip()
     reason = text.splitlines()[0] if text else type(error).__name__
     return _short(scrub(reason, url))
+
+
+def _database_error(error: BaseException) -> BaseException | None:
+    import sqlalchemy.exc
+
+    seen: set[int] = set()
+    current: BaseException | None = error
+    while current is not None and id(current) not in seen:
+        if isinstance(current, sqlalchemy.exc.DBAPIError) and current.orig is not None:
+            return current.orig
+        seen.add(id(current))
+        current = current.__cause__ or current.__context__
+    return None
 
 
 def _open_journal(url: str, shown: str, *, read_only: bool) -> BaseStorage:

@@ -125,12 +125,21 @@ def _release(key: str) -> None:
 
 
 def _tables(path: Path, shown: str) -> set[str]:
+    """The database's tables, after SQLite's own check of its pages (one read of the file)."""
     try:
         with contextlib.closing(read_only_connection(str(path))) as db:
             rows = db.execute("SELECT name FROM sqlite_master WHERE type = 'table'").fetchall()
+            problem = str(db.execute("PRAGMA quick_check(1)").fetchone()[0])
     except sqlite3.DatabaseError as e:
-        raise InputError(
-            f"cannot open storage {shown}: {path} is a damaged SQLite database (SQLite says: "
-            f"{e}); restore it from a backup, or point --storage at another file."
-        ) from None
+        problem = str(e)
+    if problem != "ok":
+        raise InputError(damaged_message(path, shown, problem))
     return {str(row[0]) for row in rows}
+
+
+def damaged_message(path: Path, shown: str, problem: str) -> str:
+    """The one line for an SQLite file that SQLite itself finds damaged."""
+    problem = " ".join(line.strip() for line in problem.splitlines()
+                       if line.strip() and not line.startswith("***"))
+    return (f"cannot open storage {shown}: {path} is a damaged SQLite database (SQLite says: "
+            f"{problem}); restore it from a backup, or point --storage at another file.")

@@ -63,7 +63,8 @@ def mask_url(url: str) -> str:
     if parsed is None:
         return scrub(url, url)
     query = {k: (MASK if _is_secret(k) else v) for k, v in parsed.query.items()}
-    return parsed.set(query=query).render_as_string(hide_password=True)
+    shown = parsed.set(query=query).render_as_string(hide_password=True)
+    return shown.replace(urllib.parse.quote(MASK, safe=""), MASK)
 
 
 def secrets_of(url: str) -> list[str]:
