@@ -33,7 +33,7 @@ def test_password_is_masked() -> None:
 
 
 def test_unreachable_server_is_a_one_line_error_without_password() -> None:
-    url = "postgresql+psycopg2://me:s3cret@127.0.0.1:1/none"
+    url = "postgresql://me:s3cret@127.0.0.1:1/none"
     with pytest.raises(InputError) as info:
         open_storage(url)
     message = str(info.value)
