@@ -153,11 +153,14 @@ def test_optuna_cli_prints_under_2_kb_per_trial(
         curves = [scripted_curves("overfit", 400, s) for s in range(5)]
         write_trial_result(trial, curves, scripted_diagnosis("overfit", 5))
         study.tell(trial, float(number))
+    printed = {}
     for form in ("table", "json"):
         monkeypatch.setattr(sys, "argv", ["optuna", "trials", "--study-name", "s",
                                           "--storage", url, "-f", form])
         assert optuna_main() == 0
-        assert len(capsys.readouterr().out.encode()) < 3 * 2048
+        printed[form] = capsys.readouterr().out
+    assert max(len(line.encode()) for line in printed["table"].splitlines()) <= 2048
+    assert all(len(json.dumps(t).encode()) <= 2048 for t in json.loads(printed["json"]))
 
 
 def test_study_attributes_use_the_documented_keys(workdir: Path) -> None:

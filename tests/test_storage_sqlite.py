@@ -141,3 +141,29 @@ def test_the_run_that_holds_the_file_may_open_it_again(workdir: Path) -> None:
     url = f"sqlite:///{workdir}/mine.db"
     optuna.create_study(study_name="a", storage=open_storage(url))
     assert optuna.load_study(study_name="a", storage=open_storage(url)).study_name == "a"
+
+
+SLOW_SPACE = (
+    'family = "lstm"\ntask = "sequence"\nseeds = 1\n\n[params]\n'
+    "units = { low = 2, high = 4 }\nepochs = { low = 1500, high = 2000, step = 100 }\n"
+    "learning_rate = 0.01\n\n[pruner]\nenabled = false\n"
+)
+
+
+@pytest.mark.e2e
+def test_a_second_run_on_a_running_sqlite_study_is_refused_and_the_first_finishes(
+    workdir: Path,
+) -> None:
+    from tests.services import StudyProcess, sqlite_states, wait_for
+
+    (workdir / "slow.toml").write_text(SLOW_SPACE)
+    argv = ["run", "--space", "slow.toml", "--study", "s", "--trials", "1", "--jobs", "1",
+            "--no-report", "--storage", "sqlite:///s.db"]
+    first = StudyProcess(argv, workdir)
+    wait_for(lambda: sqlite_states(workdir / "s.db") == ["RUNNING"], 120, "the first trial")
+    second = StudyProcess([*argv[:6], "2", *argv[7:]], workdir)
+    assert second.wait() == 2
+    err = second.output()[1]
+    assert err.count("\n") == 1 and "in use by another run" in err and "Traceback" not in err
+    assert first.wait() == 0, first.output()[1]
+    assert sqlite_states(workdir / "s.db") == ["COMPLETE"]
