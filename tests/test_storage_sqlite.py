@@ -167,3 +167,19 @@ def test_a_second_run_on_a_running_sqlite_study_is_refused_and_the_first_finishe
     assert err.count("\n") == 1 and "in use by another run" in err and "Traceback" not in err
     assert first.wait() == 0, first.output()[1]
     assert sqlite_states(workdir / "s.db") == ["COMPLETE"]
+
+
+def test_a_wal_database_in_a_folder_without_write_access_is_read_as_immutable(
+    workdir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from study.storage import _sqlite
+
+    path = workdir / "wal.db"
+    writer = open_storage(f"sqlite:///{path}")
+    optuna.create_study(study_name="w", storage=writer)
+    assert isinstance(writer, optuna.storages.RDBStorage)
+    writer.engine.dispose()  # The run ends: its log is folded into the file.
+    monkeypatch.setattr(_sqlite, "writable", lambda folder: False)
+    storage = open_storage(f"sqlite:///{path}", must_exist=True)
+    assert optuna.load_study(study_name="w", storage=storage).study_name == "w"
+    assert not list(workdir.glob("wal.db-*"))

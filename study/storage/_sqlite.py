@@ -70,9 +70,20 @@ def inspect_sqlite(path: Path, shown: str) -> SqliteKind:
 
 
 def read_only_connection(path: str) -> sqlite3.Connection:
-    """A connection that cannot write: no table, no journal-mode switch, no byte changed."""
-    uri = f"{Path(path).resolve().as_uri()}?mode=ro"
-    return sqlite3.connect(uri, uri=True, check_same_thread=False)
+    """A connection that cannot write: no table, no journal-mode switch, no byte changed.
+
+    In a folder this process cannot write to, a database in WAL mode cannot get the shared
+    memory file its readers need; it is then read as immutable (no other process can be
+    writing there either).
+    """
+    resolved = Path(path).resolve()
+    options = "mode=ro" if writable(resolved.parent) else "mode=ro&immutable=1"
+    return sqlite3.connect(f"{resolved.as_uri()}?{options}", uri=True, check_same_thread=False)
+
+
+def writable(folder: Path) -> bool:
+    """Whether this process may create files in ``folder``."""
+    return os.access(folder, os.W_OK)
 
 
 def write_connection(path: str) -> sqlite3.Connection:
