@@ -16,6 +16,8 @@ from study.errors import InputError
 from study.storage import count_finished, open_storage, retried_numbers, trial_record
 from tests.services import StudyProcess, wait_for
 
+pytestmark = pytest.mark.e2e
+
 SPACE = (
     'family = "lstm"\ntask = "sequence"\nseeds = 2\n\n[params]\n'
     "units = { low = 2, high = 8 }\nepochs = { low = 20000, high = 30000, step = 5000 }\n"

@@ -5,17 +5,20 @@ from __future__ import annotations
 import argparse
 import json
 import math
-from typing import Any
-
-import optuna
-from optuna.trial import FrozenTrial
+from typing import TYPE_CHECKING, Any
 
 from study.cli._common import add_storage_option, load_stored_study
-from study.storage import keys, retried_numbers, trial_record
+
+if TYPE_CHECKING:
+    import optuna
+    from optuna.trial import FrozenTrial
 
 SEED_KEYS = ("seed", "epochs_trained", "error", "epochs_planned", "stop", "final_val_loss")
 DIAGNOSIS_KEYS = ("category", "kind", "confidence", "agreement", "agreement_text",
                   "best_epoch", "advice", "disagreeing")
+STUDY_KEYS = ("family", "task_label", "objective", "seeds", "searched", "fixed",
+              "baseline_loss")
+"""The study attributes ``--json`` prints (the names of ``study.storage.keys.STUDY_*``)."""
 
 
 def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -28,6 +31,8 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
 
 
 def _main(args: argparse.Namespace) -> int:
+    from study.storage import retried_numbers
+
     study, shown = load_stored_study(args.name, args.storage)
     frozen = study.get_trials(deepcopy=False)
     retried = retried_numbers(frozen)
@@ -44,6 +49,8 @@ def trial_summary(trial: FrozenTrial, retried: set[int] | None = None) -> dict[s
 
     ``retried`` holds the numbers of trials that another trial re-runs.
     """
+    from study.storage import trial_record
+
     record = trial_record(trial, retried)
     diagnosis = None if record.diagnosis is None else record.diagnosis.to_dict()
     return {
@@ -68,13 +75,13 @@ def _study_summary(study: optuna.Study, shown: str) -> dict[str, Any]:
     attrs = study.user_attrs
     return {
         "name": study.study_name, "storage": shown, "direction": study.direction.name.lower(),
-        **{k: attrs.get(k) for k in (keys.STUDY_FAMILY, keys.STUDY_TASK_LABEL,
-                                     keys.STUDY_OBJECTIVE, keys.STUDY_SEEDS, keys.STUDY_SEARCHED,
-                                     keys.STUDY_FIXED, keys.STUDY_BASELINE_LOSS)},
+        **{k: attrs.get(k) for k in STUDY_KEYS},
     }
 
 
 def _print_text(study: optuna.Study, shown: str, trials: list[dict[str, Any]]) -> None:
+    from study.storage import keys
+
     attrs = study.user_attrs
     print(f"study '{study.study_name}' in {shown}: {attrs.get(keys.STUDY_FAMILY)} on "
           f"{attrs.get(keys.STUDY_TASK_LABEL)}, objective {attrs.get(keys.STUDY_OBJECTIVE)} "
