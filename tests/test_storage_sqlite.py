@@ -183,3 +183,19 @@ def test_a_wal_database_in_a_folder_without_write_access_is_read_as_immutable(
     storage = open_storage(f"sqlite:///{path}", must_exist=True)
     assert optuna.load_study(study_name="w", storage=storage).study_name == "w"
     assert not list(workdir.glob("wal.db-*"))
+
+
+def test_the_lock_ends_with_the_storage_that_holds_it(workdir: Path) -> None:
+    import gc
+
+    url = f"sqlite:///{workdir}/done.db"
+    storage = open_storage(url)
+    assert (workdir / "done.db.lock").exists()
+    del storage
+    gc.collect()
+    assert not (workdir / "done.db.lock").exists()
+    fd = os.open(workdir / "done.db.lock", os.O_RDWR | os.O_CREAT)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)  # Another run may now take it.
+    finally:
+        os.close(fd)

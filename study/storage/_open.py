@@ -26,6 +26,7 @@ from __future__ import annotations
 import functools
 import os
 import warnings
+import weakref
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -112,15 +113,14 @@ def open_storage(
     shown = mask_url(url)
     if is_journal(url):
         return _open_journal(url, shown, read_only=must_exist)
-    path = sqlite_path(url)
-    if path is not None and not must_exist:
-        lock_sqlite(path, shown)
     heartbeat, grace = (None, None) if must_exist else heartbeat_settings()
+    path = sqlite_path(url)
+    release = lock_sqlite(path, shown) if path is not None and not must_exist else None
     try:
         with warnings.catch_warnings():
             # Heartbeats are what keeps a dead worker's trial from staying RUNNING forever.
             warnings.simplefilter("ignore", optuna.exceptions.ExperimentalWarning)
-            return RDBStorage(
+            storage = RDBStorage(
                 url,
                 engine_kwargs=_engine_kwargs(url, read_only=must_exist),
                 heartbeat_interval=heartbeat,
@@ -129,10 +129,15 @@ def open_storage(
                 skip_table_creation=must_exist,
             )
     except Exception as e:  # SQLAlchemy and driver errors differ by database; all mean "unusable".
+        if release is not None:
+            release()
         raise InputError(
             f"cannot open storage {shown}: {error_reason(e, url)}; check --storage or "
             f"${STORAGE_ENV} and that the database server is running."
         ) from None
+    if release is not None:
+        weakref.finalize(storage, release)  # The run's hold ends with its storage.
+    return storage
 
 
 def heartbeat_settings() -> tuple[int, int]:

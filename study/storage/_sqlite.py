@@ -10,10 +10,13 @@ from __future__ import annotations
 
 import atexit
 import contextlib
+import dataclasses
 import fcntl
+import functools
 import os
 import socket
 import sqlite3
+from collections.abc import Callable
 from pathlib import Path
 from typing import Literal
 
@@ -27,8 +30,8 @@ LOCK_SUFFIX = ".lock"
 
 SqliteKind = Literal["missing", "empty", "optuna"]
 
-_held: dict[str, int] = {}
-"""Lock files this process holds, by resolved path: the lock's file descriptor."""
+_held: dict[str, _Lock] = {}
+"""Lock files this process holds, by resolved path."""
 
 
 def inspect_sqlite(path: Path, shown: str) -> SqliteKind:
@@ -99,16 +102,34 @@ def write_connection(path: str) -> sqlite3.Connection:
     return connection
 
 
-def lock_sqlite(path: Path, shown: str) -> None:
-    """Make this process the one run of the database at ``path``, until it exits.
+def lock_sqlite(path: Path, shown: str) -> Callable[[], None]:
+    """Make this process the one run of the database at ``path``.
+
+    Opening the same file again in this process shares the lock; it is let go when every
+    opener has called the returned function, or when the process ends.
+
+    Returns:
+        The function that ends this opener's hold.
 
     Raises:
         InputError: Another live process holds the file; nothing was changed.
     """
     lock = path.with_name(path.name + LOCK_SUFFIX)
     key = str(lock.resolve())
-    if key in _held:
-        return
+    if key not in _held:
+        _held[key] = _Lock(_acquire(lock, shown))
+        atexit.register(_release, key, force=True)
+    _held[key].users += 1
+    return functools.partial(_release, key)
+
+
+@dataclasses.dataclass
+class _Lock:
+    fd: int
+    users: int = 0
+
+
+def _acquire(lock: Path, shown: str) -> int:
     fd = os.open(lock, os.O_RDWR | os.O_CREAT, 0o644)
     try:
         fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
@@ -123,16 +144,20 @@ def lock_sqlite(path: Path, shown: str) -> None:
         ) from None
     os.ftruncate(fd, 0)
     os.write(fd, f"pid {os.getpid()} on {socket.gethostname()}".encode())
-    _held[key] = fd
-    atexit.register(_release, key)
+    return fd
 
 
-def _release(key: str) -> None:
-    fd = _held.pop(key, None)
-    if fd is not None:
-        with contextlib.suppress(OSError):
-            os.unlink(key)
-        os.close(fd)
+def _release(key: str, *, force: bool = False) -> None:
+    held = _held.get(key)
+    if held is None:
+        return
+    held.users -= 1
+    if held.users > 0 and not force:
+        return
+    del _held[key]
+    with contextlib.suppress(OSError):
+        os.unlink(key)  # Before closing: no other run can lock this file in between.
+    os.close(held.fd)
 
 
 def _tables(path: Path, shown: str) -> set[str]:
