@@ -11,6 +11,7 @@ import pytest
 from study.cli import main
 from study.errors import InputError
 from study.space import load_space
+from study.storage import trial_record
 from tests.conftest import ROOT, SPACES
 
 HEADER = 'model = "{module}:build"\ntask = "sequence"\nseeds = 2\n'
@@ -120,7 +121,8 @@ def test_builder_failing_for_some_parameters_fails_those_trials(
     assert code == 0
     stored = optuna.load_study(study_name="s", storage="sqlite:///studies.db").trials
     failed = [t for t in stored if t.state == optuna.trial.TrialState.FAIL]
-    assert failed and all("ValueError: width 5" in t.user_attrs["error"] for t in failed)
+    errors = [trial_record(t).error or "" for t in failed]
+    assert errors and all("ValueError: width 5" in e for e in errors)
 
 
 @pytest.mark.e2e

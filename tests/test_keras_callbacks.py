@@ -14,6 +14,7 @@ import pytest
 from study.cli import main
 from study.keras import DiagnosisCallback, OverfitPruningCallback
 from study.pruning import PrunerSettings
+from study.storage import trial_record
 
 pytestmark = pytest.mark.e2e
 
@@ -105,14 +106,15 @@ def test_overfitting_trial_is_pruned_early(stored: Any) -> None:
     _, user_study = stored
     trial = user_study.trials[0]
     assert trial.state == optuna.trial.TrialState.PRUNED
-    assert trial.user_attrs["pruned"]["epoch"] < EPOCHS
+    pruned = trial_record(trial).pruned
+    assert pruned is not None and pruned.epoch < EPOCHS
 
 
 def test_trial_that_does_not_overfit_completes_with_its_diagnosis(stored: Any) -> None:
     _, user_study = stored
     trial = user_study.trials[1]
     assert trial.state == optuna.trial.TrialState.COMPLETE
-    assert trial.user_attrs["diagnosis"]["category"] != "overfit"
+    assert trial_record(trial).category not in (None, "overfit")
 
 
 def test_show_reads_the_users_study(stored: Any, capsys: pytest.CaptureFixture[str]) -> None:

@@ -18,7 +18,7 @@ from study.pruning import OverfitPruner
 from study.runner._live import LiveCheck
 from study.runner._progress import Progress
 from study.space import SearchSpace
-from study.storage import write_trial_result
+from study.storage import mark_interrupted, write_error, write_params, write_trial_result
 from study.tasks import TaskData
 
 
@@ -66,8 +66,7 @@ class Objective:
         sampled = sample(trial, self._space.distributions())
         params = self._space.params_for(sampled)
         model = self._space.custom_model(sampled)  # The user's own model, or None.
-        stored = params.to_dict(self._space.family) if model is None else dict(model.values)
-        trial.set_user_attr("params", stored)
+        write_params(trial, params.to_dict(self._space.family) if model is None else model.values)
         seeds = list(range(self._space.seeds))
         live = LiveCheck(trial, self._progress, self._check_every, params.epochs)
         # Pruning checks fall on chunk ends: one chunk per check keeps them at fixed epochs.
@@ -80,7 +79,7 @@ class Objective:
                 chunk_epochs=chunk, on_progress=live, model=model,
             )
         except KeyboardInterrupt:
-            trial.set_user_attr("interrupted", True)
+            mark_interrupted(trial)
             raise
         return self._finish(trial, curves, live)
 
@@ -90,7 +89,7 @@ class Objective:
             write_trial_result(trial, curves, None)
             causes = sorted({c.error or c.stop for c in curves})
             message = "every seed failed: " + "; ".join(causes)
-            trial.set_user_attr("error", message)
+            write_error(trial, message)
             self._progress.failed_trial(trial.number, message)
             raise TrialError(message)
         diagnosis = diagnose_seeds(
