@@ -89,6 +89,7 @@ def _check_nothing_lost(study: optuna.Study, target: int) -> list[FrozenTrial]:
     return interrupted
 
 
+@pytest.mark.e2e
 def test_kill_9_at_random_moments_loses_nothing(tiny_space: Path, workdir: Path) -> None:
     rng = random.Random(20240607)
     url, target = "sqlite:///k.db", 6
@@ -119,6 +120,7 @@ def test_kill_9_at_random_moments_loses_nothing(tiny_space: Path, workdir: Path)
     assert len(interrupted) >= 2  # At least the storage-write kill and one during training.
 
 
+@pytest.mark.e2e
 def test_ctrl_c_stores_the_trial_interrupted_and_resume_reruns_it(workdir: Path) -> None:
     (workdir / "slow.toml").write_text(SLOW_SPACE)
     url = "sqlite:///c.db"
@@ -142,6 +144,7 @@ def test_ctrl_c_stores_the_trial_interrupted_and_resume_reruns_it(workdir: Path)
     _check_nothing_lost(study, 1)
 
 
+@pytest.mark.e2e
 def test_sigterm_is_handled_like_ctrl_c(workdir: Path) -> None:
     (workdir / "slow.toml").write_text(SLOW_SPACE)
     argv = ["run", "--space", "slow.toml", "--study", "t", "--trials", "1", "--jobs", "1",
@@ -172,6 +175,7 @@ def raise_on_seed_zero(job: SeedJob, channel: Path | None, group: int) -> list[S
 PARAMS = TrialParams(units=4, epochs=30, learning_rate=0.01, batch_size=5)
 
 
+@pytest.mark.e2e
 @pytest.mark.parametrize("worker", [die_on_seed_zero, raise_on_seed_zero])
 def test_a_dead_or_raising_seed_worker_is_recorded_against_its_seeds(worker: Any) -> None:
     curves = run_seeds("lstm", PARAMS, load_task("sequence"), [0, 1], n_jobs=2,
@@ -183,6 +187,7 @@ def test_a_dead_or_raising_seed_worker_is_recorded_against_its_seeds(worker: Any
     assert all(c.stop == "completed" and c.epochs_trained == 30 for c in curves[1:])
 
 
+@pytest.mark.e2e
 def test_a_trial_completes_from_the_seeds_whose_worker_survived(
     tiny_space: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -210,6 +215,7 @@ def test_unreachable_storage_at_start_is_one_line_and_exit_2(
         assert "hunter2" not in err
 
 
+@pytest.mark.e2e
 def test_storage_lost_mid_run_stops_cleanly_and_resume_continues(
     tiny_space: Path, workdir: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -7,10 +7,13 @@ import signal
 from pathlib import Path
 
 import optuna
+import pytest
 from optuna.trial import TrialState
 
 from study.storage import count_finished, open_storage
 from tests.services import StudyProcess, wait_for
+
+pytestmark = pytest.mark.e2e
 
 SPACE = (
     'family = "lstm"\ntask = "sequence"\nseeds = 2\n\n[params]\n'

@@ -14,6 +14,8 @@ import pytest
 
 from study.runner import RunOptions, run
 
+pytestmark = pytest.mark.e2e
+
 URL = "sqlite:///studies.db"
 
 

@@ -5,13 +5,13 @@ from __future__ import annotations
 import argparse
 import json
 import math
-from typing import Any
-
-import optuna
-from optuna.trial import FrozenTrial
+from typing import TYPE_CHECKING, Any
 
 from study.cli._common import add_storage_option, load_stored_study
-from study.storage._attrs import retried_numbers, was_interrupted
+
+if TYPE_CHECKING:
+    import optuna
+    from optuna.trial import FrozenTrial
 
 
 def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -24,6 +24,8 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
 
 
 def _main(args: argparse.Namespace) -> int:
+    from study.storage._attrs import retried_numbers
+
     study, shown = load_stored_study(args.name, args.storage)
     frozen = study.get_trials(deepcopy=False)
     retried = retried_numbers(frozen)
@@ -40,6 +42,8 @@ def trial_summary(trial: FrozenTrial, retried: set[int] | None = None) -> dict[s
 
     ``retried`` holds the numbers of trials that another trial re-runs.
     """
+    from study.storage._attrs import was_interrupted
+
     attrs = trial.user_attrs
     diagnosis = attrs.get("diagnosis")
     return {
