@@ -9,7 +9,7 @@ from typing import Any
 from optuna.distributions import BaseDistribution
 
 from study.curves import SeedCurves
-from study.diagnosis._records import TrialDiagnosis
+from study.diagnosis import TrialDiagnosis
 
 
 @dataclasses.dataclass(frozen=True)
@@ -57,8 +57,8 @@ class TrialRecord:
         retry_of: The number of the interrupted trial this one re-runs, or ``None``.
         datetime_start: When the trial started.
         datetime_complete: When the trial finished.
-        distributions: The Optuna distribution each searched parameter was sampled from
-            (Optuna stores them with every trial), so a range is read as data.
+        distributions: Optuna's distribution of each sampled parameter (its range, step and
+            scale), by name; empty for a trial that sampled nothing.
     """
 
     number: int
