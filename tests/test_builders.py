@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from pathlib import Path
 
 import optuna
 import pytest
 
 from study.cli import main
+from study.curves import SeedCurves
 from study.errors import InputError
 from study.space import load_space
 from study.storage import trial_record
@@ -173,3 +175,28 @@ def test_custom_loop_matches_model_fit(workdir: Path) -> None:
     assert reference is not None
     for name in ("train_loss", "val_loss", "fit_loss"):
         np.testing.assert_allclose(getattr(ours, name), getattr(reference, name), rtol=1e-5)
+
+
+@pytest.mark.e2e
+def test_monitor_sees_every_seed_and_can_stop_them(workdir: Path) -> None:
+    """The pruner's protocol: all seeds at the same epoch after each chunk; a stop prunes all."""
+    from study.builders import CustomModel
+    from study.engine._custom import train_custom
+    from study.tasks import load_task
+
+    class StopAfterFirstChunk:
+        def __init__(self) -> None:
+            self.seen: list[list[int]] = []
+
+        def update(self, curves: Sequence[SeedCurves]) -> None:
+            self.seen.append([c.epochs_trained for c in curves])
+
+        def should_stop(self) -> bool:
+            return True
+
+    (workdir / "monitored.py").write_text(GOOD)
+    custom = CustomModel("monitored:build", {"width": 4, "epochs": 20}, str(workdir))
+    monitor = StopAfterFirstChunk()
+    curves = train_custom(custom, load_task("sequence"), [0, 1], chunk_epochs=5, monitor=monitor)
+    assert monitor.seen == [[5, 5]]
+    assert [(c.stop, c.epochs_trained) for c in curves] == [("pruned", 5), ("pruned", 5)]
