@@ -74,7 +74,7 @@ BAD_SPACES = [
     ("wrong type", BASE + '[params]\nunits = "many"\n', "`units` must be an integer"),
     ("negative epochs", BASE + "[params]\nepochs = -1\n", "but got epochs=-1"),
     ("zero units", BASE + "[params]\nunits = 0\n", "but got units=0"),
-    ("dropout one", BASE + "[params]\ndropout = {low = 0.0, high = 1.0}\n", "dropout < 1"),
+    ("dropout one", BASE + "[params]\ndropout = {low = 0.0, high = 1.0}\n", "and < 1"),
     ("empty range", BASE + "[params]\nunits = {low = 64, high = 4}\n", "empty range"),
     ("log non-positive", BASE + "[params]\nl2 = {low = 0.0, high = 0.1, log = true}\n",
      "needs low > 0"),
@@ -112,7 +112,7 @@ def test_bad_space_is_one_line_naming_file_and_key(text: str, fragment: str) -> 
         ({"recurrent_dropout": "0.1"}, "not a parameter of the mlp family"),
         ({"units": "many"}, "--set units=many: `units` must be an integer"),
         ({"units": "2.5"}, "but got units='2.5'"),
-        ({"dropout": "1.5"}, "dropout < 1"),
+        ({"dropout": "1.5"}, "`dropout` must be a number >= 0 and < 1"),
     ],
 )
 def test_bad_override_is_a_clear_error(overrides: dict[str, str], fragment: str) -> None:

@@ -105,9 +105,13 @@ def _read_existing(url: str, name: str, *, needed: bool) -> optuna.Study | None:
     try:
         reader = open_storage(url, must_exist=True)
     except InputError:
-        if needed:
-            raise
-        return None  # A new storage; an unreachable one fails when opened for writing.
+        if not needed:
+            return None  # A new storage; an unreachable one fails when opened for writing.
+        if is_sqlite(url) or url.startswith("journal:"):  # No such file: no such study.
+            raise InputError(
+                f"study '{name}' does not exist yet; give --space FILE to create it."
+            ) from None
+        raise
     return existing_study(reader, name)
 
 
