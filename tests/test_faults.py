@@ -37,6 +37,8 @@ from tests.services import (
     wait_for,
 )
 
+pytestmark = pytest.mark.e2e  # Trains models or spawns processes.
+
 SLOW_SPACE = (
     'family = "lstm"\ntask = "sequence"\nseeds = 2\n\n[params]\n'
     "units = { low = 2, high = 8 }\nepochs = { low = 1500, high = 2000, step = 100 }\n"
@@ -236,3 +238,19 @@ def test_storage_lost_mid_run_stops_cleanly_and_resume_continues(
         study = _load(url, "l")
         assert {n: v for n, v in _finished(study).items() if n in before} == before
         assert count_finished(study) == target
+
+
+def test_a_partial_seed_failure_is_warned_once_and_shown(
+    tiny_space: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setattr(objective_module, "run_seeds",
+                        functools.partial(run_seeds, worker=raise_on_seed_zero))
+    url = "sqlite:///p.db"
+    run(RunOptions(study="p", trials=1, space=tiny_space, storage=url, jobs=2),
+        out=io.StringIO())
+    warning = "1 of 2 seeds failed: MemoryError: out of memory on seed 0 (1)"
+    assert capsys.readouterr().err.count(warning) == 1
+    [trial] = _load(url, "p").trials
+    assert "raise MemoryError" in trial.user_attrs["curves"][0]["traceback"]
+    assert main(["show", "p", "--storage", url]) == 0
+    assert f"warning: {warning}" in capsys.readouterr().out

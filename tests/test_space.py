@@ -6,7 +6,7 @@ import optuna
 import pytest
 
 from study.errors import InputError
-from study.space import Choices, Range, load_space, parse_space
+from study.space import MAX_SPACE_BYTES, Choices, Range, load_space, parse_space
 from tests.conftest import SPACES
 
 BASE = 'family = "mlp"\ntask = "moons"\n'
@@ -124,3 +124,26 @@ def test_bad_override_is_a_clear_error(overrides: dict[str, str], fragment: str)
 def test_missing_file_is_a_clear_error(tmp_path: Path) -> None:
     with pytest.raises(InputError, match="search-space file not found"):
         load_space(tmp_path / "nope.toml")
+
+
+def test_a_byte_order_mark_is_read(tmp_path: Path) -> None:
+    path = tmp_path / "bom.toml"
+    path.write_bytes(b"\xef\xbb\xbf" + BASE.encode())
+    assert load_space(path).family == "mlp"
+
+
+def test_an_oversized_space_file_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "huge.toml"
+    path.write_text(BASE + "# " + "x" * MAX_SPACE_BYTES + "\n")
+    with pytest.raises(InputError, match="must be at most 1,000,000 bytes"):
+        load_space(path)
+
+
+def test_a_huge_unit_count_is_refused() -> None:
+    with pytest.raises(InputError, match="`units` must be an integer from 1 to 4096"):
+        _parse(BASE + "[params]\nunits = { low = 1, high = 1e32 }\n")
+
+
+def test_range_record_validates_itself() -> None:
+    with pytest.raises(ValueError, match="`high` must be a number >= 4"):
+        Range(4, 2)

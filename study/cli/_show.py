@@ -11,6 +11,7 @@ import optuna
 from optuna.trial import FrozenTrial
 
 from study.cli._common import add_storage_option, load_stored_study
+from study.parallel import describe_failures
 from study.storage._attrs import retried_numbers, was_interrupted
 
 
@@ -93,6 +94,8 @@ def _print_text(study: optuna.Study, shown: str, trials: list[dict[str, Any]]) -
                   f"{t['pruned']['reason']}")
         if t["error"]:
             print(f"      error: {t['error']}")
+        elif warning := describe_failures([s["error"] for s in t["seeds"]]):
+            print(f"      warning: {warning}")
         seeds = ", ".join(
             f"{s['seed']}:{s['epochs_trained']}ep" + (" error" if s["error"] else "")
             for s in t["seeds"]

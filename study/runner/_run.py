@@ -213,7 +213,10 @@ def _optuna_logging() -> Iterator[None]:
 
 def _drop_reported_failures(record: logging.LogRecord) -> bool:
     error = record.exc_info[1] if record.exc_info else None
-    return not isinstance(error, TrialError | KeyboardInterrupt)
+    if isinstance(error, TrialError | KeyboardInterrupt):
+        return False
+    # The second line Optuna logs about a trial whose objective raised instead of returning.
+    return not record.getMessage().endswith("failed with value None.")
 
 
 def _next(study: optuna.Study, target: int, stop: StopRequest) -> int | None:
