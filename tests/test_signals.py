@@ -49,7 +49,7 @@ def _start(workdir: Path, trials: int, jobs: int) -> subprocess.Popen[str]:
 
 def _finish(process: subprocess.Popen[str]) -> tuple[int, str]:
     try:
-        _, err = process.communicate(timeout=90)
+        _, err = process.communicate(timeout=300)
     except subprocess.TimeoutExpired:
         os.kill(process.pid, signal.SIGABRT)  # Dump every thread's stack (faulthandler).
         _, err = process.communicate()
@@ -86,13 +86,14 @@ def test_signals_at_random_moments_lose_nothing_and_exit_as_documented(workdir: 
     seen: dict[int, Any] = {}
     table = []
     for round_, kind in enumerate(kinds):
+        before = len(sqlite_states(workdir / "s.db"))
         process = _start(workdir, trials=10_000, jobs=2 if kind == signal.SIGINT else 1)
         # Every other round waits for a trial to train first; the others may land anywhere,
         # from the imports to the first trial.
         phase = "training" if round_ % 2 else "start-up"
         if phase == "training":
-            wait_for(lambda p=process: "RUNNING" in sqlite_states(workdir / "s.db")
-                     or p.poll() is not None, 300, "a trial to start")
+            wait_for(lambda p=process, n=before: "RUNNING" in sqlite_states(workdir / "s.db")[n:]
+                     or p.poll() is not None, 300, "a trial of this run to start")
         moment = rng.uniform(0.0, 3.0) if phase == "training" else rng.uniform(0.3, 8.0)
         time.sleep(moment)
         os.killpg(process.pid, kind)
