@@ -17,7 +17,7 @@ from study.runner import RunOptions, run
 from study.storage import open_storage, study_record
 from study.tasks import load_task
 
-pytestmark = pytest.mark.e2e  # Trains models or spawns processes.
+pytestmark = pytest.mark.e2e
 
 distributed = pytest.importorskip("distributed")
 

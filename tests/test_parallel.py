@@ -8,6 +8,8 @@ from study.parallel import SeedJob, run_seeds, train_job
 from study.params import TrialParams
 from study.tasks import load_task
 
+pytestmark = pytest.mark.e2e
+
 PARAMS = TrialParams(units=4, epochs=30, learning_rate=0.01, batch_size=5)
 
 

@@ -22,7 +22,7 @@ import optuna
 import pytest
 from optuna.trial import TrialState
 
-from study.storage import open_storage
+from study.storage import keys, open_storage, retry_of
 from tests.services import ROOT, sqlite_states, wait_for
 
 pytestmark = pytest.mark.e2e
@@ -60,13 +60,13 @@ def _finish(process: subprocess.Popen[str]) -> tuple[int, str]:
 
 def _finished(study: optuna.Study) -> dict[int, Any]:
     return {
-        t.number: (t.state, t.value, t.params, t.user_attrs.get("curves"))
+        t.number: (t.state, t.value, t.params, t.system_attrs.get(keys.CURVES))
         for t in study.get_trials(states=(TrialState.COMPLETE, TrialState.PRUNED))
     }
 
 
 def _load(workdir: Path) -> optuna.Study:
-    return optuna.load_study(study_name="s", storage=open_storage(f"sqlite:///{workdir}/s.db"))
+    return optuna.load_study(study_name="s", storage=open_storage(f"sqlite:///{workdir}/s.db", must_exist=True))
 
 
 def _finished_so_far(workdir: Path) -> dict[int, Any]:
@@ -117,10 +117,10 @@ def _check_nothing_lost(study: optuna.Study, seen: dict[int, Any]) -> None:
     assert {n: v for n, v in _finished(study).items() if n in seen} == seen
     assert not study.get_trials(states=(TrialState.RUNNING, TrialState.WAITING))
     failed = [t for t in trials if t.state == TrialState.FAIL]
-    assert failed and all(t.user_attrs.get("interrupted") for t in failed)
-    retries = [t.user_attrs["retry_of"] for t in trials if "retry_of" in t.user_attrs]
+    assert failed and all(t.user_attrs.get(keys.INTERRUPTED) for t in failed)
+    retries = [retry_of(t) for t in trials if retry_of(t) is not None]
     assert sorted(retries) == sorted(t.number for t in failed)  # Each re-run once.
     by_number = {t.number: t for t in trials}
     for trial in trials:
-        if "retry_of" in trial.user_attrs:
-            assert trial.params == by_number[trial.user_attrs["retry_of"]].params
+        if (original := retry_of(trial)) is not None:
+            assert trial.params == by_number[original].params

@@ -26,7 +26,7 @@ from tests.services import (
     wait_for,
 )
 
-pytestmark = pytest.mark.e2e  # Trains models or spawns processes.
+pytestmark = pytest.mark.e2e
 
 WORKER_SPACE = (
     'family = "lstm"\ntask = "sequence"\nseeds = 2\n\n[params]\n'

@@ -41,16 +41,22 @@ from study.runner._setup import (
 )
 from study.runner._signals import StopRequest, stop_on_signals
 from study.storage import (
+    check_storage,
     count_finished,
+    count_states,
+    error_reason,
+    is_journal,
     is_sqlite,
+    is_storage_error,
+    keys,
+    mark_interrupted,
     mask_url,
     open_storage,
     recover,
     resolve_url,
     retry_trial,
+    tag_worker,
 )
-from study.storage._open import error_reason, is_storage_error
-from study.storage._resume import WORKER_ATTR, count_states, worker_tag
 
 WAIT_SECONDS = 1.0
 """How often a run that waits for other workers' trials looks at the study again."""
@@ -84,6 +90,7 @@ def run(options: RunOptions, *, out: TextIO | None = None) -> RunResult:
     with stop_on_signals() as stop, _optuna_logging():
         check_backend(options.backend, options.scheduler)
         url = resolve_url(options.storage)
+        check_storage(url)  # The URL's form, without creating or changing anything.
         given = given_space(options)
         plan = None if given is None else plan_run(given, options)
         existing = _read_existing(url, options.study, needed=given is None)
@@ -107,7 +114,7 @@ def _read_existing(url: str, name: str, *, needed: bool) -> optuna.Study | None:
     except InputError:
         if not needed:
             return None  # A new storage; an unreachable one fails when opened for writing.
-        if is_sqlite(url) or url.startswith("journal:"):  # No such file: no such study.
+        if is_sqlite(url) or is_journal(url):  # No such file: no such study.
             raise InputError(
                 f"study '{name}' does not exist yet; give --space FILE to create it."
             ) from None
@@ -245,7 +252,7 @@ def _guard(objective: Objective) -> Callable[[optuna.Trial], float]:
     """
 
     def guarded(trial: optuna.Trial) -> float:
-        trial.set_user_attr(WORKER_ATTR, worker_tag())
+        tag_worker(trial)
         try:
             return objective(trial)
         except KeyboardInterrupt:
@@ -262,12 +269,12 @@ def _guard(objective: Objective) -> Callable[[optuna.Trial], float]:
 def _mark_interrupted(trial: optuna.Trial) -> None:
     # The storage may be what failed: then the trial stays RUNNING and is recovered later.
     with contextlib.suppress(Exception):
-        trial.set_user_attr("interrupted", True)
+        mark_interrupted(trial)
 
 
 def _requeue_interrupted(study: optuna.Study) -> None:
     with contextlib.suppress(Exception):  # Best effort: a resume re-queues them as well.
         for trial in study.get_trials(deepcopy=False, states=(optuna.trial.TrialState.FAIL,)):
-            if trial.user_attrs.get("interrupted"):
+            if trial.user_attrs.get(keys.INTERRUPTED):
                 retry_trial(study, trial)
 
