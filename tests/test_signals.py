@@ -66,7 +66,8 @@ def _finished(study: optuna.Study) -> dict[int, Any]:
 
 
 def _load(workdir: Path) -> optuna.Study:
-    return optuna.load_study(study_name="s", storage=open_storage(f"sqlite:///{workdir}/s.db", must_exist=True))
+    storage = open_storage(f"sqlite:///{workdir}/s.db", must_exist=True)  # Read-only.
+    return optuna.load_study(study_name="s", storage=storage)
 
 
 def _finished_so_far(workdir: Path) -> dict[int, Any]:
