@@ -26,7 +26,7 @@ from study.curves import SeedCurves
 from study.parallel import SeedJob, run_seeds, train_job
 from study.params import TrialParams
 from study.runner import RunOptions, run
-from study.storage import count_finished, open_storage
+from study.storage import count_finished, keys, open_storage, retried_numbers, trial_record
 from study.tasks import load_task
 from tests.services import (
     FAST_HEARTBEAT,
@@ -59,10 +59,15 @@ def _count(url: str, name: str) -> int:
 def _finished(study: optuna.Study) -> dict[int, Any]:
     """Everything stored about each finished trial, to compare before and after a fault."""
     return {
-        t.number: (t.state, t.value, t.params, t.user_attrs.get("curves"),
-                   t.user_attrs.get("diagnosis"))
+        t.number: (t.state, t.value, t.params, t.system_attrs.get(keys.CURVES),
+                   t.system_attrs.get(keys.FULL_DIAGNOSIS))
         for t in study.get_trials(states=(TrialState.COMPLETE, TrialState.PRUNED))
     }
+
+
+def _seeds(trial: FrozenTrial) -> list[dict[str, Any]]:
+    """Each seed's stored summary (epochs, stop, error, final loss)."""
+    return [s.summary() for s in trial_record(trial).seeds]
 
 
 def _check_nothing_lost(study: optuna.Study, target: int) -> list[FrozenTrial]:
@@ -70,7 +75,8 @@ def _check_nothing_lost(study: optuna.Study, target: int) -> list[FrozenTrial]:
     its parameters, and no trial counted twice; return the interrupted trials."""
     trials = study.get_trials()
     interrupted = [t for t in trials if t.state == TrialState.FAIL]
-    assert all(t.user_attrs.get("interrupted") for t in interrupted)
+    retried = retried_numbers(trials)
+    assert all(trial_record(t, retried).interrupted for t in interrupted)
     retries = [t.user_attrs["retry_of"] for t in trials if "retry_of" in t.user_attrs]
     assert sorted(retries) == sorted(t.number for t in interrupted)  # once each, no more
     by_number = {t.number: t for t in trials}
@@ -85,7 +91,7 @@ def _check_nothing_lost(study: optuna.Study, target: int) -> list[FrozenTrial]:
     for trial in counted:  # Never a trial stored complete with curves cut short.
         if trial.state == TrialState.COMPLETE:
             assert all(s["epochs_trained"] == s["epochs_planned"] or s["stop"] == "diverged"
-                       for s in trial.user_attrs["seeds"] if not s.get("error"))
+                       for s in _seeds(trial) if not s.get("error"))
     return interrupted
 
 
@@ -134,7 +140,7 @@ def test_ctrl_c_stores_the_trial_interrupted_and_resume_reruns_it(workdir: Path)
     assert "interrupted." in err and "Traceback" not in err
     first = _load(url, "c").trials[0]
     assert first.state == TrialState.FAIL and first.user_attrs["interrupted"] is True
-    assert "curves" not in first.user_attrs
+    assert keys.CURVES not in first.system_attrs
 
     run(RunOptions(study="c", trials=1, storage=url, jobs=1), out=io.StringIO())
     study = _load(url, "c")
@@ -198,7 +204,7 @@ def test_a_trial_completes_from_the_seeds_whose_worker_survived(
         out=io.StringIO())
     [trial] = _load(url, "w").trials
     assert trial.state == TrialState.COMPLETE
-    seeds = trial.user_attrs["seeds"]
+    seeds = _seeds(trial)
     assert "seed worker died" in seeds[0]["error"] and seeds[1]["error"] is None
     assert trial.value == pytest.approx(seeds[1]["final_val_loss"])
 

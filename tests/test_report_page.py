@@ -57,7 +57,7 @@ def test_page_is_self_contained(page: str) -> None:
 
 def test_page_shows_rules_advice_and_requested_trial(page: str) -> None:
     assert "→ overfit in" in page
-    assert "What to try next" in page and "cap units below 64" in page
+    assert "What to try next" in page and "overfit → good fit: lower units" in page
     assert "Trial #3" in page
     assert 'id="trials"' in page and page.count("<tr>") >= 60
 

@@ -15,7 +15,7 @@ from study.errors import InputError
 from study.parallel import run_seeds
 from study.params import TrialParams
 from study.runner import RunOptions, run
-from study.storage import open_storage, study_record
+from study.storage import open_storage, retried_numbers, study_record, trial_record
 from study.tasks import load_task
 
 URL = "sqlite:///studies.db"
@@ -73,7 +73,8 @@ def test_trial_left_running_is_rerun_with_same_parameters(tiny_space: Path) -> N
     _run(tiny_space, 2)
     trials = _study().trials
     assert trials[left.number].state == TrialState.FAIL
-    assert trials[left.number].user_attrs["interrupted"] is True
+    retried = retried_numbers(trials)
+    assert trial_record(trials[left.number], retried).interrupted
     rerun = [t for t in trials if t.user_attrs.get("retry_of") == left.number]
     assert len(rerun) == 1 and rerun[0].state == TrialState.COMPLETE
     assert rerun[0].params == {"units": units, "epochs": epochs}

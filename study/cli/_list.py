@@ -44,10 +44,12 @@ def _main(args: argparse.Namespace) -> int:
 def _row(storage: optuna.storages.BaseStorage, summary: optuna.study.StudySummary) -> str:
     import optuna
 
+    from study.storage import keys, state_counts
+
     study = optuna.load_study(study_name=summary.study_name, storage=storage)
-    counts = {state: 0 for state in STATES}
-    for trial in study.get_trials(deepcopy=False):
-        counts[trial.state.name] = counts.get(trial.state.name, 0) + 1
-    attrs = summary.user_attrs
-    return f"  {summary.study_name:<24} {attrs.get('family', '?'):<6} " \
-        f"{attrs.get('task_label', '?'):<16} " + " ".join(f"{counts[s]:>8}" for s in STATES)
+    counts = {state: 0 for state in STATES} | state_counts(study)
+    family = summary.user_attrs.get(keys.STUDY_FAMILY, "?")
+    task = summary.user_attrs.get(keys.STUDY_TASK_LABEL, "?")
+    return f"  {summary.study_name:<24} {family:<6} {task:<16} " + " ".join(
+        f"{counts[s]:>8}" for s in STATES
+    )
