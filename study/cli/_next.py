@@ -34,7 +34,7 @@ def add_parser(subparsers: Any) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Write the follow-up space, print each change and the file's path."""
-    # Imported here, so that building the parser (``--help``) stays light.
+    # Imported here, so that `--help` loads no heavy library.
     from study.followup import follow_up, render_space
     from study.report import safe_dirname
     from study.space import parse_space
