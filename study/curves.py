@@ -53,6 +53,7 @@ class SeedCurves:
         epochs_planned: The number of epochs the trial asked for.
         stop: Why training stopped.
         error: The error message when ``stop == "error"``, else ``None``.
+        traceback: The error's full traceback when ``stop == "error"``, else ``None``.
         seconds: Wall time spent training this seed (shared equally among seeds trained
             together in one graph).
     """
@@ -67,6 +68,7 @@ class SeedCurves:
     stop: StopReason = "completed"
     error: str | None = None
     seconds: float = 0.0
+    traceback: str | None = None
 
     def __post_init__(self) -> None:
         n = len(self.train_loss)
@@ -121,6 +123,8 @@ class SeedCurves:
             "error": self.error,
             "seconds": self.seconds,
         }
+        if self.traceback is not None:
+            encoded["traceback"] = self.traceback
         encoded["series"] = {
             name: encode_series(getattr(self, name))
             for name in SERIES
@@ -138,6 +142,7 @@ class SeedCurves:
             stop=data["stop"],
             error=data.get("error"),
             seconds=float(data.get("seconds", 0.0)),
+            traceback=data.get("traceback"),
             **series,
         )
 

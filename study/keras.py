@@ -24,7 +24,7 @@ import optuna
 from study.api import FitDiagnosis
 from study.curves import SERIES, SeedCurves, StopReason
 from study.diagnosis import DiagnosisConfig, diagnose_seeds
-from study.pruning import OverfitPruner, PrunerSettings, decide_overfit
+from study.pruning import PrunerSettings, decide_overfit, live_config
 from study.storage import PruneInfo, write_trial_result
 
 __all__ = ["DiagnosisCallback", "OverfitPruningCallback"]
@@ -216,7 +216,7 @@ class OverfitPruningCallback(DiagnosisCallback):
         self.curves = curves.truncated(epochs)
         self.curves = dataclasses.replace(self.curves, stop="pruned")
         # The stored verdict states the evidence of the prune, read as the pruner read it.
-        live = OverfitPruner(settings=self.settings, config=self.config).live_config()
+        live = live_config(self.settings, self.config)
         self.diagnosis = self._diagnose(self.curves, live)
         write_trial_result(self.trial, [self.curves], self.diagnosis, self.pruned)
         raise optuna.TrialPruned(decision.reason)

@@ -64,7 +64,11 @@ def run(args: argparse.Namespace) -> int:
     from study.curvefiles import read_seed_curves
     from study.diagnosis import DiagnosisConfig, diagnose_curve, diagnose_seeds
 
-    config = DiagnosisConfig.from_mapping(_overrides(args.config))
+    overrides = _overrides(args.config)
+    try:
+        config = DiagnosisConfig.from_mapping(overrides)
+    except InputError as e:
+        raise InputError(f"--config: {e}") from None
     # Seeds are numbered in reading order; a file with a `seed` column gives several.
     read = [
         (str(path), c)
