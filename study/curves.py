@@ -55,6 +55,9 @@ class SeedCurves:
         error: The error message when ``stop == "error"``, else ``None``.
         seconds: Wall time spent training this seed (shared equally among seeds trained
             together in one graph).
+        val_samples: Number of validation samples behind ``val_loss``, or ``None`` when not
+            recorded. The diagnosis uses it to judge how much a small validation set can move
+            on a few samples.
     """
 
     seed: int
@@ -67,8 +70,14 @@ class SeedCurves:
     stop: StopReason = "completed"
     error: str | None = None
     seconds: float = 0.0
+    val_samples: int | None = None
 
     def __post_init__(self) -> None:
+        if self.val_samples is not None and self.val_samples < 1:
+            raise ValueError(
+                f"`val_samples` must be a positive integer or None, but got "
+                f"val_samples={self.val_samples!r}."
+            )
         n = len(self.train_loss)
         for name in SERIES:
             values = getattr(self, name)
@@ -121,6 +130,8 @@ class SeedCurves:
             "error": self.error,
             "seconds": self.seconds,
         }
+        if self.val_samples is not None:
+            encoded["val_samples"] = self.val_samples
         encoded["series"] = {
             name: encode_series(getattr(self, name))
             for name in SERIES
@@ -138,6 +149,7 @@ class SeedCurves:
             stop=data["stop"],
             error=data.get("error"),
             seconds=float(data.get("seconds", 0.0)),
+            val_samples=None if data.get("val_samples") is None else int(data["val_samples"]),
             **series,
         )
 

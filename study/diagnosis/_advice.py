@@ -71,34 +71,36 @@ def advise(category: Category, kind: Kind | None, f: Features) -> str:
 
 def _turning_point(f: Features) -> str:
     return (
-        f"validation loss bottoms out at epoch {f.best_index + 1} ({_g(math.exp(f.val_best))}) "
-        f"and rises {_x(f.rise)} by epoch {f.epochs} while training {_train_word(f)}: "
-        f"train for ~{f.best_index + 1} epochs or add dropout/L2"
+        f"stop near epoch {f.best_index + 1}: validation {_g(math.exp(f.val_best))} there vs "
+        f"{_g(math.exp(f.val_final))} at epoch {f.epochs}, while training {_train_word(f)} "
+        f"({_g(math.exp(f.train_final))}); or add dropout/L2"
     )
 
 
 def _memorising(f: Features) -> str:
     return (
-        f"training loss falls to {_g(math.exp(f.train_final))} ({_x(f.train_progress)} below "
-        f"{_ref_word(f, f.train_ref)}){_acc_word(f)} while validation stalls at "
-        f"{_g(math.exp(f.val_final))}, {_x(f.val_final - f.train_final)} above it: "
-        "reduce capacity, add dropout/L2 or check the split"
+        f"stop near epoch {f.best_index + 1} or add dropout/L2: validation "
+        f"{_g(math.exp(f.val_best))} there vs {_g(math.exp(f.val_final))} at epoch {f.epochs}, "
+        f"while training falls to {_g(math.exp(f.train_final))}{_acc_word(f)}"
     )
 
 
 def _still_improving(f: Features) -> str:
+    start = max(f.epochs - f.tail, 0)
+    then = math.exp(float(f.s_val[start]))
+    doubled = math.exp(f.val_final) * (1 - f.gain_if_doubled)
     return (
-        f"validation loss still falls {_pct(-f.val_trend)} per 100 epochs at epoch {f.epochs} "
-        f"(doubling the epochs would lower it by ~{_pct(f.gain_if_doubled)}): train longer"
+        f"train longer: validation fell from {_g(then)} at epoch {start + 1} to "
+        f"{_g(math.exp(f.val_final))} at epoch {f.epochs}; its trend puts it near "
+        f"{_g(doubled)} by epoch {2 * f.epochs}"
     )
 
 
 def _capacity(f: Features) -> str:
     return (
-        f"both losses level off high: validation at {_g(math.exp(f.val_final))}, only "
-        f"{_x(f.val_progress)} below {_ref_word(f, f.ref)}, training at "
-        f"{_g(math.exp(f.train_final))}: add units or layers, reduce regularisation "
-        "or tune the learning rate"
+        "add units or layers, reduce regularisation or tune the learning rate: validation "
+        f"levels off at {_g(math.exp(f.val_final))}, only {_x(f.val_progress)} below "
+        f"{_ref_word(f, f.ref)}, training at {_g(math.exp(f.train_final))}"
     )
 
 
@@ -110,10 +112,11 @@ def _not_learning(f: Features) -> str:
 
 
 def _oscillating(f: Features) -> str:
+    level = math.exp(f.val_final)
     return (
-        f"validation loss swings ±{_pct(math.expm1(f.noise))} around its trend from epoch to "
-        f"epoch ({f.spikes} spikes of 2× or more in the last half): lower the learning rate, "
-        "use larger batches or clip gradients"
+        f"lower the learning rate, use larger batches or clip gradients: validation swings "
+        f"by ±{_g(level * math.expm1(f.noise))} around {_g(level)} from epoch to epoch "
+        f"({f.spikes} spikes of 2× or more in the last three quarters)"
     )
 
 
