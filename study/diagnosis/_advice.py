@@ -18,7 +18,7 @@ def evidence(features: Features, *, epochs: int, extra: dict[str, Any] | None = 
     final_train, final_val = math.exp(f.train_final), math.exp(f.val_final)
     return Evidence(
         epochs=epochs,
-        best_epoch=f.best_index + 1,
+        best_epoch=f.stop_index + 1,
         best_val_loss=_num(math.exp(f.val_best)),
         final_train_loss=_num(final_train),
         final_val_loss=_num(final_val),
@@ -35,7 +35,7 @@ def _details(f: Features) -> dict[str, Any]:
     raw_best = int(np.argmin(f.raw_val))
     share = f.val_progress / f.train_progress if f.train_progress > 1e-9 else None
     return {
-        "epochs_since_best": f.epochs - 1 - f.best_index,
+        "epochs_since_best": f.epochs - 1 - f.stop_index,
         "rise_sustained_epochs": f.sustained,
         "rise_sustain_needed": f.sustain_needed,
         "rise_threshold": _num(math.exp(f.rise_threshold)),
@@ -54,6 +54,8 @@ def _details(f: Features) -> dict[str, Any]:
         "train_loss_source": f.train_source,
         "train_accuracy": _num(f.train_accuracy),
         "val_accuracy": _num(f.val_accuracy),
+        "smoothed_best_epoch": f.best_index + 1,
+        "val_samples": f.val_samples,
         "raw_best_epoch": raw_best + 1,
         "raw_best_val_loss": _num(math.exp(f.raw_val[raw_best])),
     }
@@ -71,7 +73,7 @@ def advise(category: Category, kind: Kind | None, f: Features) -> str:
 
 def _turning_point(f: Features) -> str:
     return (
-        f"stop near epoch {f.best_index + 1}: validation {_g(math.exp(f.val_best))} there vs "
+        f"stop near epoch {f.stop_index + 1}: validation {_g(math.exp(f.stop_val))} there vs "
         f"{_g(math.exp(f.val_final))} at epoch {f.epochs}, while training {_train_word(f)} "
         f"({_g(math.exp(f.train_final))}); or add dropout/L2"
     )
@@ -79,8 +81,8 @@ def _turning_point(f: Features) -> str:
 
 def _memorising(f: Features) -> str:
     return (
-        f"stop near epoch {f.best_index + 1} or add dropout/L2: validation "
-        f"{_g(math.exp(f.val_best))} there vs {_g(math.exp(f.val_final))} at epoch {f.epochs}, "
+        f"stop near epoch {f.stop_index + 1} or add dropout/L2: validation "
+        f"{_g(math.exp(f.stop_val))} there vs {_g(math.exp(f.val_final))} at epoch {f.epochs}, "
         f"while training falls to {_g(math.exp(f.train_final))}{_acc_word(f)}"
     )
 
@@ -141,7 +143,7 @@ def _diverged(f: Features) -> str:
 def _good_fit(f: Features) -> str:
     return (
         f"validation settles at {_g(math.exp(f.val_final))} (best {_g(math.exp(f.val_best))} "
-        f"at epoch {f.best_index + 1}), training at {_g(math.exp(f.train_final))}: "
+        f"at epoch {f.stop_index + 1}), training at {_g(math.exp(f.train_final))}: "
         "keep this configuration"
     )
 

@@ -55,6 +55,12 @@ class DiagnosisConfig:
         noise_z: The rise must also exceed this many standard deviations of the smoothed
             validation loss's noise (estimated from the residuals, log scale), so that the
             minimum of a noisy plateau is not mistaken for a turning point.
+        sample_z: When the curves record the validation size n, a rise must also exceed
+            ``sample_z / sqrt(n)`` (log scale): on a small set, a few samples growing more
+            confidently wrong raise the mean loss smoothly without any epoch-to-epoch noise
+            (45 samples: 0.3 with the default, i.e. about 35 % more).
+        confident_val_samples: Validation size at which a verdict read from the validation
+            curve keeps ``sqrt(1/2)`` of its confidence (``sqrt(n / (n + this))`` in general).
         sustain_fraction: The validation loss must have stayed above the rise threshold for
             at least this fraction of the epochs (the most recent ones)...
         min_sustain_epochs: ...and at least this many epochs. "No improvement for N epochs"
@@ -108,6 +114,8 @@ class DiagnosisConfig:
     min_trend_epochs: int = _field(8, _EPOCHS)
     rise_ratio: float = _field(1.1, _GT1)
     noise_z: float = _field(3.0, _NONNEG)
+    sample_z: float = _field(2.0, _NONNEG)
+    confident_val_samples: int = _field(100, _EPOCHS)
     sustain_fraction: float = _field(0.1, _FRAC)
     min_sustain_epochs: int = _field(5, _EPOCHS)
     regress_fraction: float = _field(0.5, _FRAC)

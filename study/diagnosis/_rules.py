@@ -88,7 +88,7 @@ def diagnose_curve(
     return Diagnosis(
         category=verdict.category,
         kind=verdict.kind,
-        confidence=_confidence(verdict.margin, features.epochs, config),
+        confidence=_confidence(verdict, features, config),
         evidence=evidence(features, epochs=features.epochs, extra={"stop": curves.stop}),
         advice=advise(verdict.category, verdict.kind, features),
     )
@@ -203,11 +203,15 @@ _RULES: tuple[Callable[[Features, DiagnosisConfig], _Verdict | None], ...] = (
 )
 
 
-def _confidence(margin: float, epochs: int, config: DiagnosisConfig) -> float:
-    """Map a rule's margin past its threshold to [0.5, 1), scaled down for short curves."""
-    clarity = 0.5 + 0.5 * math.tanh(max(margin, 0.0))
-    length = min(1.0, max(epochs / config.short_epochs, 0.1))
-    return round(clarity * length, 3)
+def _confidence(verdict: _Verdict, f: Features, config: DiagnosisConfig) -> float:
+    """Map a rule's margin past its threshold to [0.5, 1), scaled down for short curves and,
+    for verdicts read from the validation curve's shape, for small validation sets."""
+    clarity = 0.5 + 0.5 * math.tanh(max(verdict.margin, 0.0))
+    length = min(1.0, max(f.epochs / config.short_epochs, 0.1))
+    sampling = 1.0
+    if f.val_samples is not None and verdict.category != "unstable":
+        sampling = math.sqrt(f.val_samples / (f.val_samples + config.confident_val_samples))
+    return round(clarity * length * sampling, 3)
 
 
 def _nonfinite(
