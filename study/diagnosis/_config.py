@@ -98,6 +98,10 @@ class DiagnosisConfig:
             loss's fall (log scale), i.e. it stalls far above it.
         memorise_accuracy: Or: training accuracy at least this high...
         memorise_accuracy_gap: ...with validation accuracy at least this much lower.
+        memorise_rise: And in either case, evidence that stopping earlier would help: the
+            smoothed validation loss ends at least this factor above its minimum, beyond the
+            noise margin, over the sustained share of the epochs. Memorising that costs
+            nothing on validation is a good fit (no action would lower the held-out loss).
         validation_better_ratio: Validation better than training when the smoothed training
             loss (dropout off) stays at least this factor above validation...
         running_loss_ratio: ...or this factor when the only training loss is Keras' running,
@@ -132,6 +136,7 @@ class DiagnosisConfig:
     memorise_val_share: float = _field(0.5, _FRAC)
     memorise_accuracy: float = _field(0.99, _FRAC)
     memorise_accuracy_gap: float = _field(0.1, _FRAC)
+    memorise_rise: float = _field(1.03, _GT1)
     validation_better_ratio: float = _field(1.15, _GT1)
     running_loss_ratio: float = _field(2.0, _GT1)
     validation_better_share: float = _field(0.8, _FRAC)

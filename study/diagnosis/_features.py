@@ -51,9 +51,10 @@ class Features:
         noise: Robust standard deviation of the validation loss around its smoothed curve.
         spikes: Number of separate spikes (runs of epochs more than 2x off the smoothed
             validation loss) in the last three quarters.
-        rise_threshold: Log rise above the minimum that counts as a rise (ratio plus the
-            epoch-to-epoch noise plus, when the validation size is known, what a few samples
-            can move).
+        rise_margin: Log rise that noise alone can produce: the epoch-to-epoch noise plus, when
+            the validation size is known, what a few samples can move.
+        rise_threshold: Log rise above the minimum that counts as a rise (``rise_ratio`` plus
+            ``rise_margin``).
         sustained: Most recent consecutive epochs above the minimum by ``rise_threshold``.
         sustain_needed: Epochs a rise must last to count.
         explosion: Log factor by which a loss ends above its first epoch (the larger of
@@ -88,6 +89,7 @@ class Features:
     val_samples: int | None
     noise: float
     spikes: int
+    rise_margin: float
     rise_threshold: float
     sustained: int
     sustain_needed: int
@@ -193,11 +195,12 @@ def _rise(
     # Noise around a smoother of at least 10 epochs, so that correlated swings are not absorbed.
     wide = s_val if window >= 10 else _smooth(d_val, max(window, min(10, n // 4)))
     noise = _robust_sigma(raw_val[n // 2 :] - wide[n // 2 :])
-    threshold = math.log(config.rise_ratio) + config.noise_z * noise / math.sqrt(window)
+    margin = config.noise_z * noise / math.sqrt(window)
     if val_samples is not None:
         # A few samples growing more confidently wrong move a small set's mean loss smoothly,
         # so epoch-to-epoch noise does not show it; its size bounds it (standard error ~ 1/sqrt(n)).
-        threshold += config.sample_z / math.sqrt(val_samples)
+        margin += config.sample_z / math.sqrt(val_samples)
+    threshold = math.log(config.rise_ratio) + margin
     best = int(np.argmin(s_val))
     low, high = max(best - window, 0), min(best + window + 1, n)
     stop = low + int(np.argmin(d_val[low:high]))
@@ -207,6 +210,7 @@ def _rise(
         "best_index": best,
         "stop_index": stop,
         "stop_val": float(d_val[stop]),
+        "rise_margin": margin,
         "rise_threshold": threshold,
         "sustained": _sustained(s_val, s_val[best] + threshold),
         "sustain_needed": max(config.min_sustain_epochs, round(config.sustain_fraction * n)),
