@@ -55,10 +55,12 @@ class DiagnosisConfig:
         noise_z: The rise must also exceed this many standard deviations of the smoothed
             validation loss's noise (estimated from the residuals, log scale), so that the
             minimum of a noisy plateau is not mistaken for a turning point.
-        sample_z: When the curves record the validation size n, a rise must also exceed
-            ``sample_z / sqrt(n)`` (log scale): on a small set, a few samples growing more
-            confidently wrong raise the mean loss smoothly without any epoch-to-epoch noise
-            (45 samples: 0.3 with the default, i.e. about 35 % more).
+        sample_rise: When the curves record the validation size n, a rise must also exceed
+            ``sample_rise / n`` (log scale): on a small set, a few samples growing confidently
+            wrong raise the mean loss smoothly, without any epoch-to-epoch noise, by an amount
+            that shrinks as 1/n. One such sample lifts a 45-sample loss about 2x (log 0.7,
+            i.e. ~30 / n); the default allows for two (45 samples: a rise must exceed ~4x;
+            300: ~1.35x; 3000: ~1.13x with ``rise_ratio``).
         confident_val_samples: Validation size at which a verdict read from the validation
             curve keeps ``sqrt(1/2)`` of its confidence (``sqrt(n / (n + this))`` in general).
         sustain_fraction: The validation loss must have stayed above the rise threshold for
@@ -118,7 +120,7 @@ class DiagnosisConfig:
     min_trend_epochs: int = _field(8, _EPOCHS)
     rise_ratio: float = _field(1.1, _GT1)
     noise_z: float = _field(3.0, _NONNEG)
-    sample_z: float = _field(2.0, _NONNEG)
+    sample_rise: float = _field(60.0, _NONNEG)
     confident_val_samples: int = _field(100, _EPOCHS)
     sustain_fraction: float = _field(0.1, _FRAC)
     min_sustain_epochs: int = _field(5, _EPOCHS)
@@ -131,7 +133,7 @@ class DiagnosisConfig:
     not_learning_gain: float = _field(1.1, _GT1)
     improving_gain: float = _field(0.1, _POS)
     trend_z: float = _field(2.0, _NONNEG)
-    capacity_gain: float = _field(2.0, _GT1)
+    capacity_gain: float = _field(1.5, _GT1)
     memorise_train_gain: float = _field(20.0, _GT1)
     memorise_val_share: float = _field(0.5, _FRAC)
     memorise_accuracy: float = _field(0.99, _FRAC)

@@ -197,9 +197,9 @@ def _rise(
     noise = _robust_sigma(raw_val[n // 2 :] - wide[n // 2 :])
     margin = config.noise_z * noise / math.sqrt(window)
     if val_samples is not None:
-        # A few samples growing more confidently wrong move a small set's mean loss smoothly,
-        # so epoch-to-epoch noise does not show it; its size bounds it (standard error ~ 1/sqrt(n)).
-        margin += config.sample_z / math.sqrt(val_samples)
+        # A few samples growing confidently wrong move a small set's mean loss smoothly, so
+        # epoch-to-epoch noise does not show it; each moves the mean by ~1/n of its own loss.
+        margin += config.sample_rise / val_samples
     threshold = math.log(config.rise_ratio) + margin
     best = int(np.argmin(s_val))
     low, high = max(best - window, 0), min(best + window + 1, n)

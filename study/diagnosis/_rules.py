@@ -19,11 +19,12 @@ The rules are tried in order and the first that fires gives the verdict:
    crept up from its minimum by a small margin beyond noise (``memorise_rise``) for a sustained
    share of the epochs: evidence that stopping or regularising would help. Without that, a
    near-zero training loss beside a flat validation loss costs nothing and is a good fit.
-7. ``validation_better``: validation stays below the training loss over the last half. The
+7. ``underfit``/``still_improving``: the recent log-log slope of validation says doubling the
+   epochs would still lower it materially (before ``validation_better``: a series whose later,
+   validation part is easier still gains from more epochs, and that is the advice to give).
+8. ``validation_better``: validation stays below the training loss over the last half. The
    training loss compared is the dropout-off one; when only Keras' running dropout-on loss is
    known, a much larger margin is required.
-8. ``underfit``/``still_improving``: the recent log-log slope of validation says doubling the
-   epochs would still lower it materially.
 9. ``underfit``/``capacity``: validation has levelled off less than ``capacity_gain`` below
    the reference loss (the baseline, else the curve's start), and training is not near zero (a
    model that fits its training data near zero is not short of capacity). A wide
@@ -211,8 +212,8 @@ _RULES: tuple[Callable[[Features, DiagnosisConfig], _Verdict | None], ...] = (
     _not_learning,
     _turning_point,
     _memorising,
-    _validation_better,
     _still_improving,
+    _validation_better,
     _capacity,
 )
 

@@ -126,7 +126,7 @@ def _still_improving(rng: Rng, n: int, variant: str) -> _Shape:
 
 def _capacity(rng: Rng, n: int, variant: str) -> _Shape:
     baseline = rng.uniform(0.9, 1.05) if rng.random() < 0.5 else None
-    level = rng.uniform(0.6, 0.85) * min(baseline or 1.0, 1.0)  # below the start and < 2x gain
+    level = rng.uniform(0.68, 0.85) * min(baseline or 1.0, 1.0)  # below the start, < 1.5x gain
     val = _settled(rng, n, level, (0.1, 0.5))
     ratio = rng.uniform(0.25, 0.6) if variant == "gap_trap" else rng.uniform(0.8, 1.0)
     train = val + np.log(ratio) * (val[0] - val) / (val[0] - val[-1])
