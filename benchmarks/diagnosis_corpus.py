@@ -114,12 +114,13 @@ def report_counterfactual(
         print(f"-- {title}: {len(part)} trials, accuracy {right.mean():.1%}, "
               f"good_fit called overfit {(good.predicted == 'overfit').sum()} of {len(good)}")
         print(pd.crosstab(part.label, part.predicted, margins=True), "\n")
-    over = frame[frame.predicted == "overfit"]
-    if len(over):
-        ratio = over.stop_vs_test_min
-        print(f"suggested stop epoch (trials called overfit, n={len(over)}): test loss there is "
-              f"median {ratio.median():.3f}x, worst {ratio.max():.3f}x the test minimum; "
-              f"{(ratio <= 1.05).mean():.0%} within 5 %")
+    for title, part in (("trials called overfit", frame[frame.predicted == "overfit"]),
+                        ("trials labelled overfit", frame[frame.label == "overfit"])):
+        if len(part):
+            ratio = part.stop_vs_test_min
+            print(f"suggested stop epoch ({title}, n={len(part)}): test loss there is median "
+                  f"{ratio.median():.3f}x, worst {ratio.max():.3f}x the test minimum; "
+                  f"{(ratio <= 1.05).mean():.0%} within 5 %")
     if show_errors:
         wrong = frame[frame.true != frame.predicted]
         print("\n" + wrong.drop(columns="advice").to_string())

@@ -9,8 +9,8 @@ kept apart and decides the label, from what each action would have done to it:
 * ``still_improving``: training twice as long lowers the test loss by >= 10 %;
 * ``overfit``: stopping at the best-validation epoch, or a 30x larger L2 penalty (at least
   0.01), lowers it by >= 10 % while the training loss kept falling;
-* ``capacity``: a 4x wider model (at most 128 units a layer) lowers it by >= 10 % while neither more epochs nor early
-  stopping helps by 5 %;
+* ``capacity``: a 4x wider model (at most 128 units a layer) lowers it by >= 10 % while
+  neither more epochs nor early stopping helps by 5 %;
 * ``good_fit``: none of these actions lowers it by 5 %.
 
 Anything in between is dropped (and counted). Gains are geometric means over the seeds.

@@ -23,7 +23,9 @@ def trials() -> list[CounterfactualTrial]:
 
 
 @pytest.fixture(scope="module")
-def verdicts(trials: list[CounterfactualTrial]) -> list[tuple[CounterfactualTrial, TrialDiagnosis]]:
+def verdicts(
+    trials: list[CounterfactualTrial],
+) -> list[tuple[CounterfactualTrial, TrialDiagnosis]]:
     return [
         (t, diagnose_seeds(t.curves, baseline_loss=t.baseline_loss))
         for t in trials
