@@ -13,7 +13,9 @@ kept apart and decides the label, from what each action would have done to it:
   neither more epochs nor early stopping helps by 5 %;
 * ``good_fit``: none of these actions lowers it by 5 %.
 
-Anything in between is dropped (and counted). Gains are geometric means over the seeds.
+Anything in between is dropped (and counted), and so is a trial where both more epochs and
+stopping earlier (or L2) help: opposite advice cannot both be right. Gains are geometric
+means over the seeds.
 Output, under ``tests/corpus/counterfactual/``: one ``NAME.csv.gz`` per configuration with
 columns ``seed, epoch, train_loss, val_loss, test_loss`` (float32 precision) and
 ``labels.json`` with each configuration's label, gains, split sizes and settings.
@@ -241,6 +243,8 @@ def label(runs: list[dict[str, Any]]) -> tuple[str | None, dict[str, float]]:
     gains = {k: _gain(runs, f"test_{k}") for k in ("more", "stop", "big", "reg")}
     fell = sum(r["train_fell"] for r in runs) * 2 > len(runs)
     stop_or_reg = max(gains["stop"] if fell else 0.0, gains["reg"])
+    if gains["more"] >= HELPS and stop_or_reg >= HELPS:
+        return None, gains  # opposite actions both help: no single advice is right
     if gains["more"] >= HELPS:
         return "still_improving", gains
     if stop_or_reg >= HELPS:
