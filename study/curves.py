@@ -53,6 +53,7 @@ class SeedCurves:
         epochs_planned: The number of epochs the trial asked for.
         stop: Why training stopped.
         error: The error message when ``stop == "error"``, else ``None``.
+        traceback: The error's full traceback when ``stop == "error"``, else ``None``.
         seconds: Wall time spent training this seed (shared equally among seeds trained
             together in one graph).
         val_samples: Number of validation samples behind ``val_loss``, or ``None`` when not
@@ -70,6 +71,7 @@ class SeedCurves:
     stop: StopReason = "completed"
     error: str | None = None
     seconds: float = 0.0
+    traceback: str | None = None
     val_samples: int | None = None
 
     def __post_init__(self) -> None:
@@ -130,6 +132,8 @@ class SeedCurves:
             "error": self.error,
             "seconds": self.seconds,
         }
+        if self.traceback is not None:
+            encoded["traceback"] = self.traceback
         if self.val_samples is not None:
             encoded["val_samples"] = self.val_samples
         encoded["series"] = {
@@ -149,6 +153,7 @@ class SeedCurves:
             stop=data["stop"],
             error=data.get("error"),
             seconds=float(data.get("seconds", 0.0)),
+            traceback=data.get("traceback"),
             val_samples=None if data.get("val_samples") is None else int(data["val_samples"]),
             **series,
         )

@@ -56,7 +56,11 @@ def run(args: argparse.Namespace) -> int:
     from study.curvefiles import check_same_length, read_curve_file
     from study.diagnosis import DiagnosisConfig, diagnose_curve, diagnose_seeds
 
-    config = DiagnosisConfig.from_mapping(_overrides(args.config))
+    overrides = _overrides(args.config)
+    try:
+        config = DiagnosisConfig.from_mapping(overrides)
+    except InputError as e:
+        raise InputError(f"--config: {e}") from None
     curves = [
         read_curve_file(path, seed=i, allow_negative=args.allow_negative)
         for i, path in enumerate(args.files)

@@ -12,6 +12,7 @@ import optuna
 
 from study.params import PARAMS, Family, TrialParams
 from study.tasks import TaskSpec
+from study.validation import check_bool, check_choice, check_int, check_number
 
 Objective = Literal["final_val_loss", "best_val_loss", "final_val_accuracy"]
 OBJECTIVES: dict[str, Literal["minimize", "maximize"]] = {
@@ -20,6 +21,10 @@ OBJECTIVES: dict[str, Literal["minimize", "maximize"]] = {
     "final_val_accuracy": "maximize",
 }
 """Each objective and the direction it is optimised in."""
+MAX_SEEDS = 256
+"""Most seeds per trial."""
+MAX_SAMPLER_SEED = 2**32 - 1
+"""Largest sampler seed (NumPy's random generators take 32-bit seeds)."""
 
 
 @dataclasses.dataclass(frozen=True)
@@ -30,6 +35,17 @@ class Range:
     high: float
     log: bool = False
     step: float | None = None
+
+    def __post_init__(self) -> None:
+        check_number("low", self.low)
+        check_number("high", self.high, low=self.low)
+        check_bool("log", self.log)
+        if self.log:
+            check_number("low", self.low, low=0, low_inclusive=False)
+        if self.step is not None:
+            check_number("step", self.step, low=0, low_inclusive=False)
+            if self.log:
+                raise ValueError("a range cannot have both log = true and a step; drop one.")
 
     def distribution(self, name: str) -> optuna.distributions.BaseDistribution:
         """Return the Optuna distribution for parameter ``name``."""
@@ -56,6 +72,10 @@ class Choices:
     """A set of values a parameter is sampled from."""
 
     values: tuple[Any, ...]
+
+    def __post_init__(self) -> None:
+        if not self.values:
+            raise ValueError("`choices` must be a non-empty list, but got choices=().")
 
     def distribution(self, name: str) -> optuna.distributions.BaseDistribution:
         """Return the Optuna distribution for parameter ``name``."""
@@ -101,6 +121,11 @@ class SearchSpace:
     sampler_seed: int = 0
     path: Path = Path("<none>")
     text: str = ""
+
+    def __post_init__(self) -> None:
+        check_int("seeds", self.seeds, low=1, high=MAX_SEEDS)
+        check_choice("objective", self.objective, tuple(OBJECTIVES))
+        check_int("sampler_seed", self.sampler_seed, low=0, high=MAX_SAMPLER_SEED)
 
     @property
     def direction(self) -> Literal["minimize", "maximize"]:
