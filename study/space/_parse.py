@@ -94,11 +94,13 @@ def _build(
     unknown = [k for k in doc if k not in _TOP_KEYS]
     if unknown:
         raise InputError(f"unknown key `{unknown[0]}`; the keys are: {', '.join(_TOP_KEYS)}.")
-    family = None if "model" in doc else _family(doc.get("family"))
+    # A built-in family is checked before the task, so an empty file asks for it first.
+    builtin = None if "model" in doc else _family(doc.get("family"))
     task = make_spec(_required(doc, "task"), base_dir=path.parent.resolve())
-    if family is None:  # The user's own model: see study.builders.
+    if builtin is None:  # The user's own model: see study.builders.
         family, searched, fixed = _custom_params(doc, task)
     else:
+        family = builtin
         check_family(task, family)
         searched, fixed = _params(family, _table(doc, "params"))
     typed_overrides = parse_overrides(family, overrides)
