@@ -114,6 +114,10 @@ def report_counterfactual(
         print(f"-- {title}: {len(part)} trials, accuracy {right.mean():.1%}, "
               f"good_fit called overfit {(good.predicted == 'overfit').sum()} of {len(good)}")
         print(pd.crosstab(part.label, part.predicted, margins=True), "\n")
+    right = frame.true == frame.predicted
+    print(f"verdict confidence: median {frame.confidence[right].median():.2f} when right "
+          f"(n={right.sum()}), {frame.confidence[~right].median():.2f} when wrong "
+          f"(n={(~right).sum()})")
     for title, part in (("trials called overfit", frame[frame.predicted == "overfit"]),
                         ("trials labelled overfit", frame[frame.label == "overfit"])):
         if len(part):
