@@ -122,8 +122,7 @@ def test_there_are_at_least_130_cases() -> None:
 @pytest.mark.e2e
 @pytest.mark.parametrize("argv", [
     ["--colour"],
-    pytest.param(["run", "--space", "missing.toml"], marks=pytest.mark.xfail(
-        reason="needs RUNNER fix (the default storage is created first)", strict=True)),
+    ["run", "--space", "missing.toml"],
     ["diagnose", "--baseline", "-1", "missing.csv"],
 ])
 def test_bad_input_from_a_real_shell_is_one_line_exit_2(argv: list[str], workdir: Path) -> None:
