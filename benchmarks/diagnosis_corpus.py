@@ -5,8 +5,9 @@
    confused within the right category, and the time per curve.
 2. The counterfactual corpus (``tests/corpus/counterfactual``: real trials labelled by what an
    action does to their test loss): confusion matrix of the trials' verdicts over their seeds,
-   overall and on the held-out datasets, the number of dropped (in-between) trials, and how
-   close the suggested stop epoch's test loss is to the test minimum.
+   overall, on the tuning datasets and on the held-out datasets, the number of dropped
+   (in-between) trials, the verdicts' confidence when right and when wrong, and how close the
+   suggested stop epoch's test loss is to the test minimum.
 
 Run: ``python benchmarks/diagnosis_corpus.py [--per-kind 40] [--seed 0] [--errors]``
 """
