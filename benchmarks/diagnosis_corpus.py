@@ -116,6 +116,10 @@ def report_counterfactual(
               f"good_fit called overfit {(good.predicted == 'overfit').sum()} of {len(good)}")
         print(pd.crosstab(part.label, part.predicted, margins=True), "\n")
     right = frame.true == frame.predicted
+    under = frame[right & (frame.true == "underfit")]
+    print(f"underfit kind (still_improving or capacity) right on "
+          f"{(under.label == under.predicted_kind).sum()} of {len(under)} trials rightly "
+          "called underfit")
     print(f"verdict confidence: median {frame.confidence[right].median():.2f} when right "
           f"(n={right.sum()}), {frame.confidence[~right].median():.2f} when wrong "
           f"(n={(~right).sum()})")
