@@ -5,8 +5,9 @@
    confused within the right category, and the time per curve.
 2. The counterfactual corpus (``tests/corpus/counterfactual``: real trials labelled by what an
    action does to their test loss): confusion matrix of the trials' verdicts over their seeds,
-   overall and on the held-out datasets, the number of dropped (in-between) trials, and how
-   close the suggested stop epoch's test loss is to the test minimum.
+   overall, on the tuning datasets and on the held-out datasets, the number of dropped
+   (in-between) trials, the verdicts' confidence when right and when wrong, and how close the
+   suggested stop epoch's test loss is to the test minimum.
 
 Run: ``python benchmarks/diagnosis_corpus.py [--per-kind 40] [--seed 0] [--errors]``
 """
@@ -114,6 +115,14 @@ def report_counterfactual(
         print(f"-- {title}: {len(part)} trials, accuracy {right.mean():.1%}, "
               f"good_fit called overfit {(good.predicted == 'overfit').sum()} of {len(good)}")
         print(pd.crosstab(part.label, part.predicted, margins=True), "\n")
+    right = frame.true == frame.predicted
+    under = frame[right & (frame.true == "underfit")]
+    print(f"underfit kind (still_improving or capacity) right on "
+          f"{(under.label == under.predicted_kind).sum()} of {len(under)} trials rightly "
+          "called underfit")
+    print(f"verdict confidence: median {frame.confidence[right].median():.2f} when right "
+          f"(n={right.sum()}), {frame.confidence[~right].median():.2f} when wrong "
+          f"(n={(~right).sum()})")
     for title, part in (("trials called overfit", frame[frame.predicted == "overfit"]),
                         ("trials labelled overfit", frame[frame.label == "overfit"])):
         if len(part):

@@ -141,10 +141,19 @@ def _diverged(f: Features) -> str:
 
 
 def _good_fit(f: Features) -> str:
-    return (
+    advice = (
         f"validation settles at {_g(math.exp(f.val_final))} (best {_g(math.exp(f.val_best))} "
         f"at epoch {f.stop_index + 1}), training at {_g(math.exp(f.train_final))}: "
         "keep this configuration"
+    )
+    if f.val_samples is None or f.rise < f.rise_threshold - f.sample_margin:
+        return advice
+    # The rise is past the noise but within what a few samples of a small set can cause.
+    return (
+        f"{advice}, or check on a larger validation set whether stopping near epoch "
+        f"{f.stop_index + 1} helps (validation {_g(math.exp(f.val_best))} there vs "
+        f"{_g(math.exp(f.val_final))} at the end, a rise that a few of its {f.val_samples} "
+        "samples can cause)"
     )
 
 

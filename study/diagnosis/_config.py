@@ -18,19 +18,20 @@ from collections.abc import Mapping
 from typing import Any
 
 from study.errors import InputError
+from study.validation import check_int, check_number
 
 __all__ = ["DiagnosisConfig"]
 
-# Constraint of each field: (test, words for the message).
-_GT1 = (lambda v: v > 1, "a number > 1")
-_POS = (lambda v: v > 0, "a number > 0")
-_FRAC = (lambda v: 0 < v < 1, "a number between 0 and 1 (exclusive)")
-_NONNEG = (lambda v: v >= 0, "a number >= 0")
-_EPOCHS = (lambda v: v >= 1, "an integer >= 1")
+# Bounds of each field, as keyword arguments of study.validation.check_number.
+_GT1: dict[str, Any] = {"low": 1, "low_inclusive": False}
+_POS: dict[str, Any] = {"low": 0, "low_inclusive": False}
+_FRAC: dict[str, Any] = {"low": 0, "high": 1, "low_inclusive": False, "high_inclusive": False}
+_NONNEG: dict[str, Any] = {"low": 0}
+_EPOCHS: dict[str, Any] = {"low": 1}
 
 
-def _field(default: float | int, constraint: tuple[Any, str]) -> Any:
-    return dataclasses.field(default=default, metadata={"constraint": constraint})
+def _field(default: float | int, bounds: dict[str, Any]) -> Any:
+    return dataclasses.field(default=default, metadata={"bounds": bounds})
 
 
 @dataclasses.dataclass(frozen=True)
@@ -146,7 +147,7 @@ class DiagnosisConfig:
 
     def __post_init__(self) -> None:
         for field in dataclasses.fields(self):
-            _check(field, getattr(self, field.name), prefix="")
+            _check(field, getattr(self, field.name))
 
     @classmethod
     def from_mapping(cls, mapping: Mapping[str, Any]) -> DiagnosisConfig:
@@ -170,7 +171,11 @@ class DiagnosisConfig:
                     + ", ".join(fields)
                     + "."
                 )
-            _check(fields[key], value, prefix="[diagnosis] ")
+            try:
+                _check(fields[key], value)
+            except ValueError as e:
+                # The same message, naming the table the setting came from.
+                raise InputError(str(e).replace(f"`{key}`", f"`[diagnosis] {key}`", 1)) from None
         return cls(**dict(mapping))
 
     def to_dict(self) -> dict[str, Any]:
@@ -178,15 +183,10 @@ class DiagnosisConfig:
         return dataclasses.asdict(self)
 
 
-def _check(field: dataclasses.Field[Any], value: Any, *, prefix: str) -> None:
-    test, words = field.metadata["constraint"]
-    wants_int = field.type in ("int", int)
-    if wants_int:
-        ok_type = isinstance(value, int) and not isinstance(value, bool)
-        words = words if "integer" in words else f"an integer, {words}"
+def _check(field: dataclasses.Field[Any], value: Any) -> None:
+    """Check one setting with the shared checks; raises ``ValueError``."""
+    bounds = field.metadata["bounds"]
+    if field.type in ("int", int):
+        check_int(field.name, value, low=bounds.get("low"))
     else:
-        ok_type = isinstance(value, int | float) and not isinstance(value, bool)
-    if not ok_type or not test(value):
-        raise InputError(
-            f"`{prefix}{field.name}` must be {words}, but got {field.name}={value!r}."
-        )
+        check_number(field.name, value, **bounds)

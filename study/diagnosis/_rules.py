@@ -197,8 +197,10 @@ def _capacity(f: Features, c: DiagnosisConfig) -> _Verdict | None:
 
 
 def _good_fit(f: Features, c: DiagnosisConfig) -> _Verdict:
+    # Against the noise-only threshold: a rise that only the validation size excuses (a few
+    # samples could cause it) leaves a good fit, but not a clear one.
     distances = (
-        1 - max(f.rise, 0.0) / f.rise_threshold,
+        1 - max(f.rise, 0.0) / (f.rise_threshold - f.sample_margin),
         1 - max(f.gain_if_doubled, 0.0) / c.improving_gain,
         f.val_progress / math.log(c.capacity_gain) - 1,
     )
