@@ -16,6 +16,7 @@ Family = Literal["lstm", "mlp"]
 FAMILIES: tuple[Family, ...] = ("lstm", "mlp")
 OPTIMIZERS = ("adam", "sgd", "rmsprop", "adamw")
 ACTIVATIONS = ("relu", "tanh", "sigmoid", "elu", "gelu")
+CELLS = ("lstm", "gru")
 
 
 @dataclasses.dataclass(frozen=True)
@@ -24,7 +25,7 @@ class ParamDef:
 
     Attributes:
         name: The parameter's name as used in files and on the command line.
-        type: ``int``, ``float`` or ``str`` (a choice among ``choices``).
+        type: ``int``, ``float``, ``bool`` or ``str`` (a choice among ``choices``).
         default: The value used when a search space neither fixes nor ranges over it.
         families: The model families the parameter applies to.
         low: Smallest valid value (numbers only).
@@ -48,6 +49,8 @@ class ParamDef:
         """Describe the valid values in words, for error messages."""
         if self.type is str:
             return "one of " + ", ".join(repr(c) for c in self.choices)
+        if self.type is bool:
+            return "true or false"
         kind = "an integer" if self.type is int else "a number"
         if self.high is None:
             return f"{kind} >= {_fmt(self.low)}"
@@ -71,6 +74,8 @@ class ParamDef:
         if self.type is str:
             return value if isinstance(value, str) and value in self.choices else None
         if isinstance(value, bool):
+            return value if self.type is bool else None
+        if self.type is bool:
             return None
         if self.type is int:
             if isinstance(value, int):
@@ -83,7 +88,7 @@ class ParamDef:
         return None
 
     def _in_range(self, value: Any) -> bool:
-        if self.type is str:
+        if self.type in (str, bool):
             return True
         if self.low is not None and value < self.low:
             return False
@@ -120,6 +125,11 @@ PARAMS: dict[str, ParamDef] = {
             "activation", str, "relu", ("mlp",), choices=ACTIVATIONS,
             help="hidden-layer activation of the MLP",
         ),
+        ParamDef("cell", str, "lstm", ("lstm",), choices=CELLS, help="recurrent cell"),
+        ParamDef(
+            "bidirectional", bool, False, ("lstm",),
+            help="run each recurrent layer in both directions and concatenate the outputs",
+        ),
     )
 }
 """Every parameter, by name."""
@@ -136,7 +146,7 @@ class TrialParams:
 
     Every parameter has a value (sampled, fixed or default), so a trial can be reproduced from
     this record alone. ``recurrent_dropout`` is ignored by the MLP and ``activation`` by the
-    LSTM.
+    LSTM; ``cell`` and ``bidirectional`` are ignored by the MLP.
     """
 
     units: int = 10
@@ -149,6 +159,8 @@ class TrialParams:
     batch_size: int = 32
     optimizer: str = "adam"
     activation: str = "relu"
+    cell: str = "lstm"
+    bidirectional: bool = False
 
     @classmethod
     def from_values(cls, family: Family, values: Mapping[str, Any]) -> TrialParams:

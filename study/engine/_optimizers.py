@@ -20,20 +20,23 @@ from study.params import TrialParams
 class StackedOptimizer:
     """One of Keras' optimizers, with its default hyperparameters, on stacked weights.
 
+    The learning rate is a variable, so one compiled graph serves trials that differ in it;
+    :meth:`reset` starts a new trial on the same weights' variables.
+
     Args:
-        params: The trial's parameters (``optimizer`` and ``learning_rate``).
+        kind: The optimizer's name (``adam``, ``adamw``, ``sgd`` or ``rmsprop``).
         variables: The weights to update; one state slot per weight is created for each.
     """
 
-    def __init__(self, params: TrialParams, variables: Sequence[tf.Variable]) -> None:
-        reference = make_optimizer(params)
-        self.kind = params.optimizer
-        self.learning_rate = float(params.learning_rate)
+    def __init__(self, kind: str, variables: Sequence[tf.Variable]) -> None:
+        reference = make_optimizer(TrialParams(optimizer=kind))
+        self.kind = kind
         self.beta_1 = float(getattr(reference, "beta_1", 0.0))
         self.beta_2 = float(getattr(reference, "beta_2", 0.0))
         self.rho = float(getattr(reference, "rho", 0.0))
         self.epsilon = float(getattr(reference, "epsilon", 0.0))
         self.weight_decay = float(reference.weight_decay or 0.0)
+        self.learning_rate = tf.Variable(0.0, dtype=tf.float32, trainable=False)
         self.iterations = tf.Variable(0, dtype=tf.int64, trainable=False)
         n_slots = {"adam": 2, "adamw": 2, "rmsprop": 1, "sgd": 0}[self.kind]
         self.slots = [
@@ -41,9 +44,17 @@ class StackedOptimizer:
             for v in variables
         ]
 
+    def reset(self, learning_rate: float) -> None:
+        """Start from a fresh state (zero slots, step 0) with ``learning_rate``."""
+        self.learning_rate.assign(learning_rate)
+        self.iterations.assign(0)
+        for slots in self.slots:
+            for slot in slots:
+                slot.assign(tf.zeros_like(slot))
+
     def apply(self, gradients: Sequence[tf.Tensor], variables: Sequence[tf.Variable]) -> None:
         """Update ``variables`` from ``gradients`` and advance the step count."""
-        lr = tf.constant(self.learning_rate, tf.float32)
+        lr = tf.convert_to_tensor(self.learning_rate)
         if self.weight_decay:
             for variable in variables:
                 variable.assign(variable - variable * self.weight_decay * lr)
