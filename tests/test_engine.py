@@ -17,6 +17,8 @@ from study.models import build_keras_model
 from study.params import Family, TrialParams
 from study.tasks._base import TaskData
 
+pytestmark = pytest.mark.e2e
+
 TOL = 2e-5
 
 
