@@ -102,12 +102,14 @@ def _run_cell(
     recurrent_step = _recurrent_step(recurrent, masks[1])
     h = c = tf.zeros(tf.stack([n_seeds, tf.shape(x)[1], units]))
     outputs = []
-    for t in range(x.shape[2]):
+    # One unstack, not a slice per step: the gradient of z_in[:, :, t] would write a
+    # full-size zero tensor per step (quadratic in the steps; 3-5x slower at 30 steps).
+    for z_t in tf.unstack(z_in, axis=2):
         inner = recurrent_step(h)
         if gru:
-            h = _gru(z_in[:, :, t], inner + bias[:, 1][:, None, :], h)
+            h = _gru(z_t, inner + bias[:, 1][:, None, :], h)
         else:
-            h, c = _lstm(z_in[:, :, t] + inner, c)
+            h, c = _lstm(z_t + inner, c)
         outputs.append(h)
     return tf.stack(outputs, axis=2) if return_sequences else h
 
