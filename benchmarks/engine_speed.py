@@ -18,7 +18,9 @@ gives medians of the repeats of seconds per seed-epoch and the speed-up
 memory after the engine's first repeat, before ``model.fit`` has run in it;
 ``trace 1st / 2nd`` is the wall time of a one-epoch trial of a fresh structure, then of a
 second trial of the same structure with other values (learning rate, L2, dropout, batch).
-The last row times ``python -m study --help``.
+The last row times ``python -m study --help``. ``--optimizer-leak`` measures instead the
+memory a Keras optimizer keeps per trial inside ``tf.function`` (see
+``study/engine/_optimizers.py``).
 """
 
 from __future__ import annotations
@@ -178,6 +180,57 @@ def help_seconds(repeats: int) -> float:
     return statistics.median(times)
 
 
+def optimizer_leak(trials: int = 60) -> dict[str, tuple[float, float]]:
+    """Return, per optimizer implementation, the memory kept per trial (MB) and seconds per trial.
+
+    Each trial makes a fresh optimizer and step function over a 5-seed stack of an MLP's
+    weights and takes 20 Adam steps, as a worker running one trial after another would.
+    """
+    import gc
+
+    import tensorflow as tf
+
+    from study.engine import configure_threads
+    from study.engine._optimizers import StackedOptimizer
+    from study.models import make_optimizer
+
+    configure_threads(1)
+    shapes = [(5, 64, 256), (5, 256), (5, 256, 1), (5, 1)]
+
+    def trial(kind: str) -> float:
+        weights = [tf.Variable(tf.random.normal(shape)) for shape in shapes]
+        if kind == "keras.optimizers.Adam":
+            keras_adam = make_optimizer(TrialParams())
+            step = tf.function(
+                lambda: keras_adam.apply_gradients([(tf.ones_like(w), w) for w in weights])
+            )
+        else:
+            stacked = StackedOptimizer("adam", weights)
+            stacked.reset(0.001)
+            step = tf.function(lambda: stacked.apply([tf.ones_like(w) for w in weights], weights))
+        started = time.perf_counter()
+        for _ in range(20):
+            step()
+        return time.perf_counter() - started
+
+    out = {}
+    for kind in ("keras.optimizers.Adam", "StackedOptimizer"):
+        trial(kind)
+        gc.collect()
+        before, seconds = _rss_now(), []
+        for _ in range(trials):
+            seconds.append(trial(kind))
+            gc.collect()
+        out[kind] = ((_rss_now() - before) / trials, statistics.median(seconds))
+    return out
+
+
+def _rss_now() -> float:
+    with open("/proc/self/status") as status:
+        line = next(line for line in status if line.startswith("VmRSS"))
+    return int(line.split()[1]) / 1024
+
+
 def _row(name: str, result: dict[str, float]) -> str:
     fit = result["fit"]
     parts = [f"{name:<26}", f"{fit:>10.4f}"]
@@ -198,7 +251,15 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--cells", default="", help="only cells whose name contains this")
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--one", help=argparse.SUPPRESS)
+    parser.add_argument(
+        "--optimizer-leak", action="store_true",
+        help="only measure the memory Keras optimizers keep per trial inside tf.function",
+    )
     args = parser.parse_args(argv)
+    if args.optimizer_leak:
+        for kind, (mb, seconds) in optimizer_leak().items():
+            print(f"{kind:<24} {mb * 1024:>8.0f} KB kept per trial {seconds:>8.3f} s per trial")
+        return
     cells = {cell.name: cell for cell in grid()}
     if args.one:
         print(json.dumps(run_cell(cells[args.one], args.repeats)))

@@ -5,6 +5,18 @@ only, so applying them to weights stacked over seeds updates every seed exactly 
 optimizer would. The hyperparameters are read from the Keras optimizer that
 :func:`study.models.make_optimizer` builds, and each update repeats the arithmetic of that
 optimizer's ``update_step`` (AdamW's decoupled weight decay comes first, as in Keras).
+
+Why the rules are written here rather than calling ``keras.optimizers`` inside the graph: a
+sweep runs many trials in one worker process, and a Keras optimizer used inside a
+``tf.function`` keeps memory per optimizer instance that is never returned. Measured (Keras
+3.15, TensorFlow 2.21, one thread; 60 trials of 20 Adam steps on four weights of a 5-seed
+stack, 64x256 + 256 + 256x1 + 1 per seed, each trial with a fresh optimizer and step function,
+``gc.collect()`` after each): the process grew by 252 MB (4.3 MB per trial) with
+``keras.optimizers.Adam.apply_gradients`` and by 4.3 MB (73 KB per trial) with
+:class:`StackedOptimizer`; a trial took 3.7 s against 0.43 s, mostly tracing the Keras
+optimizer's graph. Keeping the state in plain variables also lets one compiled graph serve
+every trial of a structure (:meth:`StackedOptimizer.reset`). ``tests/test_engine_optimizers.py``
+checks each optimizer's steps against ``keras.optimizers``, one step at a time.
 """
 
 from __future__ import annotations
