@@ -16,6 +16,8 @@ two identical series and then does not read a modest validation-below-training g
 
 from __future__ import annotations
 
+import collections
+import csv
 import io
 import json
 from collections.abc import Sequence
@@ -42,16 +44,20 @@ _ACCURACIES = (
 )
 
 
-def read_curve_file(path: str | Path, seed: int = 0) -> SeedCurves:
+def read_curve_file(
+    path: str | Path, seed: int = 0, *, allow_negative: bool = False
+) -> SeedCurves:
     """Read one seed's learning curves from a CSV or JSON file.
 
     Args:
         path: The file (see the module docstring for the layouts).
         seed: The seed number to record (the file's position when several are read).
+        allow_negative: Accept negative values: the columns hold a metric that is not a loss.
 
     Raises:
-        InputError: The file is missing, unreadable, not CSV/JSON, lacks the loss columns,
-            has fewer than :data:`MIN_EPOCHS` epochs, or its validation loss is all NaN.
+        InputError: The file is missing, unreadable, not CSV/JSON, has repeated column
+            names, lacks the loss columns, has fewer than :data:`MIN_EPOCHS` epochs, its
+            validation loss is all NaN, or a loss is negative (unless ``allow_negative``).
     """
     path = Path(path)
     table = _columns(path, _read_text(path))
@@ -67,6 +73,8 @@ def read_curve_file(path: str | Path, seed: int = 0) -> SeedCurves:
     series = {k: v for k, v in series.items() if k == "train_loss" or _any(v)}
     series["val_loss"] = _floats(table["val_loss"])
     _check_values(path, series)
+    if not allow_negative:
+        _check_non_negative(path, series)
     return SeedCurves(
         seed=seed,
         train_loss=series["train_loss"],
@@ -115,6 +123,7 @@ def _columns(path: Path, text: str) -> dict[str, Any]:
     """Parse the file into columns (name -> sequence of values)."""
     if text.lstrip().startswith(("{", "[")):
         return _json_columns(path, text)
+    _check_header(path, text)
     try:
         frame = pd.read_csv(io.StringIO(text), skipinitialspace=True)
     except (pd.errors.ParserError, pd.errors.EmptyDataError, ValueError) as e:
@@ -134,6 +143,11 @@ def _json_columns(path: Path, text: str) -> dict[str, Any]:
             f"`{path}` is not valid JSON ({e.msg} at line {e.lineno}); "
             "save `history.history` with json.dump."
         ) from None
+    except RecursionError:
+        raise InputError(
+            f"`{path}` nests JSON too deeply to be a history; save `history.history` "
+            "(an object of per-epoch lists) with json.dump."
+        ) from None
     if isinstance(data, dict) and isinstance(data.get("history"), dict):
         data = data["history"]
     if not isinstance(data, dict):
@@ -142,6 +156,18 @@ def _json_columns(path: Path, text: str) -> dict[str, Any]:
             "save `history.history` (a dict of per-epoch lists) with json.dump."
         )
     return {str(k): v for k, v in data.items() if isinstance(v, list)}
+
+
+def _check_header(path: Path, text: str) -> None:
+    """Refuse repeated column names, which pandas would silently rename (``loss.1``)."""
+    header = [name.strip() for name in next(csv.reader(io.StringIO(text)), [])]
+    counts = collections.Counter(header)
+    repeated = [name for name, n in counts.items() if n > 1]
+    if repeated:
+        raise InputError(
+            f"`{path}` names the column {repeated[0]!r} {counts[repeated[0]]} times; "
+            "give every column its own name."
+        )
 
 
 def _names(table: dict[str, Any]) -> dict[str, str]:
@@ -186,3 +212,16 @@ def _check_values(path: Path, series: dict[str, np.ndarray]) -> None:
                 f"`{path}` has no numeric value in its {key.replace('_', ' ')} column "
                 "(all NaN or empty); check that the run trained and logged losses."
             )
+
+
+def _check_non_negative(path: Path, series: dict[str, np.ndarray]) -> None:
+    for key in ("val_loss", "train_loss", "fit_loss"):
+        values = series.get(key)
+        if values is None or not np.any(values < 0):
+            continue
+        epoch = int(np.argmax(values < 0))
+        raise InputError(
+            f"`{path}` has a negative {key.replace('_', ' ')} ({float(values[epoch]):.4g} at "
+            f"epoch {epoch + 1}); losses are >= 0: check the columns, or pass "
+            "--allow-negative if they hold a metric that is not a loss."
+        )

@@ -1,8 +1,15 @@
-"""Shared fixtures: every test runs in its own folder with its own storage."""
+"""Shared fixtures: every test runs in its own folder with its own storage.
+
+Tests that train models, spawn processes or drive a browser carry the ``e2e`` marker, so
+``pytest -m "not e2e"`` is the fast inner loop. A module marked ``e2e`` as a whole
+(``pytestmark = pytest.mark.e2e``) is not even imported when the marker expression deselects
+``e2e``: such modules import TensorFlow at the top, which alone costs more than the fast subset.
+"""
 
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 
 import pytest
@@ -11,6 +18,38 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
 ROOT = Path(__file__).resolve().parents[1]
 SPACES = ROOT / "search_spaces"
+
+_WHOLE_MODULE_E2E = re.compile(r"^pytestmark = pytest\.mark\.e2e$", re.MULTILINE)
+_MARK_TOKEN = re.compile(r"\(|\)|[\w.-]+")
+
+
+def deselects_e2e(markexpr: str) -> bool:
+    """Whether the ``-m`` expression rejects a test whose only marker is ``e2e``.
+
+    Args:
+        markexpr: The expression given to ``-m`` (``""`` selects everything).
+    """
+    if not markexpr.strip():
+        return False
+    words = []
+    for token in _MARK_TOKEN.findall(markexpr):
+        if token in ("and", "or", "not", "(", ")"):
+            words.append(token)
+        else:
+            words.append(str(token == "e2e"))
+    try:
+        return not eval(" ".join(words), {"__builtins__": {}})  # Only True, False and operators.
+    except SyntaxError:
+        return False  # Let pytest report the malformed expression itself.
+
+
+def pytest_ignore_collect(collection_path: Path, config: pytest.Config) -> bool | None:
+    """Skip importing modules that are ``e2e`` as a whole when ``e2e`` is deselected."""
+    if collection_path.suffix != ".py" or not collection_path.name.startswith("test_"):
+        return None
+    if not deselects_e2e(config.getoption("markexpr", "") or ""):
+        return None
+    return bool(_WHOLE_MODULE_E2E.search(collection_path.read_text(encoding="utf-8"))) or None
 
 
 @pytest.fixture

@@ -12,9 +12,8 @@ import numpy as np
 import optuna
 
 from study.curves import SeedCurves
-from study.diagnosis._records import Diagnosis, Evidence, TrialDiagnosis
-from study.storage._attrs import write_study_attrs
-from study.storage._records import PruneInfo, StudyRecord, TrialRecord
+from study.diagnosis import Diagnosis, Evidence, TrialDiagnosis
+from study.storage import PruneInfo, StudyRecord, TrialRecord, write_study_attrs
 
 START = datetime.datetime(2025, 1, 1, 12, 0, 0)
 KINDS = {"underfit": "still_improving", "overfit": "turning_point", "unstable": "oscillating"}
@@ -123,12 +122,34 @@ def scripted_trial(
 
 
 SEARCHED = {"units": "int 4..128 log", "dropout": "float 0.0..0.5", "optimizer": "adam | sgd"}
+DISTRIBUTIONS: dict[str, optuna.distributions.BaseDistribution] = {
+    "units": optuna.distributions.IntDistribution(4, 128, log=True),
+    "dropout": optuna.distributions.FloatDistribution(0.0, 0.5),
+    "optimizer": optuna.distributions.CategoricalDistribution(["adam", "sgd"]),
+    "learning_rate": optuna.distributions.FloatDistribution(1e-5, 0.3, log=True),
+    "epochs": optuna.distributions.IntDistribution(10, 400, step=10),
+}
+"""The distribution each scripted parameter is sampled from (as Optuna stores it per trial)."""
+_FALLBACK = optuna.distributions.FloatDistribution(0.0, 2.0)
 
 
 def scripted_study(
     trials: Sequence[TrialRecord], *, name: str = "demo", **changes: Any
 ) -> StudyRecord:
-    """A study record holding ``trials`` with the parameters of :data:`SEARCHED`."""
+    """A study record holding ``trials`` with the parameters of :data:`SEARCHED`.
+
+    Each trial gets the :data:`DISTRIBUTIONS` of its searched parameters, as Optuna stores them.
+    """
+    searched = changes.get("searched", SEARCHED)
+    trials = [
+        dataclasses.replace(
+            t,
+            distributions={k: DISTRIBUTIONS.get(k, _FALLBACK) for k in t.params if k in searched}
+            if not t.distributions
+            else t.distributions,
+        )
+        for t in trials
+    ]
     record = StudyRecord(
         name=name,
         storage="sqlite:///demo.db",
@@ -251,9 +272,8 @@ def write_storage(record: StudyRecord, url: str) -> optuna.Study:
             "space_text": record.space_text,
         },
     )
-    distributions = _distributions(record)
     for t in record.trials:
-        study.add_trial(_frozen(t, distributions))
+        study.add_trial(_frozen(t, t.distributions or _distributions(record)))
     return study
 
 
@@ -270,7 +290,7 @@ def _frozen(trial: TrialRecord, distributions: dict[str, Any]) -> optuna.trial.F
     if trial.error is not None:
         attrs["error"] = trial.error
     searched = {k: v for k, v in trial.params.items() if k in distributions}
-    value = trial.value if trial.state == "COMPLETE" else None
+    value = trial.value if trial.state in ("COMPLETE", "PRUNED") else None
     return optuna.trial.create_trial(
         state=optuna.trial.TrialState[trial.state],
         value=value,

@@ -109,20 +109,16 @@ class Postgres:
         """A SQLAlchemy URL of ``database``: as ``postgres`` or, with ``password``, as the
         password-protected role."""
         who = f"{PASSWORD_USER}:{PASSWORD}" if password else "postgres"
-        return f"postgresql+psycopg2://{who}@127.0.0.1:{self.port}/{database}"
+        # The plain scheme: SQLAlchemy picks psycopg 3, what the `postgres` extra installs.
+        return f"postgresql://{who}@127.0.0.1:{self.port}/{database}"
 
     def sql(self, statement: str, database: str = "postgres") -> None:
         """Run one statement as the superuser, outside a transaction."""
-        import psycopg2
+        import psycopg
 
-        connection = psycopg2.connect(host="127.0.0.1", port=self.port, user="postgres",
-                                      dbname=database, connect_timeout=10)
-        try:
-            connection.autocommit = True
-            with connection.cursor() as cursor:
-                cursor.execute(statement)
-        finally:
-            connection.close()
+        with psycopg.connect(host="127.0.0.1", port=self.port, user="postgres", dbname=database,
+                             connect_timeout=10, autocommit=True) as connection:
+            connection.execute(statement.encode())
 
     def database(self, name: str) -> str:
         """Create a fresh database owned by the password role; return its name."""

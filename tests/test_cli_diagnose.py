@@ -3,6 +3,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+import warnings
 from pathlib import Path
 
 import numpy as np
@@ -131,6 +132,7 @@ def test_bad_baseline(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> Non
     assert "must be a number > 0" in _fails(["diagnose", "--baseline", "-1", *paths], capsys)
 
 
+@pytest.mark.e2e
 def test_diagnose_imports_no_tensorflow(tmp_path: Path) -> None:
     paths = _overfit_files(tmp_path, seeds=1)
     code = (
@@ -142,3 +144,22 @@ def test_diagnose_imports_no_tensorflow(tmp_path: Path) -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=120
     )
     assert result.stdout.strip().splitlines()[-1] == "[]"
+
+
+def test_extreme_values_raise_no_numpy_warning(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    tiny = np.array([1e-308, 5e-324] * 10)
+    path = _write(tmp_path / "x.csv", np.array([1e300 * (i + 1) for i in range(20)]), tiny)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        assert main(["diagnose", str(path)]) == 0
+    assert [w for w in caught if issubclass(w.category, RuntimeWarning)] == []
+    assert capsys.readouterr().err == ""
+
+
+def test_negative_losses_need_the_flag(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    t = np.arange(30)
+    path = _write(tmp_path / "score.csv", -1.0 - np.exp(-t / 10), -1.1 - np.exp(-t / 10))
+    assert "--allow-negative" in _fails(["diagnose", str(path)], capsys)
+    assert main(["diagnose", "--allow-negative", str(path)]) == 0

@@ -17,7 +17,7 @@ NAME = "sine <lstm>/v1"
 def stored(tmp_path_factory: pytest.TempPathFactory) -> str:
     """A storage with one scripted study named :data:`NAME` (shared: the tests only read it)."""
     url = f"sqlite:///{tmp_path_factory.mktemp('storage') / 'studies.db'}"
-    write_storage(grid_study(12, name=NAME), url)
+    write_storage(grid_study(6, epochs=30, name=NAME), url)
     return url
 
 
@@ -38,7 +38,8 @@ def test_report_writes_index_html_and_prints_its_path(
     url: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     out = tmp_path / "out"
-    assert main(["report", NAME, "--storage", url, "--out", str(out), "--trial", "3"]) == 0
+    assert main(["report", NAME, "--storage", url, "--out", str(out), "--trial", "3",
+                 "--max-curves", "1"]) == 0
     assert capsys.readouterr().out.strip() == str(out / "index.html")
     html = (out / "index.html").read_text(encoding="utf-8")
     assert "sine &lt;lstm&gt;/v1" in html
@@ -56,10 +57,11 @@ def test_default_out_dir_is_a_safe_folder_under_reports(
 
 
 def test_storage_env_is_used_without_option(
-    url: str, workdir: Path, monkeypatch: pytest.MonkeyPatch
+    url: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     monkeypatch.setenv("STUDY_STORAGE", url)
-    assert main(["report", NAME, "--out", str(workdir / "o"), "--max-curves", "1"]) == 0
+    assert main(["report", "nope"]) == 2
+    assert f"studies there: {NAME}." in one_line_error(capsys)
 
 
 def test_unknown_study_lists_the_studies_there(

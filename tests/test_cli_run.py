@@ -38,6 +38,7 @@ def test_a_parameter_set_twice_is_refused() -> None:
         _options(_args("--space", "x.toml", "--set", "units=5", "--set", "units=6"))
 
 
+@pytest.mark.e2e
 def test_tiny_study_end_to_end_through_main(
     tiny_space: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -50,8 +51,9 @@ def test_tiny_study_end_to_end_through_main(
     assert report.name == "index.html" and report.is_file()
 
     assert main(["list"]) == 0
-    listing = capsys.readouterr().out
-    assert "t" in listing and "lstm" in listing
+    rows = {line.split()[0]: line.split() for line in capsys.readouterr().out.splitlines()[2:]}
+    assert rows["t"][1] == "lstm"
+    assert rows["t"][-5:] == ["2", "0", "0", "0", "0"]  # complete, pruned, fail, running, waiting
 
     assert main(["show", "t", "--json"]) == 0
     shown = json.loads(capsys.readouterr().out)

@@ -144,3 +144,30 @@ def test_empty_optional_columns_are_left_out(tmp_path: Path) -> None:
     path.write_text("\n".join(rows))
     curves = read_curve_file(path)
     assert curves.fit_loss is None and curves.train_metric is None
+
+
+def test_deeply_nested_json_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "deep.json"
+    path.write_text('{"loss": ' + "[" * 200_000 + "]" * 200_000 + "}")
+    with pytest.raises(InputError, match="nests JSON too deeply"):
+        read_curve_file(path)
+
+
+def test_repeated_column_names_are_refused(tmp_path: Path) -> None:
+    path = _keras_csv(tmp_path / "log.csv")
+    lines = path.read_text().splitlines()
+    path.write_text("\n".join(line + "," + line.split(",")[2] for line in lines) + "\n")
+    with pytest.raises(InputError, match="names the column 'loss' 2 times"):
+        read_curve_file(path)
+
+
+def test_negative_loss_is_refused(tmp_path: Path) -> None:
+    path = _keras_csv(tmp_path / "log.csv", val_loss=list(np.linspace(-1.0, -2.0, 20)))
+    with pytest.raises(InputError, match=r"negative val loss \(-1 at epoch 1\).*--allow-negative"):
+        read_curve_file(path)
+
+
+def test_negative_values_are_read_when_allowed(tmp_path: Path) -> None:
+    path = _keras_csv(tmp_path / "log.csv", val_loss=list(np.linspace(-1.0, -2.0, 20)))
+    curves = read_curve_file(path, allow_negative=True)
+    assert curves.val_loss[0] == -1.0

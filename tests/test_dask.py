@@ -17,6 +17,8 @@ from study.runner import RunOptions, run
 from study.storage import open_storage, study_record
 from study.tasks import load_task
 
+pytestmark = pytest.mark.e2e
+
 distributed = pytest.importorskip("distributed")
 
 PARAMS = TrialParams(units=4, epochs=30, learning_rate=0.01, batch_size=5)

@@ -26,7 +26,7 @@ from study.curves import SeedCurves
 from study.parallel import SeedJob, run_seeds, train_job
 from study.params import TrialParams
 from study.runner import RunOptions, run
-from study.storage import count_finished, open_storage
+from study.storage import count_finished, keys, open_storage, retried_numbers, trial_record
 from study.tasks import load_task
 from tests.services import (
     FAST_HEARTBEAT,
@@ -59,10 +59,15 @@ def _count(url: str, name: str) -> int:
 def _finished(study: optuna.Study) -> dict[int, Any]:
     """Everything stored about each finished trial, to compare before and after a fault."""
     return {
-        t.number: (t.state, t.value, t.params, t.user_attrs.get("curves"),
-                   t.user_attrs.get("diagnosis"))
+        t.number: (t.state, t.value, t.params, t.system_attrs.get(keys.CURVES),
+                   t.system_attrs.get(keys.FULL_DIAGNOSIS))
         for t in study.get_trials(states=(TrialState.COMPLETE, TrialState.PRUNED))
     }
+
+
+def _seeds(trial: FrozenTrial) -> list[dict[str, Any]]:
+    """Each seed's stored summary (epochs, stop, error, final loss)."""
+    return [s.summary() for s in trial_record(trial).seeds]
 
 
 def _check_nothing_lost(study: optuna.Study, target: int) -> list[FrozenTrial]:
@@ -70,7 +75,8 @@ def _check_nothing_lost(study: optuna.Study, target: int) -> list[FrozenTrial]:
     its parameters, and no trial counted twice; return the interrupted trials."""
     trials = study.get_trials()
     interrupted = [t for t in trials if t.state == TrialState.FAIL]
-    assert all(t.user_attrs.get("interrupted") for t in interrupted)
+    retried = retried_numbers(trials)
+    assert all(trial_record(t, retried).interrupted for t in interrupted)
     retries = [t.user_attrs["retry_of"] for t in trials if "retry_of" in t.user_attrs]
     assert sorted(retries) == sorted(t.number for t in interrupted)  # once each, no more
     by_number = {t.number: t for t in trials}
@@ -85,10 +91,11 @@ def _check_nothing_lost(study: optuna.Study, target: int) -> list[FrozenTrial]:
     for trial in counted:  # Never a trial stored complete with curves cut short.
         if trial.state == TrialState.COMPLETE:
             assert all(s["epochs_trained"] == s["epochs_planned"] or s["stop"] == "diverged"
-                       for s in trial.user_attrs["seeds"] if not s.get("error"))
+                       for s in _seeds(trial) if not s.get("error"))
     return interrupted
 
 
+@pytest.mark.e2e
 def test_kill_9_at_random_moments_loses_nothing(tiny_space: Path, workdir: Path) -> None:
     rng = random.Random(20240607)
     url, target = "sqlite:///k.db", 6
@@ -119,6 +126,7 @@ def test_kill_9_at_random_moments_loses_nothing(tiny_space: Path, workdir: Path)
     assert len(interrupted) >= 2  # At least the storage-write kill and one during training.
 
 
+@pytest.mark.e2e
 def test_ctrl_c_stores_the_trial_interrupted_and_resume_reruns_it(workdir: Path) -> None:
     (workdir / "slow.toml").write_text(SLOW_SPACE)
     url = "sqlite:///c.db"
@@ -132,7 +140,7 @@ def test_ctrl_c_stores_the_trial_interrupted_and_resume_reruns_it(workdir: Path)
     assert "interrupted." in err and "Traceback" not in err
     first = _load(url, "c").trials[0]
     assert first.state == TrialState.FAIL and first.user_attrs["interrupted"] is True
-    assert "curves" not in first.user_attrs
+    assert keys.CURVES not in first.system_attrs
 
     run(RunOptions(study="c", trials=1, storage=url, jobs=1), out=io.StringIO())
     study = _load(url, "c")
@@ -142,6 +150,7 @@ def test_ctrl_c_stores_the_trial_interrupted_and_resume_reruns_it(workdir: Path)
     _check_nothing_lost(study, 1)
 
 
+@pytest.mark.e2e
 def test_sigterm_is_handled_like_ctrl_c(workdir: Path) -> None:
     (workdir / "slow.toml").write_text(SLOW_SPACE)
     argv = ["run", "--space", "slow.toml", "--study", "t", "--trials", "1", "--jobs", "1",
@@ -172,6 +181,7 @@ def raise_on_seed_zero(job: SeedJob, channel: Path | None, group: int) -> list[S
 PARAMS = TrialParams(units=4, epochs=30, learning_rate=0.01, batch_size=5)
 
 
+@pytest.mark.e2e
 @pytest.mark.parametrize("worker", [die_on_seed_zero, raise_on_seed_zero])
 def test_a_dead_or_raising_seed_worker_is_recorded_against_its_seeds(worker: Any) -> None:
     curves = run_seeds("lstm", PARAMS, load_task("sequence"), [0, 1], n_jobs=2,
@@ -183,6 +193,7 @@ def test_a_dead_or_raising_seed_worker_is_recorded_against_its_seeds(worker: Any
     assert all(c.stop == "completed" and c.epochs_trained == 30 for c in curves[1:])
 
 
+@pytest.mark.e2e
 def test_a_trial_completes_from_the_seeds_whose_worker_survived(
     tiny_space: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -193,7 +204,7 @@ def test_a_trial_completes_from_the_seeds_whose_worker_survived(
         out=io.StringIO())
     [trial] = _load(url, "w").trials
     assert trial.state == TrialState.COMPLETE
-    seeds = trial.user_attrs["seeds"]
+    seeds = _seeds(trial)
     assert "seed worker died" in seeds[0]["error"] and seeds[1]["error"] is None
     assert trial.value == pytest.approx(seeds[1]["final_val_loss"])
 
@@ -210,6 +221,7 @@ def test_unreachable_storage_at_start_is_one_line_and_exit_2(
         assert "hunter2" not in err
 
 
+@pytest.mark.e2e
 def test_storage_lost_mid_run_stops_cleanly_and_resume_continues(
     tiny_space: Path, workdir: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -9,6 +9,8 @@ from study.models import build_keras_model, initial_weights, make_optimizer
 from study.params import Family, TrialParams
 from study.tasks._base import TaskData
 
+pytestmark = pytest.mark.e2e
+
 
 def _data(kind: Any = "regression", sequential: bool = True) -> TaskData:
     rng = np.random.default_rng(0)

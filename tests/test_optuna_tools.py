@@ -14,7 +14,10 @@ import pytest
 
 from study.runner import RunOptions, run
 
+pytestmark = pytest.mark.e2e
+
 URL = "sqlite:///studies.db"
+pytestmark = pytest.mark.e2e  # Trains a small study, and runs Optuna's CLI in a process.
 
 
 @pytest.fixture
@@ -32,6 +35,20 @@ def test_optuna_cli_lists_the_trials(stored: Path) -> None:
     trials = json.loads(result.stdout)
     assert [t["number"] for t in trials] == [0, 1]
     assert all(t["state"] == "COMPLETE" for t in trials)
+    assert all(t["user_attrs"]["diagnosis"]["agreement_text"] for t in trials)
+
+
+def test_optuna_cli_prints_at_most_2_kb_per_trial(stored: Path) -> None:
+    optuna_cli = Path(sys.executable).parent / "optuna"
+    table, listed = (
+        subprocess.run(
+            [str(optuna_cli), "trials", "--study-name", "t", "--storage", URL, "-f", form],
+            cwd=stored, capture_output=True, check=True,
+        ).stdout
+        for form in ("table", "json")
+    )
+    assert max(len(line) for line in table.splitlines()) <= 2048  # One line per trial.
+    assert all(len(json.dumps(t).encode()) <= 2048 for t in json.loads(listed))
 
 
 def test_optuna_dashboard_serves_the_study(stored: Path) -> None:

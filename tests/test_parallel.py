@@ -9,6 +9,8 @@ from study.parallel._run import SeedJob
 from study.params import TrialParams
 from study.tasks import load_task
 
+pytestmark = pytest.mark.e2e
+
 PARAMS = TrialParams(units=4, epochs=30, learning_rate=0.01, batch_size=5)
 
 

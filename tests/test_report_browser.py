@@ -1,14 +1,22 @@
-"""The report in a real headless Chromium: it loads offline and every image decodes."""
+"""The report in a real headless Chromium: it loads offline, every image decodes, and the
+shipped demo study's page reads consistently (its next steps agree with its fit map)."""
 
 from __future__ import annotations
 
+import html
+import re
 from pathlib import Path
 
+import optuna
 import pytest
 
+from study.cli import main
 from study.report import build_report
+from study.storage import study_record
 from tests import browser
 from tests.report_fixtures import mixed_study
+
+pytestmark = pytest.mark.e2e
 
 SORT_PROBE = """<script>
 window.addEventListener("load", function () {
@@ -47,5 +55,58 @@ def test_table_sorts_on_header_click(page: Path, tmp_path: Path) -> None:
 
 def test_screenshot(page: Path, tmp_path: Path) -> None:
     shot = browser.screenshot(page, tmp_path / "report.png", tmp_path / "profile")
+    assert shot.stat().st_size > 50_000
+    print(f"screenshot: {shot}")
+
+
+@pytest.fixture(scope="module")
+def demo_page(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The report of the shipped demo study (``python -m study run`` with no arguments)."""
+    browser.find_chromium()
+    folder = tmp_path_factory.mktemp("demo")
+    url = f"sqlite:///{folder / 'studies.db'}"
+    assert main(["run", "--storage", url, "--no-report"]) == 0
+    record = study_record(optuna.load_study(study_name="demo", storage=url), url)
+    return build_report(record, folder / "report")
+
+
+def section_items(page: str, section: str, css: str) -> list[str]:
+    """The text of each ``<li>`` of the list of class ``css`` in ``section``."""
+    body = page.split(f'<section id="{section}">', 1)[1].split("</section>", 1)[0]
+    lists = re.findall(rf'<ul class="{css}">(.*?)</ul>', body, flags=re.S)
+    items = re.findall(r"<li>(.*?)</li>", "".join(lists), flags=re.S)
+    return [html.unescape(re.sub(r"<[^>]+>", "", i)).strip() for i in items]
+
+
+def test_demo_report_next_steps_agree_with_its_rules(demo_page: Path, tmp_path: Path) -> None:
+    loaded = browser.load(demo_page, tmp_path / "profile")
+    assert loaded.body_attr("data-errors") is None and loaded.console == []
+    page = demo_page.read_text(encoding="utf-8")
+    rules = section_items(page, "drivers", "rules")
+    advice = section_items(page, "advice", "advice")
+    assert advice, "the demo's page gives no next step"
+    for line in advice:
+        moves = re.findall(r"(\w+) → good fit: (raise|lower) (\w+)", line)
+        for problem, move, param in moves:
+            into, away = ("≥", "<") if move == "raise" else ("<", "≥")
+            for rule in rules:
+                single = rule.count(" and ") == 0
+                assert not (
+                    single and rule.startswith(f"{param} {into} ") and f"→ {problem} " in rule
+                ), (line, rule)
+                assert not (
+                    single and rule.startswith(f"{param} {away} ") and "→ good_fit " in rule
+                ), (line, rule)
+    fits = re.findall(r'<span class="chip"[^>]*>(overfit|underfit) \d+</span>', page)
+    for problem in fits:  # each problem the summary counts gets a direction or "too thin"
+        assert any(
+            line.startswith(f"{problem} → good fit")
+            or f"{problem} trials — evidence too thin" in line
+            for line in advice
+        ), advice
+
+
+def test_demo_screenshot(demo_page: Path, tmp_path: Path) -> None:
+    shot = browser.screenshot(demo_page, tmp_path / "demo.png", tmp_path / "profile")
     assert shot.stat().st_size > 50_000
     print(f"screenshot: {shot}")

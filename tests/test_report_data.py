@@ -2,20 +2,23 @@
 
 from __future__ import annotations
 
+import dataclasses
 import math
 
 import numpy as np
 import pytest
 
+from study.diagnosis import mean_curve
 from study.report import NO_CATEGORY, safe_dirname
 from study.report._advice import advise
+from study.report._best import best_by_category, pruned_beat_best
+from study.report._consistency import rule_stance
 from study.report._curves_data import curve_panel, needs_log, representative_trials, subsample
 from study.report._data import (
     TRIAL_COLUMNS,
     best_trial,
     history_frame,
     param_infos,
-    param_range,
     summarize,
     trials_frame,
 )
@@ -54,11 +57,13 @@ def test_param_infos_detects_log_and_choices() -> None:
     assert not infos["optimizer"].numeric
 
 
-def test_param_range_reads_low_and_high() -> None:
-    assert param_range("int 4..128 log") is None
-    assert param_range("4..128 log") == (4.0, 128.0)
-    assert param_range("1e-4..0.1 log") == (1e-4, 0.1)
-    assert param_range("adam | sgd") is None
+def test_param_infos_take_ranges_from_stored_distributions_not_display_text() -> None:
+    record = grid_study(20)
+    record = dataclasses.replace(record, searched={k: "?" for k in record.searched})
+    infos = {p.name: p for p in param_infos(record, trials_frame(record))}
+    assert infos["units"].log
+    assert infos["units"].description == "4..128 log"
+    assert infos["optimizer"].description == "adam | sgd"
 
 
 def test_fit_map_frame_has_one_row_per_diagnosed_trial_with_category() -> None:
@@ -242,9 +247,9 @@ def test_advice_from_diagnoses() -> None:
     rules = learn_rules(frame, param_infos(record, frame))
     texts = [a.text for a in advise(record, rules)]
     assert any("still improving" in t and "fixed at 100" in t for t in texts), texts
-    assert any(
-        t.startswith("overfit trials cluster at units ≥ 64") and "cap units" in t for t in texts
-    ), texts
+    assert any(t.startswith("overfit → good fit: lower units") for t in texts), texts
+    assert any(t.startswith("overfit → good fit: raise dropout") for t in texts), texts
+    assert any(t.startswith("underfit → good fit: raise units") for t in texts), texts
     assert any("trials failed" in t and "OOM <boom>" in t for t in texts), texts
 
 
@@ -275,3 +280,65 @@ def test_safe_dirname(name: str, expected: str | None) -> None:
     assert safe == expected if expected else (safe != name and "/" not in safe)
     assert safe and not safe.startswith(".") and all(c.isalnum() or c in "._-" for c in safe)
     assert math.isfinite(len(safe))
+
+
+def test_advice_never_contradicts_a_rule_when_overfit_trials_have_the_fewest_units() -> None:
+    trials = [
+        scripted_trial(i, {"units": u, "dropout": 0.1}, "overfit" if u < 16 else "good_fit")
+        for i, u in enumerate([4, 8, 4, 8, 4, 16, 32, 64, 128, 32, 64, 128])
+    ]
+    record = scripted_study(trials)
+    frame = trials_frame(record)
+    rules = learn_rules(frame, param_infos(record, frame))
+    texts = [a.text for a in advise(record, rules, frame)]
+    assert any(t.startswith("overfit → good fit: raise units") for t in texts), texts
+    assert not any("lower units" in t or "cap units" in t for t in texts), texts
+
+
+def test_rule_stance_is_read_for_the_trials_the_move_is_for() -> None:
+    record = grid_study(150)
+    frame = trials_frame(record)
+    rules = learn_rules(frame, param_infos(record, frame))
+    over = frame[frame["category"] == "overfit"]
+    mid_good = next(r for r in rules if "units < 64" in r.region_text())
+    assert rule_stance(mid_good, "units", "lower", over, leaving="overfit") == "supports"
+    assert rule_stance(mid_good, "dropout", "raise", over, leaving="overfit") is None
+
+
+def test_best_of_each_fit_includes_pruned_trials_by_their_value_at_the_stop() -> None:
+    trials = [
+        scripted_trial(0, {"units": 8}, "good_fit", value=0.3),
+        scripted_trial(1, {"units": 64}, "overfit", state="PRUNED", value=0.2, pruned_at=50),
+        scripted_trial(2, {"units": 64}, "overfit", state="PRUNED", value=0.25, pruned_at=50),
+        scripted_trial(3, {"units": 4}, "underfit", value=0.5),
+    ]
+    best = best_by_category(scripted_study(trials))
+    assert [(t.category, t.number) for t in best] == [
+        ("underfit", 3),
+        ("good_fit", 0),
+        ("overfit", 1),
+    ]
+
+
+def test_pruned_trials_that_beat_the_best_complete_one_come_with_an_early_stop() -> None:
+    trials = [
+        scripted_trial(0, {"units": 8}, "underfit"),  # its final value is about 0.7
+        scripted_trial(1, {"units": 64}, "overfit", state="PRUNED", value=0.45, pruned_at=80),
+    ]
+    record = scripted_study(trials)
+    found = pruned_beat_best(record, best_trial(record))
+    assert found is not None and [t.number for t in found.pruned] == [1]
+    assert found.early is not None and found.early.number == 1
+    assert 30 <= found.early.epoch <= 60  # the scripted overfit curves turn near epoch 40
+    assert pruned_beat_best(record, trials[1]) is None
+
+
+def test_curve_panel_draws_the_diagnosis_mean_with_the_best_epoch_on_its_minimum() -> None:
+    trial = scripted_trial(0, {}, "overfit", n_seeds=3)
+    panel = curve_panel(trial)
+    assert panel is not None
+    mean = mean_curve(trial.seeds)
+    assert mean is not None
+    np.testing.assert_allclose(panel.mean_val, mean.val_loss)
+    assert panel.best_epoch == int(np.argmin(panel.mean_val)) + 1
+    assert panel.spread("val")[0] is panel.mean_val

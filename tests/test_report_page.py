@@ -7,7 +7,6 @@ import io
 import re
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import matplotlib.image
@@ -58,7 +57,7 @@ def test_page_is_self_contained(page: str) -> None:
 
 def test_page_shows_rules_advice_and_requested_trial(page: str) -> None:
     assert "→ overfit in" in page
-    assert "What to try next" in page and "cap units below 64" in page
+    assert "What to try next" in page and "overfit → good fit: lower units" in page
     assert "Trial #3" in page
     assert 'id="trials"' in page and page.count("<tr>") >= 60
 
@@ -121,16 +120,7 @@ def test_figures_draw_prepared_data_on_a_given_axes() -> None:
     assert isinstance(curves_figure([panel, panel]), Figure)
 
 
-def test_thousand_trials_render_quickly() -> None:
-    record = grid_study(1000, epochs=300)
-    start = time.perf_counter()
-    html = render_report(record)
-    seconds = time.perf_counter() - start
-    print(f"1000 trials rendered in {seconds:.1f} s, {len(html) / 1e6:.1f} MB")
-    assert seconds < 60
-    assert html.count("<tr>") >= 1000
-
-
+@pytest.mark.e2e
 def test_report_never_imports_tensorflow() -> None:
     code = (
         "import sys, study.report, study.cli._report; "

@@ -15,7 +15,7 @@ from study.errors import InputError
 from study.parallel import run_seeds
 from study.params import TrialParams
 from study.runner import RunOptions, run
-from study.storage import open_storage, study_record
+from study.storage import open_storage, retried_numbers, study_record, trial_record
 from study.tasks import load_task
 
 URL = "sqlite:///studies.db"
@@ -30,6 +30,7 @@ def _study() -> optuna.Study:
     return optuna.load_study(study_name="t", storage=open_storage(URL))
 
 
+@pytest.mark.e2e
 def test_tiny_study_stores_params_curves_and_diagnosis(tiny_space: Path) -> None:
     _run(tiny_space, 2)
     record = study_record(_study(), URL)
@@ -42,6 +43,7 @@ def test_tiny_study_stores_params_curves_and_diagnosis(tiny_space: Path) -> None
     assert record.family == "lstm" and record.n_seeds == 2
 
 
+@pytest.mark.e2e
 def test_curves_read_back_equal_what_training_produced(tiny_space: Path) -> None:
     _run(tiny_space, 1)
     trial = study_record(_study(), URL).trials[0]
@@ -52,6 +54,7 @@ def test_curves_read_back_equal_what_training_produced(tiny_space: Path) -> None
         np.testing.assert_array_equal(stored.train_loss, trained.train_loss)
 
 
+@pytest.mark.e2e
 def test_resume_reaches_target_without_repeating_trials(tiny_space: Path) -> None:
     _run(tiny_space, 2)
     before = [(t.number, t.value, t.datetime_complete) for t in _study().trials]
@@ -61,6 +64,7 @@ def test_resume_reaches_target_without_repeating_trials(tiny_space: Path) -> Non
     assert [(t.number, t.value, t.datetime_complete) for t in after[:2]] == before
 
 
+@pytest.mark.e2e
 def test_trial_left_running_is_rerun_with_same_parameters(tiny_space: Path) -> None:
     _run(tiny_space, 1)
     left = _study().ask()
@@ -69,12 +73,14 @@ def test_trial_left_running_is_rerun_with_same_parameters(tiny_space: Path) -> N
     _run(tiny_space, 2)
     trials = _study().trials
     assert trials[left.number].state == TrialState.FAIL
-    assert trials[left.number].user_attrs["interrupted"] is True
+    retried = retried_numbers(trials)
+    assert trial_record(trials[left.number], retried).interrupted
     rerun = [t for t in trials if t.user_attrs.get("retry_of") == left.number]
     assert len(rerun) == 1 and rerun[0].state == TrialState.COMPLETE
     assert rerun[0].params == {"units": units, "epochs": epochs}
 
 
+@pytest.mark.e2e
 def test_resume_with_a_different_space_is_refused_and_changes_nothing(
     tiny_space: Path, workdir: Path
 ) -> None:
@@ -86,6 +92,7 @@ def test_resume_with_a_different_space_is_refused_and_changes_nothing(
     assert len(_study().trials) == 1
 
 
+@pytest.mark.e2e
 def test_resume_without_space_uses_the_stored_one(tiny_space: Path) -> None:
     _run(tiny_space, 1)
     run(RunOptions(study="t", trials=2, storage=URL, jobs=1), out=io.StringIO())
@@ -97,6 +104,7 @@ def test_new_study_needs_a_space(workdir: Path) -> None:
         run(RunOptions(study="nope", trials=1, storage=URL), out=io.StringIO())
 
 
+@pytest.mark.e2e
 def test_ctrl_c_marks_the_trial_interrupted_and_resume_reruns_it(
     tiny_space: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -116,6 +124,7 @@ def test_ctrl_c_marks_the_trial_interrupted_and_resume_reruns_it(
     assert trials[1].params == first.params and trials[1].user_attrs["retry_of"] == 0
 
 
+@pytest.mark.e2e
 def test_trial_whose_seeds_all_fail_is_failed_and_study_goes_on(
     tiny_space: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -146,6 +155,7 @@ def test_trial_whose_seeds_all_fail_is_failed_and_study_goes_on(
     assert trials[1].state == TrialState.COMPLETE
 
 
+@pytest.mark.e2e
 def test_set_over_a_value_the_file_fixes_survives_a_resume_without_the_file(
     tiny_space: Path,
 ) -> None:

@@ -33,7 +33,7 @@ def test_password_is_masked() -> None:
 
 
 def test_unreachable_server_is_a_one_line_error_without_password() -> None:
-    url = "postgresql+psycopg2://me:s3cret@127.0.0.1:1/none"
+    url = "postgresql://me:s3cret@127.0.0.1:1/none"
     with pytest.raises(InputError) as info:
         open_storage(url)
     message = str(info.value)
@@ -104,3 +104,56 @@ def test_a_retried_trial_reads_as_interrupted_without_its_flag(workdir: Path) ->
     record = study_record(study, "sqlite:///s.db")
     assert record.trials[0].interrupted is True
     assert record.trials[1].retry_of == 0
+
+
+def test_a_rerun_carries_optunas_retry_record_and_not_the_dead_process(workdir: Path) -> None:
+    from study.storage import keys, requeue, retry_of
+
+    study = _study(workdir)
+    left = study.ask({"x": optuna.distributions.IntDistribution(0, 9)})
+    left.set_user_attr(keys.WORKER, {"host": "h", "pid": 1, "started": 1})
+    left.set_user_attr(keys.PARAMS, {"x": left.params["x"], "y": 2})
+    study.tell(left, state=TrialState.FAIL)
+    requeue(study, study.trials[0])
+    rerun = study.trials[1]
+    assert rerun.state == TrialState.WAITING
+    assert rerun.system_attrs["failed_trial"] == 0 and rerun.system_attrs["retry_history"] == [0]
+    assert rerun.user_attrs == {keys.PARAMS: {"x": left.params["x"], "y": 2}, keys.RETRY_OF: 0}
+    assert retry_of(rerun) == 0
+
+
+def test_a_trial_whose_heartbeat_stopped_is_rerun_by_optunas_callback(
+    workdir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import time
+
+    from study.storage import study_record
+
+    monkeypatch.setenv("STUDY_HEARTBEAT_SECONDS", "1")
+    monkeypatch.setenv("STUDY_GRACE_SECONDS", "2")
+    storage = open_storage(f"sqlite:///{workdir}/h.db")
+    study = optuna.create_study(storage=storage, study_name="h")
+    left = study.ask({"x": optuna.distributions.IntDistribution(0, 9)})
+    study_id = storage.get_study_id_from_name("h")
+    storage.record_heartbeat(storage.get_trial_id_from_study_id_trial_number(study_id, 0))
+    time.sleep(3)  # Past the grace period: the worker is gone.
+    assert recover(study, single_process=False) == []  # Optuna's callback queued it.
+    record = study_record(study, "h")
+    assert record.trials[0].state == "FAIL" and record.trials[0].interrupted
+    assert record.trials[1].retry_of == 0 and record.trials[1].params == {"x": left.params["x"]}
+
+
+@pytest.mark.parametrize(("heartbeat", "failed"), [(False, True), (True, False)])
+def test_a_dead_process_trial_is_failed_only_where_no_heartbeat_watches_it(
+    workdir: Path, heartbeat: bool, failed: bool
+) -> None:
+    import socket
+
+    from study.storage import fail_dead_workers, keys
+
+    study = _study(workdir)
+    trial = study.ask()
+    dead = {"host": socket.gethostname(), "pid": 2**22 + 7, "started": 1, "heartbeat": heartbeat}
+    trial.set_user_attr(keys.WORKER, dead)
+    assert fail_dead_workers(study) == ([0] if failed else [])
+    assert (study.trials[0].state == TrialState.FAIL) is failed

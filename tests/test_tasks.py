@@ -94,7 +94,12 @@ BAD_CSV = [
     ("nan", "a,b,y\n1,,2\n2,3,3\n" + "4,5,6\n" * 10, {}, "column 'b' has 1 missing value"),
     ("too short", "a,b,y\n1,2,3\n2,3,4\n3,4,5\n", {"lookback": 2}, "too few for windows"),
     ("one class", "a,y\n" + "1,0\n" * 20, {"kind": "classification"}, "only one class"),
-    ("bad kind", "a,y\n1,2\n", {"kind": "ordinal"}, "`kind` must be one of"),
+    ("bad kind", "a,y\n1,2\n", {"kind": "ordinal"}, "`kind` of task 'csv' must be one of"),
+    ("inf feature", "a,y\n1,2\ninf,3\n" + "4,5\n" * 10, {}, "column 'a' has 1 infinite value"),
+    ("inf target", "a,y\n1,2\n2,-inf\n" + "4,5\n" * 10, {}, "column 'y' has 1 infinite value"),
+    ("huge value", "a,y\n1,2\n1e200,3\n" + "4,5\n" * 10, {}, "rescale the column"),
+    ("repeated name", "a,y,y\n" + "1,2,2\n" * 10, {}, "column name 'y' appears 2 times"),
+    ("lookback beyond bound", "a,y\n1,2\n", {"lookback": 100000000}, "from 0 to 10000"),
 ]
 
 
@@ -105,9 +110,8 @@ def test_bad_csv_is_a_one_line_error(
 ) -> None:
     if text is not None:
         _csv(tmp_path, text)
-    spec = make_spec({"csv": "data.csv", "target": "y", **options}, tmp_path)
     with pytest.raises(InputError) as info:
-        load_task(spec)
+        load_task(make_spec({"csv": "data.csv", "target": "y", **options}, tmp_path))
     assert fragment in str(info.value)
     assert "\n" not in str(info.value)
 
@@ -118,5 +122,21 @@ def test_csv_needs_target() -> None:
 
 
 def test_bad_task_option_type() -> None:
-    with pytest.raises(InputError, match="`lookback` of task 'sine' must be an integer >= 1"):
+    with pytest.raises(InputError, match="`lookback` of task 'sine' must be an integer from 1"):
         make_spec({"name": "sine", "lookback": 0})
+
+
+@pytest.mark.parametrize("value", [float("nan"), float("inf"), -0.1, 101.0])
+def test_task_numbers_must_be_finite_and_within_bounds(value: float) -> None:
+    with pytest.raises(InputError, match="`noise` of task 'sine' must be a number from 0 to 100"):
+        make_spec({"name": "sine", "noise": value})
+
+
+def test_sine_lookback_must_leave_training_windows() -> None:
+    with pytest.raises(InputError, match="must leave at least 2 training windows"):
+        make_spec({"name": "sine", "length": 100, "lookback": 99})
+
+
+def test_longest_sine_lookback_that_fits_loads() -> None:
+    data = load_task(make_spec({"name": "sine", "length": 100, "lookback": 96}))
+    assert len(data.x_train) >= 2 and len(data.x_val) >= 1

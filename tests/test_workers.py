@@ -26,6 +26,8 @@ from tests.services import (
     wait_for,
 )
 
+pytestmark = pytest.mark.e2e
+
 WORKER_SPACE = (
     'family = "lstm"\ntask = "sequence"\nseeds = 2\n\n[params]\n'
     "units = { low = 2, high = 8 }\nepochs = { low = 20000, high = 30000, step = 5000 }\n"

@@ -3,21 +3,26 @@
 from __future__ import annotations
 
 import argparse
-
-import optuna
+from typing import TYPE_CHECKING
 
 from study.errors import InputError
-from study.storage import STORAGE_ENV, mask_url, open_storage, resolve_url
+
+if TYPE_CHECKING:
+    import optuna
+
+STORAGE_HELP = (
+    "Optuna storage URL (default: $STUDY_STORAGE, else sqlite:///studies.db); "
+    "postgresql://... for many workers, journal:///file.log for several processes"
+)
+"""Help of ``--storage``; written out, so that ``--help`` does not import the storage layer.
+
+A test checks it against :data:`study.storage.STORAGE_ENV` and the default URL.
+"""
 
 
 def add_storage_option(parser: argparse.ArgumentParser) -> None:
     """Add ``--storage URL``."""
-    parser.add_argument(
-        "--storage",
-        metavar="URL",
-        help=f"Optuna storage URL (default: ${STORAGE_ENV}, else sqlite:///studies.db); "
-        "postgresql://... for many workers, journal:///file.log for several processes",
-    )
+    parser.add_argument("--storage", metavar="URL", help=STORAGE_HELP)
 
 
 def load_stored_study(name: str, url: str | None) -> tuple[optuna.Study, str]:
@@ -26,6 +31,10 @@ def load_stored_study(name: str, url: str | None) -> tuple[optuna.Study, str]:
     Raises:
         InputError: No storage there, or no study of that name in it.
     """
+    import optuna
+
+    from study.storage import mask_url, open_storage, resolve_url
+
     url = resolve_url(url)
     storage = open_storage(url, must_exist=True)
     try:

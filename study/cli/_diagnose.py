@@ -36,6 +36,12 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
         "underfitting is judged against it instead of the curves' starting loss",
     )
     parser.add_argument(
+        "--allow-negative",
+        action="store_true",
+        help="accept negative values: the columns hold a metric that is not a loss (the "
+        "diagnosis still reads lower as better)",
+    )
+    parser.add_argument(
         "--config",
         action="append",
         default=[],
@@ -51,7 +57,10 @@ def run(args: argparse.Namespace) -> int:
     from study.diagnosis import DiagnosisConfig, diagnose_curve, diagnose_seeds
 
     config = DiagnosisConfig.from_mapping(_overrides(args.config))
-    curves = [read_curve_file(path, seed=i) for i, path in enumerate(args.files)]
+    curves = [
+        read_curve_file(path, seed=i, allow_negative=args.allow_negative)
+        for i, path in enumerate(args.files)
+    ]
     check_same_length(curves, args.files)
     per_file = [diagnose_curve(c, config=config, baseline_loss=args.baseline) for c in curves]
     trial = diagnose_seeds(curves, config=config, baseline_loss=args.baseline)

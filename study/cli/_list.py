@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import argparse
-
-import optuna
+from typing import TYPE_CHECKING
 
 from study.cli._common import add_storage_option
-from study.storage import mask_url, open_storage, resolve_url
+
+if TYPE_CHECKING:
+    import optuna
 
 STATES = ("COMPLETE", "PRUNED", "FAIL", "RUNNING", "WAITING")
 
@@ -20,6 +21,10 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
 
 
 def _main(args: argparse.Namespace) -> int:
+    import optuna
+
+    from study.storage import mask_url, open_storage, resolve_url
+
     url = resolve_url(args.storage)
     storage = open_storage(url, must_exist=True)
     summaries = optuna.get_all_study_summaries(storage, include_best_trial=False)
@@ -37,10 +42,14 @@ def _main(args: argparse.Namespace) -> int:
 
 
 def _row(storage: optuna.storages.BaseStorage, summary: optuna.study.StudySummary) -> str:
+    import optuna
+
+    from study.storage import keys, state_counts
+
     study = optuna.load_study(study_name=summary.study_name, storage=storage)
-    counts = {state: 0 for state in STATES}
-    for trial in study.get_trials(deepcopy=False):
-        counts[trial.state.name] = counts.get(trial.state.name, 0) + 1
-    attrs = summary.user_attrs
-    return f"  {summary.study_name:<24} {attrs.get('family', '?'):<6} " \
-        f"{attrs.get('task_label', '?'):<16} " + " ".join(f"{counts[s]:>8}" for s in STATES)
+    counts = {state: 0 for state in STATES} | state_counts(study)
+    family = summary.user_attrs.get(keys.STUDY_FAMILY, "?")
+    task = summary.user_attrs.get(keys.STUDY_TASK_LABEL, "?")
+    return f"  {summary.study_name:<24} {family:<6} {task:<16} " + " ".join(
+        f"{counts[s]:>8}" for s in STATES
+    )

@@ -9,8 +9,10 @@ from typing import Any
 
 from study.cli._common import add_storage_option, load_stored_study
 from study.errors import InputError
-from study.report import MAX_CURVES, safe_dirname
-from study.storage import study_record
+
+MAX_CURVES_HELP = 12
+"""The report's default number of overview curves, as ``--help`` shows it (checked by a test
+against :data:`study.report.MAX_CURVES`, which is what applies)."""
 
 DEFAULT_OUT = Path("reports")
 """The folder under which each study's report gets its own folder by default."""
@@ -43,16 +45,15 @@ def add_parser(subparsers: Any) -> None:
     parser.add_argument(
         "--max-curves",
         type=int,
-        default=MAX_CURVES,
         metavar="K",
-        help=f"trials in the learning-curve overview (default: {MAX_CURVES})",
+        help=f"trials in the learning-curve overview (default: {MAX_CURVES_HELP})",
     )
     parser.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace) -> int:
     """Write the report and print the path of its ``index.html``."""
-    if args.max_curves < 0:
+    if args.max_curves is not None and args.max_curves < 0:
         raise InputError(f"--max-curves must be >= 0, but got --max-curves={args.max_curves}.")
     path = write_report(
         args.name, args.storage, args.out, trials=args.trial, max_curves=args.max_curves
@@ -67,7 +68,7 @@ def write_report(
     out: Path | None,
     *,
     trials: Sequence[int] = (),
-    max_curves: int = MAX_CURVES,
+    max_curves: int | None = None,
 ) -> Path:
     """Write the report of stored study ``name`` and return the path of its ``index.html``.
 
@@ -76,12 +77,13 @@ def write_report(
         storage: The storage URL; ``None`` for ``$STUDY_STORAGE`` or the default.
         out: The folder to write to; ``None`` for ``reports/<safe NAME>/``.
         trials: Trials whose learning curves the page also shows on their own.
-        max_curves: Trials in the learning-curve overview.
+        max_curves: Trials in the learning-curve overview; ``None`` for the report's default.
 
     Raises:
         InputError: No such storage, study or trial, or ``out`` is a file.
     """
-    from study.report import build_report  # The drawing stack loads only to draw.
+    from study.report import MAX_CURVES, build_report, safe_dirname
+    from study.storage import study_record
 
     optuna_study, shown = load_stored_study(name, storage)
     record = study_record(optuna_study, shown)
@@ -96,4 +98,5 @@ def write_report(
     folder = out if out is not None else DEFAULT_OUT / safe_dirname(name)
     if folder.exists() and not folder.is_dir():
         raise InputError(f"--out must be a folder, but got --out={folder}, which is a file.")
-    return build_report(record, folder, max_curves=max_curves, trials=trials)
+    overview = MAX_CURVES if max_curves is None else max_curves
+    return build_report(record, folder, max_curves=overview, trials=trials)

@@ -12,7 +12,6 @@ from types import FrameType
 from typing import TYPE_CHECKING
 
 from study.errors import InputError
-from study.parallel._backends import check_backend
 
 if TYPE_CHECKING:
     from study.runner import RunOptions
@@ -92,7 +91,6 @@ def _options(args: argparse.Namespace) -> RunOptions:
     if args.seeds is not None and args.seeds < 1:
         raise InputError(f"`--seeds` must be a positive integer, but got --seeds={args.seeds}.")
     backend = args.backend or ("dask" if args.scheduler is not None else "loky")
-    check_backend(backend, args.scheduler)
     from study.runner import RunOptions
 
     return RunOptions(

@@ -5,13 +5,20 @@ from __future__ import annotations
 import argparse
 import json
 import math
-from typing import Any
-
-import optuna
-from optuna.trial import FrozenTrial
+from typing import TYPE_CHECKING, Any
 
 from study.cli._common import add_storage_option, load_stored_study
-from study.storage._attrs import retried_numbers, was_interrupted
+
+if TYPE_CHECKING:
+    import optuna
+    from optuna.trial import FrozenTrial
+
+SEED_KEYS = ("seed", "epochs_trained", "error", "epochs_planned", "stop", "final_val_loss")
+DIAGNOSIS_KEYS = ("category", "kind", "confidence", "agreement", "agreement_text",
+                  "best_epoch", "advice", "disagreeing")
+STUDY_KEYS = ("family", "task_label", "objective", "seeds", "searched", "fixed",
+              "baseline_loss")
+"""The study attributes ``--json`` prints (the names of ``study.storage.keys.STUDY_*``)."""
 
 
 def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -24,6 +31,8 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
 
 
 def _main(args: argparse.Namespace) -> int:
+    from study.storage import retried_numbers
+
     study, shown = load_stored_study(args.name, args.storage)
     frozen = study.get_trials(deepcopy=False)
     retried = retried_numbers(frozen)
@@ -40,28 +49,24 @@ def trial_summary(trial: FrozenTrial, retried: set[int] | None = None) -> dict[s
 
     ``retried`` holds the numbers of trials that another trial re-runs.
     """
-    attrs = trial.user_attrs
-    diagnosis = attrs.get("diagnosis")
+    from study.storage import trial_record
+
+    record = trial_record(trial, retried)
+    diagnosis = None if record.diagnosis is None else record.diagnosis.to_dict()
     return {
-        "number": trial.number,
-        "state": trial.state.name,
-        "params": attrs.get("params") or trial.params,
-        "value": _finite(trial.value) if trial.values else None,
+        "number": record.number,
+        "state": record.state,
+        "params": record.params,
+        "value": _finite(record.value),
         "seeds": [
-            {"seed": s["seed"], "epochs_trained": s["epochs_trained"], "error": s.get("error"),
-             "epochs_planned": s.get("epochs_planned"), "stop": s.get("stop"),
-             "final_val_loss": s.get("final_val_loss")}
-            for s in attrs.get("seeds", [])
+            {key: summary[key] for key in SEED_KEYS}
+            for summary in (s.summary() for s in record.seeds)
         ],
-        "diagnosis": None if not diagnosis else {
-            key: diagnosis.get(key)
-            for key in ("category", "kind", "confidence", "agreement", "agreement_text",
-                        "best_epoch", "advice", "disagreeing")
-        },
-        "pruned": attrs.get("pruned"),
-        "error": attrs.get("error"),
-        "interrupted": was_interrupted(trial, retried or set()),
-        "retry_of": attrs.get("retry_of"),
+        "diagnosis": None if diagnosis is None else {k: diagnosis[k] for k in DIAGNOSIS_KEYS},
+        "pruned": None if record.pruned is None else record.pruned.to_dict(),
+        "error": record.error,
+        "interrupted": record.interrupted,
+        "retry_of": record.retry_of,
         "duration_seconds": trial.duration.total_seconds() if trial.duration else None,
     }
 
@@ -70,16 +75,17 @@ def _study_summary(study: optuna.Study, shown: str) -> dict[str, Any]:
     attrs = study.user_attrs
     return {
         "name": study.study_name, "storage": shown, "direction": study.direction.name.lower(),
-        **{k: attrs.get(k) for k in ("family", "task_label", "objective", "seeds", "searched",
-                                     "fixed", "baseline_loss")},
+        **{k: attrs.get(k) for k in STUDY_KEYS},
     }
 
 
 def _print_text(study: optuna.Study, shown: str, trials: list[dict[str, Any]]) -> None:
+    from study.storage import keys
+
     attrs = study.user_attrs
-    print(f"study '{study.study_name}' in {shown}: {attrs.get('family')} on "
-          f"{attrs.get('task_label')}, objective {attrs.get('objective')} "
-          f"({study.direction.name.lower()}), {attrs.get('seeds')} seeds per trial")
+    print(f"study '{study.study_name}' in {shown}: {attrs.get(keys.STUDY_FAMILY)} on "
+          f"{attrs.get(keys.STUDY_TASK_LABEL)}, objective {attrs.get(keys.STUDY_OBJECTIVE)} "
+          f"({study.direction.name.lower()}), {attrs.get(keys.STUDY_SEEDS)} seeds per trial")
     for t in trials:
         value = "-" if t["value"] is None else f"{t['value']:.4g}"
         fit = t["diagnosis"]["agreement_text"] if t["diagnosis"] else "-"

@@ -1,4 +1,12 @@
-"""What to try next, derived from the trials' diagnoses."""
+"""What to try next, derived from the fit map and the rules shown on the same page.
+
+The parameter advice comes from :func:`study.followup.find_directions` (which directions of a
+parameter moved trials from overfit or underfit to good fit, with their support). Before a
+suggestion to raise or lower a parameter is shown it is checked against the page's rules: a
+suggestion that a rule contradicts (raising ``units`` to leave overfit while a rule says
+``units ≥ 64 → overfit``) is replaced by a note that the trials disagree, so the page never
+advises against its own rules. Where the trials are too few, the advice says so.
+"""
 
 from __future__ import annotations
 
@@ -6,9 +14,14 @@ import dataclasses
 import statistics
 from collections.abc import Iterable
 
-from study.report._data import best_trial, param_range
-from study.report._rules import Condition, Rule
-from study.storage._records import StudyRecord, TrialRecord
+import pandas as pd
+from optuna.distributions import FloatDistribution, IntDistribution
+
+from study.followup import Findings, describe, find_directions, study_distributions
+from study.report._consistency import first_rule
+from study.report._data import best_trial, trials_frame
+from study.report._rules import Rule
+from study.storage import StudyRecord, TrialRecord
 
 
 @dataclasses.dataclass(frozen=True)
@@ -24,16 +37,26 @@ class Advice:
     text: str
 
 
-def advise(record: StudyRecord, rules: list[Rule]) -> list[Advice]:
-    """Suggestions for the next study, most pressing first (empty when nothing stands out)."""
+def advise(
+    record: StudyRecord, rules: list[Rule], frame: pd.DataFrame | None = None
+) -> list[Advice]:
+    """Suggestions for the next study, most pressing first (empty when nothing stands out).
+
+    Args:
+        record: The stored study.
+        rules: The rules the page shows; no suggestion contradicts one of them.
+        frame: The study's :func:`~study.report._data.trials_frame` (computed when ``None``).
+    """
+    frame = trials_frame(record) if frame is None else frame
     diagnosed = [t for t in record.trials if t.diagnosis is not None]
     items = [
-        *_underfit(record, diagnosed),
-        *_overfit(diagnosed, rules),
+        *_underfit(record, diagnosed, rules, frame),
+        *_overfit(diagnosed),
+        *[a for f in find_directions(record) for a in _directions(f, rules, frame)],
         *_unstable(diagnosed),
         *_simple(diagnosed),
         *_failed(record),
-        *_edges(record),
+        *_edges(record, rules, frame),
     ]
     return [a for a in items if a is not None]
 
@@ -46,86 +69,109 @@ def _kind(trials: list[TrialRecord], kind: str) -> list[TrialRecord]:
     return [t for t in trials if t.diagnosis and t.diagnosis.verdict.kind == kind]
 
 
-def _underfit(record: StudyRecord, diagnosed: list[TrialRecord]) -> list[Advice]:
+def _underfit(
+    record: StudyRecord, diagnosed: list[TrialRecord], rules: list[Rule], frame: pd.DataFrame
+) -> list[Advice]:
     under = _of(diagnosed, "underfit")
     if not under:
         return []
+    rows = frame[frame["category"] == "underfit"]
     items = []
     improving = _kind(under, "still_improving")
     if len(improving) * 2 >= len(under):
-        where = _epochs_hint(record)
-        items.append(
-            Advice(
-                "underfit",
-                f"{len(improving)} of {len(under)} underfit trials were "
-                f"still improving at their last epoch: raise the epochs {where}.",
-            )
+        said = (
+            f"{len(improving)} of {len(under)} underfit trials were still improving at "
+            "their last epoch"
         )
+        against = first_rule("contradicts", rules, "epochs", "raise", rows, leaving="underfit")
+        if against is None:
+            items.append(Advice("underfit", f"{said}: raise the epochs {_epochs_hint(record)}."))
+        else:
+            items.append(
+                Advice(
+                    "underfit",
+                    f"{said}, yet the rule {against.text()} "
+                    f"says more epochs did not help: {_UNSETTLED}.",
+                )
+            )
     capacity = _kind(under, "capacity")
-    if capacity:
+    raise_ = [
+        p
+        for p in ("units", "layers")
+        if not first_rule("contradicts", rules, p, "raise", rows, leaving="underfit")
+    ]
+    if capacity and raise_:
         items.append(
             Advice(
                 "underfit",
-                f"{len(capacity)} of {len(under)} underfit trials "
-                "plateaued with a high training loss: raise the capacity (units, "
-                "layers) or lower the regularisation (dropout, l2).",
+                f"{len(capacity)} of {len(under)} underfit trials plateaued with a high "
+                f"training loss: raise {' or '.join(raise_)}, or lower the regularisation "
+                "(dropout, l2).",
             )
         )
     return items
 
 
+_UNSETTLED = "more trials will settle it"
+
+
 def _epochs_hint(record: StudyRecord) -> str:
-    if "epochs" in record.searched:
-        return f"range (now {record.searched['epochs']})"
+    searched = study_distributions(record)
+    if "epochs" in searched:
+        return f"range (now {describe(searched['epochs'])})"
     if "epochs" in record.fixed:
         return f"(now fixed at {record.fixed['epochs']})"
     return "setting"
 
 
-def _overfit(diagnosed: list[TrialRecord], rules: list[Rule]) -> list[Advice]:
+def _overfit(diagnosed: list[TrialRecord]) -> list[Advice]:
     over = _of(diagnosed, "overfit")
-    if not over:
-        return []
-    items = []
-    for rule in [r for r in rules if r.category == "overfit"][:2]:
-        fixes = "; ".join(_fix(c) for c in rule.conditions)
-        items.append(
-            Advice(
-                "overfit",
-                f"overfit trials cluster at {rule.region_text()} "
-                f"({rule.hits} of {rule.support} trials there overfit): {fixes}.",
-            )
-        )
-    if not items:
-        items.append(
-            Advice(
-                "overfit",
-                f"{len(over)} of {len(diagnosed)} trials overfit: raise "
-                "dropout or l2, cap the units, or train fewer epochs.",
-            )
-        )
     turned = [t.diagnosis.verdict.evidence.best_epoch for t in over if t.diagnosis]
     epochs = [e for e in turned if e is not None]
-    if len(epochs) >= 3:
-        items.append(
-            Advice(
-                "overfit",
-                f"overfit trials reached their best validation loss "
-                f"around epoch {round(statistics.median(epochs))} (median): training "
-                "much longer than that only costs time.",
-            )
+    if len(epochs) < 3:
+        return []
+    return [
+        Advice(
+            "overfit",
+            f"{len(over)} overfit trials reached their best validation loss around epoch "
+            f"{round(statistics.median(epochs))} (median): training much longer than that "
+            "only costs time.",
         )
+    ]
+
+
+def _directions(findings: Findings, rules: list[Rule], frame: pd.DataFrame) -> list[Advice]:
+    """Each direction that leads from ``findings.problem`` to good fit, checked against rules."""
+    problem = findings.problem
+    rows = frame[frame["category"] == problem]
+    if not findings.directions:
+        return [
+            Advice(
+                problem,
+                f"{findings.n_problem} {problem} trials — evidence too thin: {findings.thin}. "
+                "Run more trials before narrowing the space.",
+            )
+        ]
+    items = []
+    for d in findings.directions[:3]:
+        against = first_rule(
+            "contradicts", rules, d.param, d.move, rows, leaving=problem, choice=d.choice
+        )
+        if against is not None:
+            items.append(
+                Advice(
+                    problem,
+                    f"{d.param}: the trials disagree — {d.support()}, but the rule "
+                    f"{against.text()} points the other way: {_UNSETTLED}.",
+                )
+            )
+            continue
+        agree = first_rule(
+            "supports", rules, d.param, d.move, rows, leaving=problem, choice=d.choice
+        )
+        also = f"; so does the rule {agree.text()}" if agree else ""
+        items.append(Advice(problem, f"{problem} → good fit: {d.action()} — {d.support()}{also}."))
     return items
-
-
-def _fix(condition: Condition) -> str:
-    name, value = condition.param, condition.text().split(" ", 2)[2]
-    return {
-        "≥": f"cap {name} below {value}",
-        "<": f"raise {name} to at least {value}",
-        "=": f"avoid {name} = {value}",
-        "≠": f"try {name} = {value}",
-    }[condition.op]
 
 
 def _unstable(diagnosed: list[TrialRecord]) -> list[Advice]:
@@ -182,22 +228,26 @@ def _failed(record: StudyRecord) -> list[Advice]:
     return [Advice("", f"{len(failed)} of {len(record.trials)} trials failed{detail}.")]
 
 
-def _edges(record: StudyRecord) -> list[Advice]:
+def _edges(record: StudyRecord, rules: list[Rule], frame: pd.DataFrame) -> list[Advice]:
     best = best_trial(record)
     if best is None:
         return []
+    row = frame[frame["number"] == best.number]
     items = []
-    for name, description in record.searched.items():
-        bounds, value = param_range(description), best.params.get(name)
-        if bounds is None or not isinstance(value, int | float) or bounds[0] == bounds[1]:
+    for name, dist in study_distributions(record).items():
+        value = best.params.get(name)
+        if not isinstance(dist, IntDistribution | FloatDistribution) or dist.low == dist.high:
             continue
-        side = "bottom" if value <= bounds[0] else "top" if value >= bounds[1] else ""
-        if side:
+        if not isinstance(value, int | float) or isinstance(value, bool):
+            continue
+        side = "bottom" if value <= dist.low else "top" if value >= dist.high else ""
+        move = "lower" if side == "bottom" else "raise"
+        if side and first_rule("contradicts", rules, name, move, row, leaving=None) is None:
             items.append(
                 Advice(
                     "",
-                    f"the best trial's {name} ({value:g}) is at the {side} of "
-                    f"its range {description}: widen the range past it.",
+                    f"the best trial's {name} ({value:g}) is at the {side} of its range "
+                    f"{dist.low:g}..{dist.high:g}: widen the range past it.",
                 )
             )
     return items

@@ -10,7 +10,9 @@ from typing import Any
 
 import pandas as pd
 
+from study.followup import describe, study_distributions
 from study.report._advice import advise
+from study.report._best import best_by_category, pruned_beat_best
 from study.report._curves_data import curve_panel, representative_trials
 from study.report._curves_fig import curves_figure, trial_figure
 from study.report._data import (
@@ -38,7 +40,7 @@ from study.report._page import render_page
 from study.report._palette import CATEGORY_COLORS
 from study.report._rules import Rule, learn_rules
 from study.report._table import fmt, trial_table
-from study.storage._records import StudyRecord
+from study.storage import StudyRecord, TrialRecord
 
 """Default number of trials whose learning curves the page shows."""
 MAX_SCATTER = 1500
@@ -109,13 +111,16 @@ def _context(record: StudyRecord, max_curves: int, trials: Sequence[int]) -> dic
         "summary": summary,
         "wall_time": _duration(summary.wall_seconds),
         "best": _best(record),
+        "best_of": [_best_row(t) for t in best_by_category(record)],
+        "pruned_note": _pruned_note(record),
+        "space": [(n, describe(d)) for n, d in study_distributions(record).items()],
         "colors": CATEGORY_COLORS,
         "fit_map": _fit_map(frame, top_params(importance, params, k=3), params),
         "drivers": _drivers(importance, rules),
         "curves": _curves(record, max_curves, trials),
         "objective": _objective(frame, params, record),
         "table": trial_table(frame, params, record.objective),
-        "advice": advise(record, rules),
+        "advice": advise(record, rules, frame),
     }
 
 
@@ -131,6 +136,45 @@ def _best(record: StudyRecord) -> dict[str, Any] | None:
         "advice": best.diagnosis.verdict.advice if best.diagnosis else "",
         "params": [(k, fmt(v)) for k, v in best.params.items()],
     }
+
+
+def _best_row(trial: TrialRecord) -> dict[str, Any]:
+    return {
+        "category": trial.category,
+        "number": trial.number,
+        "state": trial.state.lower(),
+        "value": fmt(trial.value),
+        "agreement": agreement_of(trial),
+        "stop": f"epoch {trial.pruned.epoch} of {trial.pruned.epochs_planned}"
+        if trial.pruned
+        else "",
+    }
+
+
+def _pruned_note(record: StudyRecord) -> str:
+    """One line when pruned trials beat the best complete trial, with the early-stop choice."""
+    found = pruned_beat_best(record, best_trial(record))
+    if found is None:
+        return ""
+    shown = ", ".join(
+        f"#{t.number} {fmt(t.value)} at epoch {t.pruned.epoch if t.pruned else '?'}"
+        for t in found.pruned[:3]
+    )
+    best = found.best_complete
+    text = (
+        f"{len(found.pruned)} pruned trials beat the best complete trial #{best.number} "
+        f"({fmt(best.value)}) by their {record.objective} when stopped ({shown}): a pruned "
+        "trial is never Optuna's best because it did not finish its planned epochs, yet its "
+        "configuration trained for fewer epochs is the better model."
+    )
+    early = found.early
+    if early is not None:
+        text += (
+            f" The best early-stopped alternative: #{early.number} stopped at epoch "
+            f"{early.epoch} of {early.planned} gives {fmt(early.value)}; rerun it with "
+            f"epochs = {early.epoch}."
+        )
+    return text
 
 
 def _fit_map(frame: pd.DataFrame, top: list[ParamInfo], params: list[ParamInfo]) -> Section:

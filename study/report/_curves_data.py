@@ -1,4 +1,11 @@
-"""Prepared data of learning-curve panels, and which trials the page shows them for."""
+"""Prepared data of learning-curve panels, and which trials the page shows them for.
+
+The line drawn through a trial's seeds is the same mean the diagnosis reads
+(:func:`study.diagnosis.mean_curve`): the geometric mean of the losses over the seeds, cut to
+the seeds' common length. A geometric mean keeps one seed at a higher level from dominating
+(losses spread over decades across seeds), and cutting to the common length keeps the mean
+from jumping where a seed stopped; so the best-validation marker sits on the drawn minimum.
+"""
 
 from __future__ import annotations
 
@@ -9,10 +16,11 @@ import warnings
 import numpy as np
 import numpy.typing as npt
 
-from study.curves import FloatArray, stack
+from study.curves import FloatArray, SeedCurves, stack
+from study.diagnosis import mean_curve
 from study.report._data import agreement_of, best_trial, category_of
 from study.report._palette import CATEGORY_ORDER
-from study.storage._records import StudyRecord, TrialRecord
+from study.storage import StudyRecord, TrialRecord
 
 MAX_POINTS = 1000
 """At most this many epochs are drawn per line."""
@@ -33,7 +41,10 @@ class CurvePanel:
         epochs: 1-based epoch of each point, shape ``(n_points,)``.
         train: Training loss per seed, shape ``(n_seeds, n_points)`` (NaN after a seed stopped).
         val: Validation loss per seed, same shape.
-        best_epoch: Epoch of the lowest validation loss, or ``None``.
+        mean_train: The diagnosis' mean training loss over seeds (see the module docstring),
+            shape ``(n_points,)``, NaN past the seeds' common length.
+        mean_val: The mean validation loss likewise.
+        best_epoch: Epoch of the lowest mean validation loss (on the drawn line), or ``None``.
         prune_epoch: Epoch at which the trial was pruned, or ``None``.
         planned_epochs: The epochs the trial had planned (more than trained when pruned).
         log_y: Whether the losses span enough decades to need a log scale.
@@ -45,17 +56,23 @@ class CurvePanel:
     epochs: npt.NDArray[np.int64]
     train: FloatArray
     val: FloatArray
+    mean_train: FloatArray
+    mean_val: FloatArray
     best_epoch: int | None
     prune_epoch: int | None
     log_y: bool
     planned_epochs: int = 0
 
     def spread(self, series: str) -> tuple[FloatArray, FloatArray, FloatArray]:
-        """Mean, minimum and maximum over seeds of ``train`` or ``val``, each ``(n_points,)``."""
+        """Mean (as drawn), minimum and maximum over seeds of ``train`` or ``val``.
+
+        Each has shape ``(n_points,)``.
+        """
         values = getattr(self, series)
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", RuntimeWarning)  # epochs where every seed stopped
-            return np.nanmean(values, 0), np.nanmin(values, 0), np.nanmax(values, 0)
+            low, high = np.nanmin(values, 0), np.nanmax(values, 0)
+        return getattr(self, f"mean_{series}"), low, high
 
 
 def curve_panel(
@@ -66,6 +83,7 @@ def curve_panel(
     if train.shape[1] == 0 or np.isnan(val).all():
         return None
     index = subsample(train.shape[1], max_points)
+    mean_train, mean_val = _mean(trial.seeds, train.shape[1])
     return CurvePanel(
         number=trial.number,
         title=_title(trial, role),
@@ -73,7 +91,9 @@ def curve_panel(
         epochs=index + 1,
         train=train[:, index],
         val=val[:, index],
-        best_epoch=_best_epoch(trial, val),
+        mean_train=mean_train[index],
+        mean_val=mean_val[index],
+        best_epoch=None if np.isnan(mean_val).all() else int(np.nanargmin(mean_val)) + 1,
         prune_epoch=trial.pruned.epoch if trial.pruned else None,
         log_y=needs_log(np.concatenate([train.ravel(), val.ravel()])),
         planned_epochs=max([s.epochs_planned for s in trial.seeds] + [train.shape[1]]),
@@ -99,13 +119,14 @@ def _finite(values: FloatArray) -> FloatArray:
     return np.where(np.isfinite(values), values, np.nan)
 
 
-def _best_epoch(trial: TrialRecord, val: FloatArray) -> int | None:
-    if trial.diagnosis is not None and trial.diagnosis.verdict.evidence.best_epoch is not None:
-        return int(trial.diagnosis.verdict.evidence.best_epoch)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", RuntimeWarning)
-        mean = np.nanmean(val, 0)
-    return None if np.isnan(mean).all() else int(np.nanargmin(mean)) + 1
+def _mean(seeds: tuple[SeedCurves, ...], n_epochs: int) -> tuple[FloatArray, FloatArray]:
+    """The diagnosis' mean train and validation curves, NaN-padded to ``n_epochs``."""
+    out = np.full((2, n_epochs), np.nan)
+    mean = mean_curve(seeds)
+    if mean is not None:
+        out[0, : mean.epochs_trained] = mean.train_loss
+        out[1, : mean.epochs_trained] = mean.val_loss
+    return out[0], out[1]
 
 
 def _title(trial: TrialRecord, role: str) -> str:

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import dataclasses
 import math
-import re
 
 import numpy as np
 import pandas as pd
 
+from study.followup import describe, is_numeric, study_distributions
 from study.report._palette import CATEGORY_ORDER, NO_CATEGORY
-from study.storage._records import StudyRecord, TrialRecord
+from study.storage import StudyRecord, TrialRecord
 
 TRIAL_COLUMNS = (
     "number",
@@ -33,9 +33,9 @@ class ParamInfo:
 
     Attributes:
         name: The parameter's name.
-        numeric: Whether every value is a number (else the values are choices).
+        numeric: Whether the parameter ranges over numbers (else over choices).
         log: Whether the range is searched on a log scale (plot it with a log axis).
-        description: The range as the study describes it, e.g. ``"1..64 log"``.
+        description: The range in words, e.g. ``"1..64 log"``.
     """
 
     name: str
@@ -112,15 +112,18 @@ def _trial_row(trial: TrialRecord, params: list[str]) -> dict[str, object]:
 
 
 def param_infos(record: StudyRecord, frame: pd.DataFrame) -> list[ParamInfo]:
-    """Describe each searched parameter that has at least one value among the trials."""
+    """Describe each searched parameter that has at least one value among the trials.
+
+    The ranges are the Optuna distributions stored with the trials, never display text.
+    """
     infos = []
-    for name, description in record.searched.items():
+    for name, dist in study_distributions(record).items():
         values = frame[name].dropna() if name in frame else pd.Series([])
         if values.empty:
             continue
-        numeric = all(_is_number(v) for v in values)
-        log = numeric and "log" in description.split() and bool((values.astype(float) > 0).all())
-        infos.append(ParamInfo(name, numeric, log, description))
+        numeric = is_numeric(dist) and all(_is_number(v) for v in values)
+        log = numeric and bool(getattr(dist, "log", False))
+        infos.append(ParamInfo(name, numeric, log, describe(dist)))
     return infos
 
 
@@ -128,17 +131,6 @@ def _is_number(value: object) -> bool:
     return isinstance(value, int | float | np.integer | np.floating) and not isinstance(
         value, bool
     )
-
-
-def param_range(description: str) -> tuple[float, float] | None:
-    """The ``(low, high)`` of a range description like ``"1..64 log"``, or ``None``."""
-    match = re.match(r"\s*([-+0-9.eE]+)\s*\.\.\s*([-+0-9.eE]+)", description)
-    if match is None:
-        return None
-    try:
-        return float(match.group(1)), float(match.group(2))
-    except ValueError:
-        return None
 
 
 def best_trial(record: StudyRecord) -> TrialRecord | None:

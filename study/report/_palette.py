@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from study.diagnosis._records import CATEGORIES
+from study.diagnosis import CATEGORIES
 
 NO_CATEGORY = "undiagnosed"
 """The label of trials without a diagnosis (failed, running, or never trained)."""

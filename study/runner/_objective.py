@@ -18,7 +18,7 @@ from study.pruning import OverfitPruner
 from study.runner._live import LiveCheck
 from study.runner._progress import Progress
 from study.space import SearchSpace
-from study.storage import write_trial_result
+from study.storage import mark_interrupted, write_error, write_params, write_trial_result
 from study.tasks import TaskData
 
 
@@ -64,7 +64,7 @@ class Objective:
     def __call__(self, trial: optuna.Trial) -> float:
         """Train, diagnose and store one trial; raise ``TrialPruned`` when it was pruned."""
         params = self._space.params_for(sample(trial, self._space.distributions()))
-        trial.set_user_attr("params", params.to_dict(self._space.family))
+        write_params(trial, params.to_dict(self._space.family))
         seeds = list(range(self._space.seeds))
         live = LiveCheck(trial, self._progress, self._check_every, params.epochs)
         # Pruning checks fall on chunk ends: one chunk per check keeps them at fixed epochs.
@@ -77,7 +77,7 @@ class Objective:
                 chunk_epochs=chunk, on_progress=live,
             )
         except KeyboardInterrupt:
-            trial.set_user_attr("interrupted", True)
+            mark_interrupted(trial)
             raise
         return self._finish(trial, curves, live)
 
@@ -87,7 +87,7 @@ class Objective:
             write_trial_result(trial, curves, None)
             causes = sorted({c.error or c.stop for c in curves})
             message = "every seed failed: " + "; ".join(causes)
-            trial.set_user_attr("error", message)
+            write_error(trial, message)
             self._progress.failed_trial(trial.number, message)
             raise TrialError(message)
         diagnosis = diagnose_seeds(

@@ -41,15 +41,19 @@ from study.runner._setup import (
 from study.space import SearchSpace
 from study.storage import (
     count_finished,
+    count_states,
+    error_reason,
     is_sqlite,
+    is_storage_error,
+    keys,
+    mark_interrupted,
     mask_url,
     open_storage,
     recover,
     resolve_url,
     retry_trial,
+    tag_worker,
 )
-from study.storage._open import error_reason, is_storage_error
-from study.storage._resume import WORKER_ATTR, count_states, worker_tag
 from study.tasks import TaskData
 
 WAIT_SECONDS = 1.0
@@ -186,7 +190,7 @@ def _guard(objective: Objective) -> Callable[[optuna.Trial], float]:
     """
 
     def guarded(trial: optuna.Trial) -> float:
-        trial.set_user_attr(WORKER_ATTR, worker_tag())
+        tag_worker(trial)
         try:
             return objective(trial)
         except KeyboardInterrupt:
@@ -203,12 +207,12 @@ def _guard(objective: Objective) -> Callable[[optuna.Trial], float]:
 def _mark_interrupted(trial: optuna.Trial) -> None:
     # The storage may be what failed: then the trial stays RUNNING and is recovered later.
     with contextlib.suppress(Exception):
-        trial.set_user_attr("interrupted", True)
+        mark_interrupted(trial)
 
 
 def _requeue_interrupted(study: optuna.Study) -> None:
     with contextlib.suppress(Exception):  # Best effort: a resume re-queues them as well.
         for trial in study.get_trials(deepcopy=False, states=(optuna.trial.TrialState.FAIL,)):
-            if trial.user_attrs.get("interrupted"):
+            if trial.user_attrs.get(keys.INTERRUPTED):
                 retry_trial(study, trial)
 

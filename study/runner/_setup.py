@@ -18,7 +18,7 @@ from study.diagnosis import DiagnosisConfig
 from study.errors import InputError
 from study.pruning import OverfitPruner, PrunerSettings
 from study.space import SearchSpace, load_space, parse_space
-from study.storage import write_study_attrs
+from study.storage import keys, write_study_attrs
 from study.tasks import TaskData, load_task
 
 
@@ -65,17 +65,19 @@ def resolve_space(options: RunOptions, existing: optuna.Study | None) -> SearchS
             )
         return load_space(options.space, overrides=options.overrides, seeds=options.seeds)
     attrs = existing.user_attrs
-    stored_overrides = {k: str(v) for k, v in attrs.get("overrides", {}).items()}
+    stored_overrides = {k: str(v) for k, v in attrs.get(keys.STUDY_OVERRIDES, {}).items()}
     overrides = dict(options.overrides) or stored_overrides
-    seeds = options.seeds if options.seeds is not None else attrs.get("seeds")
+    seeds = options.seeds if options.seeds is not None else attrs.get(keys.STUDY_SEEDS)
     if options.space is None:
-        path = Path(attrs.get("space_path", "stored space"))
-        return parse_space(attrs.get("space_text", ""), path, overrides=overrides, seeds=seeds)
+        path = Path(attrs.get(keys.STUDY_SPACE_PATH, "stored space"))
+        text = attrs.get(keys.STUDY_SPACE_TEXT, "")
+        return parse_space(text, path, overrides=overrides, seeds=seeds)
     space = load_space(options.space, overrides=overrides, seeds=seeds)
-    if space.fingerprint() != attrs.get("fingerprint"):
+    stored = attrs.get(keys.STUDY_FINGERPRINT, "{}")
+    if space.fingerprint() != stored:
         raise InputError(
             f"study '{options.study}' was created with a different search space "
-            f"({_first_difference(attrs.get('fingerprint', '{}'), space.fingerprint())}); "
+            f"({_first_difference(stored, space.fingerprint())}); "
             "resume with the original file and settings, or choose a new --study name."
         )
     return space
@@ -134,17 +136,17 @@ def open_study(
 
 def _study_attrs(space: SearchSpace, data: TaskData) -> dict[str, object]:
     return {
-        "family": space.family,
-        "task": space.task.to_dict(),
-        "task_label": space.task.label,
-        "task_description": data.description,
-        "objective": space.objective,
-        "seeds": space.seeds,
-        "searched": space.describe_searched(),
-        "fixed": dict(space.fixed),
-        "overrides": dict(space.overrides),
-        "baseline_loss": data.baseline_loss,
-        "space_text": space.text,
-        "space_path": str(space.path.resolve()),
-        "fingerprint": space.fingerprint(),
+        keys.STUDY_FAMILY: space.family,
+        keys.STUDY_TASK: space.task.to_dict(),
+        keys.STUDY_TASK_LABEL: space.task.label,
+        keys.STUDY_TASK_DESCRIPTION: data.description,
+        keys.STUDY_OBJECTIVE: space.objective,
+        keys.STUDY_SEEDS: space.seeds,
+        keys.STUDY_SEARCHED: space.describe_searched(),
+        keys.STUDY_FIXED: dict(space.fixed),
+        keys.STUDY_OVERRIDES: dict(space.overrides),
+        keys.STUDY_BASELINE_LOSS: data.baseline_loss,
+        keys.STUDY_SPACE_TEXT: space.text,
+        keys.STUDY_SPACE_PATH: str(space.path.resolve()),
+        keys.STUDY_FINGERPRINT: space.fingerprint(),
     }

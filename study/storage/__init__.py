@@ -1,35 +1,114 @@
-"""Storage: where studies, their trials, curves and diagnoses live (Optuna storages)."""
+"""Storage: where studies, their trials, curves and diagnoses live (Optuna storages).
+
+The one owner of what a study stores: the attribute names (:mod:`study.storage.keys`), the
+encoder (``write_*``, :func:`trial_attrs`) and the decoder (:func:`trial_record`,
+:func:`study_record`), opening storages read-only or for writing, and resuming interrupted
+trials.
+"""
 
 from __future__ import annotations
 
-from study.storage._attrs import study_record, trial_record, write_study_attrs, write_trial_result
+from study.storage import _keys as keys
+from study.storage._attrs import (
+    mark_interrupted,
+    trial_attrs,
+    write_error,
+    write_params,
+    write_study_attrs,
+    write_trial_result,
+)
+from study.storage._decode import (
+    retried_numbers,
+    retry_of,
+    study_description,
+    study_record,
+    trial_curves,
+    trial_diagnosis,
+    trial_record,
+    was_interrupted,
+)
+from study.storage._journal import repair_journal
 from study.storage._open import (
-    DEFAULT_STORAGE,
-    STORAGE_ENV,
-    is_sqlite,
-    mask_url,
+    check_storage,
+    error_reason,
+    heartbeat_settings,
+    is_storage_error,
     open_storage,
-    resolve_url,
+    storage_cause,
 )
 from study.storage._records import PruneInfo, StudyRecord, TrialRecord
-from study.storage._resume import count_finished, fail_interrupted, recover, retry_trial
+from study.storage._resume import (
+    WORKER_ATTR,
+    count_finished,
+    count_states,
+    fail_dead_workers,
+    fail_interrupted,
+    recover,
+    requeue,
+    retry_trial,
+    state_counts,
+    tag_worker,
+    worker_tag,
+)
+from study.storage._sqlite import inspect_sqlite, lock_sqlite
+from study.storage._urls import (
+    DEFAULT_STORAGE,
+    STORAGE_ENV,
+    is_journal,
+    is_sqlite,
+    journal_path,
+    mask_url,
+    resolve_url,
+    scrub,
+    sqlite_path,
+)
 
 __all__ = [
     "DEFAULT_STORAGE",
     "STORAGE_ENV",
+    "WORKER_ATTR",
     "PruneInfo",
     "StudyRecord",
     "TrialRecord",
+    "check_storage",
     "count_finished",
+    "count_states",
+    "error_reason",
+    "fail_dead_workers",
     "fail_interrupted",
+    "heartbeat_settings",
+    "inspect_sqlite",
+    "is_journal",
     "is_sqlite",
+    "is_storage_error",
+    "journal_path",
+    "keys",
+    "lock_sqlite",
+    "mark_interrupted",
     "mask_url",
     "open_storage",
     "recover",
+    "repair_journal",
+    "requeue",
     "resolve_url",
+    "retried_numbers",
+    "retry_of",
     "retry_trial",
+    "scrub",
+    "sqlite_path",
+    "state_counts",
+    "storage_cause",
+    "study_description",
     "study_record",
+    "tag_worker",
+    "trial_attrs",
+    "trial_curves",
+    "trial_diagnosis",
     "trial_record",
+    "was_interrupted",
+    "worker_tag",
+    "write_error",
+    "write_params",
     "write_study_attrs",
     "write_trial_result",
 ]

@@ -1,29 +1,55 @@
-"""What a study stores beside Optuna's own fields, under which attribute names.
+"""Writing a study: the only encoder of what a study stores beside Optuna's own fields.
 
-Everything is a JSON-able user attribute, so the storage opens with Optuna's CLI and
-optuna-dashboard without `study` installed. Curves are one compact attribute per trial.
+Where each piece goes, and why, is described in :mod:`study.storage._keys`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import optuna
-from optuna.trial import FrozenTrial
 
 from study.curves import SeedCurves
-from study.diagnosis._records import TrialDiagnosis
-from study.storage._records import PruneInfo, StudyRecord, TrialRecord
+from study.diagnosis import TrialDiagnosis
+from study.storage import _keys as keys
+from study.storage._records import PruneInfo
 
-FORMAT = 1
-"""Version of the stored layout."""
+SUMMARY_KEYS = ("category", "kind", "confidence", "agreement", "agreement_text", "best_epoch",
+                "advice", "disagreeing")
+"""The keys of a diagnosis kept readable in the user attributes."""
 
 
-def write_study_attrs(study: optuna.Study, attrs: dict[str, Any]) -> None:
+def write_study_attrs(study: optuna.Study, attrs: Mapping[str, Any]) -> None:
     """Store the study's description (space, task, seeds); written once at creation."""
-    for key, value in {"format": FORMAT, **attrs}.items():
+    for key, value in {keys.STUDY_FORMAT: keys.FORMAT, **attrs}.items():
         study.set_user_attr(key, value)
+
+
+def trial_attrs(
+    curves: Sequence[SeedCurves],
+    diagnosis: TrialDiagnosis | None,
+    pruned: PruneInfo | None = None,
+    error: str | None = None,
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """Encode a trial's result as ``(user_attrs, system_attrs)``.
+
+    The pure form of :func:`write_trial_result`, for building stored trials directly (e.g.
+    with ``optuna.trial.create_trial``).
+    """
+    user: dict[str, Any] = {}
+    system: dict[str, Any] = {keys.CURVES: [c.to_dict() for c in curves]}
+    if diagnosis is not None:
+        full = diagnosis.to_dict()
+        user[keys.DIAGNOSIS] = {k: full[k] for k in SUMMARY_KEYS}
+        system[keys.FULL_DIAGNOSIS] = full
+    if pruned is not None:
+        user[keys.PRUNED] = pruned.to_dict()
+    if error is not None:
+        user[keys.ERROR], full_error = _cut(error)
+        if full_error is not None:
+            system[keys.FULL_ERROR] = full_error
+    return user, system
 
 
 def write_trial_result(
@@ -32,71 +58,44 @@ def write_trial_result(
     diagnosis: TrialDiagnosis | None,
     pruned: PruneInfo | None = None,
 ) -> None:
-    """Store a trial's curves, per-seed summaries, diagnosis and prune details."""
-    trial.set_user_attr("seeds", [c.summary() for c in curves])
-    trial.set_user_attr("curves", [c.to_dict() for c in curves])
-    if diagnosis is not None:
-        trial.set_user_attr("diagnosis", diagnosis.to_dict())
-    if pruned is not None:
-        trial.set_user_attr("pruned", pruned.to_dict())
+    """Store a trial's curves, diagnosis and prune details."""
+    user, system = trial_attrs(curves, diagnosis, pruned)
+    _write(trial, user, system)
 
 
-def retried_numbers(trials: Sequence[FrozenTrial]) -> set[int]:
-    """Numbers of the trials that another trial re-runs (they were interrupted)."""
-    return {
-        int(t.user_attrs["retry_of"])
-        for t in trials
-        if t.user_attrs.get("retry_of") is not None
-    }
+def write_params(trial: optuna.Trial, params: Mapping[str, Any]) -> None:
+    """Store every model parameter's value (sampled, fixed or default) of a trial."""
+    trial.set_user_attr(keys.PARAMS, dict(params))
 
 
-def was_interrupted(frozen: FrozenTrial, retried: set[int]) -> bool:
-    """Whether a trial stopped because its process did: marked so, or re-run by another.
-
-    A worker whose heartbeat went stale cannot mark its own trial any more; the re-run is what
-    shows it was interrupted.
-    """
-    return bool(frozen.user_attrs.get("interrupted", False)) or frozen.number in retried
+def write_error(trial: optuna.Trial, message: str) -> None:
+    """Store why a trial failed (cut short in the readable attribute, whole beside it)."""
+    user, system = trial_attrs((), None, error=message)
+    system.pop(keys.CURVES)
+    _write(trial, user, system)
 
 
-def trial_record(frozen: FrozenTrial, retried: set[int] | None = None) -> TrialRecord:
-    """Decode one stored trial; ``retried`` holds the numbers of re-run trials."""
-    attrs = frozen.user_attrs
-    diagnosis = attrs.get("diagnosis")
-    pruned = attrs.get("pruned")
-    return TrialRecord(
-        number=frozen.number,
-        state=frozen.state.name,
-        params=dict(attrs.get("params") or frozen.params),
-        value=frozen.value if frozen.values else None,
-        seeds=tuple(SeedCurves.from_dict(c) for c in attrs.get("curves", [])),
-        diagnosis=TrialDiagnosis.from_dict(diagnosis) if diagnosis else None,
-        pruned=PruneInfo.from_dict(pruned) if pruned else None,
-        error=attrs.get("error"),
-        interrupted=was_interrupted(frozen, retried or set()),
-        retry_of=attrs.get("retry_of"),
-        datetime_start=frozen.datetime_start,
-        datetime_complete=frozen.datetime_complete,
-    )
+def mark_interrupted(trial: optuna.Trial) -> None:
+    """Mark a trial that a Ctrl-C or a failing storage stopped: it does not count as finished,
+    and a resume re-runs it."""
+    trial.set_user_attr(keys.INTERRUPTED, True)
 
 
-def study_record(study: optuna.Study, storage_shown: str) -> StudyRecord:
-    """Decode a whole stored study."""
-    attrs = study.user_attrs
-    trials = study.get_trials(deepcopy=False)
-    retried = retried_numbers(trials)
-    return StudyRecord(
-        name=study.study_name,
-        storage=storage_shown,
-        family=str(attrs.get("family", "?")),
-        task=str(attrs.get("task_label", "?")),
-        task_description=str(attrs.get("task_description", "")),
-        objective=str(attrs.get("objective", "value")),
-        direction=study.direction.name.lower(),
-        searched=dict(attrs.get("searched", {})),
-        fixed=dict(attrs.get("fixed", {})),
-        n_seeds=int(attrs.get("seeds", 0)),
-        baseline_loss=attrs.get("baseline_loss"),
-        space_text=str(attrs.get("space_text", "")),
-        trials=tuple(trial_record(t, retried) for t in trials),
-    )
+def _write(trial: optuna.Trial, user: Mapping[str, Any], system: Mapping[str, Any]) -> None:
+    for key, value in user.items():
+        trial.set_user_attr(key, value)
+    if not system:
+        return
+    # `Trial` sets no system attributes any more; its storage does, by the trial's id.
+    storage = trial.storage
+    study_id = storage.get_study_id_from_name(trial.study.study_name)
+    trial_id = storage.get_trial_id_from_study_id_trial_number(study_id, trial.number)
+    for key, value in system.items():
+        storage.set_trial_system_attr(trial_id, key, value)
+
+
+def _cut(text: str) -> tuple[str, str | None]:
+    """The readable head of ``text``, and the whole text when the head is shorter."""
+    if len(text) <= keys.ERROR_SHOWN:
+        return text, None
+    return text[: keys.ERROR_SHOWN - 1] + "…", text

@@ -1,8 +1,19 @@
-"""Where studies live: resolving, masking and opening storage URLs.
+"""Opening storages: read-only for looking, for writing only after everything is checked.
 
-The default is one embedded SQLite file in the working directory, for one process. For several
-processes on one machine without a server, Optuna's journal file (``journal:///path.log``); for
-many workers or machines, PostgreSQL (``postgresql://user:password@host/db``).
+The default is one embedded SQLite file in the working directory, for one run at a time. For
+several processes on one machine without a server, Optuna's journal file
+(``journal:///path.log``); for many workers or machines, PostgreSQL
+(``postgresql://user:password@host/db``, through psycopg 3, which the ``postgres`` extra
+installs).
+
+* :func:`check_storage` looks at a storage without creating or changing anything: the URL,
+  the folder, what an existing file holds (another program's SQLite database is refused),
+  whether another run holds an SQLite file.
+* ``open_storage(url, must_exist=True)`` opens an existing storage read-only (``list``,
+  ``show``, ``report``): SQLite through a read-only connection, no table created, no
+  journal-mode switch, no byte written.
+* ``open_storage(url)`` opens for writing: it locks an SQLite file for this run, cuts off a
+  journal's partial last record (keeping a backup), and creates the tables of a new database.
 
 In PostgreSQL (and other server databases) a running trial sends a heartbeat every
 ``$STUDY_HEARTBEAT_SECONDS`` (default 10); a trial whose heartbeat is older than
@@ -14,8 +25,8 @@ from __future__ import annotations
 
 import functools
 import os
-import sqlite3
 import warnings
+import weakref
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -26,10 +37,23 @@ from optuna.storages.journal import JournalFileBackend
 from optuna.trial import FrozenTrial
 
 from study.errors import InputError
+from study.storage._journal import repair_journal
+from study.storage._resume import requeue
+from study.storage._sqlite import (
+    inspect_sqlite,
+    lock_sqlite,
+    read_only_connection,
+    write_connection,
+)
+from study.storage._urls import (
+    STORAGE_ENV,
+    is_journal,
+    journal_path,
+    mask_url,
+    scrub,
+    sqlite_path,
+)
 
-DEFAULT_STORAGE = "sqlite:///studies.db"
-STORAGE_ENV = "STUDY_STORAGE"
-"""Environment variable that sets the storage URL when ``--storage`` is not given."""
 HEARTBEAT_SECONDS = 10
 """Interval of a running trial's heartbeat in RDB storages."""
 GRACE_SECONDS = 30
@@ -44,72 +68,76 @@ CONNECT_TIMEOUT = 10
 StaleCallback = Callable[[optuna.Study, FrozenTrial], None]
 
 
-def resolve_url(url: str | None) -> str:
-    """Return the storage URL to use: ``url``, else ``$STUDY_STORAGE``, else the default."""
-    return url or os.environ.get(STORAGE_ENV) or DEFAULT_STORAGE
+def check_storage(url: str, *, must_exist: bool = False) -> None:
+    """Check that ``url`` can be opened, without creating or changing anything.
 
+    Args:
+        url: The storage URL.
+        must_exist: The storage must already exist (a read-only command).
 
-def mask_url(url: str) -> str:
-    """Return ``url`` with any password replaced by ``***``, safe to print or store."""
-    if "://" not in url or "@" not in url:
-        return url
-    scheme, rest = url.split("://", 1)
-    credentials, host = rest.rsplit("@", 1)
-    user = credentials.split(":", 1)[0]
-    return f"{scheme}://{user}:***@{host}" if ":" in credentials else url
-
-
-def is_sqlite(url: str) -> bool:
-    """Whether ``url`` names an SQLite database (single-process storage)."""
-    return url.startswith("sqlite:")
-
-
-def sqlite_path(url: str) -> Path | None:
-    """The file of an SQLite URL, or ``None`` for other URLs and in-memory SQLite."""
-    if not is_sqlite(url):
-        return None
-    path = url.split(":///", 1)[1] if ":///" in url else ""
-    return Path(path) if path and path != ":memory:" else None
+    Raises:
+        InputError: The URL is malformed, its folder is missing, the file is not a study
+            storage, or (SQLite) another run is using it.
+    """
+    shown = mask_url(url)
+    if is_journal(url):
+        _journal_file(url, shown, must_exist)
+        return
+    path = sqlite_path(url)
+    if path is None:
+        return  # A server database: only connecting tells.
+    _check_folder(path.parent, shown)
+    if inspect_sqlite(path, shown) in ("missing", "empty") and must_exist:
+        raise InputError(
+            f"no study database at {shown}; run `python -m study run` first, or point "
+            f"--storage (or ${STORAGE_ENV}) at an existing database."
+        )
 
 
 def open_storage(
     url: str, *, stale_callback: StaleCallback | None = None, must_exist: bool = False
 ) -> BaseStorage:
-    """Open the storage at ``url``.
+    """Open the storage at ``url``: read-only with ``must_exist``, else for writing.
 
     Args:
         url: An Optuna RDB URL (``sqlite:///...``, ``postgresql://...``) or
             ``journal:///path`` for a journal file.
-        stale_callback: Called with each trial whose worker stopped sending heartbeats.
-        must_exist: For read-only commands: fail instead of creating a new database file.
+        stale_callback: Called with each trial whose worker stopped sending heartbeats
+            (writing only); the default queues its re-run (:func:`study.storage.requeue`).
+        must_exist: For read-only commands: open an existing storage without writing to it.
 
     Raises:
-        InputError: The URL is malformed, the database is unreachable, or (``must_exist``)
-            the file does not exist.
+        InputError: Anything :func:`check_storage` refuses, or the database is unreachable.
     """
+    check_storage(url, must_exist=must_exist)
     shown = mask_url(url)
     if is_journal(url):
-        return _open_journal(url, shown, must_exist)
+        return _open_journal(url, shown, read_only=must_exist)
+    heartbeat, grace = (None, None) if must_exist else heartbeat_settings()
     path = sqlite_path(url)
-    if path is not None:
-        _check_sqlite_path(path, shown, must_exist)
-    heartbeat, grace = heartbeat_settings()
+    release = lock_sqlite(path, shown) if path is not None and not must_exist else None
     try:
         with warnings.catch_warnings():
             # Heartbeats are what keeps a dead worker's trial from staying RUNNING forever.
             warnings.simplefilter("ignore", optuna.exceptions.ExperimentalWarning)
-            return RDBStorage(
+            storage = RDBStorage(
                 url,
-                engine_kwargs=_engine_kwargs(url),
+                engine_kwargs=_engine_kwargs(url, read_only=must_exist),
                 heartbeat_interval=heartbeat,
                 grace_period=grace,
-                heartbeat_stale_trial_callback=stale_callback,
+                heartbeat_stale_trial_callback=None if must_exist else stale_callback or requeue,
+                skip_table_creation=must_exist,
             )
     except Exception as e:  # SQLAlchemy and driver errors differ by database; all mean "unusable".
+        if release is not None:
+            release()
         raise InputError(
             f"cannot open storage {shown}: {error_reason(e, url)}; check --storage or "
             f"${STORAGE_ENV} and that the database server is running."
         ) from None
+    if release is not None:
+        weakref.finalize(storage, release)  # The run's hold ends with its storage.
+    return storage
 
 
 def heartbeat_settings() -> tuple[int, int]:
@@ -140,28 +168,16 @@ def _env_seconds(name: str, default: int) -> int:
     return int(text)
 
 
-def _engine_kwargs(url: str) -> dict[str, Any]:
+def _engine_kwargs(url: str, *, read_only: bool) -> dict[str, Any]:
     # Pre-ping replaces pooled connections that a database restart closed.
     kwargs: dict[str, Any] = {"pool_pre_ping": True}
     if url.startswith("postgresql"):
         kwargs["connect_args"] = {"connect_timeout": CONNECT_TIMEOUT}
     path = sqlite_path(url)
     if path is not None:
-        kwargs["creator"] = functools.partial(_sqlite_connection, str(path))
+        connect = read_only_connection if read_only else write_connection
+        kwargs["creator"] = functools.partial(connect, str(path))
     return kwargs
-
-
-def _sqlite_connection(path: str) -> sqlite3.Connection:
-    """An SQLite connection in write-ahead-log mode.
-
-    A commit then appends to the log instead of syncing the whole database: storage writes
-    cost a fraction of a millisecond instead of several. A killed process loses nothing it
-    committed; only a power cut can lose the last commits before the log is synced.
-    """
-    connection = sqlite3.connect(path, check_same_thread=False)
-    connection.execute("PRAGMA journal_mode=WAL")
-    connection.execute("PRAGMA synchronous=NORMAL")
-    return connection
 
 
 def is_storage_error(error: BaseException) -> bool:
@@ -190,14 +206,46 @@ def storage_cause(error: BaseException) -> BaseException | None:
 
 
 def error_reason(error: BaseException, url: str) -> str:
-    """The first line of a storage error's message, shortened and without the password."""
-    error = storage_cause(error) or error
+    """The first line of a storage error's message, shortened and without any secret.
+
+    The database's own words when there are any: Optuna wraps every database error of a
+    commit in one generic message ("... e.g. exceeding max length").
+    """
+    error = _database_error(error) or storage_cause(error) or error
     text = str(error).strip()
     reason = text.splitlines()[0] if text else type(error).__name__
-    return _short(_scrub(reason, url))
+    return _short(scrub(reason, url))
 
 
-def _open_journal(url: str, shown: str, must_exist: bool) -> BaseStorage:
+def _database_error(error: BaseException) -> BaseException | None:
+    import sqlalchemy.exc
+
+    seen: set[int] = set()
+    current: BaseException | None = error
+    while current is not None and id(current) not in seen:
+        if isinstance(current, sqlalchemy.exc.DBAPIError) and current.orig is not None:
+            return current.orig
+        seen.add(id(current))
+        current = current.__cause__ or current.__context__
+    return None
+
+
+def _open_journal(url: str, shown: str, *, read_only: bool) -> BaseStorage:
+    path = _journal_file(url, shown, read_only)
+    if not read_only:
+        repair_journal(path, shown)
+    try:
+        # Reading never writes: the backend creates the file only when it is missing, and a
+        # read-only command has checked that it exists.
+        return JournalStorage(JournalFileBackend(str(path)))
+    except Exception as e:  # A damaged journal: nothing can be resumed from it.
+        raise InputError(
+            f"cannot open storage {shown}: the journal file is damaged ({error_reason(e, url)})"
+            "; restore it from a backup (e.g. its .bak copy) or choose another file."
+        ) from None
+
+
+def _journal_file(url: str, shown: str, must_exist: bool) -> Path:
     path = journal_path(url)
     if path is None:
         raise InputError(
@@ -206,57 +254,18 @@ def _open_journal(url: str, shown: str, must_exist: bool) -> BaseStorage:
         )
     if must_exist and not path.is_file():
         raise InputError(f"no journal file at {shown}; check --storage or ${STORAGE_ENV}.")
-    if not path.parent.is_dir():
-        raise InputError(
-            f"cannot open storage {shown}: folder {path.parent} does not exist; create it "
-            "or choose another path."
-        )
+    _check_folder(path.parent, shown)
     if path.is_dir():
         raise InputError(f"cannot open storage {shown}: {path} is a folder, not a file.")
-    try:
-        return JournalStorage(JournalFileBackend(str(path)))
-    except Exception as e:  # An unreadable or corrupt journal: nothing can be resumed from it.
+    return path
+
+
+def _check_folder(folder: Path, shown: str) -> None:
+    if str(folder) not in ("", ".") and not folder.is_dir():
         raise InputError(
-            f"cannot open storage {shown}: {error_reason(e, url)}; check the journal file."
-        ) from None
-
-
-def is_journal(url: str) -> bool:
-    """Whether ``url`` names an Optuna journal file (several processes on one machine)."""
-    return url.startswith("journal:")
-
-
-def journal_path(url: str) -> Path | None:
-    """The file of a ``journal:`` URL (``journal:///abs/path`` or ``journal://rel/path``)."""
-    if not is_journal(url):
-        return None
-    rest = url.split(":", 1)[1]
-    rest = rest[2:] if rest.startswith("//") else rest
-    return Path(rest) if rest.strip() else None
-
-
-def _check_sqlite_path(path: Path, shown: str, must_exist: bool) -> None:
-    if must_exist and not path.is_file():
-        raise InputError(
-            f"no study database at {shown}; run `python -m study run` first, or point "
-            f"--storage (or ${STORAGE_ENV}) at an existing database."
-        )
-    if not path.parent.is_dir() and str(path.parent) != "":
-        raise InputError(
-            f"cannot open storage {shown}: folder {path.parent} does not exist; create it "
+            f"cannot open storage {shown}: folder {folder} does not exist; create it "
             "or choose another path."
         )
-
-
-def _scrub(text: str, url: str) -> str:
-    """Remove the URL's password from a driver's message."""
-    text = text.replace(url, mask_url(url))
-    if "://" in url and "@" in url:
-        credentials = url.split("://", 1)[1].rsplit("@", 1)[0]
-        if ":" in credentials:
-            password = credentials.split(":", 1)[1]
-            text = text.replace(password, "***") if password else text
-    return text
 
 
 def _short(reason: str, limit: int = 160) -> str:

@@ -6,8 +6,10 @@ import dataclasses
 import datetime
 from typing import Any
 
+from optuna.distributions import BaseDistribution
+
 from study.curves import SeedCurves
-from study.diagnosis._records import TrialDiagnosis
+from study.diagnosis import TrialDiagnosis
 
 
 @dataclasses.dataclass(frozen=True)
@@ -55,6 +57,8 @@ class TrialRecord:
         retry_of: The number of the interrupted trial this one re-runs, or ``None``.
         datetime_start: When the trial started.
         datetime_complete: When the trial finished.
+        distributions: Optuna's distribution of each sampled parameter (its range, step and
+            scale), by name; empty for a trial that sampled nothing.
     """
 
     number: int
@@ -69,6 +73,7 @@ class TrialRecord:
     retry_of: int | None = None
     datetime_start: datetime.datetime | None = None
     datetime_complete: datetime.datetime | None = None
+    distributions: dict[str, BaseDistribution] = dataclasses.field(default_factory=dict)
 
     @property
     def duration_seconds(self) -> float | None:

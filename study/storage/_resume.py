@@ -1,21 +1,29 @@
 """Resuming a study: re-run interrupted trials, never repeat finished ones.
 
 A trial is interrupted when its process stopped before the trial ended: Ctrl-C, a crash, a
-``kill -9``, a lost machine. It is failed with the user attribute ``interrupted`` and its
-parameters are queued again with ``retry_of`` set to its number, once. How a dead process is
-noticed depends on the storage:
+``kill -9``, a lost machine. It is failed, and its parameters are queued again, once, by
+Optuna's :class:`~optuna.storages.RetryHeartbeatStaleTrialCallback`: the re-run carries
+Optuna's ``failed_trial``/``retry_history`` system attributes and our readable ``retry_of``. How
+a dead process is noticed depends on the storage:
 
-* SQLite serves one process, so every ``RUNNING`` trial found when a run starts is interrupted.
-* A server database (PostgreSQL): a trial whose heartbeat went stale (see
-  :mod:`study.storage._open`) is interrupted; any worker notices it.
+* SQLite serves one run (see :func:`study.storage.lock_sqlite`), so every ``RUNNING`` trial
+  found when a run starts is interrupted.
+* A server database (PostgreSQL): a trial whose heartbeat went stale is failed by Optuna's
+  :func:`~optuna.storages.fail_stale_trials`, which calls the retry callback; any worker
+  notices it.
 * A storage without heartbeats (the journal file, one machine): a ``RUNNING`` trial tagged
-  with a process of this machine that no longer exists is interrupted. Server databases
-  rely on heartbeats only, since workers on different machines (or containers) may share a
-  host name while their process ids mean nothing to each other.
+  with a process of this machine that no longer exists is interrupted. Trials of storages with
+  heartbeats are left to them, since workers on different machines (or containers) may share
+  a host name while their process ids mean nothing to each other.
+
+Everything goes through Optuna's public API: a trial of a dead process is failed with
+``Study.tell(number, state=FAIL)``, which cannot add attributes to it, so such a trial is known
+as interrupted by its re-run (see :func:`study.storage.was_interrupted`).
 """
 
 from __future__ import annotations
 
+import copy
 import datetime
 import os
 import socket
@@ -24,42 +32,51 @@ from pathlib import Path
 from typing import Any
 
 import optuna
-from optuna.storages._heartbeat import is_heartbeat_enabled
+from optuna.storages import RDBStorage, RetryHeartbeatStaleTrialCallback
 from optuna.trial import FrozenTrial, TrialState
 
-from study.storage._attrs import retried_numbers
+from study.storage import _keys as keys
+from study.storage._decode import retried_numbers
 
 FINISHED = (TrialState.COMPLETE, TrialState.PRUNED, TrialState.FAIL)
-WORKER_ATTR = "worker"
-"""User attribute of a running trial naming its process: ``{"host", "pid", "started"}``."""
+WORKER_ATTR = keys.WORKER
+"""User attribute of a running trial naming its process (see :func:`worker_tag`)."""
 UNTAGGED_SECONDS = 120.0
 """A ``RUNNING`` trial older than this that never named its process was abandoned while it
 started (the process died between creating the trial and running it)."""
 
 
-def retry_trial(study: optuna.Study, trial: FrozenTrial) -> None:
-    """Queue a re-run of an interrupted trial with the same parameters.
+def requeue(study: optuna.Study, trial: FrozenTrial) -> None:
+    """Queue a re-run of interrupted ``trial`` with the same parameters (no duplicate check).
 
-    Used as the storage's stale-heartbeat callback and after a Ctrl-C or a crash. The re-run
-    records ``retry_of`` so the interrupted trial is not counted as finished.
+    The stale-heartbeat callback of the storages :func:`study.storage.open_storage` opens for
+    writing: Optuna calls it once per stale trial, from the process that failed it.
     """
-    if _has_retry(study, trial.number):
-        return
-    study.enqueue_trial(
-        trial.params,
-        user_attrs={"retry_of": trial.number, "params": trial.user_attrs.get("params", {})},
-    )
+    rerun = copy.deepcopy(trial)
+    # What described the interrupted run (its process, its partial results) is not the
+    # re-run's; Optuna's own system attributes (retry history, fixed parameters) carry over.
+    rerun.user_attrs = {keys.PARAMS: trial.user_attrs.get(keys.PARAMS, {}),
+                        keys.RETRY_OF: trial.number}
+    rerun.system_attrs = {k: v for k, v in rerun.system_attrs.items()
+                          if not k.startswith("study:")}
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", optuna.exceptions.ExperimentalWarning)
+        RetryHeartbeatStaleTrialCallback()(study, rerun)
+
+
+def retry_trial(study: optuna.Study, trial: FrozenTrial) -> None:
+    """Queue a re-run of an interrupted trial unless one is queued already."""
+    if trial.number not in retried_numbers(study.get_trials(deepcopy=False)):
+        requeue(study, trial)
 
 
 def fail_interrupted(study: optuna.Study, trial: FrozenTrial) -> None:
-    """Fail a ``RUNNING`` trial whose process is gone, marked interrupted, and queue its re-run."""
-    storage = study._storage
+    """Fail a ``RUNNING`` trial whose process is gone and queue its re-run."""
     try:
-        storage.set_trial_user_attr(trial._trial_id, "interrupted", True)
-        storage.set_trial_state_values(trial._trial_id, state=TrialState.FAIL)
-    except optuna.exceptions.UpdateFinishedTrialError:
+        study.tell(trial.number, state=TrialState.FAIL)
+    except (ValueError, RuntimeError, optuna.exceptions.UpdateFinishedTrialError):
         return  # Another process finished or failed it meanwhile.
-    retry_trial(study, trial)
+    requeue(study, trial)
 
 
 def recover(study: optuna.Study, *, single_process: bool) -> list[int]:
@@ -67,8 +84,9 @@ def recover(study: optuna.Study, *, single_process: bool) -> list[int]:
 
     Args:
         study: The study being resumed.
-        single_process: The storage serves one process (SQLite): every ``RUNNING`` trial was
-            left by a process that is gone. Otherwise only trials whose heartbeat is stale.
+        single_process: The storage serves one run (SQLite, locked by this one): every
+            ``RUNNING`` trial was left by a process that is gone. Otherwise only trials whose
+            heartbeat is stale or whose process (on this machine) is gone.
 
     Returns:
         The numbers of the trials that will be re-run.
@@ -82,20 +100,33 @@ def recover(study: optuna.Study, *, single_process: bool) -> list[int]:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", optuna.exceptions.ExperimentalWarning)
             optuna.storages.fail_stale_trials(study)
-        if not is_heartbeat_enabled(study._storage):
-            requeued.extend(fail_dead_workers(study))
-    retried = _retried(study)
-    for trial in study.get_trials(deepcopy=False, states=(TrialState.FAIL,)):
-        if trial.user_attrs.get("interrupted") and trial.number not in retried:
-            retry_trial(study, trial)
+        requeued.extend(fail_dead_workers(study))
+    trials = study.get_trials(deepcopy=False)
+    retried = retried_numbers(trials)
+    for trial in trials:
+        interrupted = trial.user_attrs.get(keys.INTERRUPTED)
+        if trial.state == TrialState.FAIL and interrupted and trial.number not in retried:
+            requeue(study, trial)
             requeued.append(trial.number)
-    return sorted(requeued)
+    return sorted(set(requeued))
 
 
-def worker_tag() -> dict[str, Any]:
-    """The value of :data:`WORKER_ATTR` for a trial run by this process."""
+def worker_tag(*, heartbeat: bool = False) -> dict[str, Any]:
+    """The value of :data:`WORKER_ATTR` for a trial run by this process.
+
+    Args:
+        heartbeat: The trial's storage sends heartbeats: other runs leave the trial to them.
+    """
     pid = os.getpid()
-    return {"host": socket.gethostname(), "pid": pid, "started": _process_started(pid)}
+    return {"host": socket.gethostname(), "pid": pid, "started": _process_started(pid),
+            "heartbeat": heartbeat}
+
+
+def tag_worker(trial: optuna.Trial) -> None:
+    """Name this process on ``trial``, so other runs on this machine notice when it is gone."""
+    storage = trial.storage
+    heartbeat = isinstance(storage, RDBStorage) and storage.get_heartbeat_interval() is not None
+    trial.set_user_attr(WORKER_ATTR, worker_tag(heartbeat=heartbeat))
 
 
 def fail_dead_workers(study: optuna.Study) -> list[int]:
@@ -103,8 +134,8 @@ def fail_dead_workers(study: optuna.Study) -> list[int]:
 
     A trial counts as orphaned when its :data:`WORKER_ATTR` names a process of this machine
     that no longer runs (or a new process that reused its id), or when it never named a
-    process and started more than :data:`UNTAGGED_SECONDS` ago. Trials of live processes
-    and of other machines are left to their heartbeats.
+    process and started more than :data:`UNTAGGED_SECONDS` ago. Trials of live processes,
+    of other machines and of storages with heartbeats are left alone.
     """
     now = datetime.datetime.now()
     host = socket.gethostname()
@@ -112,7 +143,8 @@ def fail_dead_workers(study: optuna.Study) -> list[int]:
     for trial in study.get_trials(deepcopy=False, states=(TrialState.RUNNING,)):
         tag = trial.user_attrs.get(WORKER_ATTR)
         if isinstance(tag, dict):
-            dead = tag.get("host") == host and not _alive(tag.get("pid"), tag.get("started"))
+            dead = (not tag.get("heartbeat") and tag.get("host") == host
+                    and not _alive(tag.get("pid"), tag.get("started")))
         else:
             started = trial.datetime_start
             dead = started is not None and (now - started).total_seconds() > UNTAGGED_SECONDS
@@ -160,7 +192,7 @@ def count_finished(study: optuna.Study) -> int:
 def count_states(study: optuna.Study) -> tuple[int, int]:
     """The finished trials (as :func:`count_finished` counts them) and the running ones.
 
-    One read of the study serves both counts: a large study's trials carry their curves.
+    Reads states and the short user attributes only: no curve is ever decoded.
     """
     trials = study.get_trials(deepcopy=False)
     retried = retried_numbers(trials)
@@ -170,15 +202,15 @@ def count_states(study: optuna.Study) -> tuple[int, int]:
         if t.state in FINISHED
         and not (
             t.state == TrialState.FAIL
-            and (t.user_attrs.get("interrupted") or t.number in retried)
+            and (t.user_attrs.get(keys.INTERRUPTED) or t.number in retried)
         )
     )
     return finished, sum(t.state == TrialState.RUNNING for t in trials)
 
 
-def _retried(study: optuna.Study) -> set[int]:
-    return retried_numbers(study.get_trials(deepcopy=False))
-
-
-def _has_retry(study: optuna.Study, number: int) -> bool:
-    return number in _retried(study)
+def state_counts(study: optuna.Study) -> dict[str, int]:
+    """Number of trials in each Optuna state (by name), without decoding any curve."""
+    counts: dict[str, int] = {}
+    for trial in study.get_trials(deepcopy=False):
+        counts[trial.state.name] = counts.get(trial.state.name, 0) + 1
+    return counts

@@ -15,7 +15,7 @@ from typing import Any
 from study.errors import InputError
 from study.params import Family
 from study.tasks._base import LossName, TaskData, TaskKind
-from study.tasks._builtin import BUILTIN
+from study.tasks._builtin import BUILTIN, CHECKS
 from study.tasks._csv import CSV_OPTIONS, load_csv_task
 from study.tasks._spec import TaskSpec, resolve_options
 
@@ -62,7 +62,10 @@ def make_spec(value: Any, base_dir: Path = Path(".")) -> TaskSpec:
             f"unknown task {name!r}; use one of {', '.join(TASK_NAMES)} "
             '(or task = {csv = "file.csv", target = "column"} for your own data).'
         )
-    return TaskSpec(name, resolve_options(name, options, BUILTIN[name][1]), base_dir)
+    resolved = resolve_options(name, options, BUILTIN[name][1])
+    if name in CHECKS:
+        CHECKS[name](resolved)
+    return TaskSpec(name, resolved, base_dir)
 
 
 def check_family(spec: TaskSpec, family: Family) -> None:

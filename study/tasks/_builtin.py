@@ -13,7 +13,7 @@ from sklearn.model_selection import train_test_split
 from study.errors import InputError
 from study.tasks._base import TaskData
 from study.tasks._prepare import classification_data, regression_data, windows
-from study.tasks._spec import OptionDef
+from study.tasks._spec import MAX_LOOKBACK, MAX_SEED, OptionDef
 
 Builder = Callable[[Mapping[str, Any]], TaskData]
 # Splits are fixed by these seeds, never by a trial's seed, so every trial sees the same data.
@@ -57,11 +57,6 @@ def moons(options: Mapping[str, Any]) -> TaskData:
         n_samples=100, noise=float(options["noise"]), random_state=int(options["data_seed"])
     )
     n_train = int(options["train"])
-    if n_train > 96:
-        raise InputError(
-            f"task option `train` of task 'moons' must leave validation samples out of 100, "
-            f"but got train={n_train}; use a value from 4 to 96."
-        )
     return classification_data(
         "moons",
         x[:n_train], y[:n_train], x[n_train:], y[n_train:],
@@ -90,26 +85,41 @@ def _packaged(loader: Callable[..., Any], name: str, what: str) -> Builder:
     return build
 
 
-_VALIDATION = OptionDef(float, 0.25, low=0.05, help="fraction held out for validation")
+def check_sine(options: Mapping[str, Any]) -> None:
+    """Check that the series is long enough for its windows; see :data:`CHECKS`."""
+    length, lookback = int(options["length"]), int(options["lookback"])
+    n_windows = length - lookback
+    n_val = max(1, round(n_windows * float(options["validation"])))
+    if n_windows - n_val < _MIN_TRAIN_WINDOWS:
+        raise InputError(
+            f"task option `lookback` of task 'sine' must leave at least {_MIN_TRAIN_WINDOWS} "
+            f"training windows in the series of length={length}, but got lookback={lookback}; "
+            f"use a lookback below {length // 2} or a longer `length`."
+        )
+
+
+_VALIDATION = OptionDef(float, 0.25, low=0.05, high=0.95, help="fraction held out for validation")
+_MIN_TRAIN_WINDOWS = 2
+_MAX_LENGTH = 1_000_000
 
 BUILTIN: dict[str, tuple[Builder, dict[str, OptionDef]]] = {
-    "sequence": (sequence, {"loss": OptionDef(str, "mse", help="mse or mae")}),
+    "sequence": (sequence, {"loss": OptionDef(str, "mse", choices=("mse", "mae"))}),
     "sine": (
         sine,
         {
-            "length": OptionDef(int, 400, low=30),
-            "lookback": OptionDef(int, 12, low=1),
-            "noise": OptionDef(float, 0.15, low=0.0),
+            "length": OptionDef(int, 400, low=30, high=_MAX_LENGTH),
+            "lookback": OptionDef(int, 12, low=1, high=MAX_LOOKBACK),
+            "noise": OptionDef(float, 0.15, low=0.0, high=100.0),
             "validation": _VALIDATION,
-            "data_seed": OptionDef(int, 0, low=0),
+            "data_seed": OptionDef(int, 0, low=0, high=MAX_SEED),
         },
     ),
     "moons": (
         moons,
         {
-            "noise": OptionDef(float, 0.2, low=0.0),
-            "train": OptionDef(int, 30, low=4),
-            "data_seed": OptionDef(int, 1, low=0),
+            "noise": OptionDef(float, 0.2, low=0.0, high=100.0),
+            "train": OptionDef(int, 30, low=4, high=96),
+            "data_seed": OptionDef(int, 1, low=0, high=MAX_SEED),
         },
     ),
     "breast_cancer": (
@@ -122,3 +132,6 @@ BUILTIN: dict[str, tuple[Builder, dict[str, OptionDef]]] = {
     ),
 }
 """Built-in tasks by name: the builder and its options."""
+
+CHECKS: dict[str, Callable[[Mapping[str, Any]], None]] = {"sine": check_sine}
+"""Checks across a built-in task's options (each option alone is checked by its definition)."""

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import collections
+import csv
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -13,19 +15,23 @@ from sklearn.model_selection import train_test_split
 from study.errors import InputError
 from study.tasks._base import TaskData
 from study.tasks._prepare import classification_data, regression_data, windows
-from study.tasks._spec import OptionDef
+from study.tasks._spec import MAX_LOOKBACK, OptionDef
 
 CSV_OPTIONS: dict[str, OptionDef] = {
     "csv": OptionDef(str, "", help="path of the CSV file, relative to the search-space file"),
     "target": OptionDef(str, "", help="name of the column to predict"),
-    "lookback": OptionDef(int, 0, low=0, help="0: rows are samples; N: windows of N rows"),
-    "kind": OptionDef(str, "auto", help="auto, regression or classification"),
-    "validation": OptionDef(float, 0.2, low=0.05, help="fraction held out for validation"),
+    "lookback": OptionDef(int, 0, low=0, high=MAX_LOOKBACK,
+                          help="0: rows are samples; N: windows of N rows"),
+    "kind": OptionDef(str, "auto", choices=("auto", "regression", "classification"),
+                      help="auto, regression or classification"),
+    "validation": OptionDef(float, 0.2, low=0.05, high=0.95,
+                            help="fraction held out for validation"),
 }
-_KINDS = ("auto", "regression", "classification")
 # Integer targets with at most this many distinct values are taken as class labels.
 _MAX_AUTO_CLASSES = 20
 _MIN_SAMPLES = 2
+# Squares of values beyond this overflow float64 when the columns are standardised.
+_MAX_ABS_VALUE = 1e150
 
 
 def load_csv_task(options: Mapping[str, Any], base_dir: Path) -> TaskData:
@@ -58,11 +64,6 @@ def _resolve(options: Mapping[str, Any], base_dir: Path) -> Path:
             "a CSV task needs both `csv` (the file) and `target` (the column to predict), "
             'e.g. task = {csv = "data.csv", target = "y"}.'
         )
-    if options["kind"] not in _KINDS:
-        raise InputError(
-            f"task option `kind` must be one of {', '.join(_KINDS)}, "
-            f"but got kind={options['kind']!r}."
-        )
     path = Path(str(options["csv"]))
     path = path if path.is_absolute() else base_dir / path
     if not path.is_file():
@@ -72,6 +73,7 @@ def _resolve(options: Mapping[str, Any], base_dir: Path) -> Path:
 
 def _read(path: Path) -> pd.DataFrame:
     try:
+        _check_header(path)
         frame = pd.read_csv(path)
     except pd.errors.EmptyDataError:
         raise InputError(f"{path}: the CSV file is empty; it needs a header and rows.") from None
@@ -81,6 +83,20 @@ def _read(path: Path) -> pd.DataFrame:
     if frame.empty:
         raise InputError(f"{path}: the CSV file has a header but no rows.")
     return frame
+
+
+def _check_header(path: Path) -> None:
+    """Refuse repeated column names: pandas would rename a second ``y`` to ``y.1``, silently
+    turning a copy of the target into a feature."""
+    with path.open(newline="", encoding="utf-8-sig") as f:
+        header = next(csv.reader(f), [])
+    counts = collections.Counter(header)
+    repeated = [name for name, n in counts.items() if n > 1]
+    if repeated:
+        raise InputError(
+            f"{path}: column name {repeated[0]!r} appears {counts[repeated[0]]} times in the "
+            "header; give every column its own name."
+        )
 
 
 def _check_values(path: Path, frame: pd.DataFrame, target: str) -> None:
@@ -101,6 +117,25 @@ def _check_values(path: Path, frame: pd.DataFrame, target: str) -> None:
         )
     if len(features.columns) == 0:
         raise InputError(f"{path}: no feature columns besides the target '{target}'.")
+    _check_finite(path, frame.select_dtypes("number"))
+
+
+def _check_finite(path: Path, numbers: pd.DataFrame) -> None:
+    """Refuse infinite values, and values so large that standardising them overflows."""
+    values = numbers.to_numpy(dtype=np.float64)
+    for j, column in enumerate(map(str, numbers.columns)):
+        infinite = ~np.isfinite(values[:, j])
+        if infinite.any():
+            raise InputError(
+                f"{path}: column '{column}' has {int(infinite.sum())} infinite value(s) "
+                f"(first in data row {int(np.argmax(infinite)) + 1}); replace or drop those rows."
+            )
+        largest = float(np.max(np.abs(values[:, j]), initial=0.0))
+        if largest > _MAX_ABS_VALUE:
+            raise InputError(
+                f"{path}: column '{column}' holds values as large as {largest:.3g}, beyond "
+                f"{_MAX_ABS_VALUE:g}, where standardising overflows; rescale the column."
+            )
 
 
 def _kind(path: Path, y: pd.Series, kind: str) -> str:

@@ -3,20 +3,28 @@
 from __future__ import annotations
 
 import dataclasses
+import math
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
 from study.errors import InputError
 
+MAX_LOOKBACK = 10_000
+"""Longest window a task may use: each sample holds ``lookback`` rows, so memory grows with it."""
+MAX_SEED = 2**32 - 1
+"""Largest data seed (numpy and scikit-learn take seeds below 2**32)."""
+
 
 @dataclasses.dataclass(frozen=True)
 class OptionDef:
-    """One option of a task: its type, default and lower bound."""
+    """One option of a task: its type, default, bounds (both inclusive) or choices."""
 
     type: type
     default: Any
     low: float | None = None
+    high: float | None = None
+    choices: tuple[str, ...] = ()
     help: str = ""
 
     def check(self, task: str, name: str, value: Any) -> Any:
@@ -24,16 +32,32 @@ class OptionDef:
         ok = isinstance(value, self.type) and not isinstance(value, bool)
         if self.type is float and isinstance(value, int) and not isinstance(value, bool):
             value, ok = float(value), True
-        if ok and self.low is not None and value < self.low:
-            ok = False
+        if ok and self.type in (int, float):
+            # `not (low <= value)` also refuses NaN, which TOML allows (`nan`).
+            ok = math.isfinite(value) and not (self.low is not None and not self.low <= value)
+            ok = ok and not (self.high is not None and not value <= self.high)
+        if ok and self.choices:
+            ok = value in self.choices
         if not ok:
-            kind = {int: "an integer", float: "a number", str: "a string"}[self.type]
-            bound = "" if self.low is None else f" >= {self.low}"
             raise InputError(
-                f"task option `{name}` of task '{task}' must be {kind}{bound}, "
+                f"task option `{name}` of task '{task}' must be {self._expected()}, "
                 f"but got {name}={value!r}."
             )
         return value
+
+    def _expected(self) -> str:
+        if self.choices:
+            return "one of " + ", ".join(repr(c) for c in self.choices)
+        kind = {int: "an integer", float: "a number", str: "a string"}[self.type]
+        if self.low is not None and self.high is not None:
+            return f"{kind} from {_number(self.low)} to {_number(self.high)}"
+        if self.low is not None:
+            return f"{kind} >= {_number(self.low)}"
+        return kind
+
+
+def _number(value: float) -> str:
+    return str(int(value)) if float(value).is_integer() else f"{value:g}"
 
 
 @dataclasses.dataclass(frozen=True)

@@ -1,0 +1,112 @@
+"""Reading a study: the only decoder of what :mod:`study.storage._attrs` wrote.
+
+Reads both layouts: format 2 (curves and the full diagnosis in system attributes) and the
+previous format 1 (everything in user attributes).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+import optuna
+from optuna.trial import FrozenTrial
+
+from study.curves import SeedCurves
+from study.diagnosis import TrialDiagnosis
+from study.storage import _keys as keys
+from study.storage._records import PruneInfo, StudyRecord, TrialRecord
+
+
+def retried_numbers(trials: Iterable[FrozenTrial]) -> set[int]:
+    """Numbers of the trials that another trial re-runs (they were interrupted)."""
+    numbers: set[int] = set()
+    for trial in trials:
+        numbers.update(int(n) for n in trial.system_attrs.get(keys.RETRY_HISTORY, ()))
+        if trial.user_attrs.get(keys.RETRY_OF) is not None:
+            numbers.add(int(trial.user_attrs[keys.RETRY_OF]))
+    return numbers
+
+
+def retry_of(frozen: FrozenTrial) -> int | None:
+    """The number of the interrupted trial that ``frozen`` re-runs, or ``None``."""
+    number = frozen.user_attrs.get(keys.RETRY_OF)
+    if number is None:
+        history = frozen.system_attrs.get(keys.RETRY_HISTORY) or [None]
+        number = history[-1]
+    return None if number is None else int(number)
+
+
+def was_interrupted(frozen: FrozenTrial, retried: set[int]) -> bool:
+    """Whether a trial stopped because its process did: marked so, or re-run by another.
+
+    A worker whose heartbeat went stale cannot mark its own trial any more; the re-run is what
+    shows it was interrupted.
+    """
+    return bool(frozen.user_attrs.get(keys.INTERRUPTED, False)) or frozen.number in retried
+
+
+def trial_curves(frozen: FrozenTrial) -> tuple[SeedCurves, ...]:
+    """Decode a stored trial's learning curves, one per seed, in seed order."""
+    encoded = frozen.system_attrs.get(keys.CURVES)
+    if encoded is None:
+        encoded = frozen.user_attrs.get(keys.LEGACY_CURVES, [])
+    return tuple(SeedCurves.from_dict(c) for c in encoded)
+
+
+def trial_diagnosis(frozen: FrozenTrial) -> TrialDiagnosis | None:
+    """Decode a stored trial's diagnosis, or ``None`` when it has none."""
+    full = frozen.system_attrs.get(keys.FULL_DIAGNOSIS)
+    if full is None:
+        legacy = frozen.user_attrs.get(keys.DIAGNOSIS)
+        full = legacy if isinstance(legacy, dict) and "verdict" in legacy else None
+    return TrialDiagnosis.from_dict(full) if full else None
+
+
+def trial_record(frozen: FrozenTrial, retried: set[int] | None = None) -> TrialRecord:
+    """Decode one stored trial; ``retried`` holds the numbers of re-run trials."""
+    attrs = frozen.user_attrs
+    pruned = attrs.get(keys.PRUNED)
+    return TrialRecord(
+        number=frozen.number,
+        state=frozen.state.name,
+        params=dict(attrs.get(keys.PARAMS) or frozen.params),
+        value=frozen.value if frozen.values else None,
+        seeds=trial_curves(frozen),
+        diagnosis=trial_diagnosis(frozen),
+        pruned=PruneInfo.from_dict(pruned) if pruned else None,
+        error=frozen.system_attrs.get(keys.FULL_ERROR) or attrs.get(keys.ERROR),
+        interrupted=was_interrupted(frozen, retried or set()),
+        retry_of=retry_of(frozen),
+        datetime_start=frozen.datetime_start,
+        datetime_complete=frozen.datetime_complete,
+        distributions=dict(frozen.distributions),
+    )
+
+
+def study_record(study: optuna.Study, storage_shown: str) -> StudyRecord:
+    """Decode a whole stored study."""
+    trials = study.get_trials(deepcopy=False)
+    retried = retried_numbers(trials)
+    return StudyRecord(
+        name=study.study_name,
+        storage=storage_shown,
+        trials=tuple(trial_record(t, retried) for t in trials),
+        direction=study.direction.name.lower(),
+        **study_description(study.user_attrs),
+    )
+
+
+def study_description(attrs: dict[str, Any]) -> dict[str, Any]:
+    """The :class:`StudyRecord` fields that describe the study, from its user attributes."""
+    return {
+        "family": str(attrs.get(keys.STUDY_FAMILY, "?")),
+        "task": str(attrs.get(keys.STUDY_TASK_LABEL, "?")),
+        "task_description": str(attrs.get(keys.STUDY_TASK_DESCRIPTION, "")),
+        "objective": str(attrs.get(keys.STUDY_OBJECTIVE, "value")),
+        "searched": dict(attrs.get(keys.STUDY_SEARCHED, {})),
+        "fixed": dict(attrs.get(keys.STUDY_FIXED, {})),
+        "n_seeds": int(attrs.get(keys.STUDY_SEEDS, 0)),
+        "baseline_loss": attrs.get(keys.STUDY_BASELINE_LOSS),
+        "space_text": str(attrs.get(keys.STUDY_SPACE_TEXT, "")),
+    }

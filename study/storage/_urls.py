@@ -1,0 +1,102 @@
+"""Storage URLs: resolving the one to use, telling the kinds apart, and hiding secrets.
+
+URLs are parsed by SQLAlchemy (:func:`sqlalchemy.engine.make_url`), the same parser the
+database connection uses, so what is hidden is exactly what would be sent: the password of
+``user:password@host``, and secret query parameters such as ``?password=...``.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import urllib.parse
+from pathlib import Path
+
+from sqlalchemy.engine import URL, make_url
+
+DEFAULT_STORAGE = "sqlite:///studies.db"
+STORAGE_ENV = "STUDY_STORAGE"
+"""Environment variable that sets the storage URL when ``--storage`` is not given."""
+MASK = "***"
+SECRET_PARTS = ("pass", "pwd", "secret", "token")
+"""A query parameter whose lower-cased name contains one of these holds a secret."""
+
+
+def resolve_url(url: str | None) -> str:
+    """Return the storage URL to use: ``url``, else ``$STUDY_STORAGE``, else the default."""
+    return url or os.environ.get(STORAGE_ENV) or DEFAULT_STORAGE
+
+
+def is_sqlite(url: str) -> bool:
+    """Whether ``url`` names an SQLite database (one run at a time)."""
+    return url.startswith("sqlite:")
+
+
+def is_journal(url: str) -> bool:
+    """Whether ``url`` names an Optuna journal file (several processes on one machine)."""
+    return url.startswith("journal:")
+
+
+def sqlite_path(url: str) -> Path | None:
+    """The file of an SQLite URL, or ``None`` for other URLs and in-memory SQLite."""
+    if not is_sqlite(url):
+        return None
+    path = url.split(":///", 1)[1] if ":///" in url else ""
+    path = path.split("?", 1)[0]
+    return Path(path) if path and path != ":memory:" else None
+
+
+def journal_path(url: str) -> Path | None:
+    """The file of a ``journal:`` URL (``journal:///abs/path`` or ``journal://rel/path``)."""
+    if not is_journal(url):
+        return None
+    rest = url.split(":", 1)[1]
+    rest = rest[2:] if rest.startswith("//") else rest
+    return Path(rest) if rest.strip() else None
+
+
+def mask_url(url: str) -> str:
+    """Return ``url`` with every secret replaced by ``***``, safe to print or store."""
+    if is_sqlite(url) or is_journal(url):
+        return url  # Files: nothing secret, and shown exactly as given.
+    parsed = _parse(url)
+    if parsed is None:
+        return scrub(url, url)
+    query = {k: (MASK if _is_secret(k) else v) for k, v in parsed.query.items()}
+    shown = parsed.set(query=query).render_as_string(hide_password=True)
+    return shown.replace(urllib.parse.quote(MASK, safe=""), MASK)
+
+
+def secrets_of(url: str) -> list[str]:
+    """The secret values in ``url`` (password, secret query values), as given and decoded."""
+    parsed = _parse(url)
+    found: list[str] = []
+    if parsed is not None:
+        if parsed.password:
+            found.append(str(parsed.password))
+        for key, value in parsed.query.items():
+            if _is_secret(key):
+                found.extend([value] if isinstance(value, str) else list(value))
+    else:
+        found.extend(m.group(1) for m in re.finditer(r"://[^:/@]*:([^@/]+)@", url))
+        found.extend(m.group(1) for m in re.finditer(r"pass\w*=([^&]+)", url, re.I))
+    encoded = [urllib.parse.quote(s, safe="") for s in found]
+    return sorted({s for s in found + encoded if s}, key=len, reverse=True)
+
+
+def scrub(text: str, url: str) -> str:
+    """Replace every secret of ``url`` in ``text`` (e.g. a driver's message) by ``***``."""
+    for secret in secrets_of(url):
+        text = text.replace(secret, MASK)
+    return text
+
+
+def _parse(url: str) -> URL | None:
+    try:
+        return make_url(url)
+    except Exception:  # SQLAlchemy raises ArgumentError, or ValueError for a bad port.
+        return None
+
+
+def _is_secret(name: str) -> bool:
+    return any(part in name.lower() for part in SECRET_PARTS)

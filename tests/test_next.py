@@ -1,0 +1,81 @@
+"""``python -m study next``, run in-process through ``main`` on a scripted stored study."""
+
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+import hashlib
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from study.cli import main
+from study.space import load_space
+from tests.report_fixtures import grid_study, write_storage
+from tests.test_followup import SPACE
+
+NAME = "sine"
+
+
+@pytest.fixture
+def db(tmp_path: Path) -> Path:
+    """A SQLite file holding one scripted study of known structure."""
+    path = tmp_path / "studies.db"
+    write_storage(
+        dataclasses.replace(grid_study(60, name=NAME), space_text=SPACE), f"sqlite:///{path}"
+    )
+    return path
+
+
+def digest(path: Path) -> str:
+    """A digest of every row the database holds (opening it may switch its journal mode)."""
+    with contextlib.closing(sqlite3.connect(path)) as connection:
+        dump = "\n".join(connection.iterdump())
+    return hashlib.sha256(dump.encode()).hexdigest()
+
+
+def one_line_error(capsys: pytest.CaptureFixture[str]) -> str:
+    err = capsys.readouterr().err.strip()
+    assert "\n" not in err and "Traceback" not in err and err.startswith("error: ")
+    return err
+
+
+def test_next_writes_a_space_that_run_accepts(
+    db: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = tmp_path / "follow.toml"
+    assert main(["next", NAME, "--storage", f"sqlite:///{db}", "--out", str(out)]) == 0
+    printed = capsys.readouterr().out.strip().splitlines()
+    assert printed[-1] == str(out)
+    assert any(line.startswith("units: ") for line in printed)
+    space = load_space(out)
+    assert space.searched["units"].low > 4  # type: ignore[union-attr]
+
+
+def test_next_defaults_to_a_file_in_the_working_folder(
+    db: Path, workdir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["next", NAME, "--storage", f"sqlite:///{db}"]) == 0
+    assert (workdir / f"next_{NAME}.toml").is_file()
+
+
+def test_unknown_study_is_one_line_and_leaves_the_storage_alone(
+    db: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    before = digest(db)
+    out = tmp_path / "follow.toml"
+    assert main(["next", "nope", "--storage", f"sqlite:///{db}", "--out", str(out)]) == 2
+    assert "no study named 'nope'" in one_line_error(capsys)
+    assert digest(db) == before and not out.exists()
+
+
+@pytest.mark.parametrize("where", ["missing/follow.toml", "."])
+def test_unwritable_out_is_one_line_and_leaves_the_storage_alone(
+    db: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str], where: str
+) -> None:
+    before = digest(db)
+    out = tmp_path / where
+    assert main(["next", NAME, "--storage", f"sqlite:///{db}", "--out", str(out)]) == 2
+    assert "--out" in one_line_error(capsys)
+    assert digest(db) == before
