@@ -36,7 +36,7 @@ def train_seeds(
     *,
     chunk_epochs: int = 50,
     monitor: TrainingMonitor | None = None,
-    eval_batch_size: int = 2048,
+    eval_batch_size: int = 512,
     train_eval_limit: int | None = TRAIN_EVAL_LIMIT,
 ) -> list[SeedCurves]:
     """Train one trial's model for every seed, all seeds at once, and return their curves.
