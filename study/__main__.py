@@ -1,10 +1,62 @@
-"""Entry point of ``python -m study``."""
+"""Entry point of ``python -m study``.
+
+Ctrl-C (SIGINT) and SIGTERM stop the command at any moment with one line and exit code 130:
+while its libraries load (seconds with TensorFlow), during a run (see
+:mod:`study.runner`), and while the process exits (the signal then ends it at once with the
+code it was exiting with).
+"""
 
 from __future__ import annotations
 
+import contextlib
+import os
+import signal
 import sys
+from types import FrameType
 
-from study.cli import main
+EXIT_INTERRUPTED = 130
+
+
+def _main() -> int:
+    # Also when started in the background (SIGINT then arrives ignored) and for SIGTERM.
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(signum, signal.default_int_handler)
+    try:
+        from study.cli import main
+
+        code = main()
+    except KeyboardInterrupt:
+        print("interrupted.", file=sys.stderr)
+        code = EXIT_INTERRUPTED
+    if code == EXIT_INTERRUPTED:
+        _forget_keyboard_interrupt()
+    _exit_at_once_on_signals(code)
+    return code
+
+
+def _forget_keyboard_interrupt() -> None:
+    """Let the process exit with code 130 although a KeyboardInterrupt crossed C code.
+
+    CPython remembers a KeyboardInterrupt that left code run through its C API (as some
+    libraries' imports do) and then ends the process by SIGINT (status -2) instead of with
+    the exit code. Running an empty statement through the same API clears that memory.
+    """
+    with contextlib.suppress(Exception):
+        import ctypes
+
+        ctypes.pythonapi.PyRun_SimpleString(b"pass")
+
+
+def _exit_at_once_on_signals(code: int) -> None:
+    """While the interpreter shuts down (worker pools joined), a signal just ends it."""
+
+    def leave(signum: int, frame: FrameType | None) -> None:
+        sys.stderr.flush()
+        os._exit(code)
+
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(signum, leave)
+
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(_main())

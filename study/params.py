@@ -8,9 +8,16 @@ applies to.
 from __future__ import annotations
 
 import dataclasses
-import math
 from collections.abc import Mapping
 from typing import Any, Literal
+
+from study.validation import (
+    check_bool,
+    check_choice,
+    check_int,
+    check_number,
+    describe_interval,
+)
 
 Family = Literal["lstm", "mlp"]
 FAMILIES: tuple[Family, ...] = ("lstm", "mlp")
@@ -29,7 +36,8 @@ class ParamDef:
         default: The value used when a search space neither fixes nor ranges over it.
         families: The model families the parameter applies to.
         low: Smallest valid value (numbers only).
-        high: Largest valid value (numbers only), or ``None`` for unbounded.
+        high: Largest valid value (numbers only). Every number has one, so a value that no
+            machine could train (``units = 1e32``) is refused before any trial.
         high_inclusive: Whether ``high`` itself is valid.
         choices: The valid values (strings only).
         help: What the parameter does, for messages and documentation.
@@ -52,10 +60,9 @@ class ParamDef:
         if self.type is bool:
             return "true or false"
         kind = "an integer" if self.type is int else "a number"
-        if self.high is None:
-            return f"{kind} >= {_fmt(self.low)}"
-        upper = "<=" if self.high_inclusive else "<"
-        return f"{kind} with {_fmt(self.low)} <= {self.name} {upper} {_fmt(self.high)}"
+        return f"{kind} " + describe_interval(
+            self.low, self.high, high_inclusive=self.high_inclusive
+        )
 
     def check(self, value: Any) -> Any:
         """Return ``value`` converted to this parameter's type, or raise ``ValueError``.
@@ -63,44 +70,21 @@ class ParamDef:
         Raises:
             ValueError: With a message of the form "`units` must be ..., but got units=0.".
         """
-        converted = self._convert(value)
-        if converted is None or not self._in_range(converted):
-            raise ValueError(
-                f"`{self.name}` must be {self.constraint()}, but got {self.name}={value!r}."
-            )
-        return converted
-
-    def _convert(self, value: Any) -> Any:
         if self.type is str:
-            return value if isinstance(value, str) and value in self.choices else None
-        if isinstance(value, bool):
-            return value if self.type is bool else None
+            return check_choice(self.name, value, self.choices)
         if self.type is bool:
-            return None
+            return check_bool(self.name, value)
         if self.type is int:
-            if isinstance(value, int):
-                return value
-            if isinstance(value, float) and value.is_integer():
-                return int(value)
-            return None
-        if isinstance(value, (int, float)) and math.isfinite(value):
-            return float(value)
-        return None
-
-    def _in_range(self, value: Any) -> bool:
-        if self.type in (str, bool):
-            return True
-        if self.low is not None and value < self.low:
-            return False
-        if self.high is None:
-            return True
-        return bool(value <= self.high if self.high_inclusive else value < self.high)
+            return check_int(self.name, value, low=_int_or_none(self.low),
+                             high=_int_or_none(self.high))
+        return check_number(self.name, value, low=self.low, high=self.high,
+                            high_inclusive=self.high_inclusive)
 
 
 PARAMS: dict[str, ParamDef] = {
     p.name: p
     for p in (
-        ParamDef("units", int, 10, FAMILIES, low=1, help="units per hidden layer"),
+        ParamDef("units", int, 10, FAMILIES, low=1, high=4096, help="units per hidden layer"),
         ParamDef("layers", int, 1, FAMILIES, low=1, high=8, help="number of hidden layers"),
         ParamDef("epochs", int, 100, FAMILIES, low=1, high=100_000, help="epochs to train"),
         ParamDef(
@@ -111,13 +95,15 @@ PARAMS: dict[str, ParamDef] = {
             "recurrent_dropout", float, 0.0, ("lstm",), low=0.0, high=1.0,
             high_inclusive=False, help="dropout rate on the LSTM's recurrent state",
         ),
-        ParamDef("l2", float, 0.0, FAMILIES, low=0.0, help="L2 penalty on kernel weights"),
+        ParamDef(
+            "l2", float, 0.0, FAMILIES, low=0.0, high=100.0, help="L2 penalty on kernel weights"
+        ),
         ParamDef(
             "learning_rate", float, 0.001, FAMILIES, low=1e-12, high=10.0,
             help="optimizer step size",
         ),
         ParamDef(
-            "batch_size", int, 32, FAMILIES, low=1,
+            "batch_size", int, 32, FAMILIES, low=1, high=1_048_576,
             help="samples per gradient step (larger than the data means full batch)",
         ),
         ParamDef("optimizer", str, "adam", FAMILIES, choices=OPTIMIZERS, help="optimizer"),
@@ -146,7 +132,11 @@ class TrialParams:
 
     Every parameter has a value (sampled, fixed or default), so a trial can be reproduced from
     this record alone. ``recurrent_dropout`` is ignored by the MLP and ``activation`` by the
-    LSTM; ``cell`` and ``bidirectional`` are ignored by the MLP.
+    LSTM; ``cell`` and ``bidirectional`` are ignored by the MLP. Every value is checked
+    against its parameter's bounds (see :data:`PARAMS`).
+
+    Raises:
+        ValueError: A value outside its parameter's bounds.
     """
 
     units: int = 10
@@ -161,6 +151,12 @@ class TrialParams:
     activation: str = "relu"
     cell: str = "lstm"
     bidirectional: bool = False
+
+    def __post_init__(self) -> None:
+        for field in dataclasses.fields(self):
+            if field.name in PARAMS:
+                value = PARAMS[field.name].check(getattr(self, field.name))
+                object.__setattr__(self, field.name, value)
 
     @classmethod
     def from_values(cls, family: Family, values: Mapping[str, Any]) -> TrialParams:
@@ -195,7 +191,5 @@ class TrialParams:
         return {k: v for k, v in values.items() if family in PARAMS[k].families}
 
 
-def _fmt(value: float | None) -> str:
-    if value is None:
-        return "-inf"
-    return str(int(value)) if float(value).is_integer() else repr(value)
+def _int_or_none(value: float | None) -> int | None:
+    return None if value is None else int(value)

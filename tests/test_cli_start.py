@@ -45,7 +45,7 @@ def test_help_imports_no_heavy_library() -> None:
 
 
 @pytest.mark.e2e
-@pytest.mark.parametrize("command", ["run", "list", "show", "report", "diagnose"])
+@pytest.mark.parametrize("command", ["run", "list", "show", "report", "diagnose", "next"])
 def test_subcommand_help_imports_no_heavy_library(command: str) -> None:
     assert _heavy_modules(command, "--help") == []
 

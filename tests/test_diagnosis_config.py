@@ -67,7 +67,7 @@ def test_not_a_mapping_is_an_input_error() -> None:
 
 
 def test_direct_construction_is_validated_too() -> None:
-    with pytest.raises(InputError, match="`rise_ratio` must be a number > 1"):
+    with pytest.raises(ValueError, match="`rise_ratio` must be a number > 1"):
         DiagnosisConfig(rise_ratio=1.0)
 
 

@@ -26,7 +26,14 @@ from study.curves import SeedCurves
 from study.parallel import SeedJob, run_seeds, train_job
 from study.params import TrialParams
 from study.runner import RunOptions, run
-from study.storage import count_finished, keys, open_storage, retried_numbers, trial_record
+from study.storage import (
+    count_finished,
+    keys,
+    open_storage,
+    retried_numbers,
+    trial_curves,
+    trial_record,
+)
 from study.tasks import load_task
 from tests.services import (
     FAST_HEARTBEAT,
@@ -36,6 +43,8 @@ from tests.services import (
     sqlite_states,
     wait_for,
 )
+
+pytestmark = pytest.mark.e2e  # Trains models or spawns processes.
 
 SLOW_SPACE = (
     'family = "lstm"\ntask = "sequence"\nseeds = 2\n\n[params]\n'
@@ -105,7 +114,7 @@ def test_kill_9_at_random_moments_loses_nothing(tiny_space: Path, workdir: Path)
     # While training (after a trial has finished, at a random instant), then in the middle of
     # storing a trial's result (after its summaries, before its curves), then training again.
     for moment in ("training", "storage write", "training"):
-        env = {"STUDY_TEST_KILL_AT_ATTR": "curves"} if moment == "storage write" else {}
+        env = {"STUDY_TEST_KILL_AT_ATTR": keys.CURVES} if moment == "storage write" else {}
         process = StudyProcess(argv, workdir, env)
         if moment == "storage write":
             assert process.wait() == -signal.SIGKILL
@@ -248,3 +257,20 @@ def test_storage_lost_mid_run_stops_cleanly_and_resume_continues(
         study = _load(url, "l")
         assert {n: v for n, v in _finished(study).items() if n in before} == before
         assert count_finished(study) == target
+
+
+def test_a_partial_seed_failure_is_warned_once_and_shown(
+    tiny_space: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setattr(objective_module, "run_seeds",
+                        functools.partial(run_seeds, worker=raise_on_seed_zero))
+    url = "sqlite:///p.db"
+    run(RunOptions(study="p", trials=1, space=tiny_space, storage=url, jobs=2),
+        out=io.StringIO())
+    warning = "1 of 2 seeds failed: MemoryError: out of memory on seed 0 (1)"
+    assert capsys.readouterr().err.count(warning) == 1
+    [trial] = _load(url, "p").trials
+    traceback = trial_curves(trial)[0].traceback
+    assert traceback is not None and "raise MemoryError" in traceback
+    assert main(["show", "p", "--storage", url]) == 0
+    assert f"warning: {warning}" in capsys.readouterr().out

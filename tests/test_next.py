@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import hashlib
+import shutil
 import sqlite3
 from pathlib import Path
 
@@ -18,14 +19,20 @@ from tests.test_followup import SPACE
 NAME = "sine"
 
 
-@pytest.fixture
-def db(tmp_path: Path) -> Path:
-    """A SQLite file holding one scripted study of known structure."""
-    path = tmp_path / "studies.db"
+@pytest.fixture(scope="module")
+def stored(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A SQLite file holding one scripted study of known structure (written once)."""
+    path = tmp_path_factory.mktemp("stored") / "studies.db"
     write_storage(
         dataclasses.replace(grid_study(60, name=NAME), space_text=SPACE), f"sqlite:///{path}"
     )
     return path
+
+
+@pytest.fixture
+def db(stored: Path, tmp_path: Path) -> Path:
+    """A fresh copy of :func:`stored` for one test."""
+    return Path(shutil.copy(stored, tmp_path / "studies.db"))
 
 
 def digest(path: Path) -> str:

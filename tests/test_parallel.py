@@ -4,8 +4,7 @@ import numpy as np
 import pytest
 
 from study.curves import SeedCurves
-from study.parallel import run_seeds, train_job
-from study.parallel._run import SeedJob
+from study.parallel import SeedJob, run_seeds, train_job
 from study.params import TrialParams
 from study.tasks import load_task
 
@@ -14,12 +13,14 @@ pytestmark = pytest.mark.e2e
 PARAMS = TrialParams(units=4, epochs=30, learning_rate=0.01, batch_size=5)
 
 
+@pytest.mark.e2e
 def test_seeds_come_back_in_seed_order_with_full_curves() -> None:
     curves = run_seeds("lstm", PARAMS, load_task("sequence"), [3, 1, 2], n_jobs=1)
     assert [c.seed for c in curves] == [3, 1, 2]
     assert all(c.epochs_trained == 30 and c.stop == "completed" for c in curves)
 
 
+@pytest.mark.e2e
 def test_each_seed_is_deterministic() -> None:
     a = run_seeds("lstm", PARAMS, load_task("sequence"), [0, 1], n_jobs=1)
     b = run_seeds("lstm", PARAMS, load_task("sequence"), [1], n_jobs=1)
@@ -27,6 +28,7 @@ def test_each_seed_is_deterministic() -> None:
     assert not np.allclose(a[0].val_loss, a[1].val_loss)
 
 
+@pytest.mark.e2e
 def test_two_workers_give_the_same_curves_as_one() -> None:
     data = load_task("sequence")
     one = run_seeds("lstm", PARAMS, data, [0, 1], n_jobs=1)
@@ -35,6 +37,7 @@ def test_two_workers_give_the_same_curves_as_one() -> None:
         np.testing.assert_allclose(a.val_loss, b.val_loss, rtol=1e-5)
 
 
+@pytest.mark.e2e
 def test_progress_callback_stops_every_seed() -> None:
     seen: list[int] = []
 
@@ -63,3 +66,27 @@ def test_a_failing_worker_comes_back_as_seeds_with_an_error(
     assert [c.stop for c in curves] == ["error", "error"]
     assert curves[0].error == "MemoryError: out of memory"
     assert curves[0].epochs_trained == 0
+
+
+def test_a_failed_seed_keeps_its_traceback(monkeypatch: pytest.MonkeyPatch) -> None:
+    import study.engine
+
+    def broken(*args: object, **kwargs: object) -> list[SeedCurves]:
+        raise MemoryError("out of memory")
+
+    monkeypatch.setattr(study.engine, "train_seeds", broken)
+    curves = train_job(SeedJob("lstm", PARAMS, load_task("sequence"), (0,), 10), None, 0)
+    assert curves[0].traceback is not None and "in broken" in curves[0].traceback
+    assert SeedCurves.from_dict(curves[0].to_dict()).traceback == curves[0].traceback
+
+
+def test_debug_re_raises_instead_of_recording(monkeypatch: pytest.MonkeyPatch) -> None:
+    import study.engine
+
+    def broken(*args: object, **kwargs: object) -> list[SeedCurves]:
+        raise MemoryError("out of memory")
+
+    monkeypatch.setattr(study.engine, "train_seeds", broken)
+    job = SeedJob("lstm", PARAMS, load_task("sequence"), (0,), 10, debug=True)
+    with pytest.raises(MemoryError, match="out of memory"):
+        train_job(job, None, 0)

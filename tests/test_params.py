@@ -25,8 +25,9 @@ def test_from_values_fills_defaults() -> None:
 @pytest.mark.parametrize(
     ("name", "value", "fragment"),
     [
-        ("units", 0, "`units` must be an integer >= 1, but got units=0."),
-        ("dropout", 1.0, "`dropout` must be a number with 0 <= dropout < 1"),
+        ("units", 0, "`units` must be an integer from 1 to 4096, but got units=0."),
+        ("units", 1e32, "`units` must be an integer from 1 to 4096, but got units=1e+32."),
+        ("dropout", 1.0, "`dropout` must be a number >= 0 and < 1, but got dropout=1.0."),
         ("epochs", -5, "but got epochs=-5"),
         ("optimizer", "adagrad", "one of 'adam'"),
         ("units", 2.5, "but got units=2.5"),

@@ -100,6 +100,25 @@ def test_study_without_completed_trials_says_so() -> None:
     assert len(images(html)) >= 1  # the pruned trial's learning curves
 
 
+def test_summary_explains_pruned_trials_that_beat_the_best_complete_one() -> None:
+    trials = [
+        scripted_trial(0, {"units": 8, "dropout": 0.1, "optimizer": "adam"}, "underfit"),
+        scripted_trial(
+            1,
+            {"units": 64, "dropout": 0.1, "optimizer": "adam"},
+            "overfit",
+            state="PRUNED",
+            value=0.45,
+            pruned_at=80,
+        ),
+    ]
+    html = render_report(scripted_study(trials))
+    assert 'id="best-of"' in html and "pruned at epoch 80 of 100" in html
+    note = html.split('id="pruned-note">', 1)[1].split("</p>", 1)[0]
+    assert note.startswith("1 pruned trial beats the best complete trial #0")
+    assert "The best early-stopped alternative: #1 stopped at epoch" in note
+
+
 def test_build_report_writes_index_html(tmp_path: Path) -> None:
     path = build_report(grid_study(12), tmp_path / "out" / "demo", max_curves=1)
     assert path == tmp_path / "out" / "demo" / "index.html"

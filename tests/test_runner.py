@@ -18,6 +18,8 @@ from study.runner import RunOptions, run
 from study.storage import open_storage, retried_numbers, study_record, trial_record
 from study.tasks import load_task
 
+pytestmark = pytest.mark.e2e  # Trains models or spawns processes.
+
 URL = "sqlite:///studies.db"
 
 
@@ -151,7 +153,7 @@ def test_trial_whose_seeds_all_fail_is_failed_and_study_goes_on(
     _run(tiny_space, 2)
     trials = _study().trials
     assert trials[0].state == TrialState.FAIL
-    assert trials[0].user_attrs["error"] == "every seed failed: ValueError: boom"
+    assert trials[0].user_attrs["error"] == "2 of 2 seeds failed: ValueError: boom (2)"
     assert trials[1].state == TrialState.COMPLETE
 
 

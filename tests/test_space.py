@@ -6,7 +6,7 @@ import optuna
 import pytest
 
 from study.errors import InputError
-from study.space import Choices, Range, load_space, parse_space
+from study.space import MAX_SPACE_BYTES, Choices, Range, load_space, parse_space
 from tests.conftest import SPACES
 
 BASE = 'family = "mlp"\ntask = "moons"\n'
@@ -74,7 +74,7 @@ BAD_SPACES = [
     ("wrong type", BASE + '[params]\nunits = "many"\n', "`units` must be an integer"),
     ("negative epochs", BASE + "[params]\nepochs = -1\n", "but got epochs=-1"),
     ("zero units", BASE + "[params]\nunits = 0\n", "but got units=0"),
-    ("dropout one", BASE + "[params]\ndropout = {low = 0.0, high = 1.0}\n", "dropout < 1"),
+    ("dropout one", BASE + "[params]\ndropout = {low = 0.0, high = 1.0}\n", "and < 1"),
     ("empty range", BASE + "[params]\nunits = {low = 64, high = 4}\n", "empty range"),
     ("log non-positive", BASE + "[params]\nl2 = {low = 0.0, high = 0.1, log = true}\n",
      "needs low > 0"),
@@ -112,7 +112,7 @@ def test_bad_space_is_one_line_naming_file_and_key(text: str, fragment: str) -> 
         ({"recurrent_dropout": "0.1"}, "not a parameter of the mlp family"),
         ({"units": "many"}, "--set units=many: `units` must be an integer"),
         ({"units": "2.5"}, "but got units='2.5'"),
-        ({"dropout": "1.5"}, "dropout < 1"),
+        ({"dropout": "1.5"}, "`dropout` must be a number >= 0 and < 1"),
     ],
 )
 def test_bad_override_is_a_clear_error(overrides: dict[str, str], fragment: str) -> None:
@@ -139,3 +139,26 @@ def test_cell_and_bidirectional_are_searchable_choices() -> None:
 def test_override_sets_bidirectional_from_text() -> None:
     space = _parse('family = "lstm"\ntask = "sequence"\n', overrides={"bidirectional": "true"})
     assert space.params_for({}).bidirectional is True  # type: ignore[attr-defined]
+
+
+def test_a_byte_order_mark_is_read(tmp_path: Path) -> None:
+    path = tmp_path / "bom.toml"
+    path.write_bytes(b"\xef\xbb\xbf" + BASE.encode())
+    assert load_space(path).family == "mlp"
+
+
+def test_an_oversized_space_file_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "huge.toml"
+    path.write_text(BASE + "# " + "x" * MAX_SPACE_BYTES + "\n")
+    with pytest.raises(InputError, match="must be at most 1,000,000 bytes"):
+        load_space(path)
+
+
+def test_a_huge_unit_count_is_refused() -> None:
+    with pytest.raises(InputError, match="`units` must be an integer from 1 to 4096"):
+        _parse(BASE + "[params]\nunits = { low = 1, high = 1e32 }\n")
+
+
+def test_range_record_validates_itself() -> None:
+    with pytest.raises(ValueError, match="`high` must be a number >= 4"):
+        Range(4, 2)

@@ -9,10 +9,6 @@ from typing import Any
 
 from study.cli._common import add_storage_option, load_stored_study
 from study.errors import InputError
-from study.followup import follow_up, render_space
-from study.report import safe_dirname
-from study.space import parse_space
-from study.storage import study_record
 
 
 def add_parser(subparsers: Any) -> None:
@@ -38,6 +34,12 @@ def add_parser(subparsers: Any) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Write the follow-up space, print each change and the file's path."""
+    # Imported here, so that `--help` loads no heavy library.
+    from study.followup import follow_up, render_space
+    from study.report import safe_dirname
+    from study.space import parse_space
+    from study.storage import study_record
+
     out = args.out if args.out is not None else Path(f"next_{safe_dirname(args.name)}.toml")
     _check_writable(out)
     optuna_study, shown = load_stored_study(args.name, args.storage)

@@ -59,6 +59,9 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
                         "starts a local cluster for the run. Live pruning checks need workers "
                         "that share this machine's filesystem")
     parser.add_argument("--no-report", action="store_true", help="do not write the HTML report")
+    parser.add_argument("--debug", action="store_true",
+                        help="stop at the first error of a seed and show its traceback, instead "
+                        "of recording it and going on")
     from study.cli._common import add_storage_option
 
     add_storage_option(parser)
@@ -96,7 +99,7 @@ def _options(args: argparse.Namespace) -> RunOptions:
     return RunOptions(
         study=name, trials=trials, space=space, seeds=args.seeds,
         overrides=_overrides(args.overrides), storage=args.storage, jobs=args.jobs,
-        backend=backend, scheduler=args.scheduler,
+        backend=backend, scheduler=args.scheduler, debug=args.debug,
     )
 
 

@@ -8,6 +8,7 @@ import math
 from typing import TYPE_CHECKING, Any
 
 from study.cli._common import add_storage_option, load_stored_study
+from study.parallel import describe_failures
 
 if TYPE_CHECKING:
     import optuna
@@ -99,6 +100,8 @@ def _print_text(study: optuna.Study, shown: str, trials: list[dict[str, Any]]) -
                   f"{t['pruned']['reason']}")
         if t["error"]:
             print(f"      error: {t['error']}")
+        elif warning := describe_failures([s["error"] for s in t["seeds"]]):
+            print(f"      warning: {warning}")
         seeds = ", ".join(
             f"{s['seed']}:{s['epochs_trained']}ep" + (" error" if s["error"] else "")
             for s in t["seeds"]

@@ -18,19 +18,20 @@ from collections.abc import Mapping
 from typing import Any
 
 from study.errors import InputError
+from study.validation import check_int, check_number
 
 __all__ = ["DiagnosisConfig"]
 
-# Constraint of each field: (test, words for the message).
-_GT1 = (lambda v: v > 1, "a number > 1")
-_POS = (lambda v: v > 0, "a number > 0")
-_FRAC = (lambda v: 0 < v < 1, "a number between 0 and 1 (exclusive)")
-_NONNEG = (lambda v: v >= 0, "a number >= 0")
-_EPOCHS = (lambda v: v >= 1, "an integer >= 1")
+# Bounds of each field, as keyword arguments of study.validation.check_number.
+_GT1: dict[str, Any] = {"low": 1, "low_inclusive": False}
+_POS: dict[str, Any] = {"low": 0, "low_inclusive": False}
+_FRAC: dict[str, Any] = {"low": 0, "high": 1, "low_inclusive": False, "high_inclusive": False}
+_NONNEG: dict[str, Any] = {"low": 0}
+_EPOCHS: dict[str, Any] = {"low": 1}
 
 
-def _field(default: float | int, constraint: tuple[Any, str]) -> Any:
-    return dataclasses.field(default=default, metadata={"constraint": constraint})
+def _field(default: float | int, bounds: dict[str, Any]) -> Any:
+    return dataclasses.field(default=default, metadata={"bounds": bounds})
 
 
 @dataclasses.dataclass(frozen=True)
@@ -55,6 +56,14 @@ class DiagnosisConfig:
         noise_z: The rise must also exceed this many standard deviations of the smoothed
             validation loss's noise (estimated from the residuals, log scale), so that the
             minimum of a noisy plateau is not mistaken for a turning point.
+        sample_rise: When the curves record the validation size n, a rise must also exceed
+            ``sample_rise / n`` (log scale): on a small set, a few samples growing confidently
+            wrong raise the mean loss smoothly, without any epoch-to-epoch noise, by an amount
+            that shrinks as 1/n. One such sample lifts a 45-sample loss about 2x (log 0.7,
+            i.e. ~30 / n); the default allows for two (45 samples: a rise must exceed ~4x;
+            300: ~1.35x; 3000: ~1.13x with ``rise_ratio``).
+        confident_val_samples: Validation size at which a verdict read from the validation
+            curve keeps ``sqrt(1/2)`` of its confidence (``sqrt(n / (n + this))`` in general).
         sustain_fraction: The validation loss must have stayed above the rise threshold for
             at least this fraction of the epochs (the most recent ones)...
         min_sustain_epochs: ...and at least this many epochs. "No improvement for N epochs"
@@ -92,6 +101,10 @@ class DiagnosisConfig:
             loss's fall (log scale), i.e. it stalls far above it.
         memorise_accuracy: Or: training accuracy at least this high...
         memorise_accuracy_gap: ...with validation accuracy at least this much lower.
+        memorise_rise: And in either case, evidence that stopping earlier would help: the
+            smoothed validation loss ends at least this factor above its minimum, beyond the
+            noise margin, over the sustained share of the epochs. Memorising that costs
+            nothing on validation is a good fit (no action would lower the held-out loss).
         validation_better_ratio: Validation better than training when the smoothed training
             loss (dropout off) stays at least this factor above validation...
         running_loss_ratio: ...or this factor when the only training loss is Keras' running,
@@ -108,6 +121,8 @@ class DiagnosisConfig:
     min_trend_epochs: int = _field(8, _EPOCHS)
     rise_ratio: float = _field(1.1, _GT1)
     noise_z: float = _field(3.0, _NONNEG)
+    sample_rise: float = _field(60.0, _NONNEG)
+    confident_val_samples: int = _field(100, _EPOCHS)
     sustain_fraction: float = _field(0.1, _FRAC)
     min_sustain_epochs: int = _field(5, _EPOCHS)
     regress_fraction: float = _field(0.5, _FRAC)
@@ -119,11 +134,12 @@ class DiagnosisConfig:
     not_learning_gain: float = _field(1.1, _GT1)
     improving_gain: float = _field(0.1, _POS)
     trend_z: float = _field(2.0, _NONNEG)
-    capacity_gain: float = _field(2.0, _GT1)
+    capacity_gain: float = _field(1.5, _GT1)
     memorise_train_gain: float = _field(20.0, _GT1)
     memorise_val_share: float = _field(0.5, _FRAC)
     memorise_accuracy: float = _field(0.99, _FRAC)
     memorise_accuracy_gap: float = _field(0.1, _FRAC)
+    memorise_rise: float = _field(1.03, _GT1)
     validation_better_ratio: float = _field(1.15, _GT1)
     running_loss_ratio: float = _field(2.0, _GT1)
     validation_better_share: float = _field(0.8, _FRAC)
@@ -131,7 +147,7 @@ class DiagnosisConfig:
 
     def __post_init__(self) -> None:
         for field in dataclasses.fields(self):
-            _check(field, getattr(self, field.name), prefix="")
+            _check(field, getattr(self, field.name))
 
     @classmethod
     def from_mapping(cls, mapping: Mapping[str, Any]) -> DiagnosisConfig:
@@ -155,7 +171,11 @@ class DiagnosisConfig:
                     + ", ".join(fields)
                     + "."
                 )
-            _check(fields[key], value, prefix="[diagnosis] ")
+            try:
+                _check(fields[key], value)
+            except ValueError as e:
+                # The same message, naming the table the setting came from.
+                raise InputError(str(e).replace(f"`{key}`", f"`[diagnosis] {key}`", 1)) from None
         return cls(**dict(mapping))
 
     def to_dict(self) -> dict[str, Any]:
@@ -163,15 +183,10 @@ class DiagnosisConfig:
         return dataclasses.asdict(self)
 
 
-def _check(field: dataclasses.Field[Any], value: Any, *, prefix: str) -> None:
-    test, words = field.metadata["constraint"]
-    wants_int = field.type in ("int", int)
-    if wants_int:
-        ok_type = isinstance(value, int) and not isinstance(value, bool)
-        words = words if "integer" in words else f"an integer, {words}"
+def _check(field: dataclasses.Field[Any], value: Any) -> None:
+    """Check one setting with the shared checks; raises ``ValueError``."""
+    bounds = field.metadata["bounds"]
+    if field.type in ("int", int):
+        check_int(field.name, value, low=bounds.get("low"))
     else:
-        ok_type = isinstance(value, int | float) and not isinstance(value, bool)
-    if not ok_type or not test(value):
-        raise InputError(
-            f"`{prefix}{field.name}` must be {words}, but got {field.name}={value!r}."
-        )
+        check_number(field.name, value, **bounds)

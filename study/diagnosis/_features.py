@@ -43,10 +43,22 @@ class Features:
         train_ref: Log reference for the training loss: the baseline, else ``train_start``.
         ref_source: ``baseline`` or ``start``.
         best_index: 0-based epoch of the smoothed validation minimum.
+        stop_index: 0-based epoch to stop at: the lowest despiked validation loss within one
+            smoothing window of ``best_index`` (the moving mean blurs an early, sharp minimum
+            by up to half a window).
+        stop_val: Log despiked validation loss at ``stop_index``.
+        val_samples: Number of validation samples, when the curves record it.
         noise: Robust standard deviation of the validation loss around its smoothed curve.
         spikes: Number of separate spikes (runs of epochs more than 2x off the smoothed
             validation loss) in the last three quarters.
-        rise_threshold: Log rise above the minimum that counts as a rise (ratio plus noise).
+        rise_margin: Log rise that noise alone can produce: the epoch-to-epoch noise plus, when
+            the validation size is known, what a few samples can move.
+        sample_margin: The part of ``rise_margin`` due to the validation size (0 when unknown):
+            a rise below ``rise_threshold - sample_margin`` is within the epoch-to-epoch noise,
+            one between that and ``rise_threshold`` is too small for the validation set to
+            tell apart from a few samples growing confidently wrong.
+        rise_threshold: Log rise above the minimum that counts as a rise (``rise_ratio`` plus
+            ``rise_margin``).
         sustained: Most recent consecutive epochs above the minimum by ``rise_threshold``.
         sustain_needed: Epochs a rise must last to count.
         explosion: Log factor by which a loss ends above its first epoch (the larger of
@@ -55,6 +67,12 @@ class Features:
         val_slope_loglog: Slope of log validation loss against log epoch over ``tail``.
         val_slope_se: Standard error of that slope, widened for the residuals' lag-1
             autocorrelation (noise in learning curves is correlated from epoch to epoch).
+        val_deceleration: How much of the achievable loss is left, as the ratio of the smoothed
+            validation loss's log fall over the last doubling of the epochs (``E/2`` to ``E``)
+            to its fall over the doubling before (``E/4`` to ``E/2``), clipped to ``[0, 1]``.
+            A power law falling towards zero keeps falling by the same factor per doubling
+            (1); a curve levelling off towards its achievable loss falls less each doubling
+            (< 1), and the next doubling is expected to gain this ratio times the last one.
         train_trend: Relative change of training loss per 100 epochs over ``tail``.
         val_trend: The same for validation loss.
         below_share: Share of the last half where validation sits below training by the
@@ -76,8 +94,13 @@ class Features:
     train_ref: float
     ref_source: Literal["baseline", "start"]
     best_index: int
+    stop_index: int
+    stop_val: float
+    val_samples: int | None
     noise: float
     spikes: int
+    rise_margin: float
+    sample_margin: float
     rise_threshold: float
     sustained: int
     sustain_needed: int
@@ -85,6 +108,7 @@ class Features:
     train_regress: float
     val_slope_loglog: float
     val_slope_se: float
+    val_deceleration: float
     train_trend: float
     val_trend: float
     below_share: float
@@ -113,8 +137,15 @@ class Features:
 
     @property
     def gain_if_doubled(self) -> float:
-        """Fraction by which validation loss would fall if the epochs were doubled."""
-        return 1.0 - math.exp(min(self.val_slope_loglog * math.log(2.0), 50.0))
+        """Fraction by which validation loss would fall if the epochs were doubled.
+
+        The recent log-log slope gives the fall per doubling; a falling curve that levels off
+        towards its achievable loss falls less each doubling, by ``val_deceleration``.
+        """
+        slope = self.val_slope_loglog
+        if slope < 0:
+            slope *= self.val_deceleration
+        return 1.0 - math.exp(min(slope * math.log(2.0), 50.0))
 
     @property
     def val_progress(self) -> float:
@@ -151,10 +182,12 @@ def extract(curves: SeedCurves, config: DiagnosisConfig, baseline_loss: float | 
         train_regress=_regress(s_train, train_start),
         val_slope_loglog=slope,
         val_slope_se=slope_se,
+        val_deceleration=_deceleration(s_val),
         train_trend=_per_100(_slope(epochs, d_train[-tail:])),
         val_trend=_per_100(_slope(epochs, d_val[-tail:])),
         **_references(train_start, _start(raw_val), baseline_loss),
-        **_rise(raw_val, d_val, s_val, window, config),
+        val_samples=curves.val_samples,
+        **_rise(raw_val, d_val, s_val, window, config, curves.val_samples),
         **_comparison(curves, s_train, s_val, tail, config),
     )
 
@@ -170,19 +203,34 @@ def _references(train_start: float, val_start: float, baseline: float | None) ->
 
 
 def _rise(
-    raw_val: FloatArray, d_val: FloatArray, s_val: FloatArray, window: int, config: DiagnosisConfig
+    raw_val: FloatArray,
+    d_val: FloatArray,
+    s_val: FloatArray,
+    window: int,
+    config: DiagnosisConfig,
+    val_samples: int | None,
 ) -> dict[str, Any]:
     """Noise, spikes, and the rise of the validation loss above its minimum."""
     n = len(s_val)
     # Noise around a smoother of at least 10 epochs, so that correlated swings are not absorbed.
     wide = s_val if window >= 10 else _smooth(d_val, max(window, min(10, n // 4)))
     noise = _robust_sigma(raw_val[n // 2 :] - wide[n // 2 :])
-    threshold = math.log(config.rise_ratio) + config.noise_z * noise / math.sqrt(window)
+    # A few samples growing confidently wrong move a small set's mean loss smoothly, so
+    # epoch-to-epoch noise does not show it; each moves the mean by ~1/n of its own loss.
+    sample = 0.0 if val_samples is None else config.sample_rise / val_samples
+    margin = config.noise_z * noise / math.sqrt(window) + sample
+    threshold = math.log(config.rise_ratio) + margin
     best = int(np.argmin(s_val))
+    low, high = max(best - window, 0), min(best + window + 1, n)
+    stop = low + int(np.argmin(d_val[low:high]))
     return {
         "noise": noise,
         "spikes": _runs(np.abs(raw_val[n // 4 :] - wide[n // 4 :]) > _SPIKE),
         "best_index": best,
+        "stop_index": stop,
+        "stop_val": float(d_val[stop]),
+        "rise_margin": margin,
+        "sample_margin": sample,
         "rise_threshold": threshold,
         "sustained": _sustained(s_val, s_val[best] + threshold),
         "sustain_needed": max(config.min_sustain_epochs, round(config.sustain_fraction * n)),
@@ -275,6 +323,18 @@ def _slope_with_error(x: FloatArray, y: FloatArray) -> tuple[float, float]:
     inflation = math.sqrt((1 + rho) / (1 - rho))
     se = math.sqrt(ss / (k - 2) / float(np.dot(xc, xc))) * inflation
     return slope, se
+
+
+def _deceleration(s_val: FloatArray) -> float:
+    """Log fall over the last doubling of the epochs over the fall over the one before."""
+    n = len(s_val)
+    if n < 8:
+        return 1.0  # too short to see two doublings
+    quarter, half, last = float(s_val[n // 4 - 1]), float(s_val[n // 2 - 1]), float(s_val[-1])
+    before, recent = quarter - half, half - last
+    if before <= 0 or recent <= 0:
+        return 1.0  # not falling over both doublings: no levelling-off to measure
+    return min(recent / before, 1.0)
 
 
 def _per_100(slope: float) -> float:

@@ -1,8 +1,10 @@
-"""The study's searched parameters as Optuna stores them, and positions within their ranges."""
+"""The study's searched parameters as Optuna stores them, positions within their ranges, and
+the range tables a search-space file writes."""
 
 from __future__ import annotations
 
 import math
+from typing import Any
 
 from optuna.distributions import (
     BaseDistribution,
@@ -11,6 +13,7 @@ from optuna.distributions import (
     IntDistribution,
 )
 
+from study.params import PARAMS
 from study.storage import StudyRecord
 
 NumericDistribution = IntDistribution | FloatDistribution
@@ -68,6 +71,50 @@ def from_unit(distribution: NumericDistribution, position: float) -> float:
     low, high = _scaled(distribution, distribution.low), _scaled(distribution, distribution.high)
     scaled = low + position * (high - low)
     return math.exp(scaled) if distribution.log else scaled
+
+
+def range_entry(name: str, dist: NumericDistribution, low: float, high: float) -> dict[str, Any]:
+    """A ``[params]`` range table for ``dist``'s parameter, with readable bounds.
+
+    Bounds on a step grid stay on the grid of the old range (so every old value with a step
+    is still a valid value); other bounds are rounded to two significant digits.
+    """
+    step = None if dist.step in (None, 1) else dist.step
+    grid = 1 if step is None and isinstance(dist.low, int) else step
+    if grid is not None:
+        lo = dist.low + grid * math.floor((low - dist.low) / grid)
+        floor = PARAMS[name].low
+        if floor is not None and lo < floor:  # keep the grid, inside the valid values
+            lo += grid * math.ceil((floor - lo) / grid - 1e-9)
+        hi = lo + grid * max(0, math.ceil((high - lo) / grid - 1e-9))
+        entry: dict[str, Any] = {"low": _tidy(lo), "high": _tidy(hi)}
+    else:
+        entry = {"low": _round(low), "high": _round(high)}
+    if dist.log:
+        entry["log"] = True
+    if step is not None:
+        entry["step"] = _tidy(step)
+    return entry
+
+
+def _tidy(value: float) -> float | int:
+    """An integral value as ``int``, else the float rounded off its binary noise."""
+    return round(value) if abs(value - round(value)) < 1e-9 else float(f"{value:.12g}")
+
+
+def clip_to_valid(name: str, low: float, high: float) -> tuple[float, float]:
+    """``(low, high)`` clipped to the parameter's valid values."""
+    definition = PARAMS[name]
+    if definition.low is not None:
+        low, high = max(low, definition.low), max(high, definition.low)
+    if definition.high is not None:
+        top = definition.high if definition.high_inclusive else 0.9 * definition.high
+        low, high = min(low, top), min(high, top)
+    return low, high
+
+
+def _round(value: float) -> float:
+    return float(f"{value:.2g}") if value else 0.0
 
 
 def _scaled(distribution: NumericDistribution, value: float) -> float:

@@ -27,8 +27,10 @@ from optuna.distributions import BaseDistribution, CategoricalDistribution
 from study.followup._directions import MIN_TRIALS, Direction, find_directions
 from study.followup._ranges import (
     NumericDistribution,
+    clip_to_valid,
     describe,
     from_unit,
+    range_entry,
     study_distributions,
     to_unit,
 )
@@ -144,7 +146,7 @@ def _change(
 
 
 def _numeric(name: str, dist: NumericDistribution, diagnosed: list[TrialRecord]) -> Change:
-    old = _entry(name, dist, dist.low, dist.high)
+    old = range_entry(name, dist, dist.low, dist.high)
     good = [
         float(t.params[name])
         for t in diagnosed
@@ -158,7 +160,9 @@ def _numeric(name: str, dist: NumericDistribution, diagnosed: list[TrialRecord])
     high = top + (
         SHIFT if top >= EDGE else MARGIN
     )  # good fits at an end: the best may lie past it
-    new = _entry(name, dist, *_valid(name, from_unit(dist, low), from_unit(dist, high)))
+    new = range_entry(
+        name, dist, *clip_to_valid(name, from_unit(dist, low), from_unit(dist, high))
+    )
     ends = [
         e
         for e, past in (("bottom", new["low"] < dist.low), ("top", new["high"] > dist.high))
@@ -184,8 +188,8 @@ def _extend_epochs(
     entry = dict(change.entry)
     if 2 * longest <= entry["high"]:
         return change
-    low, high = _valid("epochs", float(entry["low"]), float(2 * longest))
-    entry = _entry("epochs", dist, low, high)
+    low, high = clip_to_valid("epochs", float(entry["low"]), float(2 * longest))
+    entry = range_entry("epochs", dist, low, high)
     reason = (
         f"extended (was {describe(dist)}): {len(improving)} of {len(diagnosed)} trials were "
         f"still improving at their last epoch (the longest at {longest} epochs)"
@@ -215,7 +219,11 @@ def _fixed_epochs(
         f"extended (was fixed at {epochs}): {len(improving)} of {len(diagnosed)} trials were "
         "still improving at their last epoch"
     )
-    return [Change("epochs", "extended", int(_valid("epochs", 2 * epochs, 2 * epochs)[1]), reason)]
+    return [
+        Change(
+            "epochs", "extended", int(clip_to_valid("epochs", 2 * epochs, 2 * epochs)[1]), reason
+        )
+    ]
 
 
 def _choices(name: str, dist: CategoricalDistribution, diagnosed: list[TrialRecord]) -> Change:
@@ -259,50 +267,6 @@ def _regularisation(
             )
         )
     return changes
-
-
-def _entry(name: str, dist: NumericDistribution, low: float, high: float) -> dict[str, Any]:
-    """A ``[params]`` range table for ``dist``'s parameter, with readable bounds.
-
-    Bounds on a step grid stay on the grid of the old range (so every old value with a step
-    is still a valid value); other bounds are rounded to two significant digits.
-    """
-    step = None if dist.step in (None, 1) else dist.step
-    grid = 1 if step is None and isinstance(dist.low, int) else step
-    if grid is not None:
-        lo = dist.low + grid * math.floor((low - dist.low) / grid)
-        floor = PARAMS[name].low
-        if floor is not None and lo < floor:  # keep the grid, inside the valid values
-            lo += grid * math.ceil((floor - lo) / grid - 1e-9)
-        hi = lo + grid * max(0, math.ceil((high - lo) / grid - 1e-9))
-        entry: dict[str, Any] = {"low": _tidy(lo), "high": _tidy(hi)}
-    else:
-        entry = {"low": _round(low), "high": _round(high)}
-    if dist.log:
-        entry["log"] = True
-    if step is not None:
-        entry["step"] = _tidy(step)
-    return entry
-
-
-def _tidy(value: float) -> float | int:
-    """An integral value as ``int``, else the float rounded off its binary noise."""
-    return round(value) if abs(value - round(value)) < 1e-9 else float(f"{value:.12g}")
-
-
-def _valid(name: str, low: float, high: float) -> tuple[float, float]:
-    """``(low, high)`` clipped to the parameter's valid values."""
-    definition = PARAMS[name]
-    if definition.low is not None:
-        low, high = max(low, definition.low), max(high, definition.low)
-    if definition.high is not None:
-        top = definition.high if definition.high_inclusive else 0.9 * definition.high
-        low, high = min(low, top), min(high, top)
-    return low, high
-
-
-def _round(value: float) -> float:
-    return float(f"{value:.2g}") if value else 0.0
 
 
 def _number(value: object) -> bool:

@@ -2,7 +2,17 @@
 
 from __future__ import annotations
 
+from study.parallel._failures import describe_error, describe_failures, failed_seeds
 from study.parallel._run import ProgressCallback, SeedJob, run_seeds, train_job
 from study.parallel._worker import warm_up
 
-__all__ = ["ProgressCallback", "SeedJob", "run_seeds", "train_job", "warm_up"]
+__all__ = [
+    "ProgressCallback",
+    "SeedJob",
+    "describe_error",
+    "describe_failures",
+    "failed_seeds",
+    "run_seeds",
+    "train_job",
+    "warm_up",
+]

@@ -9,6 +9,7 @@ as failed (``seed worker died: ...``) and the trial goes on with the other seeds
 from __future__ import annotations
 
 import dataclasses
+import os
 import tempfile
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -19,8 +20,9 @@ import numpy as np
 
 from study.curves import SeedCurves
 from study.parallel._backends import worker_deaths
+from study.parallel._failures import failed_seeds
 from study.parallel._lockstep import DirectMonitor, LockstepCoordinator, LockstepMonitor
-from study.parallel._worker import prepare_worker
+from study.parallel._worker import leave_signals_to, prepare_worker
 from study.params import Family, TrialParams
 from study.tasks import TaskData
 
@@ -30,6 +32,7 @@ Worker = Callable[["SeedJob", "Path | None", int], list[SeedCurves]]
 """What a worker runs: ``train_job`` or a module-level function with its signature."""
 
 if TYPE_CHECKING:
+    from study.builders import CustomModel
     from study.engine import TrainingMonitor
 
 @dataclasses.dataclass(frozen=True)
@@ -42,6 +45,8 @@ class SeedJob:
         data: The task's data, laid out for the family.
         seeds: The seeds this worker trains (as one seed-batched model).
         chunk_epochs: Epochs run between two looks at the curves.
+        debug: Let an error propagate instead of recording it against the seeds.
+        model: The user's own model (a builder's) to train instead of ``family``'s.
     """
 
     family: Family
@@ -49,6 +54,8 @@ class SeedJob:
     data: TaskData
     seeds: tuple[int, ...]
     chunk_epochs: int
+    debug: bool = False
+    model: CustomModel | None = None
 
 
 def train_job(job: SeedJob, channel: Path | None, group: int) -> list[SeedCurves]:
@@ -69,22 +76,27 @@ def _train(job: SeedJob, monitor: TrainingMonitor | None) -> list[SeedCurves]:
         prepare_worker()
         from study.engine import train_seeds
 
-        return train_seeds(
-            job.family, job.params, job.data, job.seeds,
-            chunk_epochs=job.chunk_epochs, monitor=monitor,
-        )
+        if job.model is not None:  # The user's own model (see study.builders).
+            curves = job.model.train(job.data, job.seeds, job.chunk_epochs, monitor)
+        else:
+            curves = train_seeds(
+                job.family, job.params, job.data, job.seeds,
+                chunk_epochs=job.chunk_epochs, monitor=monitor,
+            )
+        if job.debug:
+            _raise_recorded(curves)
+        return curves
     except Exception as e:  # A failing seed group must not end the trial for the others.
-        return failed(job.seeds, f"{type(e).__name__}: {e}", job.params.epochs)
+        if job.debug:
+            raise
+        return failed_seeds(job.seeds, e, job.params.epochs)
 
 
-def failed(seeds: Sequence[int], message: str, epochs_planned: int) -> list[SeedCurves]:
-    """Records for seeds that produced no curve."""
-    empty = np.zeros(0)
-    return [
-        SeedCurves(seed=s, train_loss=empty, val_loss=empty, epochs_planned=epochs_planned,
-                   stop="error", error=message)
-        for s in seeds
-    ]
+def _raise_recorded(curves: Sequence[SeedCurves]) -> None:
+    """Raise the error that training recorded against the seeds (``--debug``)."""
+    for c in curves:
+        if c.stop == "error":
+            raise RuntimeError(f"seed {c.seed} failed: {c.error}")
 
 
 def run_seeds(
@@ -98,6 +110,8 @@ def run_seeds(
     chunk_epochs: int = 50,
     on_progress: ProgressCallback | None = None,
     worker: Worker = train_job,
+    debug: bool = False,
+    model: CustomModel | None = None,
 ) -> list[SeedCurves]:
     """Train ``seeds`` over ``n_jobs`` workers and return their curves in seed order.
 
@@ -121,10 +135,15 @@ def run_seeds(
         worker: The module-level function each worker runs (default :func:`train_job`),
             e.g. one that injects faults in tests. Any other function always runs in worker
             processes, never in this one.
+        debug: Re-raise the first error of a seed instead of recording it (``run --debug``).
+        model: The user's own model to train instead of ``family``'s (see
+            :mod:`study.builders`).
     """
     data = data.for_family(family)
     groups = [tuple(int(s) for s in g) for g in np.array_split(list(seeds), n_jobs) if len(g)]
-    jobs = [SeedJob(family, params, data, g, chunk_epochs) for g in groups]
+    jobs = [
+        SeedJob(family, params, data, g, chunk_epochs, debug, model=model) for g in groups
+    ]
     if len(jobs) == 1 and backend != "dask" and worker is train_job:
         monitor = None if on_progress is None else DirectMonitor(on_progress)
         results = [_train(jobs[0], monitor)]
@@ -171,9 +190,10 @@ def _rerun_alone(
     try:
         _run_pool(jobs, [index], None, backend, worker, done, lambda group: None)
     except worker_deaths() as e:  # Its worker dies every time: that group is the cause.
-        first = str(e).strip().splitlines()[0] if str(e).strip() else ""
-        message = f"seed worker died: {type(e).__name__}" + (f": {first}" if first else "")
-        done[index] = failed(jobs[index].seeds, message, jobs[index].params.epochs)
+        if jobs[index].debug:
+            raise
+        job = jobs[index]
+        done[index] = failed_seeds(job.seeds, e, job.params.epochs, context="seed worker died")
 
 
 def _run_pool(
@@ -186,7 +206,8 @@ def _run_pool(
     finished: Callable[[int], None],
 ) -> None:
     """Run ``jobs[indices]`` in worker processes, filling ``done`` as they return."""
-    tasks = (joblib.delayed(_indexed)(worker, jobs[i], channel, i) for i in indices)
+    parent = os.getpid()
+    tasks = (joblib.delayed(_indexed)(worker, jobs[i], channel, i, parent) for i in indices)
     # At least two workers, so that even a single job runs in a worker, not in this process.
     # Dask's backend comes configured from `seed_cluster` (naming it again would rebuild it).
     parallel = joblib.Parallel(
@@ -199,9 +220,12 @@ def _run_pool(
 
 
 def _indexed(
-    worker: Worker, job: SeedJob, channel: Path | None, index: int
+    worker: Worker, job: SeedJob, channel: Path | None, index: int, parent: int
 ) -> tuple[int, list[SeedCurves]]:
+    leave_signals_to(parent)
     try:
         return index, worker(job, channel, index)
     except Exception as e:  # A worker reports failures as records, whatever its function.
-        return index, failed(job.seeds, f"{type(e).__name__}: {e}", job.params.epochs)
+        if job.debug:
+            raise
+        return index, failed_seeds(job.seeds, e, job.params.epochs)

@@ -5,7 +5,9 @@ from __future__ import annotations
 import contextlib
 import logging
 import os
+import signal
 import sys
+import threading
 from collections.abc import Iterator
 
 _ready = False
@@ -35,6 +37,25 @@ def prepare_worker() -> None:
     _ready = True
 
 
+def leave_signals_to(parent: int) -> None:
+    """In a worker process of ``parent``, ignore SIGINT and SIGTERM.
+
+    A terminal's Ctrl-C reaches the whole process group: the workers leave the decision to
+    stop to the run (``parent``), which stops them with their pool once it has stored the
+    running trial as interrupted. Called in the trial's own process (one worker, or the
+    ``threading`` backend), it does nothing.
+    """
+    if os.getpid() == parent or threading.current_thread() is not threading.main_thread():
+        return
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(signum, signal.SIG_IGN)
+
+
+def _ready_worker(parent: int) -> None:
+    leave_signals_to(parent)
+    prepare_worker()
+
+
 def warm_up(n_jobs: int, backend: str = "loky") -> None:
     """Get the seed workers ready before the first trial, so trials time only training.
 
@@ -48,8 +69,9 @@ def warm_up(n_jobs: int, backend: str = "loky") -> None:
         return
     import joblib
 
+    parent = os.getpid()
     joblib.Parallel(n_jobs=n_jobs, backend=backend)(
-        joblib.delayed(prepare_worker)() for _ in range(n_jobs)
+        joblib.delayed(_ready_worker)(parent) for _ in range(n_jobs)
     )
 
 

@@ -2,7 +2,23 @@
 
 from __future__ import annotations
 
-from study.pruning._overfit import OverfitPruner, PruneDecision, decide_overfit
+from study.pruning._overfit import (
+    CurvesOf,
+    OverfitPruner,
+    PruneDecision,
+    decide_overfit,
+    live_config,
+    wrapped_decision,
+)
 from study.pruning._settings import WRAPPABLE, PrunerSettings
 
-__all__ = ["WRAPPABLE", "OverfitPruner", "PruneDecision", "PrunerSettings", "decide_overfit"]
+__all__ = [
+    "WRAPPABLE",
+    "CurvesOf",
+    "OverfitPruner",
+    "PruneDecision",
+    "PrunerSettings",
+    "decide_overfit",
+    "live_config",
+    "wrapped_decision",
+]

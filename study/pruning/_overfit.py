@@ -1,11 +1,13 @@
-"""An Optuna pruner that stops trials whose seeds' live curves have become overfit."""
+"""The overfit pruning policy: a pure function of a trial's curves so far and its settings.
+
+:func:`decide_overfit` is the policy; :class:`OverfitPruner` adapts it to Optuna's pruner
+interface (to combine it with Optuna's own pruners) without keeping any state of its own.
+"""
 
 from __future__ import annotations
 
 import dataclasses
-import threading
-from collections import OrderedDict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 import numpy as np
 import optuna
@@ -15,7 +17,6 @@ from study.curves import SeedCurves
 from study.diagnosis import Diagnosis, DiagnosisConfig, diagnose_curve
 from study.pruning._settings import PrunerSettings
 
-_KEEP_TRIALS = 16  # Live curves are kept for the few trials that can be running in a process.
 _STALL_TOLERANCE = 0.01
 _TINY_FRACTION = 1e-9  # The patience, not a share of the curve, sets how long a rise must last.
 
@@ -117,14 +118,38 @@ def _reason(risen: list[tuple[int, Diagnosis]], n_seeds: int, epoch: int) -> str
     return f"overfit ({kind_text}) in {len(risen)} of {n_seeds} seeds at epoch {epoch}: {what}"
 
 
-class OverfitPruner(optuna.pruners.BasePruner):
-    """Prune a trial once its seeds' curves show a sustained overfit, or a wrapped pruner says so.
+def live_config(
+    settings: PrunerSettings, config: DiagnosisConfig | None = None
+) -> DiagnosisConfig:
+    """The diagnosis thresholds the pruner applies to live curves.
 
-    The trial feeds the live curves of all its seeds with :meth:`observe` (at a bounded
-    interval, while the seeds train); :meth:`prune` then applies the diagnosis to the curves so
-    far, with a warm-up, a patience window and a minimum agreement across seeds.
+    A trial it pruned is diagnosed with them too, so its stored verdict states the same
+    evidence as the prune.
+    """
+    return _pruning_config(config or DiagnosisConfig(), settings)
+
+
+def wrapped_decision(pruner: optuna.pruners.BasePruner, epoch: int) -> PruneDecision:
+    """The decision record of an Optuna pruner that said "prune" at ``epoch``."""
+    name = type(pruner).__name__
+    reason = f"{name}: validation loss at epoch {epoch} not promising against other trials"
+    return PruneDecision(epoch=epoch, reason=reason, by=name)
+
+
+CurvesOf = Callable[[optuna.Study, FrozenTrial], Sequence[SeedCurves]]
+"""Where the adapter finds a trial's curves so far (every seed's)."""
+
+
+class OverfitPruner(optuna.pruners.BasePruner):
+    """:func:`decide_overfit` as an Optuna pruner, optionally combined with another pruner.
+
+    For objectives written against Optuna directly: the trial is pruned when the wrapped
+    pruner says so or when its seeds' curves so far are overfit. The pruner holds no state;
+    ``curves_of`` tells it where a trial's live curves are (e.g. a dict the objective fills).
+    The runner of ``study`` calls :func:`decide_overfit` itself at each lockstep check.
 
     Args:
+        curves_of: Returns the curves so far of a running trial.
         wrapped: An Optuna pruner consulted first; the trial is pruned when either decides.
         settings: Warm-up, patience and agreement.
         config: Diagnosis thresholds.
@@ -132,69 +157,20 @@ class OverfitPruner(optuna.pruners.BasePruner):
 
     def __init__(
         self,
+        curves_of: CurvesOf,
         wrapped: optuna.pruners.BasePruner | None = None,
         *,
         settings: PrunerSettings | None = None,
         config: DiagnosisConfig | None = None,
     ) -> None:
+        self._curves_of = curves_of
         self._wrapped = wrapped
         self._settings = settings or PrunerSettings()
         self._config = config
-        self._lock = threading.Lock()
-        self._live: OrderedDict[int, list[SeedCurves]] = OrderedDict()
-        self._decisions: OrderedDict[int, PruneDecision] = OrderedDict()
-
-    def may_prune(self, curves: Sequence[SeedCurves]) -> bool:
-        """A cheap look: whether enough seeds have stalled for a decision to be possible."""
-        stalled = sum(_stalled(c, self._settings.patience) for c in curves)
-        return stalled > 0 and stalled >= self._settings.min_agreement * len(curves)
-
-    @property
-    def wraps_another(self) -> bool:
-        """Whether an Optuna pruner is wrapped (it compares intermediate values per step)."""
-        return self._wrapped is not None
-
-    def observe(self, number: int, curves: Sequence[SeedCurves]) -> None:
-        """Give the pruner trial ``number``'s curves so far (all its seeds)."""
-        with self._lock:
-            self._live[number] = list(curves)
-            self._live.move_to_end(number)
-            while len(self._live) > _KEEP_TRIALS:
-                self._live.popitem(last=False)
-
-    def live_config(self) -> DiagnosisConfig:
-        """The diagnosis thresholds this pruner applies to live curves.
-
-        A trial it pruned is diagnosed with them too, so its stored verdict states the same
-        evidence as the prune.
-        """
-        return _pruning_config(self._config or DiagnosisConfig(), self._settings)
-
-    def decision(self, number: int) -> PruneDecision | None:
-        """Why trial ``number`` was pruned, or ``None``."""
-        with self._lock:
-            return self._decisions.get(number)
 
     def prune(self, study: optuna.Study, trial: FrozenTrial) -> bool:
         """Judge whether ``trial`` should be pruned (Optuna's pruner interface)."""
         if self._wrapped is not None and self._wrapped.prune(study, trial):
-            step = trial.last_step or 0
-            name = type(self._wrapped).__name__
-            reason = f"{name}: validation loss at epoch {step} not promising against other trials"
-            self._remember(trial.number, PruneDecision(epoch=step, by=name, reason=reason))
             return True
-        with self._lock:
-            curves = self._live.get(trial.number)
-        if not curves:
-            return False
-        decision = decide_overfit(curves, self._settings, self._config)
-        if decision is None:
-            return False
-        self._remember(trial.number, decision)
-        return True
-
-    def _remember(self, number: int, decision: PruneDecision) -> None:
-        with self._lock:
-            self._decisions[number] = decision
-            while len(self._decisions) > _KEEP_TRIALS:
-                self._decisions.popitem(last=False)
+        curves = self._curves_of(study, trial)
+        return decide_overfit(curves, self._settings, self._config) is not None

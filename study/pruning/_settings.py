@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from typing import Any
 
 import optuna
 
-from study.errors import InputError
+from study.validation import check_bool, check_choice, check_int, check_mapping, check_number
 
 WRAPPABLE: dict[str, type[optuna.pruners.BasePruner]] = {
     "none": optuna.pruners.NopPruner,
@@ -52,63 +52,50 @@ class PrunerSettings:
     wrap: str = "none"
     wrap_options: Mapping[str, Any] = dataclasses.field(default_factory=dict)
 
+    def __post_init__(self) -> None:
+        check_bool("enabled", self.enabled)
+        check_int("warmup_epochs", self.warmup_epochs, low=0)
+        check_number("warmup_fraction", self.warmup_fraction, low=0, high=1,
+                     high_inclusive=False)
+        check_int("patience", self.patience, low=1)
+        check_number("rise_ratio", self.rise_ratio, low=1, low_inclusive=False)
+        check_number("min_agreement", self.min_agreement, low=0, high=1, low_inclusive=False)
+        check_int("check_every", self.check_every, low=1)
+        check_choice("wrap", self.wrap, tuple(WRAPPABLE))
+        check_mapping("wrap_options", self.wrap_options)
+        self.wrapped()  # Let Optuna validate the wrapped pruner's options now.
+
     @classmethod
     def from_mapping(cls, table: Mapping[str, Any]) -> PrunerSettings:
-        """Validate a ``[pruner]`` table.
+        """Build from a ``[pruner]`` table.
 
         Raises:
-            InputError: An unknown key or a bad value, naming the key and the fix.
+            ValueError: An unknown key or a bad value, naming the key and the fix.
         """
-        fields = {f.name: f for f in dataclasses.fields(cls)}
-        for key, value in table.items():
+        fields = [f.name for f in dataclasses.fields(cls)]
+        for key in table:
             if key not in fields:
-                raise InputError(
-                    f"unknown key `[pruner] {key}`; the keys are: {', '.join(fields)}."
-                )
-            _check(key, value)
-        settings = cls(**dict(table))
-        settings.wrapped()  # Let Optuna validate the wrapped pruner's options now.
-        return settings
+                known = ", ".join(fields)
+                raise ValueError(f"unknown key `{key}`; the keys are: {known}.")
+        return cls(**dict(table))
+
+    def get_config(self) -> dict[str, Any]:
+        """The settings as a JSON-able dict; :meth:`from_mapping` reads it back."""
+        config = dataclasses.asdict(self)
+        config["wrap_options"] = dict(self.wrap_options)
+        return config
 
     def wrapped(self) -> optuna.pruners.BasePruner | None:
         """Build the wrapped Optuna pruner, or ``None``.
 
         Raises:
-            InputError: Options the wrapped pruner does not accept.
+            ValueError: Options the wrapped pruner does not accept.
         """
         if self.wrap == "none":
             return None
         try:
             return WRAPPABLE[self.wrap](**dict(self.wrap_options))
         except (TypeError, ValueError) as e:
-            raise InputError(
-                f"`[pruner] wrap_options` are not valid for the {self.wrap} pruner: {e}"
+            raise ValueError(
+                f"`wrap_options` are not valid for the {self.wrap} pruner: {e}"
             ) from None
-
-
-_WRAP_NAMES = ", ".join(WRAPPABLE)
-
-
-def _check(key: str, value: Any) -> None:
-    rules: dict[str, tuple[Callable[[Any], bool], str]] = {
-        "enabled": (lambda v: isinstance(v, bool), "true or false"),
-        "warmup_epochs": (lambda v: _int(v) and v >= 0, "an integer >= 0"),
-        "warmup_fraction": (lambda v: _num(v) and 0 <= v < 1, "a number from 0 to below 1"),
-        "patience": (lambda v: _int(v) and v >= 1, "an integer >= 1"),
-        "rise_ratio": (lambda v: _num(v) and v > 1, "a number > 1"),
-        "min_agreement": (lambda v: _num(v) and 0 < v <= 1, "a number above 0 and at most 1"),
-        "check_every": (lambda v: _int(v) and v >= 1, "an integer >= 1"),
-        "wrap": (lambda v: isinstance(v, str) and v in WRAPPABLE, "one of " + _WRAP_NAMES),
-        "wrap_options": (lambda v: isinstance(v, Mapping), "a table of the wrapped pruner's keys"),
-    }
-    valid, expected = rules[key]
-    if not valid(value):
-        raise InputError(f"`[pruner] {key}` must be {expected}, but got {key}={value!r}.")
-
-
-def _int(value: Any) -> bool:
-    return isinstance(value, int) and not isinstance(value, bool)
-
-
-def _num(value: Any) -> bool:
-    return isinstance(value, (int, float)) and not isinstance(value, bool)

@@ -53,7 +53,7 @@ def advise(
         *_underfit(record, diagnosed, rules, frame),
         *_overfit(diagnosed),
         *[a for f in find_directions(record) for a in _directions(f, rules, frame)],
-        *_unstable(diagnosed),
+        *_unstable(diagnosed, rules, frame),
         *_simple(diagnosed),
         *_failed(record),
         *_edges(record, rules, frame),
@@ -174,10 +174,23 @@ def _directions(findings: Findings, rules: list[Rule], frame: pd.DataFrame) -> l
     return items
 
 
-def _unstable(diagnosed: list[TrialRecord]) -> list[Advice]:
+def _unstable(
+    diagnosed: list[TrialRecord], rules: list[Rule], frame: pd.DataFrame
+) -> list[Advice]:
     bad = _of(diagnosed, "unstable")
     if not bad:
         return []
+    rows = frame[frame["category"] == "unstable"]
+    against = first_rule("contradicts", rules, "learning_rate", "lower", rows, leaving="unstable")
+    if against is not None:
+        return [
+            Advice(
+                "unstable",
+                f"{len(bad)} of {len(diagnosed)} trials were unstable, yet the rule "
+                f"{against.text()} says a lower learning rate did not help: add gradient "
+                f"clipping; {_UNSETTLED}.",
+            )
+        ]
     text = f"{len(bad)} of {len(diagnosed)} trials were unstable: lower the learning rate"
     rates = _numbers(t.params.get("learning_rate") for t in bad)
     others = _numbers(t.params.get("learning_rate") for t in diagnosed if t.category != "unstable")

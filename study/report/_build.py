@@ -161,18 +161,19 @@ def _pruned_note(record: StudyRecord) -> str:
         for t in found.pruned[:3]
     )
     best = found.best_complete
+    n = len(found.pruned)
     text = (
-        f"{len(found.pruned)} pruned trials beat the best complete trial #{best.number} "
-        f"({fmt(best.value)}) by their {record.objective} when stopped ({shown}): a pruned "
-        "trial is never Optuna's best because it did not finish its planned epochs, yet its "
-        "configuration trained for fewer epochs is the better model."
+        f"{n} pruned trial{'s' if n > 1 else ''} beat{'s' if n == 1 else ''} the best "
+        f"complete trial #{best.number} ({fmt(best.value)}) on {record.objective} at the stop "
+        f"({shown}). Optuna never ranks a pruned trial best, as it did not finish its planned "
+        "epochs; yet such a configuration, trained for fewer epochs, is the better model."
     )
     early = found.early
     if early is not None:
         text += (
             f" The best early-stopped alternative: #{early.number} stopped at epoch "
-            f"{early.epoch} of {early.planned} gives {fmt(early.value)}; rerun it with "
-            f"epochs = {early.epoch}."
+            f"{early.epoch} of {early.planned} gives {fmt(early.value)} (mean over its seeds "
+            f"there); rerun it with epochs = {early.epoch}."
         )
     return text
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import numpy as np
@@ -13,9 +13,9 @@ from optuna.distributions import CategoricalDistribution, FloatDistribution, Int
 from study.curves import SeedCurves
 from study.diagnosis import DiagnosisConfig, TrialDiagnosis, diagnose_seeds
 from study.errors import TrialError
-from study.parallel import run_seeds
-from study.pruning import OverfitPruner
-from study.runner._live import LiveCheck
+from study.parallel import describe_failures, run_seeds
+from study.pruning import live_config
+from study.runner._live import LiveCheck, LivePolicy
 from study.runner._progress import Progress
 from study.space import SearchSpace
 from study.storage import mark_interrupted, write_error, write_params, write_trial_result
@@ -30,11 +30,13 @@ class RunSettings:
         n_jobs: Seed workers per trial.
         backend: The joblib backend that runs the seed workers.
         chunk_epochs: Epochs trained between two looks at the live curves.
+        debug: Re-raise a seed's error instead of recording it (``run --debug``).
     """
 
     n_jobs: int = 1
     backend: str = "loky"
     chunk_epochs: int = 50
+    debug: bool = False
 
 
 class Objective:
@@ -46,7 +48,8 @@ class Objective:
         settings: How to run the seeds.
         diagnosis: Diagnosis thresholds.
         progress: The progress display.
-        check_every: Epochs between two pruning checks (``None``: the trial is never pruned).
+        policy: How live curves are judged (``None``: the trial is never pruned).
+        stop_requested: Raises ``KeyboardInterrupt`` once the run has been asked to stop.
     """
 
     def __init__(
@@ -56,25 +59,32 @@ class Objective:
         settings: RunSettings,
         diagnosis: DiagnosisConfig,
         progress: Progress,
-        check_every: int | None,
+        policy: LivePolicy | None,
+        stop_requested: Callable[[], None] = lambda: None,
     ) -> None:
         self._space, self._data, self._settings = space, data, settings
-        self._diagnosis, self._progress, self._check_every = diagnosis, progress, check_every
+        self._diagnosis, self._progress, self._policy = diagnosis, progress, policy
+        self._stop_requested = stop_requested
 
     def __call__(self, trial: optuna.Trial) -> float:
         """Train, diagnose and store one trial; raise ``TrialPruned`` when it was pruned."""
-        params = self._space.params_for(sample(trial, self._space.distributions()))
-        write_params(trial, params.to_dict(self._space.family))
+        sampled = sample(trial, self._space.distributions())
+        params = self._space.params_for(sampled)
+        model = self._space.custom_model(sampled)  # The user's own model, or None.
+        write_params(trial, params.to_dict(self._space.family) if model is None else model.values)
         seeds = list(range(self._space.seeds))
-        live = LiveCheck(trial, self._progress, self._check_every, params.epochs)
+        live = LiveCheck(trial, self._progress, self._policy, params.epochs,
+                         self._stop_requested)
         # Pruning checks fall on chunk ends: one chunk per check keeps them at fixed epochs.
-        chunk = self._check_every or self._settings.chunk_epochs
+        chunk = (self._settings.chunk_epochs if self._policy is None
+                 else self._policy.settings.check_every)
         self._progress.start_trial(trial.number, len(seeds), params.epochs)
         try:
             curves = run_seeds(
                 self._space.family, params, self._data, seeds,
                 n_jobs=self._settings.n_jobs, backend=self._settings.backend,
-                chunk_epochs=chunk, on_progress=live,
+                chunk_epochs=chunk, on_progress=live, debug=self._settings.debug,
+                model=model,
             )
         except KeyboardInterrupt:
             mark_interrupted(trial)
@@ -83,19 +93,21 @@ class Objective:
 
     def _finish(self, trial: optuna.Trial, curves: list[SeedCurves], live: LiveCheck) -> float:
         usable = [c for c in curves if c.epochs_trained > 0]
+        failures = describe_failures([c.error for c in curves])
         if not usable:
             write_trial_result(trial, curves, None)
-            causes = sorted({c.error or c.stop for c in curves})
-            message = "every seed failed: " + "; ".join(causes)
+            stops = ", ".join(sorted({c.stop for c in curves}))
+            message = failures or f"no seed trained an epoch ({stops})"
             write_error(trial, message)
             self._progress.failed_trial(trial.number, message)
             raise TrialError(message)
         diagnosis = diagnose_seeds(
-            usable, config=self._config_for(trial, live), baseline_loss=self._data.baseline_loss
+            usable, config=self._config_for(live), baseline_loss=self._data.baseline_loss
         )
         write_trial_result(trial, curves, diagnosis, live.pruned)
         value = objective_value(self._space.objective, usable)
-        self._progress.end_trial(trial.number, value, diagnosis, live.pruned is not None)
+        self._progress.end_trial(trial.number, value, diagnosis, live.pruned is not None,
+                                 warning=failures)
         if live.pruned is not None:
             # Optuna takes a pruned trial's value from its last intermediate value.
             live.report(value, max(c.epochs_trained for c in usable))
@@ -103,11 +115,10 @@ class Objective:
         return value
 
 
-    def _config_for(self, trial: optuna.Trial, live: LiveCheck) -> DiagnosisConfig:
-        pruner = trial.study.pruner
+    def _config_for(self, live: LiveCheck) -> DiagnosisConfig:
         pruned_as_overfit = live.pruned is not None and live.pruned.by == "overfit"
-        if pruned_as_overfit and isinstance(pruner, OverfitPruner):
-            return pruner.live_config()
+        if pruned_as_overfit and self._policy is not None:
+            return live_config(self._policy.settings, self._diagnosis)
         return self._diagnosis
 
 

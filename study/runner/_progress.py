@@ -63,12 +63,20 @@ class Progress:
             self._stream.flush()
 
     def end_trial(
-        self, number: int, value: float, diagnosis: TrialDiagnosis | None, pruned: bool
+        self,
+        number: int,
+        value: float,
+        diagnosis: TrialDiagnosis | None,
+        pruned: bool,
+        *,
+        warning: str | None = None,
     ) -> None:
-        """A trial finished with ``value`` and ``diagnosis``."""
+        """A trial finished with ``value`` and ``diagnosis``; ``warning`` says what went wrong
+        on the way (e.g. some seeds failed)."""
         state = "pruned" if pruned else "complete"
         fit = "" if diagnosis is None else f", {diagnosis.agreement_text()}"
-        self._line(f"trial {number} {state}: value {value:.4g}{fit}")
+        note = "" if warning is None else f"; warning: {warning}"
+        self._line(f"trial {number} {state}: value {value:.4g}{fit}{note}")
 
     def failed_trial(self, number: int, message: str) -> None:
         """A trial failed with ``message``."""

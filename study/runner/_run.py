@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
-import os
+import logging
 import sys
 import threading
 import time
@@ -24,25 +24,28 @@ from typing import TextIO
 
 import optuna
 
-from study.diagnosis import DiagnosisConfig
 from study.errors import InputError, TrialError
 from study.parallel import warm_up
 from study.parallel._backends import check_backend, seed_cluster
-from study.pruning import PrunerSettings
+from study.runner._live import LivePolicy
 from study.runner._objective import Objective, RunSettings
 from study.runner._progress import Progress
 from study.runner._setup import (
     RunOptions,
+    RunPlan,
     existing_study,
+    given_space,
     open_study,
+    plan_run,
     resolve_space,
-    task_data,
 )
-from study.space import SearchSpace
+from study.runner._signals import StopRequest, stop_on_signals
 from study.storage import (
+    check_storage,
     count_finished,
     count_states,
     error_reason,
+    is_journal,
     is_sqlite,
     is_storage_error,
     keys,
@@ -54,10 +57,10 @@ from study.storage import (
     retry_trial,
     tag_worker,
 )
-from study.tasks import TaskData
 
 WAIT_SECONDS = 1.0
 """How often a run that waits for other workers' trials looks at the study again."""
+_OPTIMIZE_LOGGER = "optuna.study._optimize"  # Where Optuna logs each finished or failed trial.
 
 
 @dataclasses.dataclass(frozen=True)
@@ -73,40 +76,74 @@ class RunResult:
 def run(options: RunOptions, *, out: TextIO | None = None) -> RunResult:
     """Validate everything, then create or resume the study and run it to its target.
 
+    The search space, its settings, the task's data and the flags are all checked before the
+    storage is opened for writing: bad input leaves the storage as it was (no new file).
+
     Raises:
         InputError: Bad input of any kind, found before anything is stored or trained; or
             the storage became unreachable during the run (what was stored stays, and the
             same command resumes it).
-        KeyboardInterrupt: Ctrl-C; the running trial is stored as interrupted and re-run on
-            resume.
+        KeyboardInterrupt: Ctrl-C or SIGTERM; the running trial is stored as interrupted
+            and re-run on resume. A second signal exits the process at once (code 130).
     """
     out = out or sys.stdout
-    # Failed trials are reported once by the progress display, without Optuna's traceback.
-    optuna.logging.set_verbosity(optuna.logging.ERROR)
-    check_backend(options.backend, options.scheduler)
-    url = resolve_url(options.storage)
-    storage = open_storage(url, stale_callback=retry_trial)
-    with _storage_guard(url):
-        existing = existing_study(storage, options.study)
-        space = resolve_space(options, existing)
-        diagnosis = DiagnosisConfig.from_mapping(space.diagnosis)
-        pruning = PrunerSettings.from_mapping(space.pruner)
-        data = task_data(space)
-        jobs = options.jobs or max(1, min(space.seeds, os.cpu_count() or 1))
-        with seed_cluster(options.backend, options.scheduler, jobs) as cluster:
-            study = open_study(storage, options.study, space, data, existing, pruning,
-                                diagnosis, single_process=is_sqlite(url))
-            print(f"study '{options.study}' in {mask_url(url)}", file=out)
-            if cluster is not None:
-                print(f"seeds run on the {cluster}", file=out)
-            requeued = recover(study, single_process=is_sqlite(url))
-            if requeued:
-                print(f"re-running interrupted trial(s) {', '.join(map(str, requeued))}",
-                      file=out)
-            _optimize(study, space, data, options, diagnosis, pruning, jobs)
-        finished = count_finished(study)
+    with stop_on_signals() as stop, _optuna_logging():
+        check_backend(options.backend, options.scheduler)
+        url = resolve_url(options.storage)
+        check_storage(url)  # The URL's form, without creating or changing anything.
+        given = given_space(options)
+        plan = None if given is None else plan_run(given, options)
+        existing = _read_existing(url, options.study, needed=given is None)
+        space = resolve_space(options, existing, given)
+        if plan is None or plan.space is not space:
+            plan = plan_run(space, options)
+        storage = open_storage(url, stale_callback=retry_trial)
+        with _storage_guard(url):
+            finished = _run_plan(plan, storage, url, existing, options, out, stop)
     print(f"study '{options.study}': {finished} finished trials, in {mask_url(url)}", file=out)
     return RunResult(options.study, mask_url(url), finished, options.trials)
+
+
+def _read_existing(url: str, name: str, *, needed: bool) -> optuna.Study | None:
+    """The stored study ``name``, read without creating anything; ``None`` when absent.
+
+    With ``needed`` (no ``--space`` given) a missing storage is the user's error.
+    """
+    try:
+        reader = open_storage(url, must_exist=True)
+    except InputError:
+        if not needed:
+            return None  # A new storage; an unreachable one fails when opened for writing.
+        if is_sqlite(url) or is_journal(url):  # No such file: no such study.
+            raise InputError(
+                f"study '{name}' does not exist yet; give --space FILE to create it."
+            ) from None
+        raise
+    return existing_study(reader, name)
+
+
+def _run_plan(
+    plan: RunPlan,
+    storage: optuna.storages.BaseStorage,
+    url: str,
+    existing: optuna.Study | None,
+    options: RunOptions,
+    out: TextIO,
+    stop: StopRequest,
+) -> int:
+    with seed_cluster(options.backend, options.scheduler, plan.jobs) as cluster:
+        study = open_study(storage, options.study, plan.space, plan.data, existing,
+                           plan.pruning, single_process=is_sqlite(url))
+        print(f"study '{options.study}' in {mask_url(url)}", file=out)
+        if cluster is not None:
+            print(f"seeds run on the {cluster}", file=out)
+        if plan.jobs_note is not None:
+            print(plan.jobs_note, file=out)
+        requeued = recover(study, single_process=is_sqlite(url))
+        if requeued:
+            print(f"re-running interrupted trial(s) {', '.join(map(str, requeued))}", file=out)
+        _optimize(study, plan, options, stop)
+    return count_finished(study)
 
 
 @contextlib.contextmanager
@@ -139,25 +176,21 @@ def _storage_guard(url: str) -> Iterator[None]:
 
 
 def _optimize(
-    study: optuna.Study,
-    space: SearchSpace,
-    data: TaskData,
-    options: RunOptions,
-    diagnosis: DiagnosisConfig,
-    pruning: PrunerSettings,
-    jobs: int,
+    study: optuna.Study, plan: RunPlan, options: RunOptions, stop: StopRequest
 ) -> None:
     finished = count_finished(study)
     progress = Progress(finished, options.trials)
-    objective = Objective(
-        space, data, RunSettings(n_jobs=jobs, backend=options.backend), diagnosis, progress,
-        check_every=pruning.check_every if pruning.enabled else None,
-    )
+    policy = None
+    if plan.pruning.enabled:
+        policy = LivePolicy(plan.pruning, plan.diagnosis, plan.pruning.wrapped())
+    settings = RunSettings(n_jobs=plan.jobs, backend=options.backend, debug=options.debug)
+    objective = Objective(plan.space, plan.data, settings, plan.diagnosis, progress, policy,
+                          stop_requested=stop)
     guarded = _guard(objective)
-    if finished < options.trials:
-        warm_up(jobs, options.backend)
     try:
-        while (done := _next(study, options.trials)) is not None:
+        if finished < options.trials:
+            warm_up(plan.jobs, options.backend)
+        while (done := _next(study, options.trials, stop)) is not None:
             progress.finished(done)
             study.optimize(guarded, n_trials=1, catch=(TrialError,))
     except KeyboardInterrupt:
@@ -165,13 +198,42 @@ def _optimize(
         raise
 
 
-def _next(study: optuna.Study, target: int) -> int | None:
+@contextlib.contextmanager
+def _optuna_logging() -> Iterator[None]:
+    """Optuna's warnings stay on; its per-trial notes, which the progress display shows, go.
+
+    Optuna logs each finished trial (info) and each failed one (a warning with the
+    traceback). A trial that failed as a whole (:class:`TrialError`) or was interrupted is
+    reported once, in one line, by the progress display or the command's exit; the records
+    about them are dropped, every other warning is kept.
+    """
+    verbosity = optuna.logging.get_verbosity()
+    optuna.logging.set_verbosity(max(verbosity, optuna.logging.WARNING))
+    logger = logging.getLogger(_OPTIMIZE_LOGGER)
+    logger.addFilter(_drop_reported_failures)
+    try:
+        yield
+    finally:
+        logger.removeFilter(_drop_reported_failures)
+        optuna.logging.set_verbosity(verbosity)
+
+
+def _drop_reported_failures(record: logging.LogRecord) -> bool:
+    error = record.exc_info[1] if record.exc_info else None
+    if isinstance(error, TrialError | KeyboardInterrupt):
+        return False
+    # The second line Optuna logs about a trial whose objective raised instead of returning.
+    return not record.getMessage().endswith("failed with value None.")
+
+
+def _next(study: optuna.Study, target: int, stop: StopRequest) -> int | None:
     """Wait until a trial may start; return the finished count then, or ``None`` when done.
 
     A trial may start when the finished trials plus those running in other workers fall
     short of ``target``. Meanwhile trials of dead workers are failed and queued again.
     """
     while True:
+        stop()
         done, running = count_states(study)
         if done >= target:
             return None

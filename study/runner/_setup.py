@@ -12,11 +12,12 @@ import os
 from collections.abc import Mapping
 from pathlib import Path
 
+import joblib
 import optuna
 
 from study.diagnosis import DiagnosisConfig
 from study.errors import InputError
-from study.pruning import OverfitPruner, PrunerSettings
+from study.pruning import PrunerSettings
 from study.space import SearchSpace, load_space, parse_space
 from study.storage import keys, write_study_attrs
 from study.tasks import TaskData, load_task
@@ -37,6 +38,8 @@ class RunOptions:
         backend: joblib backend of the seed workers: ``loky``, ``threading`` or ``dask``.
         scheduler: Address of the Dask scheduler (``dask`` only); ``None`` starts a local
             cluster for the run.
+        debug: Re-raise the first error of a seed, with its traceback, instead of recording
+            it and going on.
     """
 
     study: str
@@ -48,22 +51,92 @@ class RunOptions:
     jobs: int | None = None
     backend: str = "loky"
     scheduler: str | None = None
+    debug: bool = False
+
+
+@dataclasses.dataclass(frozen=True)
+class RunPlan:
+    """Everything a run needs besides storage, validated before storage is opened for writing.
+
+    Attributes:
+        space: The search space.
+        data: The task's data.
+        diagnosis: Diagnosis thresholds.
+        pruning: The overfit pruner's settings.
+        jobs: Seed workers per trial.
+        jobs_note: Why ``jobs`` is lower than asked, or ``None``.
+    """
+
+    space: SearchSpace
+    data: TaskData
+    diagnosis: DiagnosisConfig
+    pruning: PrunerSettings
+    jobs: int
+    jobs_note: str | None = None
+
+
+def plan_run(space: SearchSpace, options: RunOptions) -> RunPlan:
+    """Validate the space's settings, load its data and size the seed workers.
+
+    Raises:
+        InputError: A bad ``[diagnosis]`` or ``[pruner]`` table, or unusable data.
+    """
+    try:
+        diagnosis = DiagnosisConfig.from_mapping(space.diagnosis)
+    except ValueError as e:
+        raise InputError(f"{space.path}: {e}") from None
+    try:
+        pruning = PrunerSettings.from_mapping(space.pruner)
+    except ValueError as e:
+        raise InputError(f"{space.path}: [pruner] {e}") from None
+    jobs, note = cap_jobs(options.jobs, space.seeds, options.backend)
+    return RunPlan(space, task_data(space), diagnosis, pruning, jobs, note)
+
+
+def cap_jobs(asked: int | None, seeds: int, backend: str) -> tuple[int, str | None]:
+    """Seed workers per trial: as asked (default: the cores), at most one per seed and core.
+
+    A Dask cluster's cores are not this machine's, so only the seeds cap them there. Returns
+    the number and, when it is lower than asked, a note saying why.
+    """
+    cores = None if backend == "dask" else max(1, joblib.cpu_count())
+    limits = [seeds] + ([cores] if cores is not None else [])
+    jobs = min([asked or cores or seeds, *limits])
+    if asked is None or jobs >= asked:
+        return jobs, None
+    why = f"{seeds} seed(s) per trial" + ("" if cores is None else f", {cores} core(s)")
+    return jobs, f"--jobs {asked} capped at {jobs} ({why})"
 
 
 def existing_study(storage: optuna.storages.BaseStorage, name: str) -> optuna.Study | None:
+    """The stored study ``name``, or ``None``."""
     try:
         return optuna.load_study(study_name=name, storage=storage)
     except KeyError:
         return None
 
 
-def resolve_space(options: RunOptions, existing: optuna.Study | None) -> SearchSpace:
+def given_space(options: RunOptions) -> SearchSpace | None:
+    """The search space of ``--space`` with the command line's settings, or ``None``."""
+    if options.space is None:
+        return None
+    return load_space(options.space, overrides=options.overrides, seeds=options.seeds)
+
+
+def resolve_space(
+    options: RunOptions, existing: optuna.Study | None, given: SearchSpace | None
+) -> SearchSpace:
+    """The space of the run: ``given`` for a new study; a stored study's own otherwise.
+
+    Raises:
+        InputError: No space for a new study, or one that differs from the stored study's.
+    """
     if existing is None:
-        if options.space is None:
+        if given is None:
             raise InputError(
                 f"study '{options.study}' does not exist yet; give --space FILE to create it."
             )
-        return load_space(options.space, overrides=options.overrides, seeds=options.seeds)
+        return given
     attrs = existing.user_attrs
     stored_overrides = {k: str(v) for k, v in attrs.get(keys.STUDY_OVERRIDES, {}).items()}
     overrides = dict(options.overrides) or stored_overrides
@@ -92,12 +165,17 @@ def _first_difference(stored: str, given: str) -> str:
 
 
 def task_data(space: SearchSpace) -> TaskData:
+    """Load the space's task data and check that it suits the objective."""
     data = load_task(space.task)
     if space.objective == "final_val_accuracy" and data.kind == "regression":
         raise InputError(
             f"{space.path}: objective final_val_accuracy needs a classification task, but "
             f"task '{space.task.label}' is regression; use final_val_loss or best_val_loss."
         )
+    if space.model is not None:  # Build the user's model once: a bad builder stops here.
+        from study.builders import sample_values, validate_builder
+
+        validate_builder(space.model, sample_values(space.searched, space.fixed), data)
     return data
 
 
@@ -108,18 +186,17 @@ def open_study(
     data: TaskData,
     existing: optuna.Study | None,
     pruning: PrunerSettings,
-    diagnosis: DiagnosisConfig,
     *,
     single_process: bool,
 ) -> optuna.Study:
+    """Create the study (storing its definition) or load it, with a seeded sampler."""
     done = 0 if existing is None else len(existing.get_trials(deepcopy=False))
     seed = space.sampler_seed + done
     if not single_process:
         # Workers that start together must not draw the same parameters.
         seed = (seed * 100_003 + os.getpid()) % 2**32
-    pruner: optuna.pruners.BasePruner = optuna.pruners.NopPruner()
-    if pruning.enabled:
-        pruner = OverfitPruner(pruning.wrapped(), settings=pruning, config=diagnosis)
+    # Optuna's pruner is the wrapped one alone: the runner applies the overfit policy itself.
+    pruner = (pruning.wrapped() if pruning.enabled else None) or optuna.pruners.NopPruner()
     study = optuna.create_study(
         storage=storage,
         study_name=name,
@@ -136,7 +213,7 @@ def open_study(
 
 def _study_attrs(space: SearchSpace, data: TaskData) -> dict[str, object]:
     return {
-        keys.STUDY_FAMILY: space.family,
+        keys.STUDY_FAMILY: space.family if space.model is None else space.model,
         keys.STUDY_TASK: space.task.to_dict(),
         keys.STUDY_TASK_LABEL: space.task.label,
         keys.STUDY_TASK_DESCRIPTION: data.description,

@@ -3,20 +3,30 @@
 from __future__ import annotations
 
 import tomllib
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
 from study.errors import InputError
 from study.params import FAMILIES, PARAMS, Family, params_for
-from study.space._model import OBJECTIVES, Choices, Range, Searched, SearchSpace
+from study.space._model import (
+    MAX_SAMPLER_SEED,
+    MAX_SEEDS,
+    OBJECTIVES,
+    Choices,
+    Range,
+    Searched,
+    SearchSpace,
+)
 from study.tasks import check_family, make_spec
+from study.validation import check_bool, check_int, check_number
 
 _TOP_KEYS = (
     "description", "family", "task", "seeds", "objective", "sampler_seed",
-    "params", "diagnosis", "pruner",
+    "params", "diagnosis", "pruner", "model",
 )
-_MAX_SEEDS = 256
+MAX_SPACE_BYTES = 1_000_000
+"""Largest search-space file read (it is stored with the study, so it must stay small)."""
 
 
 def load_space(
@@ -37,7 +47,14 @@ def load_space(
     """
     path = Path(path)
     try:
-        text = path.read_text(encoding="utf-8")
+        size = path.stat().st_size
+        if size > MAX_SPACE_BYTES:
+            raise InputError(
+                f"{path}: a search-space file must be at most {MAX_SPACE_BYTES:,} bytes, but "
+                f"this one has {size:,}; keep data in a CSV file (task = {{ csv = ... }})."
+            )
+        # utf-8-sig: editors on Windows save TOML with a byte-order mark.
+        text = path.read_text(encoding="utf-8-sig")
     except FileNotFoundError:
         raise InputError(
             f"{path}: search-space file not found; pass an existing file with --space "
@@ -56,6 +73,7 @@ def parse_space(
     seeds: int | None = None,
 ) -> SearchSpace:
     """Validate a search space given as TOML text; see :func:`load_space`."""
+    text = text.removeprefix("\ufeff")
     try:
         doc = tomllib.loads(text)
     except tomllib.TOMLDecodeError as e:
@@ -76,10 +94,15 @@ def _build(
     unknown = [k for k in doc if k not in _TOP_KEYS]
     if unknown:
         raise InputError(f"unknown key `{unknown[0]}`; the keys are: {', '.join(_TOP_KEYS)}.")
-    family = _family(doc.get("family"))
+    # A built-in family is checked before the task, so an empty file asks for it first.
+    builtin = None if "model" in doc else _family(doc.get("family"))
     task = make_spec(_required(doc, "task"), base_dir=path.parent.resolve())
-    check_family(task, family)
-    searched, fixed = _params(family, _table(doc, "params"))
+    if builtin is None:  # The user's own model: see study.builders.
+        family, searched, fixed = _custom_params(doc, task)
+    else:
+        family = builtin
+        check_family(task, family)
+        searched, fixed = _params(family, _table(doc, "params"))
     typed_overrides = parse_overrides(family, overrides)
     for name, value in typed_overrides.items():
         searched.pop(name, None)
@@ -94,9 +117,12 @@ def _build(
         overrides=typed_overrides,
         diagnosis=_table(doc, "diagnosis"),
         pruner=_table(doc, "pruner"),
-        sampler_seed=_int(doc.get("sampler_seed", 0), "sampler_seed", low=0),
+        sampler_seed=_int(
+            doc.get("sampler_seed", 0), "sampler_seed", low=0, high=MAX_SAMPLER_SEED
+        ),
         path=path,
         text=text,
+        model=doc.get("model"),
     )
 
 
@@ -122,6 +148,28 @@ def parse_overrides(family: Family, overrides: Mapping[str, str]) -> dict[str, A
         except ValueError as e:
             raise InputError(f"--set {name}={raw}: {e}") from None
     return out
+
+
+def _custom_params(
+    doc: Mapping[str, Any], task: Any
+) -> tuple[Family, dict[str, Searched], dict[str, Any]]:
+    """The parameters of a space with a builder: every standard one, and its own ones."""
+    from study.builders import check_target, custom_family, user_param
+
+    check_target(doc["model"])
+    family = custom_family(task, doc.get("family"))
+    searched: dict[str, Searched] = {}
+    fixed: dict[str, Any] = {}
+    for name, entry in _table(doc, "params").items():
+        if name in PARAMS:
+            home = family if family in PARAMS[name].families else PARAMS[name].families[0]
+            more_searched, more_fixed = _params(home, {name: entry})
+            searched.update(more_searched)
+            fixed.update(more_fixed)
+            continue
+        is_searched, value = user_param(name, entry)
+        (searched if is_searched else fixed)[name] = value
+    return family, searched, fixed
 
 
 def _params(
@@ -173,9 +221,7 @@ def _range(name: str, key: str, entry: Mapping[str, Any]) -> Range:
     high = _check(name, entry["high"], f"{key}.high")
     if low > high:
         raise InputError(f"`{key}` is an empty range: low={low} > high={high}; swap them.")
-    log = entry.get("log", False)
-    if not isinstance(log, bool):
-        raise InputError(f"`{key}.log` must be true or false, but got log={log!r}.")
+    log = _valid(check_bool, f"{key}.log", entry.get("log", False))
     if log and low <= 0:
         raise InputError(f"`{key}` has log = true, which needs low > 0, but got low={low}.")
     step = entry.get("step")
@@ -185,11 +231,10 @@ def _range(name: str, key: str, entry: Mapping[str, Any]) -> Range:
 
 
 def _step(name: str, key: str, step: Any, log: bool) -> float:
-    is_int = PARAMS[name].type is int
-    valid = isinstance(step, int if is_int else (int, float)) and not isinstance(step, bool)
-    if not valid or step <= 0:
-        kind = "a positive integer" if is_int else "a positive number"
-        raise InputError(f"`{key}.step` must be {kind}, but got step={step!r}.")
+    if PARAMS[name].type is int:
+        step = _valid(check_int, f"{key}.step", step, low=1)
+    else:
+        step = _valid(check_number, f"{key}.step", step, low=0, low_inclusive=False)
     if log:
         raise InputError(f"`{key}` cannot have both log = true and a step; drop one.")
     return float(step)
@@ -220,17 +265,19 @@ def _objective(value: Any) -> Any:
 
 def _seeds(value: Any, from_cli: bool) -> int:
     name = "--seeds" if from_cli else "seeds"
-    return _int(value, name, low=1, high=_MAX_SEEDS)
+    return _int(value, name, low=1, high=MAX_SEEDS)
 
 
 def _int(value: Any, name: str, *, low: int, high: int | None = None) -> int:
-    ok = isinstance(value, int) and not isinstance(value, bool) and value >= low
-    if ok and high is not None and value > high:
-        ok = False
-    if not ok:
-        bound = f"from {low} to {high}" if high is not None else f">= {low}"
-        raise InputError(f"`{name}` must be an integer {bound}, but got {name}={value!r}.")
-    return int(value)
+    return int(_valid(check_int, name, value, low=low, high=high))
+
+
+def _valid(check: Callable[..., Any], name: str, value: Any, **bounds: Any) -> Any:
+    """Apply a :mod:`study.validation` check; its ``ValueError`` becomes the user's error."""
+    try:
+        return check(name, value, **bounds)
+    except ValueError as e:
+        raise InputError(str(e)) from None
 
 
 def _table(doc: Mapping[str, Any], key: str) -> dict[str, Any]:

@@ -1,0 +1,65 @@
+"""Stopping a run on Ctrl-C or SIGTERM: one orderly stop, and a second signal exits at once.
+
+A terminal's Ctrl-C sends SIGINT to the whole process group, seed workers included. The
+workers ignore it (see :func:`study.parallel.run_seeds`): only the run decides to stop, so
+the running trial is stored as interrupted (and re-run on resume), the workers are stopped
+with the pool, and the command exits with code 130. The first signal raises
+``KeyboardInterrupt`` in the main thread and is also remembered, so that the next live check
+of the trial raises it again should a library have swallowed the first one. A second signal,
+while the run is still cleaning up, ends the process at once (exit 130); a trial it leaves
+``RUNNING`` is recovered by the next run.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import signal
+import sys
+import threading
+from collections.abc import Iterator
+from types import FrameType
+
+EXIT_INTERRUPTED = 130
+"""Exit code of a run stopped by SIGINT or SIGTERM (128 + SIGINT, as shells report Ctrl-C)."""
+SIGNALS = (signal.SIGINT, signal.SIGTERM)
+
+
+class StopRequest:
+    """Whether the run was asked to stop; calling it raises ``KeyboardInterrupt`` if so."""
+
+    def __init__(self) -> None:
+        self.signals = 0
+
+    def __call__(self) -> None:
+        """Raise ``KeyboardInterrupt`` once a stop was requested."""
+        if self.signals:
+            raise KeyboardInterrupt
+
+    def receive(self, signum: int, frame: FrameType | None) -> None:
+        """The signal handler: stop in order the first time, exit at once the second."""
+        self.signals += 1
+        if self.signals > 1:
+            with contextlib.suppress(Exception):
+                sys.stderr.write("interrupted.\n")
+                sys.stderr.flush()
+            os._exit(EXIT_INTERRUPTED)
+        raise KeyboardInterrupt
+
+
+@contextlib.contextmanager
+def stop_on_signals() -> Iterator[StopRequest]:
+    """Handle SIGINT and SIGTERM as a :class:`StopRequest` while the block runs.
+
+    Outside the main thread (where handlers cannot be installed) the request is never set.
+    """
+    request = StopRequest()
+    if threading.current_thread() is not threading.main_thread():
+        yield request
+        return
+    previous = {s: signal.signal(s, request.receive) for s in SIGNALS}
+    try:
+        yield request
+    finally:
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)

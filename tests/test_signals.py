@@ -1,0 +1,127 @@
+"""Signals at random moments: Ctrl-C to the process group, SIGTERM, SIGKILL.
+
+Each round starts ``python -m study run`` (in its own process group, as a terminal starts a
+command), waits a random moment (imports, worker start-up, training, storage writes) and
+signals it. Whatever the moment: SIGINT and SIGTERM end the run with exit code 130 and one
+line; finished trials stay as they were; an interrupted trial is re-run once with its
+parameters; after a final run nothing is left RUNNING.
+"""
+
+from __future__ import annotations
+
+import os
+import random
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import optuna
+import pytest
+from optuna.trial import TrialState
+
+from study.storage import keys, open_storage, retry_of
+from tests.services import ROOT, sqlite_states, wait_for
+
+pytestmark = pytest.mark.e2e
+
+ROUNDS = 20
+SPACE = (
+    'family = "lstm"\ntask = "sequence"\nseeds = 2\n\n[params]\n'
+    "units = { low = 2, high = 6 }\nepochs = { low = 40, high = 80, step = 20 }\n"
+    "learning_rate = 0.01\n\n[pruner]\nenabled = false\n"
+)
+EXPECTED = {signal.SIGINT: 130, signal.SIGTERM: 130, signal.SIGKILL: -signal.SIGKILL}
+
+
+def _start(workdir: Path, trials: int, jobs: int) -> subprocess.Popen[str]:
+    env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3", "PYTHONPATH": str(ROOT),
+           "PYTHONFAULTHANDLER": "1"}
+    env.pop("STUDY_STORAGE", None)
+    argv = [sys.executable, "-m", "study", "run", "--space", "space.toml", "--study", "s",
+            "--trials", str(trials), "--jobs", str(jobs), "--no-report",
+            "--storage", "sqlite:///s.db"]
+    return subprocess.Popen(argv, cwd=workdir, env=env, text=True, start_new_session=True,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+
+
+def _finish(process: subprocess.Popen[str]) -> tuple[int, str]:
+    try:
+        _, err = process.communicate(timeout=300)
+    except subprocess.TimeoutExpired:
+        os.kill(process.pid, signal.SIGABRT)  # Dump every thread's stack (faulthandler).
+        _, err = process.communicate()
+        os.killpg(process.pid, signal.SIGKILL)
+        raise AssertionError(f"the run did not stop:\n{err[-4000:]}") from None
+    return process.returncode, err
+
+
+def _finished(study: optuna.Study) -> dict[int, Any]:
+    return {
+        t.number: (t.state, t.value, t.params, t.system_attrs.get(keys.CURVES))
+        for t in study.get_trials(states=(TrialState.COMPLETE, TrialState.PRUNED))
+    }
+
+
+def _load(workdir: Path) -> optuna.Study:
+    storage = open_storage(f"sqlite:///{workdir}/s.db", must_exist=True)  # Read-only.
+    return optuna.load_study(study_name="s", storage=storage)
+
+
+def _finished_so_far(workdir: Path) -> dict[int, Any]:
+    if not (workdir / "s.db").exists():
+        return {}
+    try:
+        return _finished(_load(workdir))
+    except KeyError:
+        return {}  # Stopped before the study was created.
+
+
+def test_signals_at_random_moments_lose_nothing_and_exit_as_documented(workdir: Path) -> None:
+    (workdir / "space.toml").write_text(SPACE)
+    rng = random.Random(20261123)
+    kinds = [signal.SIGINT] * 8 + [signal.SIGTERM] * 6 + [signal.SIGKILL] * 6
+    rng.shuffle(kinds)
+    seen: dict[int, Any] = {}
+    table = []
+    for round_, kind in enumerate(kinds):
+        before = len(sqlite_states(workdir / "s.db"))
+        process = _start(workdir, trials=10_000, jobs=2 if kind == signal.SIGINT else 1)
+        # Every other round waits for a trial to train first; the others may land anywhere,
+        # from the imports to the first trial.
+        phase = "training" if round_ % 2 else "start-up"
+        if phase == "training":
+            wait_for(lambda p=process, n=before: "RUNNING" in sqlite_states(workdir / "s.db")[n:]
+                     or p.poll() is not None, 300, "a trial of this run to start")
+        moment = rng.uniform(0.0, 3.0) if phase == "training" else rng.uniform(0.3, 8.0)
+        time.sleep(moment)
+        os.killpg(process.pid, kind)
+        code, err = _finish(process)
+        table.append((round_, kind.name, phase, round(moment, 1), code))
+        assert code == EXPECTED[kind], (round_, kind.name, moment, err[-3000:])
+        if kind != signal.SIGKILL:
+            assert "Traceback" not in err and err.strip().splitlines()[-1] == "interrupted."
+        now = _finished_so_far(workdir)
+        assert {n: now[n] for n in seen} == seen  # Finished trials are intact.
+        seen = now
+    final = _start(workdir, trials=len(seen) + 1, jobs=2)
+    code, err = _finish(final)
+    assert code == 0, err[-3000:]
+    print("\nround signal phase moment_s exit", *table, sep="\n")
+    _check_nothing_lost(_load(workdir), seen)
+
+
+def _check_nothing_lost(study: optuna.Study, seen: dict[int, Any]) -> None:
+    trials = study.get_trials()
+    assert {n: v for n, v in _finished(study).items() if n in seen} == seen
+    assert not study.get_trials(states=(TrialState.RUNNING, TrialState.WAITING))
+    failed = [t for t in trials if t.state == TrialState.FAIL]
+    assert failed and all(t.user_attrs.get(keys.INTERRUPTED) for t in failed)
+    retries = [retry_of(t) for t in trials if retry_of(t) is not None]
+    assert sorted(retries) == sorted(t.number for t in failed)  # Each re-run once.
+    by_number = {t.number: t for t in trials}
+    for trial in trials:
+        if (original := retry_of(trial)) is not None:
+            assert trial.params == by_number[original].params
