@@ -1,182 +1,300 @@
-"""Speed of study's training engine against plain ``model.fit``, and how closely they agree.
+"""Speed and memory of study's training engine against ``model.fit`` on the same work.
 
-Run with ``python -m benchmarks.engine_speed`` (a few minutes on two cores). Two problems:
+Run ``python -m benchmarks.engine_speed`` for the whole grid (hours on two cores: the LSTM(128)
+cells at 100k windows dominate), ``--quick`` for a subset that fits a CI budget of a few
+minutes, or ``--cells PATTERN`` for the cells whose name contains PATTERN.
 
-* ``sequence``: LSTM(10) + Dense(1), MSE, Adam, 5 training samples, 800 epochs, no shuffle;
-* ``moons``: Dense(500, relu) + Dense(1, sigmoid), binary cross-entropy, Adam, 30 training
-  samples, 4000 epochs.
+Cells: LSTM (and GRU, bidirectional LSTM) with lookback 30 on a generated noisy series, N
+training windows in {1k, 10k, 100k}, units in {32, 128}, batch in {32, 512}; an MLP 2x256 on
+50k tabular rows (20 features, binary), batch 128; the two tutorial toys (``sequence``
+LSTM(10) on 5 samples, ``moons`` MLP(500) on 30 samples).
 
-For each, the engine trains K = 1 and K = 8 seeds per call; ``model.fit`` (with validation
-data) trains one seed for fewer epochs and its marginal cost per epoch is extrapolated. The
-table reports seed-epochs per second (whole calls, compile included, and marginal cost of
-one more epoch), the speed-up over ``model.fit``, and the largest absolute difference
-between the two engines' curves for the same seed with dropout off.
+Each cell runs in its own process with one TensorFlow thread. In that process, repeat after
+repeat, the engine trains K = 1 and K = 5 seeds and ``model.fit(validation_data=...)``
+trains one seed, each for the same few epochs (a full training would take hours at 100k
+windows; on the toys the engine runs 400 epochs per call and ``model.fit`` 20); the table
+gives medians of the repeats of seconds per seed-epoch and the speed-up
+``model.fit / engine`` (above 1: the engine is faster). ``rss`` is the process's peak resident
+memory after the engine's first repeat, before ``model.fit`` has run in it;
+``trace 1st / 2nd`` is the wall time of a one-epoch trial of a fresh structure, then of a
+second trial of the same structure with other values (learning rate, L2, dropout, batch).
+The last row times ``python -m study --help``. ``--optimizer-leak`` measures instead the
+memory a Keras optimizer keeps per trial inside ``tf.function`` (see
+``study/engine/_optimizers.py``).
 """
 
 from __future__ import annotations
 
+import argparse
 import dataclasses
+import json
+import resource
 import statistics
+import subprocess
 import sys
 import time
 from pathlib import Path
-from typing import Any
 
 if __package__ in (None, ""):
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import numpy as np
 
-from study.engine import configure_threads, train_seeds
 from study.params import Family, TrialParams
 from study.tasks._base import TaskData
 
-REPEATS = 3
-SEEDS = (1, 8)
+KS = (1, 5)
+LOOKBACK = 30
 
 
 @dataclasses.dataclass(frozen=True)
-class Problem:
-    """One benchmark problem: data, family, parameters and the baseline's epochs."""
+class Cell:
+    """One benchmark cell: a problem, its parameters and the epochs timed per repeat."""
 
     name: str
     family: Family
-    data: TaskData
+    data: str
+    n: int
     params: TrialParams
-    fit_epochs: int
+    epochs: int
+    quick: bool = False
+    fit_epochs: int = 0
 
 
-def problems() -> list[Problem]:
-    """Return the two benchmark problems."""
-    sequence = TrialParams(units=10, epochs=800, optimizer="adam", batch_size=32)
-    moons = TrialParams(units=500, epochs=4000, activation="relu", batch_size=32)
-    return [
-        Problem("sequence LSTM(10)", "lstm", _task("sequence"), sequence, fit_epochs=150),
-        Problem("moons MLP(500)", "mlp", _task("moons"), moons, fit_epochs=100),
+def grid() -> list[Cell]:
+    """Return every cell of the benchmark, the quick ones flagged."""
+    cells = [
+        Cell("toy sequence LSTM(10)", "lstm", "sequence", 5, TrialParams(units=10), 400, True, 20),
+        Cell("toy moons MLP(500)", "mlp", "moons", 30, TrialParams(units=500), 400, True, 20),
     ]
+    for n in (1_000, 10_000, 100_000):
+        for units in (32, 128):
+            for batch in (32, 512):
+                params = TrialParams(units=units, batch_size=batch)
+                epochs = {1_000: 8, 10_000: 2, 100_000: 1}[n]
+                quick = (n, units) == (1_000, 32) or (n, units, batch) == (10_000, 32, 512)
+                name = f"LSTM({units}) N={n // 1000}k b={batch}"
+                cells.append(Cell(name, "lstm", "series", n, params, epochs, quick))
+    for cell, bidirectional in (("gru", False), ("lstm", True), ("gru", True)):
+        params = TrialParams(units=32, batch_size=32, cell=cell, bidirectional=bidirectional)
+        label = ("Bi" if bidirectional else "") + cell.upper()
+        for n in (1_000, 10_000):
+            name = f"{label}(32) N={n // 1000}k b=32"
+            epochs = 8 if n < 10_000 else 2
+            cells.append(Cell(name, "lstm", "series", n, params, epochs, n < 10_000))
+    mlp = TrialParams(units=256, layers=2, batch_size=128)
+    cells.append(Cell("MLP 2x256 50k rows b=128", "mlp", "tabular", 50_000, mlp, 2, True))
+    return cells
 
 
-def _task(name: str) -> TaskData:
-    try:
-        from study.tasks import load_task
+def make_data(kind: str, n: int) -> TaskData:
+    """Return the cell's data: ``n`` training samples and ``n // 5`` validation samples."""
+    rng = np.random.default_rng(0)
+    n_val = max(n // 5, 2)
+    if kind == "series":
+        t = np.arange(n + n_val + LOOKBACK, dtype=np.float32)
+        s = np.sin(0.07 * t) + 0.5 * np.sin(0.011 * t) + 0.1 * rng.normal(size=t.shape)
+        windows = np.arange(n + n_val)[:, None] + np.arange(LOOKBACK)[None]
+        x = s[windows][..., None].astype(np.float32)
+        y = s[np.arange(n + n_val) + LOOKBACK][:, None].astype(np.float32)
+        return TaskData("series", "regression", x[:n], y[:n], x[n:], y[n:], "mse")
+    if kind == "tabular":
+        x = rng.normal(size=(n + n_val, 20)).astype(np.float32)
+        y = (np.sin(x[:, :1]) + x[:, 1:2] * x[:, 2:3] > 0).astype(np.float32)
+        return TaskData("tab", "binary", x[:n], y[:n], x[n:], y[n:], "binary_crossentropy")
+    from study.tasks import load_task
 
-        return load_task(name)
-    except ImportError:
-        return _sequence() if name == "sequence" else _moons()
-
-
-def _sequence() -> TaskData:
-    v = np.round(np.arange(0.0, 1.05, 0.1), 1).astype(np.float32)
-    return TaskData(
-        "sequence",
-        "regression",
-        v[:5, None, None],
-        v[1:6, None],
-        v[5:10, None, None],
-        v[6:11, None],
-        "mse",
-        shuffle=False,
-    )
+    return load_task(kind)
 
 
-def _moons() -> TaskData:
-    from sklearn.datasets import make_moons
-
-    x, y = make_moons(100, noise=0.2, random_state=1)
-    x, y = x.astype(np.float32), y.astype(np.float32)[:, None]
-    return TaskData("moons", "binary", x[:30], y[:30], x[30:], y[30:], "binary_crossentropy")
-
-
-def engine_speed(problem: Problem, k: int) -> dict[str, float]:
-    """Time whole ``train_seeds`` calls of ``k`` seeds, and the marginal cost of an epoch."""
-    seeds = list(range(k))
-    full: list[float] = []
-    half: list[float] = []
-    for _ in range(REPEATS):
-        for epochs, times in ((problem.params.epochs, full), (problem.params.epochs // 2, half)):
-            params = dataclasses.replace(problem.params, epochs=epochs)
-            started = time.perf_counter()
-            train_seeds(problem.family, params, problem.data, seeds, chunk_epochs=50)
-            times.append(time.perf_counter() - started)
-    epochs = problem.params.epochs
-    per_call = statistics.median(full) / (k * epochs)
-    marginal = (statistics.median(full) - statistics.median(half)) / (k * (epochs - epochs // 2))
-    return {"call": per_call, "marginal": max(marginal, 1e-12)}
-
-
-def fit_speed(problem: Problem) -> tuple[float, dict[str, list[float]]]:
-    """Return ``model.fit``'s median seconds per epoch (first epoch excluded) and its curves."""
+def _fit_seconds(cell: Cell, data: TaskData, model: object, epochs: int) -> float:
+    """Return ``model.fit``'s seconds per epoch: the median epoch after the first when it runs
+    three or more epochs (so its per-call overhead is not counted), else the call's mean."""
     import keras
 
+    ticks: list[float] = []
+    clock = keras.callbacks.LambdaCallback(
+        on_epoch_end=lambda epoch, logs: ticks.append(time.perf_counter())
+    )
+    started = time.perf_counter()
+    model.fit(  # type: ignore[attr-defined]
+        data.x_train, data.y_train, batch_size=cell.params.batch_size, epochs=epochs,
+        validation_data=(data.x_val, data.y_val), shuffle=data.shuffle, verbose=0,
+        callbacks=[clock],
+    )
+    if epochs >= 3:
+        return float(np.median(np.diff(ticks)))
+    return (time.perf_counter() - started) / epochs
+
+
+def _engine_seconds(cell: Cell, data: TaskData, k: int) -> float:
+    from study.engine import train_seeds
+
+    params = dataclasses.replace(cell.params, epochs=cell.epochs)
+    started = time.perf_counter()
+    curves = train_seeds(cell.family, params, data, list(range(k)), chunk_epochs=cell.epochs)
+    if curves[0].error:
+        raise RuntimeError(curves[0].error)
+    return (time.perf_counter() - started) / (k * cell.epochs)
+
+
+def _trace_seconds(cell: Cell, data: TaskData) -> tuple[float, float]:
+    """Time a one-epoch trial of a fresh structure, then one of the same structure."""
+    from study.engine import clear_graphs, train_seeds
+
+    small = dataclasses.replace(
+        data, x_train=data.x_train[:256], y_train=data.y_train[:256],
+        x_val=data.x_val[:64], y_val=data.y_val[:64],
+    )
+    first = dataclasses.replace(cell.params, epochs=1)
+    second = dataclasses.replace(first, learning_rate=0.01, l2=first.l2, batch_size=17)
+    clear_graphs()
+    times = []
+    for params in (first, second):
+        started = time.perf_counter()
+        train_seeds(cell.family, params, small, list(range(max(KS))))
+        times.append(time.perf_counter() - started)
+    return times[0], times[1]
+
+
+def run_cell(cell: Cell, repeats: int) -> dict[str, float]:
+    """Measure one cell in this process; return its medians (seconds per seed-epoch)."""
+    from study.engine import configure_threads
+
+    configure_threads(1)
     from study.models import build_keras_model
 
-    class Clock(keras.callbacks.Callback):
-        def __init__(self) -> None:
-            super().__init__()
-            self.ticks: list[float] = []
-
-        def on_epoch_end(self, epoch: int, logs: Any = None) -> None:
-            self.ticks.append(time.perf_counter())
-
-    data = problem.data.for_family(problem.family)
-    per_epoch, curves = [], {}
-    for _ in range(REPEATS):
-        params = dataclasses.replace(problem.params, epochs=problem.fit_epochs)
-        model = build_keras_model(problem.family, params, data, seed=0)
-        clock = Clock()
-        history = model.fit(
-            data.x_train,
-            data.y_train,
-            batch_size=params.batch_size,
-            epochs=params.epochs,
-            validation_data=(data.x_val, data.y_val),
-            shuffle=False,
-            verbose=0,
-            callbacks=[clock],
-        ).history
-        per_epoch.append(float(np.median(np.diff(clock.ticks))))
-        curves = {"fit_loss": history["loss"], "val_loss": history["val_loss"]}
-    return statistics.median(per_epoch), curves
+    data = make_data(cell.data, cell.n).for_family(cell.family)
+    trace = _trace_seconds(cell, data)
+    model = build_keras_model(cell.family, cell.params, data, seed=0)
+    warm = dataclasses.replace(data, x_train=data.x_train[:64], y_train=data.y_train[:64])
+    _fit_seconds(cell, warm, model, 1)  # builds model.fit's graphs outside the timing
+    times: dict[str, list[float]] = {"fit": [], **{f"K={k}": [] for k in KS}}
+    rss = 0.0
+    for repeat in range(repeats):
+        for k in KS:
+            times[f"K={k}"].append(_engine_seconds(cell, data, k))
+        if repeat == 0:
+            rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        times["fit"].append(_fit_seconds(cell, data, model, cell.fit_epochs or cell.epochs))
+    result = {name: statistics.median(values) for name, values in times.items()}
+    return {**result, "rss_mb": rss, "trace_first": trace[0], "trace_second": trace[1]}
 
 
-def max_difference(problem: Problem, expected: dict[str, list[float]]) -> float:
-    """Return the largest absolute difference between the engine's and Keras' curves."""
-    params = dataclasses.replace(problem.params, epochs=problem.fit_epochs)
-    (curves,) = train_seeds(problem.family, params, problem.data, [0])
-    return max(
-        float(np.max(np.abs(getattr(curves, name) - np.asarray(values))))
-        for name, values in expected.items()
-    )
+def help_seconds(repeats: int) -> float:
+    """Return the median wall time of ``python -m study --help``."""
+    times = []
+    for _ in range(repeats):
+        started = time.perf_counter()
+        subprocess.run([sys.executable, "-m", "study", "--help"], capture_output=True, check=True)
+        times.append(time.perf_counter() - started)
+    return statistics.median(times)
 
 
-def main() -> None:
-    """Print the benchmark table."""
+def optimizer_leak(trials: int = 60) -> dict[str, tuple[float, float]]:
+    """Return, per optimizer implementation, the memory kept per trial (MB) and seconds per trial.
+
+    Each trial makes a fresh optimizer and step function over a 5-seed stack of an MLP's
+    weights and takes 20 Adam steps, as a worker running one trial after another would.
+    """
+    import gc
+
+    import tensorflow as tf
+
+    from study.engine import configure_threads
+    from study.engine._optimizers import StackedOptimizer
+    from study.models import make_optimizer
+
     configure_threads(1)
-    header = (
-        f"{'problem':<18} {'engine':<14} {'seed-epochs/s':>14} {'marginal/s':>12} "
-        f"{'speed-up':>9} {'marginal speed-up':>18} {'max |diff|':>11}"
-    )
-    print(header)
-    print("-" * len(header))
-    for problem in problems():
-        fit_seconds, expected = fit_speed(problem)
-        difference = max_difference(problem, expected)
-        fit_rate = 1.0 / fit_seconds
-        print(
-            f"{problem.name:<18} {'model.fit':<14} {fit_rate:>14,.0f} {fit_rate:>12,.0f} "
-            f"{1.0:>9.1f} {1.0:>18.1f} {'':>11}"
-        )
-        for k in SEEDS:
-            speed = engine_speed(problem, k)
-            rate, marginal = 1.0 / speed["call"], 1.0 / speed["marginal"]
-            print(
-                f"{problem.name:<18} {f'study K={k}':<14} {rate:>14,.0f} {marginal:>12,.0f} "
-                f"{rate / fit_rate:>9.0f} {marginal / fit_rate:>18.0f} {difference:>11.1e}"
+    shapes = [(5, 64, 256), (5, 256), (5, 256, 1), (5, 1)]
+
+    def trial(kind: str) -> float:
+        weights = [tf.Variable(tf.random.normal(shape)) for shape in shapes]
+        if kind == "keras.optimizers.Adam":
+            keras_adam = make_optimizer(TrialParams())
+            step = tf.function(
+                lambda: keras_adam.apply_gradients([(tf.ones_like(w), w) for w in weights])
             )
+        else:
+            stacked = StackedOptimizer("adam", weights)
+            stacked.reset(0.001)
+            step = tf.function(lambda: stacked.apply([tf.ones_like(w) for w in weights], weights))
+        started = time.perf_counter()
+        for _ in range(20):
+            step()
+        return time.perf_counter() - started
+
+    out = {}
+    for kind in ("keras.optimizers.Adam", "StackedOptimizer"):
+        trial(kind)
+        gc.collect()
+        before, seconds = _rss_now(), []
+        for _ in range(trials):
+            seconds.append(trial(kind))
+            gc.collect()
+        out[kind] = ((_rss_now() - before) / trials, statistics.median(seconds))
+    return out
+
+
+def _rss_now() -> float:
+    with open("/proc/self/status") as status:
+        line = next(line for line in status if line.startswith("VmRSS"))
+    return int(line.split()[1]) / 1024
+
+
+def _row(name: str, result: dict[str, float]) -> str:
+    fit = result["fit"]
+    parts = [f"{name:<26}", f"{fit:>10.4f}"]
+    for k in KS:
+        engine = result[f"K={k}"]
+        parts += [f"{engine:>10.4f}", f"{fit / engine:>7.2f}x"]
+    parts += [
+        f"{result['rss_mb']:>7.0f}",
+        f"{result['trace_first']:>6.1f} / {result['trace_second']:<5.2f}",
+    ]
+    return " ".join(parts)
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Print the benchmark table, one cell per process."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="the CI-sized subset")
+    parser.add_argument("--cells", default="", help="only cells whose name contains this")
+    parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--one", help=argparse.SUPPRESS)
+    parser.add_argument(
+        "--optimizer-leak", action="store_true",
+        help="only measure the memory Keras optimizers keep per trial inside tf.function",
+    )
+    args = parser.parse_args(argv)
+    if args.optimizer_leak:
+        for kind, (mb, seconds) in optimizer_leak().items():
+            print(f"{kind:<24} {mb * 1024:>8.0f} KB kept per trial {seconds:>8.3f} s per trial")
+        return
+    cells = {cell.name: cell for cell in grid()}
+    if args.one:
+        print(json.dumps(run_cell(cells[args.one], args.repeats)))
+        return
+    chosen = [c for c in cells.values() if (c.quick or not args.quick) and args.cells in c.name]
+    header = (
+        f"{'cell':<26} {'fit s/ep':>10} {'K=1 s/sep':>10} {'ratio':>8} {'K=5 s/sep':>10} "
+        f"{'ratio':>8} {'rss MB':>7} {'trace 1st / 2nd s'}"
+    )
+    print(header, "\n" + "-" * len(header), flush=True)
+    for cell in chosen:
+        command = [sys.executable, "-m", "benchmarks.engine_speed", "--one", cell.name,
+                   "--repeats", str(args.repeats)]
+        done = subprocess.run(command, capture_output=True, text=True, check=False)
+        if done.returncode != 0:
+            print(f"{cell.name:<26} failed: {done.stderr.strip().splitlines()[-1:]}", flush=True)
+            continue
+        print(_row(cell.name, json.loads(done.stdout.strip().splitlines()[-1])), flush=True)
+    print(f"\n`python -m study --help`: {help_seconds(args.repeats):.2f} s wall (median)")
     print(
-        f"\nmedians of {REPEATS} repeats; 'seed-epochs/s' counts whole calls (graph building "
-        "included), 'marginal' the cost of one more epoch; model.fit runs one seed with "
-        "validation_data."
+        f"Medians of {args.repeats} interleaved repeats, one TensorFlow thread, CPU only; "
+        "s/ep: seconds per epoch of model.fit (one seed, with validation_data); s/sep: the "
+        "engine's seconds per seed-epoch (train step, dropout-off train and validation "
+        "evaluation); ratio: model.fit / engine."
     )
 
 

@@ -35,8 +35,10 @@ def build_keras_model(
 ) -> keras.Model:
     """Build and compile the Keras model of one trial for one seed.
 
-    The LSTM stacks ``params.layers`` LSTM layers of ``params.units`` (every layer but the last
-    returns sequences), each with ``dropout`` and ``recurrent_dropout`` and an L2 penalty of
+    The ``lstm`` family stacks ``params.layers`` recurrent layers of ``params.units``: LSTM, or
+    GRU (Keras' defaults, ``reset_after=True``) when ``params.cell == "gru"``, each wrapped in
+    ``Bidirectional`` (outputs concatenated) when ``params.bidirectional``. Every layer but the
+    last returns sequences; each has ``dropout`` and ``recurrent_dropout`` and an L2 penalty of
     ``params.l2`` on its kernel and recurrent kernel. The MLP stacks ``params.layers`` Dense
     layers of ``params.units`` with ``params.activation``, an L2 penalty on each kernel and,
     when ``dropout > 0``, a Dropout layer after each. Both end in a head chosen by
@@ -57,22 +59,10 @@ def build_keras_model(
     regularizer = keras.regularizers.L2(params.l2) if params.l2 > 0 else None
     stack: list[keras.layers.Layer] = [keras.Input(shape=data.x_train.shape[1:])]
     for index in range(params.layers):
-        kernel, recurrent = _initializers(seed, index)
         if family == "lstm":
-            stack.append(
-                keras.layers.LSTM(
-                    params.units,
-                    return_sequences=index < params.layers - 1,
-                    dropout=params.dropout,
-                    recurrent_dropout=params.recurrent_dropout,
-                    kernel_initializer=kernel,
-                    recurrent_initializer=recurrent,
-                    kernel_regularizer=regularizer,
-                    recurrent_regularizer=regularizer,
-                    seed=_layer_seed(seed, index, 2),
-                )
-            )
+            stack.append(_recurrent_layer(params, seed, index, regularizer))
             continue
+        kernel, _ = _initializers(seed, index)
         stack.append(
             keras.layers.Dense(
                 params.units,
@@ -95,6 +85,37 @@ def build_keras_model(
     return model
 
 
+def _recurrent_layer(
+    params: TrialParams, seed: int, index: int, regularizer: Any
+) -> keras.layers.Layer:
+    """Return hidden layer ``index`` of the ``lstm`` family: an LSTM or GRU, maybe bidirectional.
+
+    The backward layer of a bidirectional pair is built explicitly with its own initializer
+    seeds; Keras' default copy of the forward layer would start both directions from the same
+    weights.
+    """
+    cell = keras.layers.GRU if params.cell == "gru" else keras.layers.LSTM
+
+    def make(direction: int) -> keras.layers.Layer:
+        kernel, recurrent = _initializers(seed, index, direction)
+        return cell(
+            params.units,
+            return_sequences=index < params.layers - 1,
+            go_backwards=direction == 1,
+            dropout=params.dropout,
+            recurrent_dropout=params.recurrent_dropout,
+            kernel_initializer=kernel,
+            recurrent_initializer=recurrent,
+            kernel_regularizer=regularizer,
+            recurrent_regularizer=regularizer,
+            seed=_layer_seed(seed, index, 2 + 3 * direction),
+        )
+
+    if not params.bidirectional:
+        return make(0)
+    return keras.layers.Bidirectional(make(0), backward_layer=make(1))
+
+
 def initial_weights(
     family: Family, params: TrialParams, data: TaskData, seed: int
 ) -> list[npt.NDArray[np.float32]]:
@@ -104,35 +125,47 @@ def initial_weights(
         Arrays in the order of ``model.get_weights()``: for each LSTM layer its kernel
         ``(inputs, 4 * units)``, recurrent kernel ``(units, 4 * units)`` and bias
         ``(4 * units,)`` (gates in Keras' order input, forget, cell, output; forget bias 1);
+        for each GRU layer its kernel ``(inputs, 3 * units)``, recurrent kernel
+        ``(units, 3 * units)`` and bias ``(2, 3 * units)`` (gates update, reset, candidate;
+        input and recurrent bias); a bidirectional layer holds the forward layer's three
+        arrays, then the backward layer's;
         for each Dense layer its kernel ``(inputs, units)`` and bias ``(units,)``; then the
         head's kernel and bias.
     """
     data = data.for_family(family)
     width = int(data.x_train.shape[-1])
     weights: list[npt.NDArray[np.float32]] = []
+    directions = 2 if family == "lstm" and params.bidirectional else 1
     for index in range(params.layers):
-        kernel, recurrent = _initializers(seed, index)
-        if family == "lstm":
-            units4 = 4 * params.units
-            bias = np.zeros(units4, np.float32)
-            bias[params.units : 2 * params.units] = 1.0
-            weights += [
-                _array(kernel((width, units4))),
-                _array(recurrent((params.units, units4))),
-                bias,
-            ]
-        else:
-            weights += [
-                _array(kernel((width, params.units))),
-                np.zeros(params.units, np.float32),
-            ]
-        width = params.units
+        for direction in range(directions):
+            kernel, recurrent = _initializers(seed, index, direction)
+            if family == "lstm":
+                weights += _recurrent_weights(params, kernel, recurrent, width)
+            else:
+                weights += [
+                    _array(kernel((width, params.units))),
+                    np.zeros(params.units, np.float32),
+                ]
+        width = params.units * directions
     head_kernel, _ = _initializers(seed, params.layers)
     weights += [
         _array(head_kernel((width, data.n_outputs))),
         np.zeros(data.n_outputs, np.float32),
     ]
     return weights
+
+
+def _recurrent_weights(
+    params: TrialParams, kernel: Any, recurrent: Any, width: int
+) -> list[npt.NDArray[np.float32]]:
+    """Return an LSTM's or GRU's kernel, recurrent kernel and bias, as Keras initializes them."""
+    gates = 3 if params.cell == "gru" else 4
+    size = gates * params.units
+    shape = (2, size) if params.cell == "gru" else (size,)
+    bias: npt.NDArray[np.float32] = np.zeros(shape, np.float32)
+    if params.cell != "gru":
+        bias[params.units : 2 * params.units] = 1.0  # unit_forget_bias; GRU: input, recurrent
+    return [_array(kernel((width, size))), _array(recurrent((params.units, size))), bias]
 
 
 def make_optimizer(params: TrialParams) -> keras.optimizers.Optimizer:
@@ -156,10 +189,11 @@ def head_activation(data: TaskData) -> str:
     return {"regression": "linear", "binary": "sigmoid", "multiclass": "softmax"}[data.kind]
 
 
-def _initializers(seed: int, index: int) -> tuple[Any, Any]:
+def _initializers(seed: int, index: int, direction: int = 0) -> tuple[Any, Any]:
+    role = 3 * direction
     return (
-        keras.initializers.GlorotUniform(seed=_layer_seed(seed, index, 0)),
-        keras.initializers.Orthogonal(seed=_layer_seed(seed, index, 1)),
+        keras.initializers.GlorotUniform(seed=_layer_seed(seed, index, role)),
+        keras.initializers.Orthogonal(seed=_layer_seed(seed, index, role + 1)),
     )
 
 

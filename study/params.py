@@ -11,12 +11,19 @@ import dataclasses
 from collections.abc import Mapping
 from typing import Any, Literal
 
-from study.validation import check_choice, check_int, check_number, describe_interval
+from study.validation import (
+    check_bool,
+    check_choice,
+    check_int,
+    check_number,
+    describe_interval,
+)
 
 Family = Literal["lstm", "mlp"]
 FAMILIES: tuple[Family, ...] = ("lstm", "mlp")
 OPTIMIZERS = ("adam", "sgd", "rmsprop", "adamw")
 ACTIVATIONS = ("relu", "tanh", "sigmoid", "elu", "gelu")
+CELLS = ("lstm", "gru")
 
 
 @dataclasses.dataclass(frozen=True)
@@ -25,7 +32,7 @@ class ParamDef:
 
     Attributes:
         name: The parameter's name as used in files and on the command line.
-        type: ``int``, ``float`` or ``str`` (a choice among ``choices``).
+        type: ``int``, ``float``, ``bool`` or ``str`` (a choice among ``choices``).
         default: The value used when a search space neither fixes nor ranges over it.
         families: The model families the parameter applies to.
         low: Smallest valid value (numbers only).
@@ -50,6 +57,8 @@ class ParamDef:
         """Describe the valid values in words, for error messages."""
         if self.type is str:
             return "one of " + ", ".join(repr(c) for c in self.choices)
+        if self.type is bool:
+            return "true or false"
         kind = "an integer" if self.type is int else "a number"
         return f"{kind} " + describe_interval(
             self.low, self.high, high_inclusive=self.high_inclusive
@@ -63,6 +72,8 @@ class ParamDef:
         """
         if self.type is str:
             return check_choice(self.name, value, self.choices)
+        if self.type is bool:
+            return check_bool(self.name, value)
         if self.type is int:
             return check_int(self.name, value, low=_int_or_none(self.low),
                              high=_int_or_none(self.high))
@@ -100,6 +111,11 @@ PARAMS: dict[str, ParamDef] = {
             "activation", str, "relu", ("mlp",), choices=ACTIVATIONS,
             help="hidden-layer activation of the MLP",
         ),
+        ParamDef("cell", str, "lstm", ("lstm",), choices=CELLS, help="recurrent cell"),
+        ParamDef(
+            "bidirectional", bool, False, ("lstm",),
+            help="run each recurrent layer in both directions and concatenate the outputs",
+        ),
     )
 }
 """Every parameter, by name."""
@@ -116,7 +132,8 @@ class TrialParams:
 
     Every parameter has a value (sampled, fixed or default), so a trial can be reproduced from
     this record alone. ``recurrent_dropout`` is ignored by the MLP and ``activation`` by the
-    LSTM. Every value is checked against its parameter's bounds (see :data:`PARAMS`).
+    LSTM; ``cell`` and ``bidirectional`` are ignored by the MLP. Every value is checked
+    against its parameter's bounds (see :data:`PARAMS`).
 
     Raises:
         ValueError: A value outside its parameter's bounds.
@@ -132,6 +149,8 @@ class TrialParams:
     batch_size: int = 32
     optimizer: str = "adam"
     activation: str = "relu"
+    cell: str = "lstm"
+    bidirectional: bool = False
 
     def __post_init__(self) -> None:
         for field in dataclasses.fields(self):

@@ -26,9 +26,15 @@ def _data(kind: Any = "regression", sequential: bool = True) -> TaskData:
     return TaskData("t", kind, x, y, x, y, loss, n_classes=n_classes)
 
 
-@pytest.mark.parametrize("family", ["lstm", "mlp"])
-def test_initial_weights_equal_built_model(family: Family) -> None:
-    params = TrialParams(units=5, layers=2, dropout=0.2, l2=0.1)
+@pytest.mark.parametrize(
+    ("family", "cell", "bidirectional"),
+    [("lstm", "lstm", False), ("mlp", "lstm", False), ("lstm", "gru", False),
+     ("lstm", "lstm", True), ("lstm", "gru", True)],
+)
+def test_initial_weights_equal_built_model(family: Family, cell: str, bidirectional: bool) -> None:
+    params = TrialParams(
+        units=5, layers=2, dropout=0.2, l2=0.1, cell=cell, bidirectional=bidirectional
+    )
     data = _data()
     built = build_keras_model(family, params, data, seed=7).get_weights()
     computed = initial_weights(family, params, data, seed=7)
@@ -101,7 +107,25 @@ def test_make_optimizer_rejects_unknown_name() -> None:
         make_optimizer(params)
 
 
+@pytest.mark.e2e
 def test_classification_compiles_accuracy() -> None:
     model = build_keras_model("mlp", TrialParams(units=4), _data("binary", False), 0)
     history = model.fit(np.zeros((2, 4), np.float32), np.zeros((2, 1)), verbose=0)
     assert set(history.history) == {"loss", "accuracy"}
+
+
+def test_gru_uses_keras_defaults() -> None:
+    params = TrialParams(units=4, cell="gru", recurrent_dropout=0.1)
+    (gru,) = build_keras_model("lstm", params, _data(), 0).layers[:-1]
+    assert type(gru).__name__ == "GRU"
+    assert gru.cell.reset_after and gru.cell.recurrent_dropout == 0.1
+
+
+def test_bidirectional_directions_start_from_different_weights() -> None:
+    params = TrialParams(units=4, bidirectional=True)
+    model = build_keras_model("lstm", params, _data(), 0)
+    bidirectional = model.layers[0]
+    assert type(bidirectional).__name__ == "Bidirectional"
+    assert model.output_shape == (None, 2)
+    forward, backward = model.get_weights()[0], model.get_weights()[3]
+    assert forward.shape == backward.shape and not np.array_equal(forward, backward)

@@ -7,7 +7,7 @@ from study.params import PARAMS, TrialParams, params_for
 
 def test_every_interface_name_is_a_parameter() -> None:
     names = {"units", "layers", "epochs", "dropout", "recurrent_dropout", "l2",
-             "learning_rate", "batch_size", "optimizer", "activation"}
+             "learning_rate", "batch_size", "optimizer", "activation", "cell", "bidirectional"}
     assert set(PARAMS) == names
 
 
@@ -54,3 +54,14 @@ def test_integral_float_is_accepted_for_int() -> None:
 def test_to_dict_limits_to_family() -> None:
     values = TrialParams().to_dict("lstm")
     assert "activation" not in values and "recurrent_dropout" in values
+
+
+def test_bidirectional_takes_only_booleans() -> None:
+    assert TrialParams.from_values("lstm", {"bidirectional": True}).bidirectional is True
+    with pytest.raises(ValueError, match="`bidirectional` must be true or false, but got"):
+        TrialParams.from_values("lstm", {"bidirectional": 1})
+
+
+def test_cell_and_bidirectional_are_lstm_family_parameters() -> None:
+    assert {"cell", "bidirectional"} <= set(params_for("lstm"))
+    assert not {"cell", "bidirectional"} & set(params_for("mlp"))

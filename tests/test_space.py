@@ -126,6 +126,21 @@ def test_missing_file_is_a_clear_error(tmp_path: Path) -> None:
         load_space(tmp_path / "nope.toml")
 
 
+def test_cell_and_bidirectional_are_searchable_choices() -> None:
+    text = ('family = "lstm"\ntask = "sequence"\n[params]\ncell = {choices = ["lstm", "gru"]}\n'
+            "bidirectional = {choices = [true, false]}\n")
+    space = _parse(text)
+    assert space.searched["cell"] == Choices(("lstm", "gru"))  # type: ignore[attr-defined]
+    assert space.searched["bidirectional"] == Choices((True, False))  # type: ignore[attr-defined]
+    params = space.params_for({"cell": "gru", "bidirectional": True})  # type: ignore[attr-defined]
+    assert (params.cell, params.bidirectional) == ("gru", True)
+
+
+def test_override_sets_bidirectional_from_text() -> None:
+    space = _parse('family = "lstm"\ntask = "sequence"\n', overrides={"bidirectional": "true"})
+    assert space.params_for({}).bidirectional is True  # type: ignore[attr-defined]
+
+
 def test_a_byte_order_mark_is_read(tmp_path: Path) -> None:
     path = tmp_path / "bom.toml"
     path.write_bytes(b"\xef\xbb\xbf" + BASE.encode())

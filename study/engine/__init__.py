@@ -8,7 +8,15 @@ TensorFlow graph, so the per-epoch cost is a small fraction of ``model.fit``'s.
 
 from __future__ import annotations
 
+from study.engine._evaluate import TRAIN_EVAL_LIMIT
+from study.engine._graphs import clear_graphs
 from study.engine._threads import configure_threads
 from study.engine._train import TrainingMonitor, train_seeds
 
-__all__ = ["TrainingMonitor", "configure_threads", "train_seeds"]
+__all__ = [
+    "TRAIN_EVAL_LIMIT",
+    "TrainingMonitor",
+    "clear_graphs",
+    "configure_threads",
+    "train_seeds",
+]

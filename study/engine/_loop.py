@@ -1,67 +1,130 @@
 """The compiled training loop of a stack of seeds.
 
-One call of :meth:`SeedBatch.run` trains every seed for a range of epochs inside a single
+One call of :meth:`Trainer.run` trains every seed for a range of epochs inside a single
 TensorFlow graph: the epoch and mini-batch loops are graph loops, each epoch's values are
 written to a ``TensorArray``, and one optimizer step updates the stacked weights of all seeds.
+A trainer depends only on the :class:`Structure` of a trial; learning rate, L2 weight,
+dropout rates, batch size, seeds and initial weights are loaded into its variables, so a
+second trial of the same structure reuses the compiled graph.
 """
 
 from __future__ import annotations
 
-import math
+import dataclasses
+import threading
 from collections.abc import Sequence
 
 import numpy as np
 import numpy.typing as npt
 import tensorflow as tf
 
+from study.engine._evaluate import Tensors, batched_mean
 from study.engine._network import Network
 from study.engine._objective import Objective
 from study.engine._optimizers import StackedOptimizer
 from study.engine._random import SeedNoise
-from study.models import initial_weights
+from study.engine._recurrent import Dropout
 from study.params import Family, TrialParams
 from study.tasks._base import TaskData
 
 N_SERIES = 5
 """Values recorded per epoch and seed: train, validation and fit loss, train and val metric."""
 
-_EPOCH = tf.TensorSpec([], tf.int32)
 
+@dataclasses.dataclass(frozen=True)
+class Structure:
+    """Everything a compiled training graph depends on; trials that share it share a graph.
 
-class SeedBatch:
-    """The stacked weights, optimizer state and compiled epoch loop of one trial's seeds.
-
-    Args:
-        family: The model family.
-        params: The trial's parameters.
-        data: The task's data, laid out for ``family``.
-        seeds: The seeds; slice ``k`` of every weight belongs to ``seeds[k]``.
+    Attributes:
+        network: The network's structure.
+        objective: Loss, metric and penalised weights.
+        optimizer: The optimizer's name.
+        n_seeds: Seeds trained together.
+        input_shape: One sample's input shape.
+        target_width: Columns of the targets.
+        shuffle: Whether mini-batches are reshuffled every epoch.
     """
 
-    def __init__(
-        self, family: Family, params: TrialParams, data: TaskData, seeds: Sequence[int]
-    ) -> None:
-        self.network = Network.of(family, params)
-        self.objective = Objective.of(data, params.l2, self.network.penalised())
-        self.seeds = [int(s) for s in seeds]
-        per_seed = [initial_weights(family, params, data, s) for s in self.seeds]
-        self.variables = [
-            tf.Variable(np.stack(ws), name=f"seed_stack_{i}")
-            for i, ws in enumerate(zip(*per_seed, strict=True))
-        ]
-        self.optimizer = StackedOptimizer(params, self.variables)
-        self.alive = tf.Variable(tf.ones([len(self.seeds)], tf.bool), trainable=False)
-        self.x_train = tf.constant(data.x_train, tf.float32)
-        self.y_train = tf.constant(data.y_train, tf.float32)
-        self.x_all = tf.constant(np.concatenate([data.x_train, data.x_val])[None], tf.float32)
-        self.y_val = tf.constant(data.y_val[None], tf.float32)
-        self.n_train = len(data.x_train)
-        self.batch_size = min(params.batch_size, self.n_train)
-        self.n_batches = math.ceil(self.n_train / self.batch_size)
-        self.shuffle = data.shuffle and self.n_batches > 1
-        self._run = tf.function(self._chunk, input_signature=[_EPOCH, _EPOCH])
+    network: Network
+    objective: Objective
+    optimizer: str
+    n_seeds: int
+    input_shape: tuple[int, ...]
+    target_width: int
+    shuffle: bool
 
-    def run(self, start: int, stop: int) -> npt.NDArray[np.float32]:
+    @classmethod
+    def of(cls, family: Family, params: TrialParams, data: TaskData, n_seeds: int) -> Structure:
+        """Describe the graph that trains ``params`` on ``data`` (laid out for ``family``)."""
+        network = Network.of(family, params)
+        return cls(
+            network=network,
+            objective=Objective.of(data, params.l2, network.penalised()),
+            optimizer=params.optimizer,
+            n_seeds=n_seeds,
+            input_shape=tuple(int(d) for d in data.x_train.shape[1:]),
+            target_width=int(data.y_train.shape[1]),
+            shuffle=data.shuffle,
+        )
+
+
+class _Settings:
+    """The per-trial values of a trainer, as variables its graph reads."""
+
+    def __init__(self, n_seeds: int) -> None:
+        self.seeds = tf.Variable(tf.zeros([n_seeds], tf.int64), trainable=False)
+        self.l2 = tf.Variable(0.0, trainable=False)
+        self.dropout = tf.Variable(0.0, trainable=False)
+        self.recurrent_dropout = tf.Variable(0.0, trainable=False)
+        self.batch_size = tf.Variable(1, trainable=False)
+        self.eval_batch_size = tf.Variable(1, trainable=False)
+
+    def load(self, params: TrialParams, seeds: Sequence[int], eval_batch_size: int) -> None:
+        self.seeds.assign(np.asarray(seeds, np.int64))
+        self.l2.assign(params.l2)
+        self.dropout.assign(params.dropout)
+        self.recurrent_dropout.assign(params.recurrent_dropout)
+        self.batch_size.assign(params.batch_size)
+        self.eval_batch_size.assign(eval_batch_size)
+
+
+class Trainer:
+    """The stacked weights, optimizer state and compiled epoch loop of one structure.
+
+    Args:
+        structure: The structure it trains.
+        shapes: The shape of each stacked weight, in the order of ``model.get_weights()``
+            with the seed axis first.
+    """
+
+    def __init__(self, structure: Structure, shapes: Sequence[tuple[int, ...]]) -> None:
+        self.structure = structure
+        self.network = structure.network
+        self.objective = structure.objective
+        self.variables = [
+            tf.Variable(tf.zeros(shape), name=f"seed_stack_{i}") for i, shape in enumerate(shapes)
+        ]
+        self.optimizer = StackedOptimizer(structure.optimizer, self.variables)
+        self.settings = _Settings(structure.n_seeds)
+        self.alive = tf.Variable(tf.ones([structure.n_seeds], tf.bool), trainable=False)
+        self.lock = threading.Lock()
+        self._run = tf.function(self._chunk, input_signature=_signature(structure))
+
+    def start(
+        self,
+        params: TrialParams,
+        seeds: Sequence[int],
+        weights: Sequence[npt.NDArray[np.float32]],
+        eval_batch_size: int,
+    ) -> None:
+        """Load a new trial: its seeds' initial weights (stacked), its values, a fresh state."""
+        for variable, value in zip(self.variables, weights, strict=True):
+            variable.assign(value)
+        self.optimizer.reset(params.learning_rate)
+        self.settings.load(params, seeds, eval_batch_size)
+        self.alive.assign(tf.ones_like(self.alive))
+
+    def run(self, start: int, stop: int, data: Tensors) -> npt.NDArray[np.float32]:
         """Train epochs ``start`` to ``stop - 1`` (0-based) and return their values.
 
         Training stops before ``stop`` when every seed has diverged.
@@ -70,67 +133,93 @@ class SeedBatch:
             Shape ``(epochs_run, 5, K)``: per epoch, the train loss, validation loss, fit loss,
             train metric and validation metric of each seed.
         """
-        return np.asarray(self._run(tf.constant(start), tf.constant(stop)))
+        return np.asarray(self._run(tf.constant(start), tf.constant(stop), *data.as_args()))
 
     def _weights(self) -> list[tf.Tensor]:
         return [tf.convert_to_tensor(v) for v in self.variables]
 
-    def _chunk(self, start: tf.Tensor, stop: tf.Tensor) -> tf.Tensor:
+    def _chunk(self, start: tf.Tensor, stop: tf.Tensor, *data: tf.Tensor) -> tf.Tensor:
+        x, y, x_val, y_val, train_rows = data
         rows = tf.TensorArray(tf.float32, size=0, dynamic_size=True)
         epoch = start
         while tf.logical_and(epoch < stop, tf.reduce_any(self.alive)):
-            row = tf.concat([self._train_epoch(epoch)[None], self._evaluate()], axis=0)
-            row = tf.gather(row, [1, 2, 0, 3, 4])
+            fit = self._train_epoch(epoch, x, y)
+            train = self._evaluate((x, y), train_rows)
+            val = self._evaluate((x_val, y_val), tf.range(tf.shape(x_val)[0]))
+            row = tf.stack([train[0], val[0], fit, train[1], val[1]])
             finite = tf.reduce_all(tf.math.is_finite(row[:3]), axis=0)
             self.alive.assign(tf.logical_and(self.alive, finite))
             rows = rows.write(epoch - start, row)
             epoch += 1
-        return tf.reshape(rows.stack(), [-1, N_SERIES, len(self.seeds)])
+        return tf.reshape(rows.stack(), [-1, N_SERIES, self.structure.n_seeds])
 
-    def _train_epoch(self, epoch: tf.Tensor) -> tf.Tensor:
+    def _train_epoch(self, epoch: tf.Tensor, x: tf.Tensor, y: tf.Tensor) -> tf.Tensor:
         """Run one epoch of mini-batch steps; return each seed's mean loss over its batches."""
-        x, y = self.x_train[None], self.y_train[None]
-        if self.shuffle:
-            order = SeedNoise(self.seeds, epoch, tf.constant(0)).permutations(self.n_train)
-            x, y = tf.gather(self.x_train, order), tf.gather(self.y_train, order)
-        if self.n_batches == 1:
-            return self._step(x, y, epoch, tf.constant(0))
-        total = tf.zeros([len(self.seeds)])
-        for step in tf.range(self.n_batches):
-            begin = step * self.batch_size
-            xb, yb = x[:, begin : begin + self.batch_size], y[:, begin : begin + self.batch_size]
+        n = tf.shape(x)[0]
+        size = tf.minimum(self.settings.batch_size, n)
+        n_batches = (n + size - 1) // size
+        order = None
+        if self.structure.shuffle:
+            noise = SeedNoise(self.settings.seeds, epoch, tf.constant(0))
+            in_order = tf.broadcast_to(tf.range(n)[None], [self.structure.n_seeds, n])
+            order = tf.cond(n_batches > 1, lambda: noise.permutations(n), lambda: in_order)
+        total = tf.zeros([self.structure.n_seeds])
+        for step in tf.range(n_batches):
+            begin = step * size
+            if order is None:
+                xb, yb = x[None, begin : begin + size], y[None, begin : begin + size]
+            else:
+                chosen = order[:, begin : begin + size]
+                xb, yb = tf.gather(x, chosen), tf.gather(y, chosen)
             total += self._step(xb, yb, epoch, step) * tf.cast(tf.shape(xb)[1], tf.float32)
-        return total / self.n_train
+        return total / tf.cast(n, tf.float32)
 
     def _step(self, x: tf.Tensor, y: tf.Tensor, epoch: tf.Tensor, step: tf.Tensor) -> tf.Tensor:
         """Take one optimizer step on a batch; return each seed's loss before the step."""
-        network = self.network
-        uses_noise = network.dropout > 0 or network.recurrent_dropout > 0
-        noise = SeedNoise(self.seeds, epoch, step) if uses_noise else None
+        dropout = self._dropout(epoch, step)
         with tf.GradientTape() as tape:
             weights = self._weights()
-            loss = self.objective.total(network.logits(weights, x, noise), y, weights)
+            logits = self.network.logits(weights, x, dropout)
+            loss = self.objective.total(logits, y, weights, self.settings.l2)
             total = tf.reduce_sum(loss)
         gradients = tape.gradient(total, self.variables)
         self.optimizer.apply([self._mask_diverged(g) for g in gradients], self.variables)
         return loss
+
+    def _dropout(self, epoch: tf.Tensor, step: tf.Tensor) -> Dropout | None:
+        network = self.network
+        if not (network.dropout or network.recurrent_dropout):
+            return None
+        return Dropout(
+            SeedNoise(self.settings.seeds, epoch, step),
+            tf.convert_to_tensor(self.settings.dropout) if network.dropout else None,
+            tf.convert_to_tensor(self.settings.recurrent_dropout)
+            if network.recurrent_dropout
+            else None,
+        )
 
     def _mask_diverged(self, gradient: tf.Tensor) -> tf.Tensor:
         """Zero the gradient of seeds that diverged, so NaN never reaches the optimizer."""
         alive = tf.reshape(self.alive, [-1] + [1] * (gradient.shape.rank - 1))
         return tf.where(alive, gradient, tf.zeros_like(gradient))
 
-    def _evaluate(self) -> tf.Tensor:
-        """Return train loss, val loss, train metric and val metric, shape ``(4, K)``."""
+    def _evaluate(self, data: tuple[tf.Tensor, tf.Tensor], rows: tf.Tensor) -> tf.Tensor:
+        """Return the dropout-off loss (with the L2 penalty) and metric on ``rows``, ``(2, K)``."""
         weights = self._weights()
-        logits = self.network.logits(weights, self.x_all)
-        train, val = logits[:, : self.n_train], logits[:, self.n_train :]
-        objective, y_train = self.objective, self.y_train[None]
-        return tf.stack(
-            [
-                objective.total(train, y_train, weights),
-                objective.total(val, self.y_val, weights),
-                objective.metric(train, y_train),
-                objective.metric(val, self.y_val),
-            ]
+
+        def score(x: tf.Tensor, y: tf.Tensor) -> tf.Tensor:
+            logits, objective = self.network.logits(weights, x), self.objective
+            return tf.stack([objective.data_loss(logits, y), objective.metric(logits, y)])
+
+        means = batched_mean(
+            score, [2, self.structure.n_seeds], data, rows, self.settings.eval_batch_size
         )
+        penalty = self.objective.penalty(weights, self.settings.l2)
+        return tf.stack([means[0] + penalty, means[1]])
+
+
+def _signature(structure: Structure) -> list[tf.TensorSpec]:
+    x = tf.TensorSpec([None, *structure.input_shape], tf.float32)
+    y = tf.TensorSpec([None, structure.target_width], tf.float32)
+    epoch = tf.TensorSpec([], tf.int32)
+    return [epoch, epoch, x, y, x, y, tf.TensorSpec([None], tf.int32)]

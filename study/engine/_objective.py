@@ -27,18 +27,19 @@ class Objective:
     Attributes:
         kind: The task's kind; chooses the head's activation and the metric.
         loss: The loss name.
-        l2: Weight of the L2 penalty.
-        penalised: Indices of the weights the penalty applies to.
+        penalised: Indices of the weights the L2 penalty applies to; empty without penalty.
     """
 
     kind: TaskKind
     loss: LossName
-    l2: float
     penalised: tuple[int, ...]
 
     @classmethod
     def of(cls, data: TaskData, l2: float, penalised: Sequence[int]) -> Objective:
-        """Describe the objective of ``data`` with an L2 weight on the ``penalised`` weights.
+        """Describe the objective of ``data``, with an L2 penalty on ``penalised`` if ``l2 > 0``.
+
+        The penalty's weight itself is a tensor of the graph (see :meth:`penalty`), so trials
+        that differ only in it share one graph.
 
         Raises:
             ValueError: A cross-entropy loss that does not match the task's kind.
@@ -48,16 +49,19 @@ class Objective:
             raise ValueError(
                 f"`loss` {data.loss!r} needs a {expected} task, but got kind={data.kind!r}."
             )
-        return cls(kind=data.kind, loss=data.loss, l2=l2, penalised=tuple(penalised))
+        chosen = tuple(penalised) if l2 > 0 else ()
+        return cls(kind=data.kind, loss=data.loss, penalised=chosen)
 
     @property
     def has_metric(self) -> bool:
         """Whether an accuracy is recorded (classification)."""
         return self.kind != "regression"
 
-    def total(self, logits: tf.Tensor, y: tf.Tensor, weights: Sequence[tf.Tensor]) -> tf.Tensor:
+    def total(
+        self, logits: tf.Tensor, y: tf.Tensor, weights: Sequence[tf.Tensor], l2: tf.Tensor
+    ) -> tf.Tensor:
         """Return each seed's data loss plus its L2 penalty, as Keras reports ``loss``."""
-        return self.data_loss(logits, y) + self.penalty(weights)
+        return self.data_loss(logits, y) + self.penalty(weights, l2)
 
     def data_loss(self, logits: tf.Tensor, y: tf.Tensor) -> tf.Tensor:
         """Return each seed's mean loss over the batch.
@@ -79,15 +83,12 @@ class Objective:
         values = tf.square(error) if self.loss == "mse" else tf.abs(error)
         return tf.reduce_mean(tf.reduce_mean(values, axis=-1), axis=-1)
 
-    def penalty(self, weights: Sequence[tf.Tensor]) -> tf.Tensor:
+    def penalty(self, weights: Sequence[tf.Tensor], l2: tf.Tensor) -> tf.Tensor:
         """Return each seed's L2 penalty, ``l2 * sum(w ** 2)`` summed over penalised weights."""
-        n_seeds = weights[0].shape[0]
-        total = tf.zeros([n_seeds])
-        if self.l2 <= 0:
-            return total
+        total = tf.zeros([weights[0].shape[0]])
         for index in self.penalised:
             w = weights[index]
-            total += self.l2 * tf.reduce_sum(tf.square(w), axis=list(range(1, w.shape.rank)))
+            total += l2 * tf.reduce_sum(tf.square(w), axis=list(range(1, w.shape.rank)))
         return total
 
     def metric(self, logits: tf.Tensor, y: tf.Tensor) -> tf.Tensor:

@@ -15,24 +15,32 @@ SHUFFLE_SITE = 0
 
 _STEP_BITS = 36
 _SITE_BITS = 6
+_BACKWARD_SITES = 32  # The backward layer of a bidirectional pair draws from sites 32 and up.
 
 
-def site(layer: int, kind: int) -> int:
-    """Return the site number of a layer's dropout draw (``kind`` 0: inputs, 1: recurrent)."""
-    return 1 + 2 * layer + kind
+def site(layer: int, kind: int, direction: int = 0) -> int:
+    """Return the site number of a dropout draw.
+
+    Args:
+        layer: The hidden layer's index.
+        kind: 0 for the inputs' mask, 1 for the recurrent state's.
+        direction: 0 for a forward layer, 1 for the backward layer of a bidirectional pair.
+    """
+    return 1 + 2 * layer + kind + _BACKWARD_SITES * direction
 
 
 class SeedNoise:
     """Stateless random draws for a stack of seeds at one training step.
 
     Args:
-        seeds: The seeds, one per slice of the leading seed axis.
+        seeds: The seeds, int64 of shape ``(n_seeds,)``, one per slice of the seed axis.
         epoch: The epoch (int32 scalar tensor).
         step: The mini-batch step within the epoch (int32 scalar tensor).
     """
 
-    def __init__(self, seeds: Sequence[int], epoch: tf.Tensor, step: tf.Tensor) -> None:
-        self._seeds = [int(s) for s in seeds]
+    def __init__(self, seeds: tf.Tensor, epoch: tf.Tensor, step: tf.Tensor) -> None:
+        self._seeds = seeds
+        self._n_seeds = int(seeds.shape[0])
         counter = tf.cast(epoch, tf.int64) * (2**_STEP_BITS) + tf.cast(step, tf.int64)
         self._counter = counter * (2**_SITE_BITS)
 
@@ -41,15 +49,13 @@ class SeedNoise:
         stream = self._counter + site_number
         return tf.stack(
             [
-                tf.random.stateless_uniform(
-                    shape, seed=tf.stack([tf.constant(s, tf.int64), stream])
-                )
-                for s in self._seeds
+                tf.random.stateless_uniform(shape, seed=tf.stack([self._seeds[k], stream]))
+                for k in range(self._n_seeds)
             ]
         )
 
     def dropout_mask(
-        self, site_number: int, shape: Sequence[int] | tf.Tensor, rate: float
+        self, site_number: int, shape: Sequence[int] | tf.Tensor, rate: tf.Tensor
     ) -> tf.Tensor:
         """Return an inverted-dropout mask of shape ``(n_seeds, *shape)``.
 
@@ -59,6 +65,6 @@ class SeedNoise:
         keep = self.uniform(site_number, shape) >= rate
         return tf.cast(keep, tf.float32) * (1.0 / (1.0 - rate))
 
-    def permutations(self, n: int) -> tf.Tensor:
+    def permutations(self, n: tf.Tensor) -> tf.Tensor:
         """Return one shuffling order of ``n`` samples per seed, shape ``(n_seeds, n)``."""
-        return tf.argsort(self.uniform(SHUFFLE_SITE, [n]), axis=-1, stable=True)
+        return tf.argsort(self.uniform(SHUFFLE_SITE, tf.reshape(n, [1])), axis=-1, stable=True)

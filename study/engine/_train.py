@@ -10,7 +10,10 @@ import numpy as np
 import numpy.typing as npt
 
 from study.curves import SERIES, SeedCurves, StopReason
-from study.engine._loop import N_SERIES, SeedBatch
+from study.engine._evaluate import TRAIN_EVAL_LIMIT, Tensors
+from study.engine._graphs import trainer_for
+from study.engine._loop import N_SERIES, Structure, Trainer
+from study.models import initial_weights
 from study.params import FAMILIES, Family, TrialParams
 from study.tasks._base import TaskData
 
@@ -33,6 +36,8 @@ def train_seeds(
     *,
     chunk_epochs: int = 50,
     monitor: TrainingMonitor | None = None,
+    eval_batch_size: int = 512,
+    train_eval_limit: int | None = TRAIN_EVAL_LIMIT,
 ) -> list[SeedCurves]:
     """Train one trial's model for every seed, all seeds at once, and return their curves.
 
@@ -43,10 +48,12 @@ def train_seeds(
     tolerance.
 
     Per epoch and seed the curves hold: ``train_loss`` and ``val_loss``, evaluated on the
-    whole training and validation data at the end of the epoch with dropout off, including
-    the L2 penalty as ``model.evaluate`` does; ``fit_loss``, the mean of the epoch's batch
-    losses during training (Keras' ``loss``); and for classification ``train_metric`` and
-    ``val_metric``, the accuracy on the same data as the losses.
+    training and validation data at the end of the epoch with dropout off, in batches of
+    ``eval_batch_size``, including the L2 penalty as ``model.evaluate`` does (above
+    ``train_eval_limit`` training samples, ``train_loss`` is evaluated on that many evenly
+    spaced training samples, the same ones every epoch); ``fit_loss``, the mean of the
+    epoch's batch losses during training (Keras' ``loss``); and for classification
+    ``train_metric`` and ``val_metric``, the accuracy on the same data as the losses.
 
     A seed whose train, validation or fit loss becomes NaN or infinite stops with
     ``diverged``, its curves ending at its last finite epoch; the other seeds go on. An
@@ -60,19 +67,31 @@ def train_seeds(
         chunk_epochs: Epochs run per call of the compiled graph; the monitor is consulted
             after each chunk.
         monitor: Receives the curves after each chunk and may stop training (``pruned``).
+        eval_batch_size: Samples per batch of the end-of-epoch evaluation; bounds its memory.
+        train_eval_limit: Most training samples evaluated per epoch; ``None`` for all.
 
     Returns:
         One :class:`SeedCurves` per seed, in the order of ``seeds``.
 
     Raises:
-        ValueError: An unknown family, no seeds, repeated seeds or ``chunk_epochs < 1``.
+        ValueError: An unknown family, no seeds, repeated seeds, ``chunk_epochs < 1``,
+            ``eval_batch_size < 1`` or ``train_eval_limit < 1``.
     """
     _check_arguments(family, seeds, chunk_epochs)
+    _check_evaluation(eval_batch_size, train_eval_limit)
     started = time.perf_counter()
     record = _Record(seeds, params.epochs, has_metric=data.kind != "regression")
     try:
-        batch = SeedBatch(family, params, data.for_family(family), seeds)
-        stop = _run(batch, record, chunk_epochs, monitor, started)
+        data = data.for_family(family)
+        structure = Structure.of(family, params, data, len(seeds))
+        per_seed = [initial_weights(family, params, data, s) for s in seeds]
+        weights = [np.stack(ws) for ws in zip(*per_seed, strict=True)]
+        tensors = Tensors.of(
+            data.x_train, data.y_train, (data.x_val, data.y_val), train_eval_limit
+        )
+        with trainer_for(structure, [w.shape for w in weights]) as trainer:
+            trainer.start(params, seeds, weights, eval_batch_size)
+            stop = _run(trainer, tensors, record, (chunk_epochs, monitor), started)
     except Exception as error:  # one failing trial must not stop the study
         return record.curves(
             "error", time.perf_counter() - started, f"{type(error).__name__}: {error}"
@@ -89,17 +108,30 @@ def _check_arguments(family: str, seeds: Sequence[int], chunk_epochs: int) -> No
         raise ValueError(f"`chunk_epochs` must be >= 1, but got chunk_epochs={chunk_epochs!r}.")
 
 
+def _check_evaluation(eval_batch_size: int, train_eval_limit: int | None) -> None:
+    if eval_batch_size < 1:
+        raise ValueError(
+            f"`eval_batch_size` must be >= 1, but got eval_batch_size={eval_batch_size!r}."
+        )
+    if train_eval_limit is not None and train_eval_limit < 1:
+        raise ValueError(
+            "`train_eval_limit` must be >= 1 or None, "
+            f"but got train_eval_limit={train_eval_limit!r}."
+        )
+
+
 def _run(
-    batch: SeedBatch,
+    trainer: Trainer,
+    tensors: Tensors,
     record: _Record,
-    chunk_epochs: int,
-    monitor: TrainingMonitor | None,
+    watch: tuple[int, TrainingMonitor | None],
     started: float,
 ) -> StopReason:
     """Run chunks until all epochs ran, every seed diverged or the monitor stops training."""
+    chunk_epochs, monitor = watch
     while record.epochs < record.planned:
         wanted = min(chunk_epochs, record.planned - record.epochs)
-        rows = batch.run(record.epochs, record.epochs + wanted)
+        rows = trainer.run(record.epochs, record.epochs + wanted, tensors)
         record.add(rows)
         if len(rows) < wanted:
             break  # every seed diverged

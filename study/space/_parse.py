@@ -213,7 +213,7 @@ def _range(name: str, key: str, entry: Mapping[str, Any]) -> Range:
             f"unknown key `{key}.{extra[0]}`; a range has low, high, log, step "
             "(or use choices = [...])."
         )
-    if definition.type is str:
+    if definition.type in (str, bool):
         raise InputError(f"`{key}` is a choice; write {key} = {{choices = [...]}}.")
     if "low" not in entry or "high" not in entry:
         raise InputError(f"`{key}` needs both `low` and `high` (or a single value to fix it).")
@@ -297,6 +297,8 @@ def _typed(kind: type, raw: str) -> Any:
     """Convert a command-line string to ``kind``; leave it a string when it does not parse."""
     if kind is str:
         return raw
+    if kind is bool:
+        return {"true": True, "false": False}.get(raw.lower(), raw)
     try:
         number = float(raw)
     except ValueError:

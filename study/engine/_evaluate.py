@@ -1,0 +1,101 @@
+"""Dropout-off evaluation of a stack of seeds, in mini-batches inside the graph.
+
+Memory is bounded by the evaluation batch, not by the data. A loss is the mean of per-sample
+losses over the whole set (each batch's mean weighted by its size, as ``model.evaluate``
+does), so the result equals one pass over all samples up to float rounding.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable, Sequence
+
+import numpy as np
+import numpy.typing as npt
+import tensorflow as tf
+
+TRAIN_EVAL_LIMIT = 20_000
+"""Training samples evaluated per epoch at most; larger training sets use a fixed sample."""
+
+
+@dataclasses.dataclass(frozen=True)
+class Tensors:
+    """One task's data as graph inputs.
+
+    Attributes:
+        x_train: Training inputs, shape ``(n_train, ...)``.
+        y_train: Training targets, shape ``(n_train, outputs)``.
+        x_val: Validation inputs.
+        y_val: Validation targets.
+        train_eval: Indices of the training samples the end-of-epoch ``train_loss`` and
+            ``train_metric`` are computed on, shape ``(n,)``, int32.
+    """
+
+    x_train: tf.Tensor
+    y_train: tf.Tensor
+    x_val: tf.Tensor
+    y_val: tf.Tensor
+    train_eval: tf.Tensor
+
+    @classmethod
+    def of(
+        cls,
+        x_train: npt.NDArray[np.float32],
+        y_train: npt.NDArray[np.float32],
+        validation: tuple[npt.NDArray[np.float32], npt.NDArray[np.float32]],
+        train_eval_limit: int | None,
+    ) -> Tensors:
+        """Convert the arrays; choose the evaluated training samples (see :func:`eval_indices`)."""
+        return cls(
+            tf.constant(x_train, tf.float32),
+            tf.constant(y_train, tf.float32),
+            tf.constant(validation[0], tf.float32),
+            tf.constant(validation[1], tf.float32),
+            tf.constant(eval_indices(len(x_train), train_eval_limit), tf.int32),
+        )
+
+    def as_args(self) -> tuple[tf.Tensor, ...]:
+        """Return the tensors in the order the compiled loop takes them."""
+        return (self.x_train, self.y_train, self.x_val, self.y_val, self.train_eval)
+
+
+def eval_indices(n_train: int, limit: int | None) -> npt.NDArray[np.int32]:
+    """Return the training samples evaluated each epoch: all, or ``limit`` evenly spaced.
+
+    The sample is the same for every seed and every epoch, so the training curve carries no
+    sampling noise from epoch to epoch, and it spans the whole training set (for series
+    windows, the whole training period).
+    """
+    if limit is None or n_train <= limit:
+        return np.arange(n_train, dtype=np.int32)
+    return np.unique(np.linspace(0, n_train - 1, limit).round().astype(np.int32))
+
+
+def batched_mean(
+    score: Callable[[tf.Tensor, tf.Tensor], tf.Tensor],
+    shape: Sequence[int],
+    data: tuple[tf.Tensor, tf.Tensor],
+    rows: tf.Tensor,
+    batch_size: tf.Tensor,
+) -> tf.Tensor:
+    """Return the mean over ``rows`` of ``score(x_batch, y_batch)``, batch by batch.
+
+    Args:
+        score: A function of an input batch ``(1, b, ...)`` and its targets returning per-seed
+            means over the batch, of shape ``shape``.
+        shape: The shape of ``score``'s result, e.g. ``(values, K)``.
+        data: All inputs and all targets.
+        rows: The indices of the samples to average over, shape ``(n,)``.
+        batch_size: Samples per evaluation batch (0-d int32).
+
+    Returns:
+        Shape ``shape``.
+    """
+    x, y = data
+    n = tf.shape(rows)[0]
+    total = tf.zeros(shape)
+    for begin in tf.range(0, n, batch_size):
+        chunk = rows[begin : begin + batch_size]
+        values = score(tf.gather(x, chunk)[None], tf.gather(y, chunk)[None])
+        total += values * tf.cast(tf.shape(chunk)[0], tf.float32)
+    return total / tf.cast(n, tf.float32)
