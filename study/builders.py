@@ -224,7 +224,7 @@ class CustomModel:
             TypeError: Not a ``keras.Model``.
             ValueError: Its output shape does not fit the task.
         """
-        from study.engine._custom import checked_model
+        from study.engine import checked_model
 
         builder = load_builder(self.target, self.folder)
         return checked_model(builder, dict(self.values), data, Output.of(data))
@@ -236,8 +236,8 @@ class CustomModel:
         chunk_epochs: int,
         monitor: TrainingMonitor | None,
     ) -> list[SeedCurves]:
-        """Train the built model for every seed (see :func:`study.engine._custom`)."""
-        from study.engine._custom import train_custom
+        """Train the built model for every seed (see :func:`study.engine.train_custom`)."""
+        from study.engine import train_custom
 
         return train_custom(self, data, seeds, chunk_epochs=chunk_epochs, monitor=monitor)
 

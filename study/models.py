@@ -17,7 +17,7 @@ import numpy as np
 import numpy.typing as npt
 
 from study.params import Family, TrialParams
-from study.tasks._base import TaskData
+from study.tasks import TaskData
 
 __all__ = ["build_keras_model", "head_activation", "initial_weights", "make_optimizer"]
 

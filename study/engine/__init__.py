@@ -8,6 +8,7 @@ TensorFlow graph, so the per-epoch cost is a small fraction of ``model.fit``'s.
 
 from __future__ import annotations
 
+from study.engine._custom import checked_model, train_custom
 from study.engine._evaluate import TRAIN_EVAL_LIMIT
 from study.engine._graphs import clear_graphs
 from study.engine._threads import configure_threads
@@ -16,7 +17,9 @@ from study.engine._train import TrainingMonitor, train_seeds
 __all__ = [
     "TRAIN_EVAL_LIMIT",
     "TrainingMonitor",
+    "checked_model",
     "clear_graphs",
     "configure_threads",
+    "train_custom",
     "train_seeds",
 ]

@@ -25,7 +25,7 @@ from study.engine._optimizers import StackedOptimizer
 from study.engine._random import SeedNoise
 from study.engine._recurrent import Dropout
 from study.params import Family, TrialParams
-from study.tasks._base import TaskData
+from study.tasks import TaskData
 
 N_SERIES = 5
 """Values recorded per epoch and seed: train, validation and fit loss, train and val metric."""

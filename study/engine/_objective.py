@@ -12,7 +12,7 @@ from collections.abc import Sequence
 
 import tensorflow as tf
 
-from study.tasks._base import LossName, TaskData, TaskKind
+from study.tasks import LossName, TaskData, TaskKind
 
 _CROSS_ENTROPY: dict[str, TaskKind] = {
     "binary_crossentropy": "binary",

@@ -15,7 +15,7 @@ from study.engine._graphs import trainer_for
 from study.engine._loop import N_SERIES, Structure, Trainer
 from study.models import initial_weights
 from study.params import FAMILIES, Family, TrialParams
-from study.tasks._base import TaskData
+from study.tasks import TaskData
 
 
 class TrainingMonitor(Protocol):
