@@ -24,7 +24,6 @@ from study.parallel._failures import failed_seeds
 from study.parallel._lockstep import DirectMonitor, LockstepCoordinator, LockstepMonitor
 from study.parallel._worker import leave_signals_to, prepare_worker
 from study.params import Family, TrialParams
-from study.tasks import TaskData
 
 ProgressCallback = Callable[[list[SeedCurves]], bool]
 """Called with the seeds' curves so far; returning ``True`` stops all seeds (pruning)."""
@@ -34,6 +33,7 @@ Worker = Callable[["SeedJob", "Path | None", int], list[SeedCurves]]
 if TYPE_CHECKING:
     from study.builders import CustomModel
     from study.engine import TrainingMonitor
+    from study.tasks import TaskData  # the tasks load pandas and scikit-learn
 
 @dataclasses.dataclass(frozen=True)
 class SeedJob:
