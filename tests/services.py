@@ -149,20 +149,22 @@ def postgres_server() -> Iterator[Postgres]:
 
 # A `study` command line in a subprocess. SIGINT is restored to Python's handler (a process
 # started in the background inherits it ignored), and $STUDY_TEST_KILL_AT_ATTR names a trial
-# user attribute at whose first write the process SIGKILLs itself: a crash in the middle of
-# storing a trial's result.
+# (user or system) attribute at whose first write the process SIGKILLs itself: a crash in the
+# middle of storing a trial's result.
 _LAUNCHER = """
 import os, signal, sys
 signal.signal(signal.SIGINT, signal.default_int_handler)
 key = os.environ.get("STUDY_TEST_KILL_AT_ATTR")
 if key:
     from optuna.storages import RDBStorage
-    real = RDBStorage.set_trial_user_attr
-    def dying(self, trial_id, key, value, _name=key):
-        if key == _name:
-            os.kill(os.getpid(), signal.SIGKILL)
-        return real(self, trial_id, key, value)
-    RDBStorage.set_trial_user_attr = dying
+    def dying(real, _name=key):
+        def write(self, trial_id, key, value):
+            if key == _name:
+                os.kill(os.getpid(), signal.SIGKILL)
+            return real(self, trial_id, key, value)
+        return write
+    RDBStorage.set_trial_user_attr = dying(RDBStorage.set_trial_user_attr)
+    RDBStorage.set_trial_system_attr = dying(RDBStorage.set_trial_system_attr)
 from study.cli import main
 raise SystemExit(main(sys.argv[1:]))
 """

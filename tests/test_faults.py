@@ -114,7 +114,7 @@ def test_kill_9_at_random_moments_loses_nothing(tiny_space: Path, workdir: Path)
     # While training (after a trial has finished, at a random instant), then in the middle of
     # storing a trial's result (after its summaries, before its curves), then training again.
     for moment in ("training", "storage write", "training"):
-        env = {"STUDY_TEST_KILL_AT_ATTR": "curves"} if moment == "storage write" else {}
+        env = {"STUDY_TEST_KILL_AT_ATTR": keys.CURVES} if moment == "storage write" else {}
         process = StudyProcess(argv, workdir, env)
         if moment == "storage write":
             assert process.wait() == -signal.SIGKILL
