@@ -22,7 +22,7 @@ import optuna
 import pytest
 from optuna.trial import TrialState
 
-from study.storage import keys, open_storage, retry_of
+from study.storage import keys, open_storage, retried_numbers, retry_of, was_interrupted
 from tests.services import ROOT, sqlite_states, wait_for
 
 pytestmark = pytest.mark.e2e
@@ -118,7 +118,8 @@ def _check_nothing_lost(study: optuna.Study, seen: dict[int, Any]) -> None:
     assert {n: v for n, v in _finished(study).items() if n in seen} == seen
     assert not study.get_trials(states=(TrialState.RUNNING, TrialState.WAITING))
     failed = [t for t in trials if t.state == TrialState.FAIL]
-    assert failed and all(t.user_attrs.get(keys.INTERRUPTED) for t in failed)
+    retried = retried_numbers(trials)
+    assert failed and all(was_interrupted(t, retried) for t in failed)
     retries = [retry_of(t) for t in trials if retry_of(t) is not None]
     assert sorted(retries) == sorted(t.number for t in failed)  # Each re-run once.
     by_number = {t.number: t for t in trials}
