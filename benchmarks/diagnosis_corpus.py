@@ -1,9 +1,14 @@
-"""Benchmark the learning-curve diagnosis on the labelled corpus.
+"""Benchmark the learning-curve diagnosis on both labelled corpora.
 
-Prints the confusion matrix (true category x predicted category), the accuracy per category
-and overall, the kinds confused within the right category, and the time per curve.
+1. The shape corpus (``tests/corpus``: synthetic curves and real curves labelled by shape):
+   confusion matrix (true x predicted category), accuracy per category and overall, the kinds
+   confused within the right category, and the time per curve.
+2. The counterfactual corpus (``tests/corpus/counterfactual``: real trials labelled by what an
+   action does to their test loss): confusion matrix of the trials' verdicts over their seeds,
+   overall and on the held-out datasets, the number of dropped (in-between) trials, and how
+   close the suggested stop epoch's test loss is to the test minimum.
 
-Run: ``.venv/bin/python benchmarks/diagnosis_corpus.py [--per-kind 40] [--seed 0] [--errors]``
+Run: ``python benchmarks/diagnosis_corpus.py [--per-kind 40] [--seed 0] [--errors]``
 """
 
 from __future__ import annotations
@@ -13,12 +18,14 @@ import sys
 import time
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from study.diagnosis import diagnose_curve
+from study.diagnosis import diagnose_curve, diagnose_seeds
 from tests.corpus import load_corpus
+from tests.corpus.counterfactual import CounterfactualTrial, load_counterfactual
 
 
 def run(per_kind: int, seed: int) -> pd.DataFrame:
@@ -66,6 +73,59 @@ def report(frame: pd.DataFrame, show_errors: bool) -> None:
         print("\n" + frame[~right | (frame.true_kind != frame.predicted_kind)].to_string())
 
 
+def run_counterfactual(trials: list[CounterfactualTrial]) -> pd.DataFrame:
+    """Diagnose every labelled trial; one row per trial with truth, verdict and stop figures."""
+    rows = []
+    for trial in trials:
+        if trial.label is None:
+            continue
+        dx = diagnose_seeds(trial.curves, baseline_loss=trial.baseline_loss)
+        # geometric mean over seeds, like the diagnosis' mean curve
+        test = np.exp(np.mean(np.log(trial.test_loss), axis=0))
+        stop = dx.verdict.evidence.best_epoch or len(test)
+        rows.append(
+            {
+                "name": trial.name,
+                "held_out": trial.held_out,
+                "label": trial.label,
+                "true": trial.category,
+                "predicted": dx.category,
+                "predicted_kind": dx.verdict.kind or "-",
+                "confidence": dx.verdict.confidence,
+                "stop_epoch": stop,
+                "stop_vs_test_min": float(test[stop - 1] / test.min()),
+                **{f"gain_{k}": v for k, v in trial.gains.items()},
+                "advice": dx.verdict.advice,
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def report_counterfactual(
+    frame: pd.DataFrame, dropped: int, total: int, show_errors: bool
+) -> None:
+    """Print the counterfactual confusion matrices, dropped count and stop-epoch figure."""
+    print(f"\n=== counterfactual corpus: {total} trials, {dropped} dropped (in between), "
+          f"{len(frame)} labelled ===\n")
+    for title, part in (("all", frame), ("held-out datasets", frame[frame.held_out]),
+                        ("tuning datasets", frame[~frame.held_out])):
+        right = part.true == part.predicted
+        good = part[part.true == "good_fit"]
+        print(f"-- {title}: {len(part)} trials, accuracy {right.mean():.1%}, "
+              f"good_fit called overfit {(good.predicted == 'overfit').sum()} of {len(good)}")
+        print(pd.crosstab(part.label, part.predicted, margins=True), "\n")
+    for title, part in (("trials called overfit", frame[frame.predicted == "overfit"]),
+                        ("trials labelled overfit", frame[frame.label == "overfit"])):
+        if len(part):
+            ratio = part.stop_vs_test_min
+            print(f"suggested stop epoch ({title}, n={len(part)}): test loss there is median "
+                  f"{ratio.median():.3f}x, worst {ratio.max():.3f}x the test minimum; "
+                  f"{(ratio <= 1.05).mean():.0%} within 5 %")
+    if show_errors:
+        wrong = frame[frame.true != frame.predicted]
+        print("\n" + wrong.drop(columns="advice").to_string())
+
+
 def main() -> None:
     """Run the benchmark from the command line."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -74,6 +134,10 @@ def main() -> None:
     parser.add_argument("--errors", action="store_true", help="list misdiagnosed curves")
     args = parser.parse_args()
     report(run(args.per_kind, args.seed), args.errors)
+    trials = load_counterfactual()
+    frame = run_counterfactual(trials)
+    dropped = sum(t.label is None for t in trials)
+    report_counterfactual(frame, dropped, len(trials), args.errors)
 
 
 if __name__ == "__main__":

@@ -1,10 +1,55 @@
 """study: hyperparameter sweeps of Keras LSTM and MLP models that diagnose every trial's fit.
 
+The notebook API (:mod:`study.api`)::
+
+    import study
+    study.diagnose(history)                 # a Keras History, dict, DataFrame or files
+    trials, curves = study.load("seq")      # a stored study as DataFrames
+    study.report("seq")                     # its HTML report; returns the path
+
 Importing the package is light: TensorFlow is imported only where models train
-(:mod:`study.engine`, :mod:`study.models`), never by the diagnosis or the report.
+(:mod:`study.engine`, :mod:`study.models`, :mod:`study.keras`), never by the diagnosis, the
+report or the API, and pandas only when a function of the API needs it.
 """
 
 from __future__ import annotations
 
+import sys
+import types
+from typing import Any
+
 __version__ = "0.1.0"
-__all__ = ["__version__"]
+__all__ = ["FitDiagnosis", "StudyFrames", "__version__", "diagnose", "load", "report"]
+
+_API = ("FitDiagnosis", "StudyFrames", "diagnose", "load")
+
+
+def __getattr__(name: str) -> Any:
+    # The API (and what it imports) loads on first use, so `import study` stays fast.
+    if name in _API:
+        from study import api
+
+        return getattr(api, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+class _Package(types.ModuleType):
+    """The package module, whose ``report`` is the API function, not the subpackage.
+
+    Importing the ``study.report`` subpackage would otherwise replace the function with the
+    module on the package; the subpackage stays importable by name (``from study.report
+    import ...``).
+    """
+
+    @property
+    def report(self) -> Any:
+        from study.api import report
+
+        return report
+
+    @report.setter
+    def report(self, value: Any) -> None:
+        pass  # The import system setting the subpackage: `sys.modules` holds it.
+
+
+sys.modules[__name__].__class__ = _Package

@@ -8,6 +8,9 @@ Three layouts are understood, all as plain text (nothing is executed or unpickle
   optionally wrapped as ``{"history": {...}}``;
 * a `study` curve CSV: ``epoch, train_loss, val_loss, fit_loss, train_metric, val_metric``.
 
+A CSV may hold several seeds (see :func:`read_seed_curves`): a ``seed`` column, or the long
+layout ``trial, seed, epoch, series, value`` of ``python -m study export``.
+
 Keras' ``loss`` is the running training loss with dropout on; a Keras log has no dropout-off
 training loss. It becomes both ``train_loss`` and ``fit_loss``: the diagnosis recognises the
 two identical series and then does not read a modest validation-below-training gap as
@@ -20,7 +23,7 @@ import collections
 import csv
 import io
 import json
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -30,7 +33,14 @@ import pandas as pd
 from study.curves import SeedCurves
 from study.errors import InputError
 
-__all__ = ["MIN_EPOCHS", "check_same_length", "read_curve_file"]
+__all__ = [
+    "MIN_EPOCHS",
+    "check_same_length",
+    "curves_from_columns",
+    "read_curve_file",
+    "read_seed_curves",
+    "seeds_from_columns",
+]
 
 MIN_EPOCHS = 5
 """Fewest epochs a curve file must hold to be diagnosed."""
@@ -61,20 +71,70 @@ def read_curve_file(
     """
     path = Path(path)
     table = _columns(path, _read_text(path))
+    return curves_from_columns(table, str(path), seed, allow_negative=allow_negative)
+
+
+def read_seed_curves(path: str | Path, *, allow_negative: bool = False) -> list[SeedCurves]:
+    """Read every seed a curve file holds, in the order they first appear.
+
+    Besides the one-seed layouts, a CSV may hold several seeds: a ``seed`` column beside the
+    series columns, or the long layout ``[trial,] seed, epoch, series, value`` that
+    ``python -m study export`` writes (one trial per file). Seeds are numbered as in the file.
+
+    Raises:
+        InputError: As :func:`read_curve_file`, or a long layout holding several trials.
+    """
+    path = Path(path)
+    table = _columns(path, _read_text(path))
+    return seeds_from_columns(table, str(path), allow_negative=allow_negative)
+
+
+def seeds_from_columns(
+    table: Mapping[str, Any], source: str, *, allow_negative: bool = False
+) -> list[SeedCurves]:
+    """Split columns (name -> per-row values) into seeds by their ``seed`` column, if any.
+
+    Args:
+        table: The columns, in any layout :func:`read_seed_curves` reads.
+        source: What the columns came from, for messages.
+        allow_negative: Accept negative values (a metric that is not a loss).
+    """
+    table = _wide(table, source)
+    if "seed" not in table:
+        return [curves_from_columns(table, source, 0, allow_negative=allow_negative)]
+    seeds = np.asarray(table["seed"])
+    out = []
+    for seed in pd.unique(seeds):
+        rows = seeds == seed
+        part = {k: np.asarray(v)[rows] for k, v in table.items() if k != "seed"}
+        name = f"{source} (seed {seed})"
+        out.append(curves_from_columns(part, name, int(seed), allow_negative=allow_negative))
+    return out
+
+
+def curves_from_columns(
+    table: Mapping[str, Any], source: str, seed: int = 0, *, allow_negative: bool = False
+) -> SeedCurves:
+    """Read one seed's curves from columns: ``loss``/``val_loss`` (Keras) or ``train_loss``.
+
+    Raises:
+        InputError: As :func:`read_curve_file`, naming ``source``.
+    """
     names = _names(table)
     missing = [c for c in ("val_loss", names["train_loss"]) if c not in table]
     if missing:
         found = ", ".join(map(str, table)) or "none"
         raise InputError(
-            f"`{path}` has no {' or '.join(repr(m) for m in missing)} column (found: {found}); "
-            "save a Keras CSVLogger file or history.history with `loss` and `val_loss`."
+            f"`{source}` has no {' or '.join(repr(m) for m in missing)} column "
+            f"(found: {found}); save a Keras CSVLogger file or history.history with `loss` "
+            "and `val_loss`."
         )
     series = {key: _floats(table[col]) for key, col in names.items() if col in table}
     series = {k: v for k, v in series.items() if k == "train_loss" or _any(v)}
     series["val_loss"] = _floats(table["val_loss"])
-    _check_values(path, series)
+    _check_values(source, series)
     if not allow_negative:
-        _check_non_negative(path, series)
+        _check_non_negative(source, series)
     return SeedCurves(
         seed=seed,
         train_loss=series["train_loss"],
@@ -84,6 +144,22 @@ def read_curve_file(
         val_metric=series.get("val_metric"),
         epochs_planned=len(series["val_loss"]),
     )
+
+
+def _wide(table: Mapping[str, Any], source: str) -> Mapping[str, Any]:
+    """Pivot the long layout (``series``, ``value`` columns) to one column per series."""
+    if not {"series", "value", "epoch"} <= set(table):
+        return table
+    frame = pd.DataFrame({k: list(v) for k, v in table.items()})
+    if "trial" in frame and frame["trial"].nunique() > 1:
+        raise InputError(
+            f"`{source}` holds the curves of {frame['trial'].nunique()} trials; diagnose one "
+            "trial at a time (python -m study export NAME --trial N)."
+        )
+    keys = [k for k in ("seed", "epoch") if k in frame]
+    wide = frame.pivot_table(index=keys, columns="series", values="value", sort=True)
+    wide = wide.reset_index()
+    return {str(c): wide[c].to_numpy() for c in wide.columns}
 
 
 def check_same_length(curves: Sequence[SeedCurves], paths: Sequence[str | Path]) -> None:
@@ -170,14 +246,14 @@ def _check_header(path: Path, text: str) -> None:
         )
 
 
-def _names(table: dict[str, Any]) -> dict[str, str]:
+def _names(table: Mapping[str, Any]) -> dict[str, str]:
     """Series name -> column: a `study` curve CSV has ``train_loss``; Keras logs ``loss``."""
     if "train_loss" in table:
         return {name: name for name in ("train_loss", "fit_loss", "train_metric", "val_metric")}
     return {"train_loss": "loss", "fit_loss": "loss", **_metric_names(table)}
 
 
-def _metric_names(table: dict[str, Any]) -> dict[str, str]:
+def _metric_names(table: Mapping[str, Any]) -> dict[str, str]:
     for name in _ACCURACIES:
         if name in table and f"val_{name}" in table:
             return {"train_metric": name, "val_metric": f"val_{name}"}
@@ -193,7 +269,7 @@ def _any(values: np.ndarray) -> bool:
     return bool(np.any(np.isfinite(values)))
 
 
-def _check_values(path: Path, series: dict[str, np.ndarray]) -> None:
+def _check_values(path: str, series: dict[str, np.ndarray]) -> None:
     lengths = {k: len(v) for k, v in series.items()}
     if len(set(lengths.values())) > 1:
         raise InputError(
@@ -214,7 +290,7 @@ def _check_values(path: Path, series: dict[str, np.ndarray]) -> None:
             )
 
 
-def _check_non_negative(path: Path, series: dict[str, np.ndarray]) -> None:
+def _check_non_negative(path: str, series: dict[str, np.ndarray]) -> None:
     for key in ("val_loss", "train_loss", "fit_loss"):
         values = series.get(key)
         if values is None or not np.any(values < 0):

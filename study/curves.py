@@ -56,6 +56,9 @@ class SeedCurves:
         traceback: The error's full traceback when ``stop == "error"``, else ``None``.
         seconds: Wall time spent training this seed (shared equally among seeds trained
             together in one graph).
+        val_samples: Number of validation samples behind ``val_loss``, or ``None`` when not
+            recorded. The diagnosis uses it to judge how much a small validation set can move
+            on a few samples.
     """
 
     seed: int
@@ -69,8 +72,14 @@ class SeedCurves:
     error: str | None = None
     seconds: float = 0.0
     traceback: str | None = None
+    val_samples: int | None = None
 
     def __post_init__(self) -> None:
+        if self.val_samples is not None and self.val_samples < 1:
+            raise ValueError(
+                f"`val_samples` must be a positive integer or None, but got "
+                f"val_samples={self.val_samples!r}."
+            )
         n = len(self.train_loss)
         for name in SERIES:
             values = getattr(self, name)
@@ -125,6 +134,8 @@ class SeedCurves:
         }
         if self.traceback is not None:
             encoded["traceback"] = self.traceback
+        if self.val_samples is not None:
+            encoded["val_samples"] = self.val_samples
         encoded["series"] = {
             name: encode_series(getattr(self, name))
             for name in SERIES
@@ -143,6 +154,7 @@ class SeedCurves:
             error=data.get("error"),
             seconds=float(data.get("seconds", 0.0)),
             traceback=data.get("traceback"),
+            val_samples=None if data.get("val_samples") is None else int(data["val_samples"]),
             **series,
         )
 

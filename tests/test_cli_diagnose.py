@@ -104,10 +104,15 @@ def test_nan_only(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert "no numeric value" in _fails(["diagnose", str(path)], capsys)
 
 
-def test_unequal_lengths(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    a = _write(tmp_path / "a.csv", np.ones(10), np.ones(10))
-    b = _write(tmp_path / "b.csv", np.ones(12), np.ones(12))
-    assert "same number of epochs" in _fails(["diagnose", str(a), str(b)], capsys)
+def test_unequal_lengths_are_diagnosed_each(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    paths = _overfit_files(tmp_path, seeds=2)
+    short = tmp_path / "short.csv"
+    short.write_text("\n".join(Path(paths[1]).read_text().splitlines()[:301]) + "\n")
+    assert main(["diagnose", paths[0], str(short), "--json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert [f["evidence"]["epochs"] for f in out["files"]] == [400, 300]
 
 
 def test_not_csv_or_json(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

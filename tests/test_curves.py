@@ -56,3 +56,15 @@ def test_stack_pads_shorter_seeds_with_nan() -> None:
     out = stack([_curves(3), _curves(5, seed=1)])
     assert out.shape == (2, 5)
     assert np.isnan(out[0, 3:]).all()
+
+
+def test_validation_size_round_trips_and_is_optional() -> None:
+    sized = SeedCurves(seed=0, train_loss=np.ones(3), val_loss=np.ones(3), val_samples=45)
+    assert SeedCurves.from_dict(sized.to_dict()).val_samples == 45
+    assert "val_samples" not in _curves().to_dict()  # records written before it read alike
+    assert SeedCurves.from_dict(_curves().to_dict()).val_samples is None
+
+
+def test_validation_size_must_be_positive() -> None:
+    with pytest.raises(ValueError, match="`val_samples` must be a positive integer"):
+        SeedCurves(seed=0, train_loss=np.ones(3), val_loss=np.ones(3), val_samples=0)

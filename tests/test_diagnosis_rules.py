@@ -97,16 +97,28 @@ def test_validation_better_with_dropout_off_training_loss() -> None:
     assert dx.category == "validation_better"
 
 
+def _creep(n: int, start: int, factor: float = 1.07) -> np.ndarray:
+    """A mild sustained rise of validation after ``start``: evidence that stopping helps."""
+    return np.exp(np.log(factor) * np.clip((np.arange(n) - start) / (n - start), 0, 1))
+
+
 def test_memorising_by_loss() -> None:
     train = _decay(500, 1e-4, 50)
-    val = _decay(500, 0.7, 20)
+    val = _decay(500, 0.7, 20) * _creep(500, 150)
     dx = diagnose_curve(_curves(_noisy(train), _noisy(val, seed=1)))
     assert (dx.category, dx.kind) == ("overfit", "memorising")
 
 
+def test_memorising_that_costs_nothing_on_validation_is_a_good_fit() -> None:
+    train = _decay(500, 1e-4, 50)
+    val = _decay(500, 0.7, 20)
+    dx = diagnose_curve(_curves(_noisy(train), _noisy(val, seed=1)))
+    assert dx.category == "good_fit"
+
+
 def test_memorising_by_accuracy() -> None:
     n = 300
-    train, val = _decay(n, 0.08, 30), _decay(n, 0.6, 15)
+    train, val = _decay(n, 0.08, 30), _decay(n, 0.6, 15) * _creep(n, 100)
     train_acc = 0.5 + 0.5 * (1 - np.exp(-np.arange(n) / 30))
     val_acc = 0.5 + 0.26 * (1 - np.exp(-np.arange(n) / 15))
     dx = diagnose_curve(

@@ -157,3 +157,13 @@ def test_a_dead_process_trial_is_failed_only_where_no_heartbeat_watches_it(
     trial.set_user_attr(keys.WORKER, dead)
     assert fail_dead_workers(study) == ([0] if failed else [])
     assert (study.trials[0].state == TrialState.FAIL) is failed
+
+
+def test_a_storage_exists_once_it_holds_a_study(workdir: Path) -> None:
+    from study.storage import storage_exists
+
+    url = f"sqlite:///{workdir}/e.db"
+    assert not storage_exists(url) and not (workdir / "e.db").exists()
+    optuna.create_study(storage=open_storage(url), study_name="e")
+    assert storage_exists(url)
+    assert not storage_exists(f"journal:///{workdir}/none.log")

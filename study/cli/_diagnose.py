@@ -2,12 +2,17 @@
 
 Each FILE is one seed's curves (a Keras ``CSVLogger`` file, a saved ``history.history`` JSON,
 or a `study` curve CSV). Every file is diagnosed, then the files are read as the seeds of one
-trial and diagnosed together. Only numpy, pandas and scipy are imported: no TensorFlow.
+trial and diagnosed together. A CSV with a ``seed`` column (or the long layout of ``study
+export``) holds several seeds. Seeds may differ in length (``EarlyStopping`` runs): each is
+diagnosed on its own epochs, and the trial's mean curve is taken over their common epochs,
+leaving out seeds shorter than half the longest. Only numpy, pandas and scipy are imported:
+no TensorFlow.
 """
 
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import math
 from typing import Any
@@ -26,7 +31,10 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
         "curves: Keras CSVLogger files, history.history JSON files or study curve CSVs, "
         "one file per seed of the same configuration.",
     )
-    parser.add_argument("files", nargs="+", metavar="FILE", help="curve file (one per seed)")
+    parser.add_argument(
+        "files", nargs="+", metavar="FILE",
+        help="curve file (one per seed, or several seeds in a `seed` column)",
+    )
     parser.add_argument("--json", action="store_true", help="print one JSON object")
     parser.add_argument(
         "--baseline",
@@ -53,27 +61,34 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
 
 def run(args: argparse.Namespace) -> int:
     """Diagnose the files named in ``args`` and print the result; return the exit code."""
-    from study.curvefiles import check_same_length, read_curve_file
+    from study.curvefiles import read_seed_curves
     from study.diagnosis import DiagnosisConfig, diagnose_curve, diagnose_seeds
 
-    config = DiagnosisConfig.from_mapping(_overrides(args.config))
-    curves = [
-        read_curve_file(path, seed=i, allow_negative=args.allow_negative)
-        for i, path in enumerate(args.files)
+    overrides = _overrides(args.config)
+    try:
+        config = DiagnosisConfig.from_mapping(overrides)
+    except InputError as e:
+        raise InputError(f"--config: {e}") from None
+    # Seeds are numbered in reading order; a file with a `seed` column gives several.
+    read = [
+        (str(path), c)
+        for path in args.files
+        for c in read_seed_curves(path, allow_negative=args.allow_negative)
     ]
-    check_same_length(curves, args.files)
+    paths = [path for path, _ in read]
+    curves = [dataclasses.replace(c, seed=i) for i, (_, c) in enumerate(read)]
     per_file = [diagnose_curve(c, config=config, baseline_loss=args.baseline) for c in curves]
     trial = diagnose_seeds(curves, config=config, baseline_loss=args.baseline)
     files: list[dict[str, Any]] = [
-        {"path": str(path), "seed": i, **dx.to_dict()}
-        for i, (path, dx) in enumerate(zip(args.files, per_file, strict=True))
+        {"path": path, "seed": i, **dx.to_dict()}
+        for i, (path, dx) in enumerate(zip(paths, per_file, strict=True))
     ]
     aggregate = {
         **trial.verdict.to_dict(),
         "agreement": trial.agreement,
         "agreement_text": trial.agreement_text(),
         "disagreeing": list(trial.disagreeing),
-        "disagreeing_paths": [str(args.files[s]) for s in trial.disagreeing],
+        "disagreeing_paths": [paths[s] for s in trial.disagreeing],
     }
     if args.json:
         print(json.dumps({"files": files, "aggregate": aggregate}, indent=2))
@@ -83,7 +98,12 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _text(files: list[dict[str, Any]], aggregate: dict[str, Any]) -> str:
-    lines = [f"{f['path']}: {_summary(f)}\n    {f['advice']}" for f in files]
+    several = len({f["path"] for f in files}) < len(files)
+    label = [f["path"] + (f" seed {f['seed']}" if several else "") for f in files]
+    lines = [
+        f"{name}: {_summary(f)}\n    {f['advice']}"
+        for name, f in zip(label, files, strict=True)
+    ]
     lines.append(
         f"all {len(files)} file{'s' if len(files) > 1 else ''}: {_summary(aggregate)} "
         f"({aggregate['agreement_text']})\n    {aggregate['advice']}"

@@ -18,7 +18,7 @@ def evidence(features: Features, *, epochs: int, extra: dict[str, Any] | None = 
     final_train, final_val = math.exp(f.train_final), math.exp(f.val_final)
     return Evidence(
         epochs=epochs,
-        best_epoch=f.best_index + 1,
+        best_epoch=f.stop_index + 1,
         best_val_loss=_num(math.exp(f.val_best)),
         final_train_loss=_num(final_train),
         final_val_loss=_num(final_val),
@@ -35,7 +35,7 @@ def _details(f: Features) -> dict[str, Any]:
     raw_best = int(np.argmin(f.raw_val))
     share = f.val_progress / f.train_progress if f.train_progress > 1e-9 else None
     return {
-        "epochs_since_best": f.epochs - 1 - f.best_index,
+        "epochs_since_best": f.epochs - 1 - f.stop_index,
         "rise_sustained_epochs": f.sustained,
         "rise_sustain_needed": f.sustain_needed,
         "rise_threshold": _num(math.exp(f.rise_threshold)),
@@ -54,6 +54,8 @@ def _details(f: Features) -> dict[str, Any]:
         "train_loss_source": f.train_source,
         "train_accuracy": _num(f.train_accuracy),
         "val_accuracy": _num(f.val_accuracy),
+        "smoothed_best_epoch": f.best_index + 1,
+        "val_samples": f.val_samples,
         "raw_best_epoch": raw_best + 1,
         "raw_best_val_loss": _num(math.exp(f.raw_val[raw_best])),
     }
@@ -71,34 +73,36 @@ def advise(category: Category, kind: Kind | None, f: Features) -> str:
 
 def _turning_point(f: Features) -> str:
     return (
-        f"validation loss bottoms out at epoch {f.best_index + 1} ({_g(math.exp(f.val_best))}) "
-        f"and rises {_x(f.rise)} by epoch {f.epochs} while training {_train_word(f)}: "
-        f"train for ~{f.best_index + 1} epochs or add dropout/L2"
+        f"stop near epoch {f.stop_index + 1}: validation {_g(math.exp(f.stop_val))} there vs "
+        f"{_g(math.exp(f.val_final))} at epoch {f.epochs}, while training {_train_word(f)} "
+        f"({_g(math.exp(f.train_final))}); or add dropout/L2"
     )
 
 
 def _memorising(f: Features) -> str:
     return (
-        f"training loss falls to {_g(math.exp(f.train_final))} ({_x(f.train_progress)} below "
-        f"{_ref_word(f, f.train_ref)}){_acc_word(f)} while validation stalls at "
-        f"{_g(math.exp(f.val_final))}, {_x(f.val_final - f.train_final)} above it: "
-        "reduce capacity, add dropout/L2 or check the split"
+        f"stop near epoch {f.stop_index + 1} or add dropout/L2: validation "
+        f"{_g(math.exp(f.stop_val))} there vs {_g(math.exp(f.val_final))} at epoch {f.epochs}, "
+        f"while training falls to {_g(math.exp(f.train_final))}{_acc_word(f)}"
     )
 
 
 def _still_improving(f: Features) -> str:
+    start = max(f.epochs - f.tail, 0)
+    then = math.exp(float(f.s_val[start]))
+    doubled = math.exp(f.val_final) * (1 - f.gain_if_doubled)
     return (
-        f"validation loss still falls {_pct(-f.val_trend)} per 100 epochs at epoch {f.epochs} "
-        f"(doubling the epochs would lower it by ~{_pct(f.gain_if_doubled)}): train longer"
+        f"train longer: validation fell from {_g(then)} at epoch {start + 1} to "
+        f"{_g(math.exp(f.val_final))} at epoch {f.epochs}; its trend puts it near "
+        f"{_g(doubled)} by epoch {2 * f.epochs}"
     )
 
 
 def _capacity(f: Features) -> str:
     return (
-        f"both losses level off high: validation at {_g(math.exp(f.val_final))}, only "
-        f"{_x(f.val_progress)} below {_ref_word(f, f.ref)}, training at "
-        f"{_g(math.exp(f.train_final))}: add units or layers, reduce regularisation "
-        "or tune the learning rate"
+        "add units or layers, reduce regularisation or tune the learning rate: validation "
+        f"levels off at {_g(math.exp(f.val_final))}, only {_x(f.val_progress)} below "
+        f"{_ref_word(f, f.ref)}, training at {_g(math.exp(f.train_final))}"
     )
 
 
@@ -110,10 +114,11 @@ def _not_learning(f: Features) -> str:
 
 
 def _oscillating(f: Features) -> str:
+    level = math.exp(f.val_final)
     return (
-        f"validation loss swings ±{_pct(math.expm1(f.noise))} around its trend from epoch to "
-        f"epoch ({f.spikes} spikes of 2× or more in the last half): lower the learning rate, "
-        "use larger batches or clip gradients"
+        f"lower the learning rate, use larger batches or clip gradients: validation swings "
+        f"by ±{_g(level * math.expm1(f.noise))} around {_g(level)} from epoch to epoch "
+        f"({f.spikes} spikes of 2× or more in the last three quarters)"
     )
 
 
@@ -138,7 +143,7 @@ def _diverged(f: Features) -> str:
 def _good_fit(f: Features) -> str:
     return (
         f"validation settles at {_g(math.exp(f.val_final))} (best {_g(math.exp(f.val_best))} "
-        f"at epoch {f.best_index + 1}), training at {_g(math.exp(f.train_final))}: "
+        f"at epoch {f.stop_index + 1}), training at {_g(math.exp(f.train_final))}: "
         "keep this configuration"
     )
 

@@ -7,6 +7,10 @@ total confidence. The kind is the vote among the seeds in that category. The evi
 advice come from the mean curve when its diagnosis matches the verdict, else from the most
 confident seed that does. The verdict's confidence is the agreement times the agreeing seeds'
 mean confidence.
+
+One exception to the vote: seeds that straddle the validation minimum (some still improving,
+some past their minimum, no category holding a majority) show a trial trained for about the
+right number of epochs, so the verdict is a good fit at the boundary, not the plurality.
 """
 
 from __future__ import annotations
@@ -54,11 +58,13 @@ def diagnose_seeds(
     mean_dx = None
     if mean is not None:
         mean_dx = diagnose_curve(mean, config=config, baseline_loss=baseline_loss)
+    ids = tuple(c.seed for c in usable)
+    if _straddles(seeds):
+        return _boundary(seeds, ids, mean_dx)
     category = _vote_category(seeds, None if mean_dx is None else mean_dx.category)
     members = [d for d in seeds if d.category == category]
     kind = _vote_kind(members, mean_dx)
     verdict = _verdict(category, kind, members, mean_dx, seeds, usable, mean)
-    ids = tuple(c.seed for c in usable)
     return TrialDiagnosis(
         verdict=verdict,
         seeds=seeds,
@@ -105,7 +111,14 @@ def mean_curve(curves: Sequence[SeedCurves]) -> SeedCurves | None:
         train_metric=series["train_metric"],
         val_metric=series["val_metric"],
         epochs_planned=max(c.epochs_planned for c in kept),
+        val_samples=_common_val_samples(kept),
     )
+
+
+def _common_val_samples(curves: Sequence[SeedCurves]) -> int | None:
+    """The validation size every seed shares (the smallest when they differ), or ``None``."""
+    sizes = [c.val_samples for c in curves]
+    return None if any(s is None for s in sizes) else min(s for s in sizes if s is not None)
 
 
 def _finite(curves: SeedCurves) -> bool:
@@ -114,6 +127,53 @@ def _finite(curves: SeedCurves) -> bool:
         for name in _LOSSES
         if getattr(curves, name) is not None
     )
+
+
+def _straddles(seeds: Sequence[Diagnosis]) -> bool:
+    """Some seeds before the minimum, some past it, and no category with a majority."""
+    kinds = Counter(d.kind or d.category for d in seeds)
+    before = kinds["still_improving"]
+    after = kinds["turning_point"] + kinds["memorising"]
+    top = max(Counter(d.category for d in seeds).values())
+    return before > 0 and after > 0 and 2 * top <= len(seeds)
+
+
+def _boundary(
+    seeds: Sequence[Diagnosis], ids: tuple[int, ...], mean_dx: Diagnosis | None
+) -> TrialDiagnosis:
+    """A good fit at the boundary: the seeds bracket the validation minimum."""
+    kinds = Counter(d.kind or d.category for d in seeds)
+    before, good = kinds["still_improving"], kinds["good_fit"]
+    after = len(seeds) - before - good
+    source = mean_dx if mean_dx is not None else max(seeds, key=lambda d: d.confidence)
+    ev = source.evidence
+    advice = (
+        f"keep about {ev.epochs} epochs: the seeds straddle the validation minimum "
+        f"({before} still improving, {after} past it, {good} at it); validation "
+        f"{_g(ev.final_val_loss)} at the end vs {_g(ev.best_val_loss)} at best"
+    )
+    straddling = before + after + good
+    verdict = Diagnosis(
+        category="good_fit",
+        kind=None,
+        # a boundary is uncertain by nature: never more than an even chance
+        confidence=round(0.5 * straddling / len(seeds), 3),
+        evidence=dataclasses.replace(
+            ev, details={**ev.details, "evidence_from": "seeds straddling the minimum"}
+        ),
+        advice=advice,
+    )
+    return TrialDiagnosis(
+        verdict=verdict,
+        seeds=tuple(seeds),
+        seed_ids=ids,
+        agreement=good / len(seeds),
+        disagreeing=tuple(s for s, d in zip(ids, seeds, strict=True) if d.category != "good_fit"),
+    )
+
+
+def _g(value: float | None) -> str:
+    return "n/a" if value is None else f"{value:.3g}"
 
 
 def _vote_category(seeds: Sequence[Diagnosis], tie_break: Category | None) -> Category:

@@ -55,6 +55,14 @@ class DiagnosisConfig:
         noise_z: The rise must also exceed this many standard deviations of the smoothed
             validation loss's noise (estimated from the residuals, log scale), so that the
             minimum of a noisy plateau is not mistaken for a turning point.
+        sample_rise: When the curves record the validation size n, a rise must also exceed
+            ``sample_rise / n`` (log scale): on a small set, a few samples growing confidently
+            wrong raise the mean loss smoothly, without any epoch-to-epoch noise, by an amount
+            that shrinks as 1/n. One such sample lifts a 45-sample loss about 2x (log 0.7,
+            i.e. ~30 / n); the default allows for two (45 samples: a rise must exceed ~4x;
+            300: ~1.35x; 3000: ~1.13x with ``rise_ratio``).
+        confident_val_samples: Validation size at which a verdict read from the validation
+            curve keeps ``sqrt(1/2)`` of its confidence (``sqrt(n / (n + this))`` in general).
         sustain_fraction: The validation loss must have stayed above the rise threshold for
             at least this fraction of the epochs (the most recent ones)...
         min_sustain_epochs: ...and at least this many epochs. "No improvement for N epochs"
@@ -92,6 +100,10 @@ class DiagnosisConfig:
             loss's fall (log scale), i.e. it stalls far above it.
         memorise_accuracy: Or: training accuracy at least this high...
         memorise_accuracy_gap: ...with validation accuracy at least this much lower.
+        memorise_rise: And in either case, evidence that stopping earlier would help: the
+            smoothed validation loss ends at least this factor above its minimum, beyond the
+            noise margin, over the sustained share of the epochs. Memorising that costs
+            nothing on validation is a good fit (no action would lower the held-out loss).
         validation_better_ratio: Validation better than training when the smoothed training
             loss (dropout off) stays at least this factor above validation...
         running_loss_ratio: ...or this factor when the only training loss is Keras' running,
@@ -108,6 +120,8 @@ class DiagnosisConfig:
     min_trend_epochs: int = _field(8, _EPOCHS)
     rise_ratio: float = _field(1.1, _GT1)
     noise_z: float = _field(3.0, _NONNEG)
+    sample_rise: float = _field(60.0, _NONNEG)
+    confident_val_samples: int = _field(100, _EPOCHS)
     sustain_fraction: float = _field(0.1, _FRAC)
     min_sustain_epochs: int = _field(5, _EPOCHS)
     regress_fraction: float = _field(0.5, _FRAC)
@@ -119,11 +133,12 @@ class DiagnosisConfig:
     not_learning_gain: float = _field(1.1, _GT1)
     improving_gain: float = _field(0.1, _POS)
     trend_z: float = _field(2.0, _NONNEG)
-    capacity_gain: float = _field(2.0, _GT1)
+    capacity_gain: float = _field(1.5, _GT1)
     memorise_train_gain: float = _field(20.0, _GT1)
     memorise_val_share: float = _field(0.5, _FRAC)
     memorise_accuracy: float = _field(0.99, _FRAC)
     memorise_accuracy_gap: float = _field(0.1, _FRAC)
+    memorise_rise: float = _field(1.03, _GT1)
     validation_better_ratio: float = _field(1.15, _GT1)
     running_loss_ratio: float = _field(2.0, _GT1)
     validation_better_share: float = _field(0.8, _FRAC)

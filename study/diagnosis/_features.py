@@ -43,10 +43,18 @@ class Features:
         train_ref: Log reference for the training loss: the baseline, else ``train_start``.
         ref_source: ``baseline`` or ``start``.
         best_index: 0-based epoch of the smoothed validation minimum.
+        stop_index: 0-based epoch to stop at: the lowest despiked validation loss within one
+            smoothing window of ``best_index`` (the moving mean blurs an early, sharp minimum
+            by up to half a window).
+        stop_val: Log despiked validation loss at ``stop_index``.
+        val_samples: Number of validation samples, when the curves record it.
         noise: Robust standard deviation of the validation loss around its smoothed curve.
         spikes: Number of separate spikes (runs of epochs more than 2x off the smoothed
             validation loss) in the last three quarters.
-        rise_threshold: Log rise above the minimum that counts as a rise (ratio plus noise).
+        rise_margin: Log rise that noise alone can produce: the epoch-to-epoch noise plus, when
+            the validation size is known, what a few samples can move.
+        rise_threshold: Log rise above the minimum that counts as a rise (``rise_ratio`` plus
+            ``rise_margin``).
         sustained: Most recent consecutive epochs above the minimum by ``rise_threshold``.
         sustain_needed: Epochs a rise must last to count.
         explosion: Log factor by which a loss ends above its first epoch (the larger of
@@ -76,8 +84,12 @@ class Features:
     train_ref: float
     ref_source: Literal["baseline", "start"]
     best_index: int
+    stop_index: int
+    stop_val: float
+    val_samples: int | None
     noise: float
     spikes: int
+    rise_margin: float
     rise_threshold: float
     sustained: int
     sustain_needed: int
@@ -154,7 +166,8 @@ def extract(curves: SeedCurves, config: DiagnosisConfig, baseline_loss: float | 
         train_trend=_per_100(_slope(epochs, d_train[-tail:])),
         val_trend=_per_100(_slope(epochs, d_val[-tail:])),
         **_references(train_start, _start(raw_val), baseline_loss),
-        **_rise(raw_val, d_val, s_val, window, config),
+        val_samples=curves.val_samples,
+        **_rise(raw_val, d_val, s_val, window, config, curves.val_samples),
         **_comparison(curves, s_train, s_val, tail, config),
     )
 
@@ -170,19 +183,34 @@ def _references(train_start: float, val_start: float, baseline: float | None) ->
 
 
 def _rise(
-    raw_val: FloatArray, d_val: FloatArray, s_val: FloatArray, window: int, config: DiagnosisConfig
+    raw_val: FloatArray,
+    d_val: FloatArray,
+    s_val: FloatArray,
+    window: int,
+    config: DiagnosisConfig,
+    val_samples: int | None,
 ) -> dict[str, Any]:
     """Noise, spikes, and the rise of the validation loss above its minimum."""
     n = len(s_val)
     # Noise around a smoother of at least 10 epochs, so that correlated swings are not absorbed.
     wide = s_val if window >= 10 else _smooth(d_val, max(window, min(10, n // 4)))
     noise = _robust_sigma(raw_val[n // 2 :] - wide[n // 2 :])
-    threshold = math.log(config.rise_ratio) + config.noise_z * noise / math.sqrt(window)
+    margin = config.noise_z * noise / math.sqrt(window)
+    if val_samples is not None:
+        # A few samples growing confidently wrong move a small set's mean loss smoothly, so
+        # epoch-to-epoch noise does not show it; each moves the mean by ~1/n of its own loss.
+        margin += config.sample_rise / val_samples
+    threshold = math.log(config.rise_ratio) + margin
     best = int(np.argmin(s_val))
+    low, high = max(best - window, 0), min(best + window + 1, n)
+    stop = low + int(np.argmin(d_val[low:high]))
     return {
         "noise": noise,
         "spikes": _runs(np.abs(raw_val[n // 4 :] - wide[n // 4 :]) > _SPIKE),
         "best_index": best,
+        "stop_index": stop,
+        "stop_val": float(d_val[stop]),
+        "rise_margin": margin,
         "rise_threshold": threshold,
         "sustained": _sustained(s_val, s_val[best] + threshold),
         "sustain_needed": max(config.min_sustain_epochs, round(config.sustain_fraction * n)),

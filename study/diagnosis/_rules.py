@@ -15,16 +15,20 @@ The rules are tried in order and the first that fires gives the verdict:
    rise ratio plus a noise margin, and has stayed there for a sustained share of the epochs. A
    plateau, a bump that recovers, or "no improvement for N epochs" never fires this rule.
 6. ``overfit``/``memorising``: training went near zero (loss far below its reference, or
-   accuracy near 100 %) while validation, no longer improving, stalls far above it. With a
-   sustained rise the same curve is reported as a turning point, whose advice says when to stop.
-7. ``validation_better``: validation stays below the training loss over the last half. The
+   accuracy near 100 %) while validation, no longer improving, stalls far above it, and has
+   crept up from its minimum by a small margin beyond noise (``memorise_rise``) for a sustained
+   share of the epochs: evidence that stopping or regularising would help. Without that, a
+   near-zero training loss beside a flat validation loss costs nothing and is a good fit.
+7. ``underfit``/``still_improving``: the recent log-log slope of validation says doubling the
+   epochs would still lower it materially (before ``validation_better``: a series whose later,
+   validation part is easier still gains from more epochs, and that is the advice to give).
+8. ``validation_better``: validation stays below the training loss over the last half. The
    training loss compared is the dropout-off one; when only Keras' running dropout-on loss is
    known, a much larger margin is required.
-8. ``underfit``/``still_improving``: the recent log-log slope of validation says doubling the
-   epochs would still lower it materially.
 9. ``underfit``/``capacity``: validation has levelled off less than ``capacity_gain`` below
-   the reference loss (the baseline, else the curve's start). A wide train/validation gap does
-   not change this: a gap without a rise and without a near-zero training loss is not overfit.
+   the reference loss (the baseline, else the curve's start), and training is not near zero (a
+   model that fits its training data near zero is not short of capacity). A wide
+   train/validation gap does not change this: a gap without a rise is not overfit.
 10. ``good_fit`` otherwise.
 
 Rules measure on log losses (scale-free; see :mod:`._config`). Applied to a prefix of a curve
@@ -88,7 +92,7 @@ def diagnose_curve(
     return Diagnosis(
         category=verdict.category,
         kind=verdict.kind,
-        confidence=_confidence(verdict.margin, features.epochs, config),
+        confidence=_confidence(verdict, features, config),
         evidence=evidence(features, epochs=features.epochs, extra={"stop": curves.stop}),
         advice=advise(verdict.category, verdict.kind, features),
     )
@@ -142,7 +146,7 @@ def _turning_point(f: Features, c: DiagnosisConfig) -> _Verdict | None:
 
 
 def _memorising(f: Features, c: DiagnosisConfig) -> _Verdict | None:
-    if _improving(f, c) >= 0:
+    if _improving(f, c) >= 0 or not _stopping_helps(f, c):
         return None
     near_zero = math.log(c.memorise_train_gain)
     margins = []
@@ -155,6 +159,17 @@ def _memorising(f: Features, c: DiagnosisConfig) -> _Verdict | None:
         if f.train_accuracy >= c.memorise_accuracy and gap >= c.memorise_accuracy_gap:
             margins.append(gap / c.memorise_accuracy_gap - 1)
     return _Verdict("overfit", "memorising", max(margins)) if margins else None
+
+
+def _stopping_helps(f: Features, c: DiagnosisConfig) -> bool:
+    """A rise past the noise margin that has lasted: stopping at the minimum would gain."""
+    level = math.log(c.memorise_rise) + f.rise_margin
+    return f.rise >= level and _epochs_above(f, level) >= f.sustain_needed
+
+
+def _epochs_above(f: Features, level: float) -> int:
+    below = np.flatnonzero(f.s_val <= f.val_best + level)
+    return f.epochs - 1 - int(below[-1]) if len(below) else f.epochs
 
 
 def _validation_better(f: Features, c: DiagnosisConfig) -> _Verdict | None:
@@ -176,8 +191,8 @@ def _improving(f: Features, c: DiagnosisConfig) -> float:
 
 def _capacity(f: Features, c: DiagnosisConfig) -> _Verdict | None:
     enough = math.log(c.capacity_gain)
-    if f.val_progress >= enough:
-        return None
+    if f.val_progress >= enough or f.train_progress >= math.log(c.memorise_train_gain):
+        return None  # learnt enough, or fits its training data near zero: not short of capacity
     return _Verdict("underfit", "capacity", 1 - f.val_progress / enough)
 
 
@@ -197,17 +212,21 @@ _RULES: tuple[Callable[[Features, DiagnosisConfig], _Verdict | None], ...] = (
     _not_learning,
     _turning_point,
     _memorising,
-    _validation_better,
     _still_improving,
+    _validation_better,
     _capacity,
 )
 
 
-def _confidence(margin: float, epochs: int, config: DiagnosisConfig) -> float:
-    """Map a rule's margin past its threshold to [0.5, 1), scaled down for short curves."""
-    clarity = 0.5 + 0.5 * math.tanh(max(margin, 0.0))
-    length = min(1.0, max(epochs / config.short_epochs, 0.1))
-    return round(clarity * length, 3)
+def _confidence(verdict: _Verdict, f: Features, config: DiagnosisConfig) -> float:
+    """Map a rule's margin past its threshold to [0.5, 1), scaled down for short curves and,
+    for verdicts read from the validation curve's shape, for small validation sets."""
+    clarity = 0.5 + 0.5 * math.tanh(max(verdict.margin, 0.0))
+    length = min(1.0, max(f.epochs / config.short_epochs, 0.1))
+    sampling = 1.0
+    if f.val_samples is not None and verdict.category != "unstable":
+        sampling = math.sqrt(f.val_samples / (f.val_samples + config.confident_val_samples))
+    return round(clarity * length * sampling, 3)
 
 
 def _nonfinite(

@@ -32,6 +32,7 @@ Worker = Callable[["SeedJob", "Path | None", int], list[SeedCurves]]
 """What a worker runs: ``train_job`` or a module-level function with its signature."""
 
 if TYPE_CHECKING:
+    from study.builders import CustomModel
     from study.engine import TrainingMonitor
 
 @dataclasses.dataclass(frozen=True)
@@ -45,6 +46,7 @@ class SeedJob:
         seeds: The seeds this worker trains (as one seed-batched model).
         chunk_epochs: Epochs run between two looks at the curves.
         debug: Let an error propagate instead of recording it against the seeds.
+        model: The user's own model (a builder's) to train instead of ``family``'s.
     """
 
     family: Family
@@ -53,6 +55,7 @@ class SeedJob:
     seeds: tuple[int, ...]
     chunk_epochs: int
     debug: bool = False
+    model: CustomModel | None = None
 
 
 def train_job(job: SeedJob, channel: Path | None, group: int) -> list[SeedCurves]:
@@ -73,10 +76,13 @@ def _train(job: SeedJob, monitor: TrainingMonitor | None) -> list[SeedCurves]:
         prepare_worker()
         from study.engine import train_seeds
 
-        curves = train_seeds(
-            job.family, job.params, job.data, job.seeds,
-            chunk_epochs=job.chunk_epochs, monitor=monitor,
-        )
+        if job.model is not None:  # The user's own model (see study.builders).
+            curves = job.model.train(job.data, job.seeds, job.chunk_epochs, monitor)
+        else:
+            curves = train_seeds(
+                job.family, job.params, job.data, job.seeds,
+                chunk_epochs=job.chunk_epochs, monitor=monitor,
+            )
         if job.debug:
             _raise_recorded(curves)
         return curves
@@ -105,6 +111,7 @@ def run_seeds(
     on_progress: ProgressCallback | None = None,
     worker: Worker = train_job,
     debug: bool = False,
+    model: CustomModel | None = None,
 ) -> list[SeedCurves]:
     """Train ``seeds`` over ``n_jobs`` workers and return their curves in seed order.
 
@@ -129,10 +136,14 @@ def run_seeds(
             e.g. one that injects faults in tests. Any other function always runs in worker
             processes, never in this one.
         debug: Re-raise the first error of a seed instead of recording it (``run --debug``).
+        model: The user's own model to train instead of ``family``'s (see
+            :mod:`study.builders`).
     """
     data = data.for_family(family)
     groups = [tuple(int(s) for s in g) for g in np.array_split(list(seeds), n_jobs) if len(g)]
-    jobs = [SeedJob(family, params, data, g, chunk_epochs, debug) for g in groups]
+    jobs = [
+        SeedJob(family, params, data, g, chunk_epochs, debug, model=model) for g in groups
+    ]
     if len(jobs) == 1 and backend != "dask" and worker is train_job:
         monitor = None if on_progress is None else DirectMonitor(on_progress)
         results = [_train(jobs[0], monitor)]

@@ -68,8 +68,10 @@ class Objective:
 
     def __call__(self, trial: optuna.Trial) -> float:
         """Train, diagnose and store one trial; raise ``TrialPruned`` when it was pruned."""
-        params = self._space.params_for(sample(trial, self._space.distributions()))
-        write_params(trial, params.to_dict(self._space.family))
+        sampled = sample(trial, self._space.distributions())
+        params = self._space.params_for(sampled)
+        model = self._space.custom_model(sampled)  # The user's own model, or None.
+        write_params(trial, params.to_dict(self._space.family) if model is None else model.values)
         seeds = list(range(self._space.seeds))
         live = LiveCheck(trial, self._progress, self._policy, params.epochs,
                          self._stop_requested)
@@ -82,6 +84,7 @@ class Objective:
                 self._space.family, params, self._data, seeds,
                 n_jobs=self._settings.n_jobs, backend=self._settings.backend,
                 chunk_epochs=chunk, on_progress=live, debug=self._settings.debug,
+                model=model,
             )
         except KeyboardInterrupt:
             mark_interrupted(trial)

@@ -172,6 +172,10 @@ def task_data(space: SearchSpace) -> TaskData:
             f"{space.path}: objective final_val_accuracy needs a classification task, but "
             f"task '{space.task.label}' is regression; use final_val_loss or best_val_loss."
         )
+    if space.model is not None:  # Build the user's model once: a bad builder stops here.
+        from study.builders import sample_values, validate_builder
+
+        validate_builder(space.model, sample_values(space.searched, space.fixed), data)
     return data
 
 
@@ -209,7 +213,7 @@ def open_study(
 
 def _study_attrs(space: SearchSpace, data: TaskData) -> dict[str, object]:
     return {
-        keys.STUDY_FAMILY: space.family,
+        keys.STUDY_FAMILY: space.family if space.model is None else space.model,
         keys.STUDY_TASK: space.task.to_dict(),
         keys.STUDY_TASK_LABEL: space.task.label,
         keys.STUDY_TASK_DESCRIPTION: data.description,

@@ -6,13 +6,16 @@ import dataclasses
 import json
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import optuna
 
 from study.params import PARAMS, Family, TrialParams
 from study.tasks import TaskSpec
 from study.validation import check_bool, check_choice, check_int, check_number
+
+if TYPE_CHECKING:
+    from study.builders import CustomModel
 
 Objective = Literal["final_val_loss", "best_val_loss", "final_val_accuracy"]
 OBJECTIVES: dict[str, Literal["minimize", "maximize"]] = {
@@ -107,6 +110,8 @@ class SearchSpace:
         sampler_seed: Seed of the sampler, so a study is reproducible.
         path: The file the space was read from.
         text: The file's text.
+        model: The builder ``"module:function"`` of a space that trains the user's own model
+            (see :mod:`study.builders`), else ``None``.
     """
 
     family: Family
@@ -121,6 +126,7 @@ class SearchSpace:
     sampler_seed: int = 0
     path: Path = Path("<none>")
     text: str = ""
+    model: str | None = None
 
     def __post_init__(self) -> None:
         check_int("seeds", self.seeds, low=1, high=MAX_SEEDS)
@@ -134,7 +140,20 @@ class SearchSpace:
 
     def params_for(self, sampled: Mapping[str, Any]) -> TrialParams:
         """Complete a trial's sampled values with the fixed ones and the defaults."""
+        if self.model is not None:
+            from study.builders import standard_params
+
+            return standard_params({**self.fixed, **sampled})
         return TrialParams.from_values(self.family, {**self.fixed, **sampled})
+
+    def custom_model(self, sampled: Mapping[str, Any]) -> CustomModel | None:
+        """The builder call of a trial of a space with ``model``, else ``None``."""
+        if self.model is None:
+            return None
+        from study.builders import CustomModel, builder_values
+
+        values = builder_values(self.fixed, sampled)
+        return CustomModel(self.model, values, str(Path.cwd()))
 
     def distributions(self) -> dict[str, optuna.distributions.BaseDistribution]:
         """The Optuna distribution of each searched parameter."""
@@ -153,6 +172,7 @@ class SearchSpace:
         return json.dumps(
             {
                 "family": self.family,
+                **({"model": self.model} if self.model is not None else {}),
                 "task": self.task.to_dict(),
                 "seeds": self.seeds,
                 "objective": self.objective,

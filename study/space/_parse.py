@@ -23,7 +23,7 @@ from study.validation import check_bool, check_int, check_number
 
 _TOP_KEYS = (
     "description", "family", "task", "seeds", "objective", "sampler_seed",
-    "params", "diagnosis", "pruner",
+    "params", "diagnosis", "pruner", "model",
 )
 MAX_SPACE_BYTES = 1_000_000
 """Largest search-space file read (it is stored with the study, so it must stay small)."""
@@ -94,10 +94,15 @@ def _build(
     unknown = [k for k in doc if k not in _TOP_KEYS]
     if unknown:
         raise InputError(f"unknown key `{unknown[0]}`; the keys are: {', '.join(_TOP_KEYS)}.")
-    family = _family(doc.get("family"))
+    # A built-in family is checked before the task, so an empty file asks for it first.
+    builtin = None if "model" in doc else _family(doc.get("family"))
     task = make_spec(_required(doc, "task"), base_dir=path.parent.resolve())
-    check_family(task, family)
-    searched, fixed = _params(family, _table(doc, "params"))
+    if builtin is None:  # The user's own model: see study.builders.
+        family, searched, fixed = _custom_params(doc, task)
+    else:
+        family = builtin
+        check_family(task, family)
+        searched, fixed = _params(family, _table(doc, "params"))
     typed_overrides = parse_overrides(family, overrides)
     for name, value in typed_overrides.items():
         searched.pop(name, None)
@@ -117,6 +122,7 @@ def _build(
         ),
         path=path,
         text=text,
+        model=doc.get("model"),
     )
 
 
@@ -142,6 +148,28 @@ def parse_overrides(family: Family, overrides: Mapping[str, str]) -> dict[str, A
         except ValueError as e:
             raise InputError(f"--set {name}={raw}: {e}") from None
     return out
+
+
+def _custom_params(
+    doc: Mapping[str, Any], task: Any
+) -> tuple[Family, dict[str, Searched], dict[str, Any]]:
+    """The parameters of a space with a builder: every standard one, and its own ones."""
+    from study.builders import check_target, custom_family, user_param
+
+    check_target(doc["model"])
+    family = custom_family(task, doc.get("family"))
+    searched: dict[str, Searched] = {}
+    fixed: dict[str, Any] = {}
+    for name, entry in _table(doc, "params").items():
+        if name in PARAMS:
+            home = family if family in PARAMS[name].families else PARAMS[name].families[0]
+            more_searched, more_fixed = _params(home, {name: entry})
+            searched.update(more_searched)
+            fixed.update(more_fixed)
+            continue
+        is_searched, value = user_param(name, entry)
+        (searched if is_searched else fixed)[name] = value
+    return family, searched, fixed
 
 
 def _params(

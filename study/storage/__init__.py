@@ -35,6 +35,7 @@ from study.storage._open import (
     is_storage_error,
     open_storage,
     storage_cause,
+    storage_exists,
 )
 from study.storage._records import PruneInfo, StudyRecord, TrialRecord
 from study.storage._resume import (
@@ -98,6 +99,7 @@ __all__ = [
     "sqlite_path",
     "state_counts",
     "storage_cause",
+    "storage_exists",
     "study_description",
     "study_record",
     "tag_worker",

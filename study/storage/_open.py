@@ -94,6 +94,26 @@ def check_storage(url: str, *, must_exist: bool = False) -> None:
         )
 
 
+def storage_exists(url: str) -> bool:
+    """Whether ``url`` names a storage that already exists, looking without writing.
+
+    An SQLite file holding Optuna's tables, a non-empty journal file, or any server database
+    (only connecting tells more). A run reads an existing storage read-only
+    (``open_storage(url, must_exist=True)``) to validate its input, and opens it for writing
+    only after.
+
+    Raises:
+        InputError: Anything :func:`check_storage` refuses.
+    """
+    check_storage(url)
+    shown = mask_url(url)
+    if is_journal(url):
+        journal = _journal_file(url, shown, must_exist=False)
+        return journal.is_file() and journal.stat().st_size > 0
+    path = sqlite_path(url)
+    return path is None or inspect_sqlite(path, shown) == "optuna"
+
+
 def open_storage(
     url: str, *, stale_callback: StaleCallback | None = None, must_exist: bool = False
 ) -> BaseStorage:

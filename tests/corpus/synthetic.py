@@ -126,7 +126,7 @@ def _still_improving(rng: Rng, n: int, variant: str) -> _Shape:
 
 def _capacity(rng: Rng, n: int, variant: str) -> _Shape:
     baseline = rng.uniform(0.9, 1.05) if rng.random() < 0.5 else None
-    level = rng.uniform(0.6, 0.85) * min(baseline or 1.0, 1.0)  # below the start and < 2x gain
+    level = rng.uniform(0.68, 0.85) * min(baseline or 1.0, 1.0)  # below the start, < 1.5x gain
     val = _settled(rng, n, level, (0.1, 0.5))
     ratio = rng.uniform(0.25, 0.6) if variant == "gap_trap" else rng.uniform(0.8, 1.0)
     train = val + np.log(ratio) * (val[0] - val) / (val[0] - val[-1])
@@ -164,8 +164,13 @@ def _two_moons(rng: Rng, n: int) -> _Shape:
 def _memorising(rng: Rng, n: int, variant: str) -> _Shape:
     train = _decay(n, 10 ** rng.uniform(-4, -1.6), rng.uniform(0.05, 0.25) * n)
     share = rng.uniform(0.05, 0.3)
-    val = _settled(rng, n, float(np.exp(share * train[-1])), (0.1, 0.5))
+    end_share = rng.uniform(0.1, 0.5)
+    val = _decay(n, float(np.exp(share * train[-1])), end_share * n / 5)
+    # the evidence that stopping would help: validation creeps up once it has settled
+    settled = np.clip((np.arange(n) / n - end_share) / (1 - end_share), 0, 1)
+    val = val + np.log(rng.uniform(1.06, 1.09)) * settled
     shape = _Shape(train, val, baseline=rng.uniform(1.0, 1.2) if rng.random() < 0.3 else None)
+    shape.noise = rng.uniform(0.005, 0.03)  # quiet enough for the creep to stand out
     if variant == "accuracy":
         shape.metrics = (
             _accuracy(train, 0.5, rng.uniform(0.995, 1.0)),

@@ -1,0 +1,1 @@
+"""Examples of using `study` with your own code."""

@@ -1,0 +1,246 @@
+"""The Python API for notebooks: diagnose any curves, load a stored study, write its report.
+
+Every function returns a typed record or pandas DataFrames and never prints. TensorFlow is
+never imported here; pandas and the drawing stack load only when a function needs them.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, NamedTuple
+
+from study.curves import SERIES, SeedCurves
+from study.diagnosis import DiagnosisConfig, TrialDiagnosis, diagnose_seeds
+from study.errors import InputError
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from study.storage import StudyRecord
+
+__all__ = ["FitDiagnosis", "StudyFrames", "diagnose", "load", "load_record", "report"]
+
+
+@dataclasses.dataclass(frozen=True, repr=False)
+class FitDiagnosis(TrialDiagnosis):
+    """A :class:`~study.diagnosis.TrialDiagnosis` that reads as one line in a notebook.
+
+    ``repr`` gives the verdict, the agreement of the seeds, the best epoch and the advice,
+    e.g. ``<FitDiagnosis overfit/turning_point: 3 of 3 seeds overfit, confidence 0.81, best
+    epoch 152 of 400. Validation loss ...>``.
+    """
+
+    @classmethod
+    def of(cls, diagnosis: TrialDiagnosis) -> FitDiagnosis:
+        """Wrap a trial diagnosis (fields are shared, nothing is recomputed)."""
+        return cls(**{f.name: getattr(diagnosis, f.name) for f in dataclasses.fields(diagnosis)})
+
+    def __repr__(self) -> str:
+        verdict = self.verdict
+        label = verdict.category + (f"/{verdict.kind}" if verdict.kind else "")
+        ev = verdict.evidence
+        best = "" if ev.best_epoch is None else f", best epoch {ev.best_epoch} of {ev.epochs}"
+        return (
+            f"<FitDiagnosis {label}: {self.agreement_text()}, confidence "
+            f"{verdict.confidence:.2f}{best}. {verdict.advice}>"
+        )
+
+
+class StudyFrames(NamedTuple):
+    """A stored study as two DataFrames (unpack as ``trials, curves = study.load(name)``).
+
+    Attributes:
+        trials: One row per trial: ``number``, ``state``, ``value``, one ``params_<name>``
+            column per parameter, the diagnosis (``category``, ``kind``, ``confidence``,
+            ``agreement``, ``best_epoch``, ``advice``), ``pruned_epoch``, ``epochs``
+            (summed over seeds), ``error`` and ``duration_seconds``.
+        curves: The learning curves in long form, one row per value: ``trial``, ``seed``,
+            ``epoch`` (1-based), ``series`` (``train_loss``, ``val_loss``, ``fit_loss``,
+            ``train_metric``, ``val_metric``) and ``value``.
+    """
+
+    trials: pd.DataFrame
+    curves: pd.DataFrame
+
+
+CurveSource = Any
+"""What :func:`diagnose` reads: a Keras ``History``, a dict of per-epoch lists, a DataFrame,
+a :class:`~study.curves.SeedCurves`, a file path, or a list of these (one seed each)."""
+
+
+def diagnose(
+    source: CurveSource,
+    *,
+    config: DiagnosisConfig | Mapping[str, Any] | None = None,
+    baseline_loss: float | None = None,
+) -> FitDiagnosis:
+    """Diagnose the fit of learning curves from anywhere, as ``python -m study diagnose`` does.
+
+    Args:
+        source: A Keras ``History`` (what ``model.fit`` returns) or its ``history`` dict
+            (``loss``, ``val_loss`` and optional accuracies); a DataFrame with those columns,
+            with a ``seed`` column for several seeds, or in the long layout of :func:`load`
+            (one trial); a :class:`~study.curves.SeedCurves`; a curve file path (CSVLogger,
+            history JSON, ``study export`` CSV); or a list of these, read as the seeds of one
+            configuration. Seeds may differ in length (e.g. ``EarlyStopping`` runs).
+        config: Diagnosis thresholds, or a mapping of the ones to override.
+        baseline_loss: Validation loss of the trivial predictor, if known; underfitting is
+            judged against it.
+
+    Returns:
+        The verdict over the seeds, with each seed's own diagnosis.
+
+    Raises:
+        InputError: Curves that cannot be read (no ``val_loss``, too few epochs, ...).
+    """
+    if not isinstance(config, DiagnosisConfig):
+        config = DiagnosisConfig.from_mapping(dict(config or {}))
+    items = list(source) if isinstance(source, (list, tuple)) else [source]
+    if not items:
+        raise InputError("`source` must hold at least one curve, but got an empty list.")
+    curves = [c for item in items for c in _seeds_of(item)]
+    numbered = [dataclasses.replace(c, seed=i) for i, c in enumerate(curves)]
+    return FitDiagnosis.of(
+        diagnose_seeds(numbered, config=config, baseline_loss=baseline_loss)
+    )
+
+
+def _seeds_of(item: Any) -> list[SeedCurves]:
+    """The seeds one source item holds."""
+    from study.curvefiles import read_seed_curves, seeds_from_columns
+
+    if isinstance(item, SeedCurves):
+        return [item]
+    if isinstance(item, (str, os.PathLike)):
+        return read_seed_curves(Path(item))
+    history = getattr(item, "history", None)
+    if isinstance(history, Mapping):  # A keras.callbacks.History.
+        item = history
+    if isinstance(item, Mapping):
+        columns = {str(k): list(v) for k, v in item.items() if isinstance(v, (list, tuple))}
+        return seeds_from_columns(columns, "history")
+    if hasattr(item, "columns") and hasattr(item, "to_dict"):  # A pandas DataFrame.
+        return seeds_from_columns({str(c): item[c].to_numpy() for c in item.columns}, "frame")
+    raise InputError(
+        f"cannot read curves from a {type(item).__name__}; pass a Keras History, a dict of "
+        "per-epoch lists, a DataFrame or a curve file path."
+    )
+
+
+def load_record(name: str, storage: str | None = None) -> StudyRecord:
+    """Return stored study ``name`` as the typed record the report is built from.
+
+    Args:
+        name: The study's name.
+        storage: Storage URL; ``None`` for ``$STUDY_STORAGE`` or ``sqlite:///studies.db``.
+
+    Raises:
+        InputError: No storage at the URL, or no study of that name in it.
+    """
+    import optuna
+
+    from study.storage import mask_url, open_storage, resolve_url, study_record
+
+    url = resolve_url(storage)
+    opened = open_storage(url, must_exist=True)
+    try:
+        loaded = optuna.load_study(study_name=name, storage=opened)
+    except KeyError:
+        names = sorted(s.study_name for s in optuna.get_all_study_summaries(opened))
+        raise InputError(
+            f"no study named {name!r} in {mask_url(url)}; studies there: "
+            f"{', '.join(names) or 'none'}."
+        ) from None
+    return study_record(loaded, mask_url(url))
+
+
+def load(name: str, storage: str | None = None) -> StudyFrames:
+    """Return stored study ``name``'s trials and learning curves as DataFrames.
+
+    Args:
+        name: The study's name.
+        storage: Storage URL; ``None`` for ``$STUDY_STORAGE`` or ``sqlite:///studies.db``.
+
+    Raises:
+        InputError: No storage at the URL, or no study of that name in it.
+    """
+    return frames_of(load_record(name, storage))
+
+
+def frames_of(record: StudyRecord) -> StudyFrames:
+    """Lay a study record out as :class:`StudyFrames`."""
+    import pandas as pd
+
+    trials = pd.DataFrame([_trial_row(t) for t in record.trials], columns=_columns(record))
+    curves = pd.DataFrame(
+        [row for t in record.trials for c in t.seeds for row in _curve_rows(t.number, c)],
+        columns=["trial", "seed", "epoch", "series", "value"],
+    )
+    return StudyFrames(trials=trials, curves=curves)
+
+
+_DIAGNOSIS_COLUMNS = ("category", "kind", "confidence", "agreement", "best_epoch", "advice")
+
+
+def _columns(record: StudyRecord) -> list[str]:
+    params = sorted({k for t in record.trials for k in t.params})
+    return [
+        "number", "state", "value", *(f"params_{p}" for p in params), *_DIAGNOSIS_COLUMNS,
+        "pruned_epoch", "epochs", "error", "duration_seconds",
+    ]
+
+
+def _trial_row(trial: Any) -> dict[str, Any]:
+    diagnosis = trial.diagnosis.to_dict() if trial.diagnosis is not None else {}
+    return {
+        "number": trial.number,
+        "state": trial.state,
+        "value": trial.value,
+        **{f"params_{k}": v for k, v in trial.params.items()},
+        **{k: diagnosis.get(k) for k in _DIAGNOSIS_COLUMNS},
+        "pruned_epoch": None if trial.pruned is None else trial.pruned.epoch,
+        "epochs": trial.seed_epochs,
+        "error": trial.error,
+        "duration_seconds": trial.duration_seconds,
+    }
+
+
+def _curve_rows(number: int, curves: SeedCurves) -> list[tuple[int, int, int, str, float]]:
+    rows = []
+    for name in SERIES:
+        values = getattr(curves, name)
+        if values is not None:
+            rows += [(number, curves.seed, i + 1, name, float(v)) for i, v in enumerate(values)]
+    return rows
+
+
+def report(
+    name: str,
+    storage: str | None = None,
+    *,
+    out: str | os.PathLike[str] | None = None,
+    trials: Sequence[int] = (),
+    max_curves: int | None = None,
+) -> Path:
+    """Write stored study ``name``'s HTML report and return the path of its ``index.html``.
+
+    Args:
+        name: The study's name.
+        storage: Storage URL; ``None`` for ``$STUDY_STORAGE`` or ``sqlite:///studies.db``.
+        out: The folder to write to; ``None`` for ``reports/<NAME>/``.
+        trials: Trials whose learning curves the page also shows on their own.
+        max_curves: Trials in the learning-curve overview (``None``: the report's default).
+
+    Raises:
+        InputError: No such storage or study.
+        ValueError: ``trials`` names a trial the study lacks, or ``max_curves < 0``.
+    """
+    from study.report import MAX_CURVES, build_report, safe_dirname
+
+    record = load_record(name, storage)
+    folder = Path(out) if out is not None else Path("reports") / safe_dirname(name)
+    limit = MAX_CURVES if max_curves is None else max_curves
+    return build_report(record, folder, max_curves=limit, trials=trials)

@@ -1,0 +1,231 @@
+"""Training a user's own Keras model (a builder's) for several seeds, chunks of epochs per graph.
+
+Each seed's model comes from the builder, seeded. One compiled ``tf.function`` runs a whole
+chunk of epochs: the epoch and mini-batch loops are graph loops, and at every epoch end the
+training and validation losses are evaluated in batches with ``training=False`` (dropout
+off), as ``model.evaluate`` does. Seeds advance together chunk by chunk, so a monitor (the
+pruner) sees all of them at the same epoch, as with :func:`study.engine.train_seeds`.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections.abc import Callable, Mapping, Sequence
+from typing import TYPE_CHECKING, Any
+
+import keras
+import numpy as np
+import numpy.typing as npt
+import tensorflow as tf
+
+from study.builders import Output, standard_params
+from study.curves import SERIES, SeedCurves, StopReason
+from study.engine._train import TrainingMonitor
+from study.models import make_optimizer
+from study.tasks import TaskData
+
+if TYPE_CHECKING:
+    from study.builders import CustomModel
+
+__all__ = ["checked_model", "train_custom"]
+
+_EPOCH = tf.TensorSpec([], tf.int32)
+_EVAL_BATCH = 1024  # Evaluation holds no gradients: large batches are cheap.
+
+
+def checked_model(
+    builder: Callable[..., Any], values: dict[str, Any], data: TaskData, output: Output
+) -> keras.Model:
+    """Call ``builder(values, input_shape, output)`` and check the model it returns.
+
+    Raises:
+        TypeError: It did not return a ``keras.Model``.
+        ValueError: Its output shape is not ``(batch, output.units)``.
+    """
+    model = builder(values, tuple(int(d) for d in data.x_train.shape[1:]), output)
+    if not isinstance(model, keras.Model):
+        raise TypeError(
+            f"the builder must return a keras.Model, but returned a {type(model).__name__}; "
+            "end it with `return keras.Model(inputs, outputs)`."
+        )
+    shape = tuple(model.outputs[0].shape) if model.outputs else ()
+    if len(model.outputs) != 1 or len(shape) != 2 or shape[-1] != output.units:
+        raise ValueError(
+            f"the builder's model must output shape (batch, {output.units}) for this "
+            f"{output.kind} task, but outputs {shape}; end it with "
+            f"Dense({output.units}, activation={output.activation!r})."
+        )
+    return model
+
+
+def train_custom(
+    custom: CustomModel,
+    data: TaskData,
+    seeds: Sequence[int],
+    *,
+    chunk_epochs: int = 50,
+    monitor: TrainingMonitor | None = None,
+) -> list[SeedCurves]:
+    """Train the builder's model once per seed and return each seed's curves.
+
+    The curves hold what :func:`study.engine.train_seeds` records: ``train_loss`` and
+    ``val_loss`` evaluated with dropout off at each epoch end (the model's regularisation
+    losses included, as ``model.evaluate`` reports them), ``fit_loss`` (the mean of the
+    epoch's batch losses) and, for classification, the accuracies. A seed whose loss turns
+    NaN or infinite stops as ``diverged``; an exception (the builder raising, say) stops every
+    seed with ``error`` and its message.
+    """
+    started = time.perf_counter()
+    planned = int(standard_params(custom.values).epochs)
+    runs: list[_SeedRun] = []
+    try:
+        runs = [_SeedRun(custom, data, int(s)) for s in seeds]
+        stop = _run(runs, planned, chunk_epochs, monitor, started)
+    except Exception as error:  # A trial whose builder fails for its parameters fails alone.
+        message = f"{type(error).__name__}: {error}"
+        done = {r.seed: r.curves(planned, "error", 0.0, message) for r in runs}
+        return [done.get(int(s)) or _no_curves(int(s), planned, message) for s in seeds]
+    share = (time.perf_counter() - started) / len(runs)
+    return [r.curves(planned, stop, share) for r in runs]
+
+
+def _run(
+    runs: list[_SeedRun],
+    planned: int,
+    chunk_epochs: int,
+    monitor: TrainingMonitor | None,
+    started: float,
+) -> StopReason:
+    """Run chunks until every seed has its epochs or diverged, or the monitor stops them."""
+    epoch = 0
+    while epoch < planned and any(r.alive for r in runs):
+        stop = min(epoch + chunk_epochs, planned)
+        for run in runs:
+            if run.alive:
+                run.advance(epoch, stop)
+        epoch = stop
+        if monitor is not None:
+            share = (time.perf_counter() - started) / len(runs)
+            monitor.update([r.curves(planned, "completed", share) for r in runs])
+            if monitor.should_stop():
+                return "pruned"
+    return "completed"
+
+
+class _SeedRun:
+    """One seed's model, optimizer, loss and compiled chunk of epochs, and its rows so far."""
+
+    def __init__(self, custom: CustomModel, data: TaskData, seed: int) -> None:
+        self.seed, self.rows, self.alive = seed, np.zeros((0, len(SERIES)), np.float32), True
+        self.diverged = False
+        keras.utils.set_random_seed(seed)
+        params = standard_params(custom.values)
+        self.model = custom.build(data)
+        compiled = getattr(self.model, "optimizer", None) is not None
+        self.optimizer = self.model.optimizer if compiled else make_optimizer(params)
+        self.optimizer.build(self.model.trainable_variables)
+        self.loss = _loss_function(self.model.loss if compiled else data.loss)
+        self.kind = data.kind
+        self.x_train, self.y_train = _tensor(data.x_train), _tensor(data.y_train)
+        self.x_val, self.y_val = _tensor(data.x_val), _tensor(data.y_val)
+        self.n_train = len(data.x_train)
+        self.batch_size = min(params.batch_size, self.n_train)
+        self.n_batches = math.ceil(self.n_train / self.batch_size)
+        self.shuffle = data.shuffle and self.n_batches > 1
+        self._chunk = tf.function(self._epochs, input_signature=[_EPOCH, _EPOCH])
+
+    def advance(self, start: int, stop: int) -> None:
+        """Train epochs ``start`` to ``stop - 1``; a non-finite loss ends the seed there."""
+        rows = np.asarray(self._chunk(tf.constant(start), tf.constant(stop)), np.float32)
+        bad = ~np.isfinite(rows[:, :3]).all(axis=1)
+        if bad.any():
+            rows, self.alive, self.diverged = rows[: int(np.argmax(bad))], False, True
+        self.rows = np.concatenate([self.rows, rows])
+
+    def curves(
+        self, planned: int, stop: StopReason, seconds: float, error: str | None = None
+    ) -> SeedCurves:
+        """The seed's curves so far."""
+        series: dict[str, Any] = dict(zip(SERIES, self.rows.T, strict=True))
+        if self.kind == "regression":
+            series["train_metric"] = series["val_metric"] = None
+        return SeedCurves(
+            seed=self.seed, epochs_planned=planned, seconds=seconds,
+            stop="diverged" if self.diverged else stop,
+            error=None if self.diverged else error, **series,
+        )
+
+    def _epochs(self, start: tf.Tensor, stop: tf.Tensor) -> tf.Tensor:
+        rows = tf.TensorArray(tf.float32, size=stop - start)
+        for i in tf.range(stop - start):
+            fit = self._train_epoch(start + i)
+            train_loss, train_metric = self._evaluate(self.x_train, self.y_train)
+            val_loss, val_metric = self._evaluate(self.x_val, self.y_val)
+            rows = rows.write(i, tf.stack([train_loss, val_loss, fit, train_metric, val_metric]))
+        return rows.stack()
+
+    def _train_epoch(self, epoch: tf.Tensor) -> tf.Tensor:
+        """One epoch of mini-batch steps; return the mean of its batch losses."""
+        x, y = self.x_train, self.y_train
+        if self.shuffle:
+            noise = tf.random.stateless_uniform([self.n_train], seed=tf.stack([self.seed, epoch]))
+            order = tf.argsort(noise)
+            x, y = tf.gather(x, order), tf.gather(y, order)
+        total = tf.constant(0.0)
+        for step in tf.range(self.n_batches):
+            begin = step * self.batch_size
+            xb, yb = x[begin : begin + self.batch_size], y[begin : begin + self.batch_size]
+            with tf.GradientTape() as tape:
+                loss = tf.reduce_mean(self.loss(yb, self.model(xb, training=True)))
+                loss += self._penalty()
+            variables = self.model.trainable_variables
+            self.optimizer.apply(tape.gradient(loss, variables), variables)
+            total += loss * tf.cast(tf.shape(xb)[0], tf.float32)
+        return total / self.n_train
+
+    def _evaluate(self, x: tf.Tensor, y: tf.Tensor) -> tuple[tf.Tensor, tf.Tensor]:
+        """Mean loss (plus penalty) and accuracy over ``x`` in batches, dropout off."""
+        n = int(x.shape[0])
+        loss_sum, hits = tf.constant(0.0), tf.constant(0.0)
+        for begin in range(0, n, _EVAL_BATCH):  # A fixed, small number of batches: unrolled.
+            xb, yb = x[begin : begin + _EVAL_BATCH], y[begin : begin + _EVAL_BATCH]
+            predicted = self.model(xb, training=False)
+            loss_sum += tf.reduce_sum(self.loss(yb, predicted))
+            hits += tf.reduce_sum(_hits(self.kind, yb, predicted))
+        return loss_sum / n + self._penalty(), hits / n
+
+    def _penalty(self) -> tf.Tensor:
+        losses = self.model.losses
+        return tf.add_n([tf.cast(v, tf.float32) for v in losses]) if losses else tf.constant(0.0)
+
+
+def _no_curves(seed: int, planned: int, message: str) -> SeedCurves:
+    """The record of a seed whose model could not be built."""
+    empty = np.zeros(0)
+    return SeedCurves(
+        seed=seed, train_loss=empty, val_loss=empty, epochs_planned=planned, stop="error",
+        error=message,
+    )
+
+
+def _loss_function(loss: Any) -> Callable[[tf.Tensor, tf.Tensor], tf.Tensor]:
+    """A per-sample loss from a name, a function or a ``keras.losses.Loss``."""
+    if isinstance(loss, keras.losses.Loss):
+        return loss.call
+    if isinstance(loss, (Mapping, list, tuple)):
+        raise ValueError("a compiled model must have one loss, not one per output.")
+    return keras.losses.get(loss)
+
+
+def _hits(kind: str, y: tf.Tensor, predicted: tf.Tensor) -> tf.Tensor:
+    if kind == "binary":
+        return tf.cast(tf.equal(tf.cast(predicted > 0.5, tf.float32), y), tf.float32)[:, 0]
+    if kind == "multiclass":
+        labels = tf.cast(y[:, 0], tf.int64)
+        return tf.cast(tf.equal(tf.argmax(predicted, axis=-1), labels), tf.float32)
+    return tf.zeros([tf.shape(y)[0]])
+
+
+def _tensor(values: npt.NDArray[np.float32]) -> tf.Tensor:
+    return tf.constant(values, tf.float32)

@@ -1,0 +1,130 @@
+"""The notebook API: ``study.diagnose``, ``study.load`` and ``study.report``."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import study
+from study.errors import InputError
+from tests.stored_fixtures import good_curves, overfit_curves, store_study
+
+
+def _history(curves: object) -> dict[str, list[float]]:
+    return {"loss": list(curves.train_loss), "val_loss": list(curves.val_loss)}  # type: ignore[attr-defined]
+
+
+@pytest.mark.e2e
+def test_import_is_light() -> None:
+    code = (
+        "import sys, study; "
+        "print(json.dumps(sorted(m for m in ('tensorflow', 'pandas', 'keras', 'optuna') "
+        "if m in sys.modules)))"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", "import json; " + code], capture_output=True, text=True, check=True
+    )
+    assert json.loads(out.stdout) == []
+
+
+def test_diagnose_history_dict() -> None:
+    assert study.diagnose(_history(overfit_curves(0))).category == "overfit"
+
+
+def test_diagnose_history_object() -> None:
+    class History:  # What keras.callbacks.History exposes.
+        history = _history(good_curves(0))
+
+    assert study.diagnose(History()).category == "good_fit"
+
+
+def test_diagnose_list_is_seeds() -> None:
+    result = study.diagnose([_history(overfit_curves(s)) for s in range(3)])
+    assert result.seed_ids == (0, 1, 2)
+
+
+def test_diagnose_seeds_of_different_lengths() -> None:
+    result = study.diagnose([_history(overfit_curves(0)), _history(overfit_curves(1, 150))])
+    assert [d.evidence.epochs for d in result.seeds] == [200, 150]
+
+
+def test_diagnose_frame_with_seed_column() -> None:
+    frames = [pd.DataFrame(_history(overfit_curves(s))).assign(seed=s) for s in range(2)]
+    assert len(study.diagnose(pd.concat(frames)).seeds) == 2
+
+
+def test_diagnose_file(tmp_path: Path) -> None:
+    path = tmp_path / "log.csv"
+    pd.DataFrame(_history(overfit_curves(0))).to_csv(path, index_label="epoch")
+    assert study.diagnose(path).category == "overfit"
+
+
+def test_diagnose_config_mapping_is_applied() -> None:
+    strict = study.diagnose(_history(overfit_curves(0)), config={"rise_ratio": 50.0})
+    assert strict.verdict.kind != "turning_point"
+
+
+def test_diagnose_repr_is_one_readable_line() -> None:
+    text = repr(study.diagnose(_history(overfit_curves(0))))
+    assert text.startswith("<FitDiagnosis overfit/turning_point: 1 of 1 seeds overfit")
+    assert "\n" not in text
+
+
+def test_diagnose_rejects_unknown_input() -> None:
+    with pytest.raises(InputError, match="cannot read curves from a int"):
+        study.diagnose(3)
+
+
+def test_diagnose_rejects_missing_val_loss() -> None:
+    with pytest.raises(InputError, match="val_loss"):
+        study.diagnose({"loss": list(np.ones(10))})
+
+
+def test_load_trials_frame(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 's.db'}"
+    store_study(url)
+    trials, _ = study.load("demo", storage=url)
+    assert list(trials["category"]) == ["overfit", "good_fit", "good_fit"]
+    assert {"number", "state", "value", "params_units", "advice"} <= set(trials.columns)
+
+
+def test_load_curves_frame_is_long(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 's.db'}"
+    store_study(url, n_trials=1, seeds=2)
+    _, curves = study.load("demo", storage=url)
+    assert list(curves.columns) == ["trial", "seed", "epoch", "series", "value"]
+    assert len(curves) == 2 * 2 * 200  # seeds x (train_loss, val_loss) x epochs
+
+
+def test_load_curves_diagnose_back(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 's.db'}"
+    store_study(url, n_trials=1)
+    _, curves = study.load("demo", storage=url)
+    assert study.diagnose(curves).category == "overfit"
+
+
+def test_load_unknown_study(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 's.db'}"
+    store_study(url, n_trials=1)
+    with pytest.raises(InputError, match=r"no study named 'nope'.*studies there: demo"):
+        study.load("nope", storage=url)
+
+
+def test_report_writes_page(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 's.db'}"
+    store_study(url)
+    path = study.report("demo", storage=url, out=tmp_path / "page")
+    assert path == tmp_path / "page" / "index.html" and path.stat().st_size > 0
+
+
+def test_report_stays_the_function_after_the_subpackage_loads() -> None:
+    import study.report as _  # noqa: F401  (loads the subpackage)
+    from study.report import build_report  # noqa: F401
+
+    assert callable(study.report) and study.report.__module__ == "study.api"
