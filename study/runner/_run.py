@@ -90,9 +90,9 @@ def run(options: RunOptions, *, out: TextIO | None = None) -> RunResult:
     with stop_on_signals() as stop, _optuna_logging():
         check_backend(options.backend, options.scheduler)
         url = resolve_url(options.storage)
-        check_storage(url)  # The URL's form, without creating or changing anything.
         given = given_space(options)
         plan = None if given is None else plan_run(given, options)
+        check_storage(url)  # The URL's form, without creating or changing anything.
         existing = _read_existing(url, options.study, needed=given is None)
         space = resolve_space(options, existing, given)
         if plan is None or plan.space is not space:
