@@ -119,7 +119,10 @@ def _read_existing(url: str, name: str, *, needed: bool) -> optuna.Study | None:
                 f"study '{name}' does not exist yet; give --space FILE to create it."
             ) from None
         raise
-    return existing_study(reader, name)
+    study = existing_study(reader, name)
+    if study is not None and keys.STUDY_FINGERPRINT not in study.user_attrs:
+        return None  # Its creation was cut short (a signal) before its definition was stored.
+    return study
 
 
 def _run_plan(
