@@ -102,7 +102,10 @@ def test_signals_at_random_moments_lose_nothing_and_exit_as_documented(workdir: 
         table.append((round_, kind.name, phase, round(moment, 1), code))
         assert code == EXPECTED[kind], (round_, kind.name, moment, err[-3000:])
         if kind != signal.SIGKILL:
-            assert "Traceback" not in err and err.strip().splitlines()[-1] == "interrupted."
+            # A seed worker still loading Python when the group's SIGINT comes may print its
+            # own start-up traceback (see the README); the run's own output is one line.
+            assert err.strip().splitlines()[-1] == "interrupted.", err[-3000:]
+            assert f"{os.sep}study{os.sep}" not in err, err[-3000:]
         now = _finished_so_far(workdir)
         assert {n: now[n] for n in seen} == seen  # Finished trials are intact.
         seen = now

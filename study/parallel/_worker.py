@@ -70,30 +70,9 @@ def warm_up(n_jobs: int, backend: str = "loky") -> None:
     import joblib
 
     parent = os.getpid()
-    with _signals_held():
-        joblib.Parallel(n_jobs=n_jobs, backend=backend)(
-            joblib.delayed(_ready_worker)(parent) for _ in range(n_jobs)
-        )
-
-
-@contextlib.contextmanager
-def _signals_held() -> Iterator[None]:
-    """Hold SIGINT and SIGTERM back from this thread while the worker pool starts.
-
-    Worker processes inherit the blocked signals (through fork and exec), so a Ctrl-C while
-    one is still loading Python cannot kill it with a traceback on the shared terminal; the
-    pool's manager thread, started now, inherits them too, so workers it starts later do as
-    well. A signal that arrives meanwhile is delivered as soon as the pool is up.
-    """
-    if threading.current_thread() is not threading.main_thread():
-        yield
-        return
-    held = {signal.SIGINT, signal.SIGTERM}
-    previous = signal.pthread_sigmask(signal.SIG_BLOCK, held)
-    try:
-        yield
-    finally:
-        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
+    joblib.Parallel(n_jobs=n_jobs, backend=backend)(
+        joblib.delayed(_ready_worker)(parent) for _ in range(n_jobs)
+    )
 
 
 @contextlib.contextmanager
