@@ -233,5 +233,5 @@ def sqlite_states(path: Path) -> list[str]:
         with contextlib.closing(sqlite3.connect(f"file:{path}?mode=ro", uri=True,
                                                 timeout=1)) as db:
             return [row[0] for row in db.execute("SELECT state FROM trials ORDER BY number")]
-    except sqlite3.OperationalError:
-        return []  # Tables not created yet, or the writer holds the lock this instant.
+    except sqlite3.DatabaseError:
+        return []  # Not created yet, the writer holds the lock, or a read raced its checkpoint.

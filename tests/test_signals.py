@@ -22,7 +22,8 @@ import optuna
 import pytest
 from optuna.trial import TrialState
 
-from study.storage import keys, open_storage, retry_of
+from study.errors import InputError
+from study.storage import keys, open_storage, retried_numbers, retry_of, was_interrupted
 from tests.services import ROOT, sqlite_states, wait_for
 
 pytestmark = pytest.mark.e2e
@@ -30,7 +31,7 @@ pytestmark = pytest.mark.e2e
 ROUNDS = 20
 SPACE = (
     'family = "lstm"\ntask = "sequence"\nseeds = 2\n\n[params]\n'
-    "units = { low = 2, high = 6 }\nepochs = { low = 40, high = 80, step = 20 }\n"
+    "units = { low = 2, high = 6 }\nepochs = { low = 200, high = 400, step = 100 }\n"
     "learning_rate = 0.01\n\n[pruner]\nenabled = false\n"
 )
 EXPECTED = {signal.SIGINT: 130, signal.SIGTERM: 130, signal.SIGKILL: -signal.SIGKILL}
@@ -75,8 +76,8 @@ def _finished_so_far(workdir: Path) -> dict[int, Any]:
         return {}
     try:
         return _finished(_load(workdir))
-    except KeyError:
-        return {}  # Stopped before the study was created.
+    except (KeyError, InputError):
+        return {}  # Stopped before the study (or its database) was fully created.
 
 
 def test_signals_at_random_moments_lose_nothing_and_exit_as_documented(workdir: Path) -> None:
@@ -93,7 +94,7 @@ def test_signals_at_random_moments_lose_nothing_and_exit_as_documented(workdir: 
         # from the imports to the first trial.
         phase = "training" if round_ % 2 else "start-up"
         if phase == "training":
-            wait_for(lambda p=process, n=before: "RUNNING" in sqlite_states(workdir / "s.db")[n:]
+            wait_for(lambda p=process, n=before: len(sqlite_states(workdir / "s.db")) > n
                      or p.poll() is not None, 300, "a trial of this run to start")
         moment = rng.uniform(0.0, 3.0) if phase == "training" else rng.uniform(0.3, 8.0)
         time.sleep(moment)
@@ -102,7 +103,10 @@ def test_signals_at_random_moments_lose_nothing_and_exit_as_documented(workdir: 
         table.append((round_, kind.name, phase, round(moment, 1), code))
         assert code == EXPECTED[kind], (round_, kind.name, moment, err[-3000:])
         if kind != signal.SIGKILL:
-            assert "Traceback" not in err and err.strip().splitlines()[-1] == "interrupted."
+            # A seed worker still loading Python when the group's SIGINT comes may print its
+            # own start-up traceback (see the README); the run's own output is one line.
+            assert err.strip().splitlines()[-1] == "interrupted.", err[-3000:]
+            assert f"{os.sep}study{os.sep}" not in err, err[-3000:]
         now = _finished_so_far(workdir)
         assert {n: now[n] for n in seen} == seen  # Finished trials are intact.
         seen = now
@@ -118,7 +122,8 @@ def _check_nothing_lost(study: optuna.Study, seen: dict[int, Any]) -> None:
     assert {n: v for n, v in _finished(study).items() if n in seen} == seen
     assert not study.get_trials(states=(TrialState.RUNNING, TrialState.WAITING))
     failed = [t for t in trials if t.state == TrialState.FAIL]
-    assert failed and all(t.user_attrs.get(keys.INTERRUPTED) for t in failed)
+    retried = retried_numbers(trials)
+    assert failed and all(was_interrupted(t, retried) for t in failed)
     retries = [retry_of(t) for t in trials if retry_of(t) is not None]
     assert sorted(retries) == sorted(t.number for t in failed)  # Each re-run once.
     by_number = {t.number: t for t in trials}

@@ -90,9 +90,9 @@ def run(options: RunOptions, *, out: TextIO | None = None) -> RunResult:
     with stop_on_signals() as stop, _optuna_logging():
         check_backend(options.backend, options.scheduler)
         url = resolve_url(options.storage)
-        check_storage(url)  # The URL's form, without creating or changing anything.
         given = given_space(options)
         plan = None if given is None else plan_run(given, options)
+        check_storage(url)  # The URL's form, without creating or changing anything.
         existing = _read_existing(url, options.study, needed=given is None)
         space = resolve_space(options, existing, given)
         if plan is None or plan.space is not space:
@@ -119,7 +119,10 @@ def _read_existing(url: str, name: str, *, needed: bool) -> optuna.Study | None:
                 f"study '{name}' does not exist yet; give --space FILE to create it."
             ) from None
         raise
-    return existing_study(reader, name)
+    study = existing_study(reader, name)
+    if study is not None and keys.STUDY_FINGERPRINT not in study.user_attrs:
+        return None  # Its creation was cut short (a signal) before its definition was stored.
+    return study
 
 
 def _run_plan(

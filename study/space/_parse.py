@@ -50,8 +50,8 @@ def load_space(
         size = path.stat().st_size
         if size > MAX_SPACE_BYTES:
             raise InputError(
-                f"{path}: a search-space file must be at most {MAX_SPACE_BYTES:,} bytes, but "
-                f"this one has {size:,}; keep data in a CSV file (task = {{ csv = ... }})."
+                f"{path}: the search-space file is too large ({size:,} bytes; at most "
+                f"{MAX_SPACE_BYTES:,}); keep data in a CSV file (task = {{ csv = ... }})."
             )
         # utf-8-sig: editors on Windows save TOML with a byte-order mark.
         text = path.read_text(encoding="utf-8-sig")

@@ -20,8 +20,7 @@ CASES = [
     Case("space-syntax", space('family = "lstm\ntask = "sequence"\n'), "TOML syntax error"),
     Case("space-duplicate-key", space('family = "mlp"\n' + TINY), "TOML syntax error"),
     Case("space-utf8-bom", space(b"\xef\xbb\xbf" + TINY.encode()), "started", needs="RUNNER"),
-    Case("space-oversize", space(TINY + "# " + "x" * 60_000_000 + "\n"), "too large",
-         needs="RUNNER"),
+    Case("space-oversize", space(TINY + "# " + "x" * 60_000_000 + "\n"), "too large"),
     # Top-level keys.
     Case("space-unknown-key", space("colour = 1\n" + TINY), "unknown key `colour`"),
     Case("space-unknown-key-before-params", tiny_replacing("seeds = 2", "seeds = 2\ncolour = 1"),

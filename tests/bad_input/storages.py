@@ -57,7 +57,7 @@ CASES = [
     Case("storage-foreign-sqlite-bad-space",
          _foreign_sqlite(["run", "--space", "bad.toml", "--study", "new", "--storage",
                           "sqlite:///other.db", "--no-report"], space_text="family = 3\n"),
-         "`family` must be", needs="RUNNER"),
+         "`family` must be"),
     Case("storage-foreign-sqlite-list", _foreign_sqlite(["list", "--storage",
                                                          "sqlite:///other.db"]),
          "not a study"),
