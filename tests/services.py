@@ -94,7 +94,10 @@ class Postgres:
 
     def start(self) -> None:
         """Start (or restart) the server and wait until it accepts connections."""
+        # Every in-process test that opens a storage keeps its pooled connections until the
+        # storage is collected; room for a whole session's worth of them.
         options = (f"-p {self.port} -c listen_addresses=127.0.0.1 -k {self.folder} "
+                   "-c max_connections=400 "
                    "-c fsync=off -c synchronous_commit=off -c full_page_writes=off")
         assert self._pg_ctl is not None
         self._call([self._pg_ctl, "-D", str(self.data), "-o", options, "-w", "-t", "30",

@@ -19,7 +19,6 @@ CASES = [
     Case("space-binary", space(b"\x89PNG\r\n\x1a\n\x00\x00" * 50), "search-space file"),
     Case("space-syntax", space('family = "lstm\ntask = "sequence"\n'), "TOML syntax error"),
     Case("space-duplicate-key", space('family = "mlp"\n' + TINY), "TOML syntax error"),
-    Case("space-utf8-bom", space(b"\xef\xbb\xbf" + TINY.encode()), "started", needs="RUNNER"),
     Case("space-oversize", space(TINY + "# " + "x" * 60_000_000 + "\n"), "too large"),
     # Top-level keys.
     Case("space-unknown-key", space("colour = 1\n" + TINY), "unknown key `colour`"),
