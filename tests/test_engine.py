@@ -233,12 +233,11 @@ def test_monitor_that_never_stops_lets_training_complete() -> None:
     assert curves[0].stop == "completed" and curves[0].seconds > 0
 
 
-def test_an_error_marks_every_seed() -> None:
+def test_an_error_propagates_to_the_caller_that_records_it() -> None:
     params = TrialParams()
     object.__setattr__(params, "optimizer", "lbfgs")  # Past validation: fails in training.
-    curves = train_seeds("mlp", params, _tabular(), [1, 2])
-    assert [c.stop for c in curves] == ["error", "error"]
-    assert all("optimizer" in (c.error or "") for c in curves)
+    with pytest.raises(ValueError, match="optimizer"):
+        train_seeds("mlp", params, _tabular(), [1, 2])
 
 
 def test_regression_has_no_metric() -> None:

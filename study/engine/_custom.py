@@ -73,19 +73,14 @@ def train_custom(
     ``val_loss`` evaluated with dropout off at each epoch end (the model's regularisation
     losses included, as ``model.evaluate`` reports them), ``fit_loss`` (the mean of the
     epoch's batch losses) and, for classification, the accuracies. A seed whose loss turns
-    NaN or infinite stops as ``diverged``; an exception (the builder raising, say) stops every
-    seed with ``error`` and its message.
+    NaN or infinite stops as ``diverged``. An exception (the builder raising for these
+    parameters, say) propagates: the caller records it against the seeds
+    (:func:`study.parallel.failed_seeds`), so a trial fails alone with its traceback.
     """
     started = time.perf_counter()
     planned = int(standard_params(custom.values).epochs)
-    runs: list[_SeedRun] = []
-    try:
-        runs = [_SeedRun(custom, data, int(s)) for s in seeds]
-        stop = _run(runs, planned, chunk_epochs, monitor, started)
-    except Exception as error:  # A trial whose builder fails for its parameters fails alone.
-        message = f"{type(error).__name__}: {error}"
-        done = {r.seed: r.curves(planned, "error", 0.0, message) for r in runs}
-        return [done.get(int(s)) or _no_curves(int(s), planned, message) for s in seeds]
+    runs = [_SeedRun(custom, data, int(s)) for s in seeds]
+    stop = _run(runs, planned, chunk_epochs, monitor, started)
     share = (time.perf_counter() - started) / len(runs)
     return [r.curves(planned, stop, share) for r in runs]
 
@@ -198,15 +193,6 @@ class _SeedRun:
     def _penalty(self) -> tf.Tensor:
         losses = self.model.losses
         return tf.add_n([tf.cast(v, tf.float32) for v in losses]) if losses else tf.constant(0.0)
-
-
-def _no_curves(seed: int, planned: int, message: str) -> SeedCurves:
-    """The record of a seed whose model could not be built."""
-    empty = np.zeros(0)
-    return SeedCurves(
-        seed=seed, train_loss=empty, val_loss=empty, epochs_planned=planned, stop="error",
-        error=message,
-    )
 
 
 def _loss_function(loss: Any) -> Callable[[tf.Tensor, tf.Tensor], tf.Tensor]:

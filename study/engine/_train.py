@@ -57,7 +57,8 @@ def train_seeds(
 
     A seed whose train, validation or fit loss becomes NaN or infinite stops with
     ``diverged``, its curves ending at its last finite epoch; the other seeds go on. An
-    exception stops every seed with ``error``.
+    exception propagates: the caller records it against the seeds with its traceback
+    (:func:`study.parallel.failed_seeds`, the one place where errors become records).
 
     Args:
         family: ``"lstm"`` or ``"mlp"``.
@@ -81,21 +82,16 @@ def train_seeds(
     _check_evaluation(eval_batch_size, train_eval_limit)
     started = time.perf_counter()
     record = _Record(seeds, params.epochs, has_metric=data.kind != "regression")
-    try:
-        data = data.for_family(family)
-        structure = Structure.of(family, params, data, len(seeds))
-        per_seed = [initial_weights(family, params, data, s) for s in seeds]
-        weights = [np.stack(ws) for ws in zip(*per_seed, strict=True)]
-        tensors = Tensors.of(
-            data.x_train, data.y_train, (data.x_val, data.y_val), train_eval_limit
-        )
-        with trainer_for(structure, [w.shape for w in weights]) as trainer:
-            trainer.start(params, seeds, weights, eval_batch_size)
-            stop = _run(trainer, tensors, record, (chunk_epochs, monitor), started)
-    except Exception as error:  # one failing trial must not stop the study
-        return record.curves(
-            "error", time.perf_counter() - started, f"{type(error).__name__}: {error}"
-        )
+    data = data.for_family(family)
+    structure = Structure.of(family, params, data, len(seeds))
+    per_seed = [initial_weights(family, params, data, s) for s in seeds]
+    weights = [np.stack(ws) for ws in zip(*per_seed, strict=True)]
+    tensors = Tensors.of(
+        data.x_train, data.y_train, (data.x_val, data.y_val), train_eval_limit
+    )
+    with trainer_for(structure, [w.shape for w in weights]) as trainer:
+        trainer.start(params, seeds, weights, eval_batch_size)
+        stop = _run(trainer, tensors, record, (chunk_epochs, monitor), started)
     return record.curves(stop, time.perf_counter() - started)
 
 

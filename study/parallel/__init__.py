@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from study.parallel._backends import check_backend, seed_cluster
 from study.parallel._failures import describe_error, describe_failures, failed_seeds
 from study.parallel._run import ProgressCallback, SeedJob, run_seeds, train_job
 from study.parallel._worker import warm_up
@@ -9,10 +10,12 @@ from study.parallel._worker import warm_up
 __all__ = [
     "ProgressCallback",
     "SeedJob",
+    "check_backend",
     "describe_error",
     "describe_failures",
     "failed_seeds",
     "run_seeds",
+    "seed_cluster",
     "train_job",
     "warm_up",
 ]

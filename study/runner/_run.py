@@ -25,8 +25,7 @@ from typing import TextIO
 import optuna
 
 from study.errors import InputError, TrialError
-from study.parallel import warm_up
-from study.parallel._backends import check_backend, seed_cluster
+from study.parallel import check_backend, seed_cluster, warm_up
 from study.runner._live import LivePolicy
 from study.runner._objective import Objective, RunSettings
 from study.runner._progress import Progress
