@@ -12,6 +12,8 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
 
+import numpy as np
+
 from study.curves import SERIES, SeedCurves
 from study.diagnosis import DiagnosisConfig, TrialDiagnosis, diagnose_seeds
 from study.errors import InputError
@@ -120,7 +122,10 @@ def _seeds_of(item: Any) -> list[SeedCurves]:
     if isinstance(history, Mapping):  # A keras.callbacks.History.
         item = history
     if isinstance(item, Mapping):
-        columns = {str(k): list(v) for k, v in item.items() if isinstance(v, (list, tuple))}
+        columns = {
+            str(k): list(np.asarray(v)) for k, v in item.items()
+            if not isinstance(v, (str, bytes)) and np.ndim(v) == 1
+        }
         return seeds_from_columns(columns, "history")
     if hasattr(item, "columns") and hasattr(item, "to_dict"):  # A pandas DataFrame.
         return seeds_from_columns({str(c): item[c].to_numpy() for c in item.columns}, "frame")

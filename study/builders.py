@@ -131,9 +131,13 @@ def _user_range(key: str, entry: Mapping[str, Any]) -> UserRange:
     if log and (low <= 0 or step is not None):
         raise InputError(f"`{key}` has log = true, which needs low > 0 and no step.")
     integer = all(isinstance(v, int) for v in numbers)
-    return UserRange(
-        float(low), float(high), bool(log), None if step is None else float(step), integer=integer
-    )
+    try:
+        return UserRange(
+            float(low), float(high), bool(log), None if step is None else float(step),
+            integer=integer,
+        )
+    except ValueError as e:
+        raise InputError(f"`{key}`: {e}") from None
 
 
 def check_target(target: Any) -> str:

@@ -102,7 +102,13 @@ def seeds_from_columns(
     table = _wide(table, source)
     if "seed" not in table:
         return [curves_from_columns(table, source, 0, allow_negative=allow_negative)]
-    seeds = np.asarray(table["seed"])
+    seeds = pd.to_numeric(pd.Series(np.asarray(table["seed"])), errors="coerce").to_numpy()
+    bad = np.flatnonzero(~np.isfinite(seeds) | (seeds != np.round(seeds)))
+    if bad.size:
+        raise InputError(
+            f"`{source}`: the `seed` column must hold whole numbers, but row {bad[0] + 1} "
+            f"holds {np.asarray(table['seed'])[bad[0]]!r}; fix or drop that row."
+        )
     out = []
     for seed in pd.unique(seeds):
         rows = seeds == seed
@@ -157,7 +163,20 @@ def _wide(table: Mapping[str, Any], source: str) -> Mapping[str, Any]:
             "trial at a time (python -m study export NAME --trial N)."
         )
     keys = [k for k in ("seed", "epoch") if k in frame]
-    wide = frame.pivot_table(index=keys, columns="series", values="value", sort=True)
+    frame["value"] = pd.to_numeric(frame["value"], errors="coerce")
+    if frame["value"].isna().any():
+        row = int(np.flatnonzero(frame["value"].isna().to_numpy())[0]) + 1
+        raise InputError(
+            f"`{source}`: the `value` column must hold numbers, but row {row} does not; "
+            "fix or drop that row."
+        )
+    if frame.duplicated([*keys, "series"]).any():
+        raise InputError(
+            f"`{source}` repeats a ({', '.join(keys)}, series) row; keep one value for each."
+        )
+    wide = frame.pivot_table(
+        index=keys, columns="series", values="value", aggfunc="first", sort=True
+    )
     wide = wide.reset_index()
     return {str(c): wide[c].to_numpy() for c in wide.columns}
 

@@ -63,6 +63,12 @@ def test_family_and_model_exclude_each_other(workdir: Path) -> None:
         load_space(path)
 
 
+def test_declared_range_with_a_zero_step_is_one_line(workdir: Path) -> None:
+    path = _space(workdir, "good_d", GOOD, "width = { low = 1, high = 10, step = 0 }\n")
+    with pytest.raises(InputError, match=r"`params\.width`"):
+        load_space(path)
+
+
 def test_model_must_name_module_and_function(workdir: Path) -> None:
     path = workdir / "space.toml"
     path.write_text('model = "nocolon"\ntask = "sequence"\n')

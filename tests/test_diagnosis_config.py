@@ -74,3 +74,8 @@ def test_direct_construction_is_validated_too() -> None:
 def test_to_dict_round_trips() -> None:
     config = DiagnosisConfig(rise_ratio=1.5)
     assert DiagnosisConfig.from_mapping(config.to_dict()) == config
+
+
+def test_integer_setting_given_as_a_whole_float_is_stored_as_an_integer() -> None:
+    config = DiagnosisConfig.from_mapping({"min_window": 5.0})
+    assert config.min_window == 5 and isinstance(config.min_window, int)

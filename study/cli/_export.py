@@ -14,7 +14,6 @@ from typing import Any
 
 from study.cli._common import add_storage_option
 from study.errors import InputError
-from study.report import safe_dirname
 
 __all__ = ["add_parser"]
 
@@ -70,6 +69,8 @@ def export(
             f"--trial must name a trial of study {name!r}, but got --trial={missing[0]}; "
             f"the study has {span}."
         )
+    from study.report import safe_dirname  # the report's stack: only when exporting
+
     folder = out if out is not None else DEFAULT_OUT / safe_dirname(name)
     if folder.exists() and not folder.is_dir():
         raise InputError(f"--out must be a folder, but got --out={folder}, which is a file.")

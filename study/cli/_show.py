@@ -8,7 +8,6 @@ import math
 from typing import TYPE_CHECKING, Any
 
 from study.cli._common import add_storage_option, load_stored_study
-from study.parallel import describe_failures
 
 if TYPE_CHECKING:
     import optuna
@@ -81,6 +80,7 @@ def _study_summary(study: optuna.Study, shown: str) -> dict[str, Any]:
 
 
 def _print_text(study: optuna.Study, shown: str, trials: list[dict[str, Any]]) -> None:
+    from study.parallel import describe_failures  # loads joblib: not for --help
     from study.storage import keys
 
     attrs = study.user_attrs

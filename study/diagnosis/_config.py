@@ -147,7 +147,8 @@ class DiagnosisConfig:
 
     def __post_init__(self) -> None:
         for field in dataclasses.fields(self):
-            _check(field, getattr(self, field.name))
+            # Keep the checked value: 5.0 given for an integer setting is stored as 5.
+            object.__setattr__(self, field.name, _check(field, getattr(self, field.name)))
 
     @classmethod
     def from_mapping(cls, mapping: Mapping[str, Any]) -> DiagnosisConfig:
@@ -183,10 +184,9 @@ class DiagnosisConfig:
         return dataclasses.asdict(self)
 
 
-def _check(field: dataclasses.Field[Any], value: Any) -> None:
-    """Check one setting with the shared checks; raises ``ValueError``."""
+def _check(field: dataclasses.Field[Any], value: Any) -> float | int:
+    """Check one setting with the shared checks and return it; raises ``ValueError``."""
     bounds = field.metadata["bounds"]
     if field.type in ("int", int):
-        check_int(field.name, value, low=bounds.get("low"))
-    else:
-        check_number(field.name, value, **bounds)
+        return check_int(field.name, value, low=bounds.get("low"))
+    return check_number(field.name, value, **bounds)

@@ -130,21 +130,34 @@ class _Lock:
 
 
 def _acquire(lock: Path, shown: str) -> int:
-    fd = os.open(lock, os.O_RDWR | os.O_CREAT, 0o644)
-    try:
-        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-    except OSError:
-        holder = os.read(fd, 200).decode(errors="replace").strip() or "another process"
+    while True:
+        fd = os.open(lock, os.O_RDWR | os.O_CREAT, 0o644)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            break
+        # The holder removes the file as it ends: a lock on a removed file guards nothing,
+        # so lock the file now at the path instead.
+        if _same_file(fd, lock):
+            os.ftruncate(fd, 0)
+            os.write(fd, f"pid {os.getpid()} on {socket.gethostname()}".encode())
+            return fd
         os.close(fd)
-        raise InputError(
-            f"storage {shown} is in use by another run ({holder}); an SQLite file serves one "
-            "run at a time: wait for it to finish, or share a study between runs with a "
-            "journal file (--storage journal:///path/study.log, one machine) or PostgreSQL "
-            "(--storage postgresql://user@host/db, many machines)."
-        ) from None
-    os.ftruncate(fd, 0)
-    os.write(fd, f"pid {os.getpid()} on {socket.gethostname()}".encode())
-    return fd
+    holder = os.read(fd, 200).decode(errors="replace").strip() or "another process"
+    os.close(fd)
+    raise InputError(
+        f"storage {shown} is in use by another run ({holder}); an SQLite file serves one "
+        "run at a time: wait for it to finish, or share a study between runs with a "
+        "journal file (--storage journal:///path/study.log, one machine) or PostgreSQL "
+        "(--storage postgresql://user@host/db, many machines)."
+    )
+
+
+def _same_file(fd: int, path: Path) -> bool:
+    try:
+        return os.fstat(fd).st_ino == os.stat(path).st_ino
+    except FileNotFoundError:
+        return False
 
 
 def _release(key: str, *, force: bool = False) -> None:
@@ -156,7 +169,7 @@ def _release(key: str, *, force: bool = False) -> None:
         return
     del _held[key]
     with contextlib.suppress(OSError):
-        os.unlink(key)  # Before closing: no other run can lock this file in between.
+        os.unlink(key)  # A run that opened it meanwhile sees it gone and locks a new one.
     os.close(held.fd)
 
 

@@ -10,6 +10,10 @@ _DEEP = '{"loss": ' + "[" * 200_000 + "]" * 200_000 + "}"
 _NEGATIVE = "epoch,loss,val_loss\n" + "".join(f"{i},{-1 - i / 10},{-1 + i / 100}\n"
                                                 for i in range(20))
 _GOOD = {"good.csv": curve(20)}
+_SEEDED = "seed,epoch,loss,val_loss\n" + "".join(
+    f"{seed},{e},{1 / e},{1 / e + 0.1}\n" for seed in (0, 1) for e in range(1, 21))
+_LONG = "epoch,series,value\n" + "".join(
+    f"{e},{name},0.5\n" for e in range(1, 21) for name in ("loss", "val_loss"))
 
 CASES = [
     Case("diagnose-no-files", cli("diagnose"), "the following arguments are required"),
@@ -34,6 +38,13 @@ CASES = [
     Case("diagnose-repeated-column", diagnose(curve(10, "epoch,loss,loss")),
          "names the column 'loss' 2 times"),
     Case("diagnose-negative-loss", diagnose(_NEGATIVE), "--allow-negative"),
+    Case("diagnose-seed-missing", diagnose(_SEEDED.replace("\n0,3,", "\n,3,")),
+         "must hold whole numbers"),
+    Case("diagnose-seed-fraction", diagnose(_SEEDED.replace("\n0,3,", "\n1.5,3,")),
+         "must hold whole numbers"),
+    Case("diagnose-long-text-value", diagnose(_LONG.replace(",0.5\n", ",high\n", 1)),
+         "must hold numbers"),
+    Case("diagnose-long-repeated-row", diagnose(_LONG + "1,loss,0.5\n"), "repeats a"),
     Case("diagnose-broken-json", diagnose('{"loss": [1, 2', name="h.json"), "not valid JSON"),
     Case("diagnose-json-list", diagnose("[1, 2, 3]", name="h.json"), "not an object of lists"),
     Case("diagnose-json-nested-deep", diagnose(_DEEP, name="h.json"), "nests JSON too deeply"),
