@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import dataclasses
-import math
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
 from study.errors import InputError
+from study.validation import check_choice, check_int, check_number
 
 MAX_LOOKBACK = 10_000
 """Longest window a task may use: each sample holds ``lookback`` rows, so memory grows with it."""
@@ -29,35 +29,25 @@ class OptionDef:
 
     def check(self, task: str, name: str, value: Any) -> Any:
         """Return ``value`` if valid for this option, else raise :class:`InputError`."""
-        ok = isinstance(value, self.type) and not isinstance(value, bool)
-        if self.type is float and isinstance(value, int) and not isinstance(value, bool):
-            value, ok = float(value), True
-        if ok and self.type in (int, float):
-            # `not (low <= value)` also refuses NaN, which TOML allows (`nan`).
-            ok = math.isfinite(value) and not (self.low is not None and not self.low <= value)
-            ok = ok and not (self.high is not None and not value <= self.high)
-        if ok and self.choices:
-            ok = value in self.choices
-        if not ok:
-            raise InputError(
-                f"task option `{name}` of task '{task}' must be {self._expected()}, "
-                f"but got {name}={value!r}."
-            )
-        return value
+        try:
+            return self._checked(name, value)
+        except ValueError as e:
+            # The shared check's message, naming the task the option belongs to.
+            where = f"`{name}` of task '{task}'"
+            raise InputError("task option " + str(e).replace(f"`{name}`", where, 1)) from None
 
-    def _expected(self) -> str:
+    def _checked(self, name: str, value: Any) -> Any:
         if self.choices:
-            return "one of " + ", ".join(repr(c) for c in self.choices)
-        kind = {int: "an integer", float: "a number", str: "a string"}[self.type]
-        if self.low is not None and self.high is not None:
-            return f"{kind} from {_number(self.low)} to {_number(self.high)}"
-        if self.low is not None:
-            return f"{kind} >= {_number(self.low)}"
-        return kind
-
-
-def _number(value: float) -> str:
-    return str(int(value)) if float(value).is_integer() else f"{value:g}"
+            return check_choice(name, value, self.choices)
+        if self.type is int:
+            low = None if self.low is None else int(self.low)
+            high = None if self.high is None else int(self.high)
+            return check_int(name, value, low=low, high=high)
+        if self.type is float:
+            return check_number(name, value, low=self.low, high=self.high)
+        if not isinstance(value, str):
+            raise ValueError(f"`{name}` must be a string, but got {name}={value!r}.")
+        return value
 
 
 @dataclasses.dataclass(frozen=True)
