@@ -94,7 +94,9 @@ def run(options: RunOptions, *, out: TextIO | None = None) -> RunResult:
         check_storage(url)  # The URL's form, without creating or changing anything.
         existing = _read_existing(url, options.study, needed=given is None)
         space = resolve_space(options, existing, given)
-        if plan is None or plan.space is not space:
+        # A resumed space read again from the same file plans the same run: keep that plan
+        # (its data loaded, a builder checked) instead of making it twice.
+        if plan is None or plan.space.fingerprint() != space.fingerprint():
             plan = plan_run(space, options)
         storage = open_storage(url, stale_callback=retry_trial)
         with _storage_guard(url):
