@@ -20,7 +20,8 @@ Output, under ``tests/corpus/counterfactual/``: one ``NAME.csv.gz`` per configur
 columns ``seed, epoch, train_loss, val_loss, test_loss`` (float32 precision) and
 ``labels.json`` with each configuration's label, gains, split sizes and settings.
 
-Run: ``python scripts/make_counterfactual_curves.py [--jobs 2] [--only NAME ...]``.
+Run: ``pip install -e '.[corpus]'`` (statsmodels' datasets), then
+``python scripts/make_counterfactual_curves.py [--jobs 2] [--only NAME ...]``.
 """
 
 from __future__ import annotations
