@@ -34,6 +34,7 @@ from study.curves import SeedCurves
 from study.errors import InputError
 
 __all__ = [
+    "ACCURACY_NAMES",
     "MIN_EPOCHS",
     "check_same_length",
     "curves_from_columns",
@@ -45,13 +46,14 @@ __all__ = [
 MIN_EPOCHS = 5
 """Fewest epochs a curve file must hold to be diagnosed."""
 
-_ACCURACIES = (
+ACCURACY_NAMES = (
     "accuracy",
     "acc",
     "binary_accuracy",
     "categorical_accuracy",
     "sparse_categorical_accuracy",
 )
+"""Column names of accuracy in Keras logs, the first one found is read."""
 
 
 def read_curve_file(
@@ -273,7 +275,7 @@ def _names(table: Mapping[str, Any]) -> dict[str, str]:
 
 
 def _metric_names(table: Mapping[str, Any]) -> dict[str, str]:
-    for name in _ACCURACIES:
+    for name in ACCURACY_NAMES:
         if name in table and f"val_{name}" in table:
             return {"train_metric": name, "val_metric": f"val_{name}"}
     return {}

@@ -22,6 +22,7 @@ import numpy as np
 import optuna
 
 from study.api import FitDiagnosis
+from study.curvefiles import ACCURACY_NAMES
 from study.curves import SERIES, SeedCurves, StopReason
 from study.diagnosis import DiagnosisConfig, diagnose_seeds
 from study.pruning import PrunerSettings, decide_overfit, live_config
@@ -29,13 +30,6 @@ from study.storage import PruneInfo, write_trial_result
 
 __all__ = ["DiagnosisCallback", "OverfitPruningCallback"]
 
-_ACCURACIES = (
-    "accuracy",
-    "acc",
-    "binary_accuracy",
-    "categorical_accuracy",
-    "sparse_categorical_accuracy",
-)
 
 
 class DiagnosisCallback(keras.callbacks.Callback):
@@ -229,7 +223,7 @@ class OverfitPruningCallback(DiagnosisCallback):
 
 
 def _accuracy(logs: dict[str, Any], prefix: str) -> float | None:
-    for name in _ACCURACIES:
+    for name in ACCURACY_NAMES:
         if prefix + name in logs:
             return float(logs[prefix + name])
     return None
