@@ -29,9 +29,11 @@ from tests.services import ROOT, sqlite_states
 pytestmark = pytest.mark.e2e
 
 ROUNDS = 20
+# Trials of a few seconds: long enough for signals to land mid-trial, few enough that the
+# study stays small over twenty rounds.
 SPACE = (
     'family = "lstm"\ntask = "sequence"\nseeds = 2\n\n[params]\n'
-    "units = { low = 2, high = 6 }\nepochs = { low = 200, high = 400, step = 100 }\n"
+    "units = { low = 2, high = 6 }\nepochs = { low = 3000, high = 6000, step = 1000 }\n"
     "learning_rate = 0.01\n\n[pruner]\nenabled = false\n"
 )
 EXPECTED = {signal.SIGINT: 130, signal.SIGTERM: 130, signal.SIGKILL: -signal.SIGKILL}

@@ -16,9 +16,10 @@ import functools
 import os
 import socket
 import sqlite3
+import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 from study.errors import InputError
 from study.storage._urls import STORAGE_ENV
@@ -175,15 +176,24 @@ def _release(key: str, *, force: bool = False) -> None:
 
 def _tables(path: Path, shown: str) -> set[str]:
     """The database's tables, after SQLite's own check of its pages (one read of the file)."""
+    problem = ""
+    for attempt in range(3):
+        rows, problem = _read_tables(path)
+        if problem == "ok":
+            return {str(row[0]) for row in rows}
+        # A reader may catch the write-ahead log of a run that is just ending; only a problem
+        # that persists is damage.
+        time.sleep(0.25 * (attempt + 1))
+    raise InputError(damaged_message(path, shown, problem))
+
+
+def _read_tables(path: Path) -> tuple[list[Any], str]:
     try:
         with contextlib.closing(read_only_connection(str(path))) as db:
             rows = db.execute("SELECT name FROM sqlite_master WHERE type = 'table'").fetchall()
-            problem = str(db.execute("PRAGMA quick_check(1)").fetchone()[0])
+            return rows, str(db.execute("PRAGMA quick_check(1)").fetchone()[0])
     except sqlite3.DatabaseError as e:
-        problem = str(e)
-    if problem != "ok":
-        raise InputError(damaged_message(path, shown, problem))
-    return {str(row[0]) for row in rows}
+        return [], str(e)
 
 
 def damaged_message(path: Path, shown: str, problem: str) -> str:
