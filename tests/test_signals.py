@@ -26,7 +26,7 @@ from study.errors import InputError
 from study.storage import keys, open_storage, retried_numbers, retry_of, was_interrupted
 from tests.services import ROOT, sqlite_states
 
-pytestmark = pytest.mark.e2e
+pytestmark = [pytest.mark.e2e, pytest.mark.soak]
 
 ROUNDS = 20
 # Trials of a few seconds: long enough for signals to land mid-trial, few enough that the
