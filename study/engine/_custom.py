@@ -124,7 +124,7 @@ class _SeedRun:
         self.kind = data.kind
         self.x_train, self.y_train = _tensor(data.x_train), _tensor(data.y_train)
         self.x_val, self.y_val = _tensor(data.x_val), _tensor(data.y_val)
-        self.n_train = len(data.x_train)
+        self.n_train, self.n_val = len(data.x_train), len(data.x_val)
         self.batch_size = min(params.batch_size, self.n_train)
         self.n_batches = math.ceil(self.n_train / self.batch_size)
         self.shuffle = data.shuffle and self.n_batches > 1
@@ -148,7 +148,7 @@ class _SeedRun:
         return SeedCurves(
             seed=self.seed, epochs_planned=planned, seconds=seconds,
             stop="diverged" if self.diverged else stop,
-            error=None if self.diverged else error, **series,
+            error=None if self.diverged else error, val_samples=self.n_val, **series,
         )
 
     def _epochs(self, start: tf.Tensor, stop: tf.Tensor) -> tf.Tensor:

@@ -81,8 +81,10 @@ def train_seeds(
     _check_arguments(family, seeds, chunk_epochs)
     _check_evaluation(eval_batch_size, train_eval_limit)
     started = time.perf_counter()
-    record = _Record(seeds, params.epochs, has_metric=data.kind != "regression")
     data = data.for_family(family)
+    record = _Record(
+        seeds, params.epochs, has_metric=data.kind != "regression", val_samples=len(data.x_val)
+    )
     structure = Structure.of(family, params, data, len(seeds))
     per_seed = [initial_weights(family, params, data, s) for s in seeds]
     weights = [np.stack(ws) for ws in zip(*per_seed, strict=True)]
@@ -141,10 +143,13 @@ def _run(
 class _Record:
     """The values recorded so far, shape ``(planned, 5, n_seeds)``, and where seeds diverged."""
 
-    def __init__(self, seeds: Sequence[int], planned: int, *, has_metric: bool) -> None:
+    def __init__(
+        self, seeds: Sequence[int], planned: int, *, has_metric: bool, val_samples: int
+    ) -> None:
         self.seeds = list(seeds)
         self.planned = planned
         self.has_metric = has_metric
+        self.val_samples = val_samples
         self.values = np.full((planned, N_SERIES, len(seeds)), np.nan, np.float32)
         self.epochs = 0
         self.diverged_at = np.full(len(seeds), -1)
@@ -177,6 +182,7 @@ class _Record:
                     stop="diverged" if diverged else stop,
                     error=None if diverged else error,
                     seconds=share,
+                    val_samples=self.val_samples,
                     **series,
                 )
             )

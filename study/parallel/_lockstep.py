@@ -88,7 +88,7 @@ class LockstepMonitor:
                 series[name] = encode_series(values[start:])
         return {
             "seed": curves.seed, "epochs_planned": curves.epochs_planned,
-            "stop": curves.stop, "series": series,
+            "stop": curves.stop, "val_samples": curves.val_samples, "series": series,
         }
 
 
@@ -170,7 +170,8 @@ class LockstepCoordinator(threading.Thread):
             }
             meta = self._meta[seed]
             out.append(SeedCurves(seed=seed, epochs_planned=int(meta["epochs_planned"]),
-                                  stop=meta["stop"], **series))
+                                  stop=meta["stop"], val_samples=meta.get("val_samples"),
+                                  **series))
         return out
 
 
