@@ -13,6 +13,9 @@ from study.params import TrialParams
 
 STEPS = 5
 SEEDS = 2
+# TensorFlow's fused Adam kernel contracts Keras' arithmetic into fused multiply-adds: after a few
+# steps at learning rate 0.05 the weights differ by up to ~1e-6 (a wrong rule differs by ~1e-2).
+ATOL = 2e-6
 
 
 @pytest.mark.parametrize("kind", ["adam", "adamw", "sgd", "rmsprop"])
@@ -35,4 +38,4 @@ def test_every_step_equals_keras(kind: str) -> None:
                 [(tf.constant(g[k]), w) for g, w in zip(grads, weights, strict=True)]
             )
             for mine, theirs in zip(stacked, weights, strict=True):
-                np.testing.assert_allclose(mine.numpy()[k], theirs.numpy(), rtol=1e-6, atol=1e-7)
+                np.testing.assert_allclose(mine.numpy()[k], theirs.numpy(), rtol=1e-6, atol=ATOL)

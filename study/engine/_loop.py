@@ -201,7 +201,7 @@ class Trainer:
     def _mask_diverged(self, gradient: tf.Tensor) -> tf.Tensor:
         """Zero the gradient of seeds that diverged, so NaN never reaches the optimizer."""
         alive = tf.reshape(self.alive, [-1] + [1] * (gradient.shape.rank - 1))
-        return tf.where(alive, gradient, tf.zeros_like(gradient))
+        return tf.where(alive, gradient, 0.0)
 
     def _evaluate(self, data: tuple[tf.Tensor, tf.Tensor], rows: tf.Tensor) -> tf.Tensor:
         """Return the dropout-off loss (with the L2 penalty) and metric on ``rows``, ``(2, K)``."""

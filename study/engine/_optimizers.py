@@ -4,7 +4,10 @@ Adam, AdamW, SGD and RMSprop update each weight element from its own gradient an
 only, so applying them to weights stacked over seeds updates every seed exactly as its own
 optimizer would. The hyperparameters are read from the Keras optimizer that
 :func:`study.models.make_optimizer` builds, and each update repeats the arithmetic of that
-optimizer's ``update_step`` (AdamW's decoupled weight decay comes first, as in Keras).
+optimizer's ``update_step`` (AdamW's decoupled weight decay comes first, as in Keras). Adam
+and SGD run it in TensorFlow's fused kernels (``ResourceApplyAdam``,
+``ResourceApplyGradientDescent``): one pass over each weight instead of one per operation,
+equal to Keras' steps up to float rounding (fused multiply-adds).
 
 Why the rules are written here rather than calling ``keras.optimizers`` inside the graph: a
 sweep runs many trials in one worker process, and a Keras optimizer used inside a
@@ -77,7 +80,9 @@ class StackedOptimizer:
             elif self.kind == "rmsprop":
                 self._rmsprop(gradient, variable, slots[0], lr)
             else:
-                variable.assign_sub(gradient * lr)
+                tf.raw_ops.ResourceApplyGradientDescent(
+                    var=variable.handle, alpha=lr, delta=gradient
+                )
         self.iterations.assign_add(1)
 
     def _adam(
@@ -88,13 +93,18 @@ class StackedOptimizer:
         lr: tf.Tensor,
         step: tf.Tensor,
     ) -> None:
+        # TensorFlow's fused Adam kernel does Keras' arithmetic (m and v updated in place,
+        # then ``m * alpha / (sqrt(v) + epsilon)``) in one pass over the weight instead of
+        # about ten: the update of a 2x256 MLP's stack was a third of a training step.
         m, v = slots
-        beta_1_power = tf.pow(tf.constant(self.beta_1, tf.float32), step)
-        beta_2_power = tf.pow(tf.constant(self.beta_2, tf.float32), step)
-        alpha = lr * tf.sqrt(1 - beta_2_power) / (1 - beta_1_power)
-        m.assign_add((gradient - m) * (1 - self.beta_1))
-        v.assign_add((tf.square(gradient) - v) * (1 - self.beta_2))
-        variable.assign_sub((m * alpha) / (tf.sqrt(v) + self.epsilon))
+        beta_1 = tf.constant(self.beta_1, tf.float32)
+        beta_2 = tf.constant(self.beta_2, tf.float32)
+        tf.raw_ops.ResourceApplyAdam(
+            var=variable.handle, m=m.handle, v=v.handle,
+            beta1_power=tf.pow(beta_1, step), beta2_power=tf.pow(beta_2, step),
+            lr=lr, beta1=beta_1, beta2=beta_2,
+            epsilon=tf.constant(self.epsilon, tf.float32), grad=gradient,
+        )
 
     def _rmsprop(
         self, gradient: tf.Tensor, variable: tf.Variable, velocity: tf.Variable, lr: tf.Tensor
