@@ -23,7 +23,7 @@ from study.engine._network import Network
 from study.engine._objective import Objective
 from study.engine._optimizers import StackedOptimizer
 from study.engine._random import SeedNoise
-from study.engine._recurrent import Dropout
+from study.engine._recurrent import GATES, STEP_INPUTS_FLOATS, Dropout
 from study.params import Family, TrialParams
 from study.tasks import TaskData
 
@@ -56,16 +56,30 @@ class Structure:
     @classmethod
     def of(cls, family: Family, params: TrialParams, data: TaskData, n_seeds: int) -> Structure:
         """Describe the graph that trains ``params`` on ``data`` (laid out for ``family``)."""
-        network = Network.of(family, params)
+        input_shape = tuple(int(d) for d in data.x_train.shape[1:])
+        network = Network.of(
+            family, params,
+            step_inputs=_projection_floats(params, input_shape, len(data.x_train), n_seeds)
+            >= STEP_INPUTS_FLOATS,
+        )
         return cls(
             network=network,
             objective=Objective.of(data, params.l2, network.penalised()),
             optimizer=params.optimizer,
             n_seeds=n_seeds,
-            input_shape=tuple(int(d) for d in data.x_train.shape[1:]),
+            input_shape=input_shape,
             target_width=int(data.y_train.shape[1]),
             shuffle=data.shuffle,
         )
+
+
+def _projection_floats(
+    params: TrialParams, input_shape: tuple[int, ...], n_train: int, n_seeds: int
+) -> int:
+    """Floats of one recurrent layer's all-steps input projection in a training step."""
+    steps = input_shape[0] if len(input_shape) > 1 else 1
+    batch = min(params.batch_size, max(n_train, 1))
+    return n_seeds * batch * steps * GATES.get(params.cell, 4) * params.units
 
 
 class _Settings:
@@ -123,6 +137,22 @@ class Trainer:
         self.optimizer.reset(params.learning_rate)
         self.settings.load(params, seeds, eval_batch_size)
         self.alive.assign(tf.ones_like(self.alive))
+
+    def state(self) -> list[npt.NDArray[np.generic]]:
+        """Return a copy of the loaded trial's state: weights, optimizer state, seeds, live seeds.
+
+        With :meth:`restore`, one trainer trains several stacks of seeds of the same structure
+        in turn, chunk by chunk, each from where it stopped.
+        """
+        return [np.array(v.numpy()) for v in self._state()]
+
+    def restore(self, state: Sequence[npt.NDArray[np.generic]]) -> None:
+        """Load a state that :meth:`state` returned."""
+        for variable, value in zip(self._state(), state, strict=True):
+            variable.assign(value)
+
+    def _state(self) -> list[tf.Variable]:
+        return [*self.variables, *self.optimizer.state(), self.settings.seeds, self.alive]
 
     def run(self, start: int, stop: int, data: Tensors) -> npt.NDArray[np.float32]:
         """Train epochs ``start`` to ``stop - 1`` (0-based) and return their values.

@@ -35,6 +35,8 @@ class Network:
         bidirectional: Whether each recurrent layer runs in both directions.
         dropout: Whether inputs (LSTM) or hidden outputs (MLP) are dropped in training.
         recurrent_dropout: Whether the recurrent state is dropped in training.
+        step_inputs: Whether a recurrent layer projects its inputs time step by time step
+            rather than all steps at once (see :func:`study.engine._recurrent.recurrent_layer`).
     """
 
     family: Family
@@ -45,9 +47,10 @@ class Network:
     bidirectional: bool
     dropout: bool
     recurrent_dropout: bool
+    step_inputs: bool = False
 
     @classmethod
-    def of(cls, family: Family, params: TrialParams) -> Network:
+    def of(cls, family: Family, params: TrialParams, *, step_inputs: bool = False) -> Network:
         """Describe the network of ``params`` for ``family``."""
         recurrent = family == "lstm"
         return cls(
@@ -59,6 +62,7 @@ class Network:
             bidirectional=recurrent and params.bidirectional,
             dropout=params.dropout > 0,
             recurrent_dropout=recurrent and params.recurrent_dropout > 0,
+            step_inputs=recurrent and step_inputs,
         )
 
     @property
@@ -94,7 +98,8 @@ class Network:
             if self.family == "lstm":
                 last = index == self.layers - 1
                 h = recurrent_layer(
-                    self.cell, layer, h, index, dropout, return_sequences=not last
+                    self.cell, layer, h, index, dropout,
+                    return_sequences=not last, step_inputs=self.step_inputs,
                 )
             else:
                 h = self._dense(layer, h, index, dropout)

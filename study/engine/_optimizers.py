@@ -67,6 +67,10 @@ class StackedOptimizer:
             for slot in slots:
                 slot.assign(tf.zeros_like(slot))
 
+    def state(self) -> list[tf.Variable]:
+        """Return the variables of the optimizer's state: its step count and every slot."""
+        return [self.iterations, *(slot for slots in self.slots for slot in slots)]
+
     def apply(self, gradients: Sequence[tf.Tensor], variables: Sequence[tf.Variable]) -> None:
         """Update ``variables`` from ``gradients`` and advance the step count."""
         lr = tf.convert_to_tensor(self.learning_rate)

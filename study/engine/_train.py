@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import time
 from collections.abc import Sequence
 from typing import Protocol
@@ -12,7 +13,9 @@ import numpy.typing as npt
 from study.curves import SERIES, SeedCurves, StopReason
 from study.engine._evaluate import TRAIN_EVAL_LIMIT, Tensors
 from study.engine._graphs import trainer_for
+from study.engine._layout import STACK_MEMORY, plan_stacks
 from study.engine._loop import N_SERIES, Structure, Trainer
+from study.engine._stacks import StackedRun
 from study.models import initial_weights
 from study.params import FAMILIES, Family, TrialParams
 from study.tasks import TaskData
@@ -38,14 +41,17 @@ def train_seeds(
     monitor: TrainingMonitor | None = None,
     eval_batch_size: int = 512,
     train_eval_limit: int | None = TRAIN_EVAL_LIMIT,
+    stack_memory: int = STACK_MEMORY,
 ) -> list[SeedCurves]:
     """Train one trial's model for every seed, all seeds at once, and return their curves.
 
     The seeds are trained as one seed-batched model: each seed has its own weights (its
     initial weights are those of :func:`study.models.build_keras_model` for that seed) and its
-    own shuffling and dropout draws, and one optimizer step updates all seeds. With dropout
-    off and without shuffling, each seed's curves equal those of ``model.fit`` within float
-    tolerance.
+    own shuffling and dropout draws, and one optimizer step updates all seeds. Where that
+    step would keep more than ``stack_memory`` bytes of activations, the seeds are split into
+    stacks trained in turn, chunk by chunk (:func:`study.engine.plan_stacks`); a seed's curves
+    do not depend on its stack. With dropout off and without shuffling, each seed's curves
+    equal those of ``model.fit`` within float tolerance.
 
     Per epoch and seed the curves hold: ``train_loss`` and ``val_loss``, evaluated on the
     training and validation data at the end of the epoch with dropout off, in batches of
@@ -70,13 +76,14 @@ def train_seeds(
         monitor: Receives the curves after each chunk and may stop training (``pruned``).
         eval_batch_size: Samples per batch of the end-of-epoch evaluation; bounds its memory.
         train_eval_limit: Most training samples evaluated per epoch; ``None`` for all.
+        stack_memory: Bytes of training-step activations one stack of seeds may keep.
 
     Returns:
         One :class:`SeedCurves` per seed, in the order of ``seeds``.
 
     Raises:
         ValueError: An unknown family, no seeds, repeated seeds, ``chunk_epochs < 1``,
-            ``eval_batch_size < 1`` or ``train_eval_limit < 1``.
+            ``eval_batch_size < 1``, ``train_eval_limit < 1`` or ``stack_memory < 1``.
     """
     _check_arguments(family, seeds, chunk_epochs)
     _check_evaluation(eval_batch_size, train_eval_limit)
@@ -85,16 +92,36 @@ def train_seeds(
     record = _Record(
         seeds, params.epochs, has_metric=data.kind != "regression", val_samples=len(data.x_val)
     )
-    structure = Structure.of(family, params, data, len(seeds))
-    per_seed = [initial_weights(family, params, data, s) for s in seeds]
-    weights = [np.stack(ws) for ws in zip(*per_seed, strict=True)]
+    stacks = plan_stacks(
+        family, params, data.x_train.shape[1:], len(data.x_train), seeds, budget=stack_memory
+    )
+    initial = {s: initial_weights(family, params, data, s) for s in seeds}
+    weights = [[np.stack(ws) for ws in zip(*(initial[s] for s in stack), strict=True)]
+               for stack in stacks]
     tensors = Tensors.of(
         data.x_train, data.y_train, (data.x_val, data.y_val), train_eval_limit
     )
-    with trainer_for(structure, [w.shape for w in weights]) as trainer:
-        trainer.start(params, seeds, weights, eval_batch_size)
-        stop = _run(trainer, tensors, record, (chunk_epochs, monitor), started)
+    with contextlib.ExitStack() as lent:
+        trainers = _lend_trainers(lent, (family, params, data), stacks, weights)
+        run = StackedRun(trainers, stacks, weights, params, eval_batch_size)
+        stop = _run(run, tensors, record, (chunk_epochs, monitor), started)
     return record.curves(stop, time.perf_counter() - started)
+
+
+def _lend_trainers(
+    lent: contextlib.ExitStack,
+    trial: tuple[Family, TrialParams, TaskData],
+    stacks: Sequence[Sequence[int]],
+    weights: Sequence[Sequence[npt.NDArray[np.float32]]],
+) -> dict[int, Trainer]:
+    """Borrow one trainer per stack size (held until ``lent`` closes)."""
+    trainers: dict[int, Trainer] = {}
+    for stack, stacked in zip(stacks, weights, strict=True):
+        if len(stack) not in trainers:
+            sized = Structure.of(*trial, len(stack))
+            shapes = [w.shape for w in stacked]
+            trainers[len(stack)] = lent.enter_context(trainer_for(sized, shapes))
+    return trainers
 
 
 def _check_arguments(family: str, seeds: Sequence[int], chunk_epochs: int) -> None:
@@ -119,7 +146,7 @@ def _check_evaluation(eval_batch_size: int, train_eval_limit: int | None) -> Non
 
 
 def _run(
-    trainer: Trainer,
+    trainer: StackedRun,
     tensors: Tensors,
     record: _Record,
     watch: tuple[int, TrainingMonitor | None],

@@ -1,0 +1,99 @@
+"""How the seeds of one worker are laid out: stacks of seeds, each trained as one graph.
+
+The choice rests on a cost model measured with ``python -m benchmarks.engine_speed --layout``
+(one TensorFlow thread, CPU time per seed and training step, and peak memory of a step):
+
+- **Time.** A stacked step costs ``o + K * c``: ``o`` the per-operation overhead paid once per
+  stack, ``c`` the arithmetic of one seed. Stacking divides ``o`` by ``K`` and never raised
+  ``c`` in our measurements: per seed-step, 5 seeds stacked against 1 alone took 0.99x the
+  time for an MLP 2x256 at batch 128, 0.93x for an LSTM(32) at batch 512 and 0.6x at batch 32
+  (the tutorials' toys: 0.25x). So where the arithmetic dominates, stacking is neutral in
+  time, and where the overhead dominates, it pays.
+- **Memory.** A training step keeps its activations for the backward pass, ``K`` times one
+  seed's: measured 109 MB per seed for an LSTM(128), batch 512, lookback 30 (27 MB for
+  LSTM(32)), i.e. about ``3.5 * gates`` floats per unit, time step and sample of each
+  recurrent layer and direction; about 2 floats per unit and sample of each dense layer.
+
+Hence the rule: stack every seed of the worker, unless the stack's step would keep more than
+:data:`STACK_MEMORY` bytes of activations; then split the seeds into the fewest stacks of
+nearly equal size that fit (one seed per stack at least). Every draw of a seed depends on the
+seed alone, so a seed's curves are the same in any stack (up to float rounding of batched
+matrix products).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+
+from study.params import Family, TrialParams
+
+STACK_MEMORY = 1 << 30
+"""Bytes of training-step activations one stack of seeds may keep (1 GiB)."""
+
+_FLOAT = 4
+_RECURRENT_FLOATS_PER_GATE = 3.5  # per unit, time step and sample (measured, see above)
+_DENSE_FLOATS = 2.0  # per unit and sample of a dense layer (measured, see above)
+_GATES = {"lstm": 4, "gru": 3}
+
+
+def step_bytes(
+    family: Family, params: TrialParams, input_shape: Sequence[int], n_train: int
+) -> int:
+    """Estimate the activation bytes one seed's training step keeps for its backward pass.
+
+    Args:
+        family: ``"lstm"`` or ``"mlp"``.
+        params: The trial's parameters (layers, units, cell, direction, batch size).
+        input_shape: One sample's input shape, ``(steps, features)`` for the LSTM family.
+        n_train: Training samples (a batch never holds more).
+    """
+    batch = min(params.batch_size, max(n_train, 1))
+    if family == "mlp":
+        per_sample = _DENSE_FLOATS * params.layers * params.units
+    else:
+        steps = int(input_shape[0]) if len(input_shape) > 1 else 1
+        directions = 2 if params.bidirectional else 1
+        per_gate = _RECURRENT_FLOATS_PER_GATE * _GATES.get(params.cell, 4)
+        per_sample = per_gate * params.layers * directions * steps * params.units
+    return math.ceil(_FLOAT * batch * per_sample)
+
+
+def plan_stacks(
+    family: Family,
+    params: TrialParams,
+    input_shape: Sequence[int],
+    n_train: int,
+    seeds: Sequence[int],
+    *,
+    budget: int = STACK_MEMORY,
+) -> list[list[int]]:
+    """Split ``seeds`` into the stacks one worker trains, each as one seed-batched graph.
+
+    All seeds form one stack unless that stack's training step would keep more than
+    ``budget`` bytes of activations (:func:`step_bytes` per seed); then they form the fewest
+    stacks of nearly equal size within the budget, in seed order.
+
+    Returns:
+        The stacks, each a non-empty list of seeds; together they are ``seeds`` in order.
+
+    Raises:
+        ValueError: ``budget`` is not positive.
+    """
+    if budget < 1:
+        raise ValueError(
+            f"`budget` must be a positive number of bytes, but got budget={budget!r}."
+        )
+    seeds = list(seeds)
+    if not seeds:
+        return []
+    per_seed = step_bytes(family, params, input_shape, n_train)
+    fits = max(1, budget // max(per_seed, 1))
+    n_stacks = math.ceil(len(seeds) / fits)
+    size, extra = divmod(len(seeds), n_stacks)
+    stacks, begin = [], 0
+    for index in range(n_stacks):
+        end = begin + size + (1 if index < extra else 0)
+        stacks.append(seeds[begin:end])
+        begin = end
+    return stacks
