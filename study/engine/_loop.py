@@ -59,8 +59,7 @@ class Structure:
         input_shape = tuple(int(d) for d in data.x_train.shape[1:])
         network = Network.of(
             family, params,
-            step_inputs=_projection_floats(params, input_shape, len(data.x_train), n_seeds)
-            >= STEP_INPUTS_FLOATS,
+            step_inputs=_projection_floats(params, input_shape, n_seeds) >= STEP_INPUTS_FLOATS,
         )
         return cls(
             network=network,
@@ -73,13 +72,14 @@ class Structure:
         )
 
 
-def _projection_floats(
-    params: TrialParams, input_shape: tuple[int, ...], n_train: int, n_seeds: int
-) -> int:
-    """Floats of one recurrent layer's all-steps input projection in a training step."""
+def _projection_floats(params: TrialParams, input_shape: tuple[int, ...], n_seeds: int) -> int:
+    """Floats per sample of one recurrent layer's all-steps input projection, for all seeds.
+
+    The batch size is left out on purpose: it is a value of the graph, so trials that differ
+    only in it share one graph.
+    """
     steps = input_shape[0] if len(input_shape) > 1 else 1
-    batch = min(params.batch_size, max(n_train, 1))
-    return n_seeds * batch * steps * GATES.get(params.cell, 4) * params.units
+    return n_seeds * steps * GATES.get(params.cell, 4) * params.units
 
 
 class _Settings:
