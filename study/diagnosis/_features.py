@@ -148,6 +148,11 @@ class Features:
         return 1.0 - math.exp(min(slope * math.log(2.0), 50.0))
 
     @property
+    def train_fall_since_best(self) -> float:
+        """Log factor by which the smoothed training loss fell after the validation minimum."""
+        return float(self.s_train[self.best_index]) - self.train_final
+
+    @property
     def val_progress(self) -> float:
         """Log factor by which final validation loss sits below the reference."""
         return self.ref - self.val_final
