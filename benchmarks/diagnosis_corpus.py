@@ -6,10 +6,16 @@
 2. The counterfactual corpus (``tests/corpus/counterfactual``: real trials labelled by what an
    action does to their test loss): confusion matrix of the trials' verdicts over their seeds,
    overall, on the tuning datasets and on the held-out datasets, the number of dropped
-   (in-between) trials, the verdicts' confidence when right and when wrong, and how close the
-   suggested stop epoch's test loss is to the test minimum.
+   (in-between or unmeasurable) trials, the verdicts' confidence when right and when wrong,
+   and how close the suggested stop epoch's test loss is to the test minimum; then the same
+   summary on the labels the protocol gives without its significance check.
 
-Run: ``python benchmarks/diagnosis_corpus.py [--per-kind 40] [--seed 0] [--errors]``
+Scoring: a verdict is right when its category is the label's (``still_improving`` and
+``capacity`` are both ``underfit``; ``overfit``; ``good_fit``): the score the issue sets the
+target on. The action score is stricter: an ``underfit`` verdict must also name the label's
+kind, since "train longer" and "make it larger" are different advice.
+
+Run: ``python benchmarks/diagnosis_corpus.py [--per-kind 40] [--seed 0] [--errors] [--corpus DIR]``
 """
 
 from __future__ import annotations
@@ -26,7 +32,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from study.diagnosis import diagnose_curve, diagnose_seeds
 from tests.corpus import load_corpus
-from tests.corpus.counterfactual import CounterfactualTrial, load_counterfactual
+from tests.corpus.counterfactual import (
+    COUNTERFACTUAL_DIR,
+    CounterfactualTrial,
+    load_counterfactual,
+)
 
 
 def run(per_kind: int, seed: int) -> pd.DataFrame:
@@ -92,6 +102,8 @@ def run_counterfactual(trials: list[CounterfactualTrial]) -> pd.DataFrame:
                 "true": trial.category,
                 "predicted": dx.category,
                 "predicted_kind": dx.verdict.kind or "-",
+                "action_right": trial.category == dx.category
+                and (trial.kind is None or trial.kind == dx.verdict.kind),
                 "confidence": dx.verdict.confidence,
                 "stop_epoch": stop,
                 "stop_vs_test_min": float(test[stop - 1] / test.min()),
@@ -112,7 +124,8 @@ def report_counterfactual(
                         ("tuning datasets", frame[~frame.held_out])):
         right = part.true == part.predicted
         good = part[part.true == "good_fit"]
-        print(f"-- {title}: {len(part)} trials, accuracy {right.mean():.1%}, "
+        print(f"-- {title}: {len(part)} trials, accuracy {right.mean():.1%} "
+              f"(action {part.action_right.mean():.1%}), "
               f"good_fit called overfit {(good.predicted == 'overfit').sum()} of {len(good)}")
         print(pd.crosstab(part.label, part.predicted, margins=True), "\n")
     right = frame.true == frame.predicted
@@ -135,18 +148,40 @@ def report_counterfactual(
         print("\n" + wrong.drop(columns="advice").to_string())
 
 
+def report_unchecked(trials: list[CounterfactualTrial]) -> None:
+    """Print the summary on the labels given without the protocol's significance check."""
+    unchecked = [t.with_unchecked_label() for t in trials]
+    frame = run_counterfactual(unchecked)
+    dropped = sum(t.label is None for t in unchecked)
+    print(f"\n=== without the significance check: {len(frame)} labelled, {dropped} dropped ===")
+    for title, part in (("all", frame), ("held-out datasets", frame[frame.held_out]),
+                        ("tuning datasets", frame[~frame.held_out])):
+        right = part.true == part.predicted
+        good = part[part.true == "good_fit"]
+        print(f"-- {title}: {len(part)} trials, accuracy {right.mean():.1%} "
+              f"(action {part.action_right.mean():.1%}), "
+              f"good_fit called overfit {(good.predicted == 'overfit').sum()} of {len(good)}")
+    print(pd.crosstab(frame.label, frame.predicted, margins=True))
+
+
 def main() -> None:
     """Run the benchmark from the command line."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--per-kind", type=int, default=40)
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--errors", action="store_true", help="list misdiagnosed curves")
+    parser.add_argument("--corpus", type=Path, default=COUNTERFACTUAL_DIR,
+                        help="counterfactual corpus folder")
+    parser.add_argument("--counterfactual-only", action="store_true",
+                        help="skip the shape corpus")
     args = parser.parse_args()
-    report(run(args.per_kind, args.seed), args.errors)
-    trials = load_counterfactual()
+    if not args.counterfactual_only:
+        report(run(args.per_kind, args.seed), args.errors)
+    trials = load_counterfactual(args.corpus)
     frame = run_counterfactual(trials)
     dropped = sum(t.label is None for t in trials)
     report_counterfactual(frame, dropped, len(trials), args.errors)
+    report_unchecked(trials)
 
 
 if __name__ == "__main__":
