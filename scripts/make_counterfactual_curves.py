@@ -15,13 +15,17 @@ kept apart and decides the label, from what each action would have done to it:
 
 Anything in between is dropped (and counted), and so is a trial where both more epochs and
 stopping earlier (or L2) help: opposite advice cannot both be right. Gains are geometric
-means over the seeds.
+means over the seeds. A gain decides a label only when the test split can measure it: its
+one-sided 95 % lower bound, from resampling the test samples, must be above zero; otherwise
+the trial is dropped as unmeasurable.
 Output, under ``tests/corpus/counterfactual/``: one ``NAME.csv.gz`` per configuration with
-columns ``seed, epoch, train_loss, val_loss, test_loss`` (float32 precision) and
-``labels.json`` with each configuration's label, gains, split sizes and settings.
+columns ``seed, epoch, train_loss, val_loss, test_loss`` (float32 precision), one
+``NAME.test.npz`` with each test sample's loss under each action, and ``labels.json`` with
+each configuration's label, gains, split sizes and settings.
 
 Run: ``pip install -e '.[corpus]'`` (statsmodels' datasets), then
-``python scripts/make_counterfactual_curves.py [--jobs 2] [--only NAME ...]``.
+``python scripts/make_counterfactual_curves.py [--jobs 2] [--only NAME ...]``, or
+``--relabel`` to label again from the stored test samples without training.
 """
 
 from __future__ import annotations
