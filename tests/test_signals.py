@@ -22,7 +22,7 @@ import optuna
 import pytest
 from optuna.trial import TrialState
 
-from study.storage import keys, open_storage, retried_numbers, retry_of, was_interrupted
+from study.storage import inspect_sqlite, keys, open_storage, retried_numbers, retry_of, was_interrupted
 from tests.services import ROOT, sqlite_states
 
 pytestmark = [pytest.mark.e2e, pytest.mark.soak]
@@ -73,10 +73,16 @@ def _load(workdir: Path) -> optuna.Study:
 
 
 def _finished_so_far(workdir: Path) -> dict[int, Any]:
-    """The finished trials, read as a user's reader would read them between runs."""
-    if not (workdir / "s.db").exists():
+    """The finished trials, read as a user's reader would read them between runs.
+
+    A run stopped while it created the database or the study leaves neither to read yet.
+    """
+    if inspect_sqlite(workdir / "s.db", "s.db") != "optuna":
         return {}
-    return _finished(_load(workdir))
+    try:
+        return _finished(_load(workdir))
+    except KeyError:  # No study named "s" yet.
+        return {}
 
 
 def test_signals_at_random_moments_lose_nothing_and_exit_as_documented(workdir: Path) -> None:

@@ -245,3 +245,16 @@ def test_checking_a_file_keeps_this_processs_readers_current_while_runs_come_and
         assert count() == expected
     for reader in readers:
         reader.close()
+
+
+def test_a_database_whose_creation_was_cut_short_holds_no_study_yet(
+    optuna_db: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # A signal between Optuna creating its tables and stamping their version leaves this.
+    with sqlite3.connect(optuna_db) as db:
+        db.execute("DROP TABLE alembic_version")
+    db.close()
+    before = _digest(optuna_db)
+    assert main(["list", "--storage", f"sqlite:///{optuna_db}"]) == 2
+    assert "no study database" in capsys.readouterr().err
+    assert _digest(optuna_db) == before

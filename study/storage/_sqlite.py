@@ -26,6 +26,8 @@ from study.storage._urls import STORAGE_ENV
 
 OPTUNA_TABLES = frozenset({"studies", "trials", "version_info"})
 """Tables every Optuna RDB storage has."""
+CREATED_TABLE = "alembic_version"
+"""The table Optuna writes last as it creates a storage, before any study can be stored."""
 LOCK_SUFFIX = ".lock"
 
 SqliteKind = Literal["missing", "empty", "optuna"]
@@ -38,7 +40,8 @@ def inspect_sqlite(path: Path, shown: str) -> SqliteKind:
     """What ``path`` holds, reading it without writing a byte.
 
     Returns:
-        ``missing`` (no file), ``empty`` (an SQLite file without tables, e.g. 0 bytes) or
+        ``missing`` (no file), ``empty`` (an SQLite file without tables, e.g. 0 bytes, or one
+        whose creation as a study storage was cut short: it can hold no study yet) or
         ``optuna`` (an Optuna storage).
 
     Raises:
@@ -52,7 +55,7 @@ def inspect_sqlite(path: Path, shown: str) -> SqliteKind:
     if path.stat().st_size == 0:
         return "empty"
     tables = _tables(path, shown)
-    if not tables:
+    if not tables or (OPTUNA_TABLES.issubset(tables) and CREATED_TABLE not in tables):
         return "empty"
     if not OPTUNA_TABLES.issubset(tables):
         listed = ", ".join(sorted(tables)[:5]) + (", ..." if len(tables) > 5 else "")
