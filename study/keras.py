@@ -25,7 +25,13 @@ from study.api import FitDiagnosis
 from study.curvefiles import ACCURACY_NAMES
 from study.curves import SERIES, SeedCurves, StopReason
 from study.diagnosis import DiagnosisConfig, diagnose_seeds
-from study.pruning import PrunerSettings, decide_overfit, live_config, wrapped_decision
+from study.pruning import (
+    PruneDecision,
+    PrunerSettings,
+    decide_overfit,
+    live_config,
+    wrapped_decision,
+)
 from study.storage import PruneInfo, write_trial_result
 
 __all__ = ["DiagnosisCallback", "OverfitPruningCallback"]
@@ -201,6 +207,7 @@ class OverfitPruningCallback(DiagnosisCallback):
         if np.isfinite(curves.val_loss[-1]):
             self.trial.report(float(curves.val_loss[-1]), step=epochs)
         # The study's own pruner (e.g. a median pruner) has its say first, as in the sweeps.
+        decision: PruneDecision | None
         if self.trial.should_prune():
             decision = wrapped_decision(self.trial.study.pruner, epochs)
         else:
