@@ -109,6 +109,8 @@ def test_signals_at_random_moments_lose_nothing_and_exit_as_documented(workdir: 
             _wait_for_a_trial(workdir, process, before)
         moment = rng.uniform(0.0, 3.0) if phase == "training" else rng.uniform(0.3, 8.0)
         time.sleep(moment)
+        if process.poll() is not None:  # It must not end before it is told to.
+            raise AssertionError((round_, kind.name, process.returncode, _finish(process)[1]))
         os.killpg(process.pid, kind)
         code, err = _finish(process)
         table.append((round_, kind.name, phase, round(moment, 1), code))
