@@ -8,7 +8,9 @@
    overall, on the tuning datasets and on the held-out datasets, the number of dropped
    (in-between or unmeasurable) trials, the verdicts' confidence when right and when wrong,
    and how close the suggested stop epoch's test loss is to the test minimum; then the same
-   summary on the labels the protocol gives without its significance check.
+   summary on the labels the protocol gives without its significance check; then everything
+   again with ``reached_loss`` given, as a study can give it: the lowest validation loss the
+   other configurations on the same dataset reached.
 
 Scoring: a verdict is right when its category is the label's (``still_improving`` and
 ``capacity`` are both ``underfit``; ``overfit``; ``good_fit``): the score the issue sets the
@@ -30,7 +32,7 @@ import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from study.diagnosis import diagnose_curve, diagnose_seeds
+from study.diagnosis import diagnose_curve, diagnose_seeds, mean_curve
 from tests.corpus import load_corpus
 from tests.corpus.counterfactual import (
     COUNTERFACTUAL_DIR,
@@ -84,13 +86,36 @@ def report(frame: pd.DataFrame, show_errors: bool) -> None:
         print("\n" + frame[~right | (frame.true_kind != frame.predicted_kind)].to_string())
 
 
-def run_counterfactual(trials: list[CounterfactualTrial]) -> pd.DataFrame:
-    """Diagnose every labelled trial; one row per trial with truth, verdict and stop figures."""
+def reached_by_others(trials: list[CounterfactualTrial]) -> dict[str, float]:
+    """Per trial, the lowest validation loss the other configurations on its dataset reached.
+
+    What a study knows when it diagnoses a trial (its best so far); dropped trials count, as
+    they would in a study. The validation loss of a configuration is its geometric mean over
+    seeds, like the diagnosis' mean curve.
+    """
+    lowest = {t.name: float(np.min(mean_curve(t.curves).val_loss)) for t in trials}  # type: ignore[union-attr]
+    return {
+        t.name: min(v for name, v in lowest.items()
+                    if name != t.name and name.split("_")[0] == t.dataset)
+        for t in trials
+    }
+
+
+def run_counterfactual(
+    trials: list[CounterfactualTrial], reached: dict[str, float] | None = None
+) -> pd.DataFrame:
+    """Diagnose every labelled trial; one row per trial with truth, verdict and stop figures.
+
+    Args:
+        trials: The corpus.
+        reached: Per trial name, the ``reached_loss`` to diagnose it with (none when ``None``).
+    """
     rows = []
     for trial in trials:
         if trial.label is None:
             continue
-        dx = diagnose_seeds(trial.curves, baseline_loss=trial.baseline_loss)
+        dx = diagnose_seeds(trial.curves, baseline_loss=trial.baseline_loss,
+                            reached_loss=None if reached is None else reached[trial.name])
         # geometric mean over seeds, like the diagnosis' mean curve
         test = np.exp(np.mean(np.log(trial.test_loss), axis=0))
         stop = dx.verdict.evidence.best_epoch or len(test)
@@ -115,11 +140,11 @@ def run_counterfactual(trials: list[CounterfactualTrial]) -> pd.DataFrame:
 
 
 def report_counterfactual(
-    frame: pd.DataFrame, dropped: int, total: int, show_errors: bool
+    frame: pd.DataFrame, dropped: int, total: int, show_errors: bool, title: str
 ) -> None:
     """Print the counterfactual confusion matrices, dropped count and stop-epoch figure."""
-    print(f"\n=== counterfactual corpus: {total} trials, {dropped} dropped (in between), "
-          f"{len(frame)} labelled ===\n")
+    print(f"\n=== counterfactual corpus{title}: {total} trials, {dropped} dropped (in between "
+          f"or unmeasurable), {len(frame)} labelled ===\n")
     for title, part in (("all", frame), ("held-out datasets", frame[frame.held_out]),
                         ("tuning datasets", frame[~frame.held_out])):
         right = part.true == part.predicted
@@ -178,10 +203,13 @@ def main() -> None:
     if not args.counterfactual_only:
         report(run(args.per_kind, args.seed), args.errors)
     trials = load_counterfactual(args.corpus)
-    frame = run_counterfactual(trials)
     dropped = sum(t.label is None for t in trials)
-    report_counterfactual(frame, dropped, len(trials), args.errors)
+    report_counterfactual(run_counterfactual(trials), dropped, len(trials), args.errors, "")
     report_unchecked(trials)
+    report_counterfactual(
+        run_counterfactual(trials, reached_by_others(trials)), dropped, len(trials), args.errors,
+        " with each dataset's best validation loss as reached_loss",
+    )
 
 
 if __name__ == "__main__":

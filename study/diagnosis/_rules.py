@@ -30,9 +30,11 @@ The rules are tried in order and the first that fires gives the verdict:
    training loss compared is the dropout-off one; when only Keras' running dropout-on loss is
    known, a much larger margin is required.
 10. ``underfit``/``capacity``: validation has levelled off less than ``capacity_gain`` below
-   the reference loss (the baseline, else the curve's start), and training is not near zero (a
-   model that fits its training data near zero is not short of capacity). A wide
-   train/validation gap does not change this: a gap without a rise is not overfit.
+   the reference loss (the baseline, else the curve's start), training is not near zero (a
+   model that fits its training data near zero is not short of capacity), and, when the
+   lowest validation loss other trials reached is known, it is at least ``capacity_gain``
+   below this curve (else the level is what the data allow). A wide train/validation gap does
+   not change this: a gap without a rise is not overfit.
 11. ``good_fit`` otherwise.
 
 Rules measure on log losses (scale-free; see :mod:`._config`). Applied to a prefix of a curve
@@ -68,6 +70,7 @@ def diagnose_curve(
     *,
     config: DiagnosisConfig | None = None,
     baseline_loss: float | None = None,
+    reached_loss: float | None = None,
 ) -> Diagnosis:
     """Diagnose the fit shown by one seed's learning curves.
 
@@ -77,6 +80,11 @@ def diagnose_curve(
         baseline_loss: Validation loss of the trivial predictor (training mean for regression,
             class prior for classification). Underfitting is judged against it; without it,
             against the curve's own starting loss.
+        reached_loss: The lowest validation loss other trials of the same task reached (a
+            study's best so far), if known. A curve that levels off barely below the baseline
+            is short of capacity only when others did materially better (by
+            ``capacity_gain``): on data with little signal, nobody does, and that level is a
+            good fit.
 
     Returns:
         The diagnosis. Curves shorter than ``config.short_epochs`` get a lower confidence.
@@ -91,7 +99,7 @@ def diagnose_curve(
     cut = _first_nonfinite(curves)
     if cut is not None or curves.stop == "diverged":
         return _nonfinite(curves, cut, config, baseline)
-    features = extract(curves, config, baseline)
+    features = extract(curves, config, baseline, _usable_baseline(reached_loss))
     verdict = _decide(features, config)
     return Diagnosis(
         category=verdict.category,
@@ -210,16 +218,25 @@ def _capacity(f: Features, c: DiagnosisConfig) -> _Verdict | None:
     enough = math.log(c.capacity_gain)
     if f.val_progress >= enough or f.train_progress >= math.log(c.memorise_train_gain):
         return None  # learnt enough, or fits its training data near zero: not short of capacity
-    return _Verdict("underfit", "capacity", 1 - f.val_progress / enough)
+    if f.reached is not None and f.val_final - f.reached < enough:
+        return None  # no other trial did materially better: that is what the data allow
+    margin = 1 - f.val_progress / enough
+    if f.reached is not None:
+        margin = min(margin, (f.val_final - f.reached) / enough - 1)
+    return _Verdict("underfit", "capacity", margin)
 
 
 def _good_fit(f: Features, c: DiagnosisConfig) -> _Verdict:
     # Against the noise-only threshold: a rise that only the validation size excuses (a few
     # samples could cause it) leaves a good fit, but not a clear one.
+    capacity = f.val_progress / math.log(c.capacity_gain) - 1
+    if f.reached is not None:
+        # as far from capacity as others' best is close to this curve's level
+        capacity = max(capacity, 1 - (f.val_final - f.reached) / math.log(c.capacity_gain))
     distances = (
         1 - max(f.rise, 0.0) / (f.rise_threshold - f.sample_margin),
         1 - max(f.gain_if_doubled, 0.0) / c.improving_gain,
-        f.val_progress / math.log(c.capacity_gain) - 1,
+        capacity,
     )
     return _Verdict("good_fit", None, max(0.0, min(distances)) * 2)
 
