@@ -93,7 +93,11 @@ def reached_by_others(trials: list[CounterfactualTrial]) -> dict[str, float]:
     they would in a study. The validation loss of a configuration is its geometric mean over
     seeds, like the diagnosis' mean curve.
     """
-    lowest = {t.name: float(np.min(mean_curve(t.curves).val_loss)) for t in trials}  # type: ignore[union-attr]
+    lowest = {}
+    for t in trials:
+        mean = mean_curve(t.curves)
+        if mean is not None:
+            lowest[t.name] = float(np.min(mean.val_loss))
     return {
         t.name: min(v for name, v in lowest.items()
                     if name != t.name and name.split("_")[0] == t.dataset)

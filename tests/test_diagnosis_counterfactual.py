@@ -65,7 +65,8 @@ def test_accuracy_on_the_counterfactual_corpus(verdicts: list) -> None:
 def test_accuracy_with_what_other_configurations_reached(
     trials: list[CounterfactualTrial],
 ) -> None:
-    lowest = {t.name: float(np.min(mean_curve(t.curves).val_loss)) for t in trials}  # type: ignore[union-attr]
+    means = {t.name: mean_curve(t.curves) for t in trials}
+    lowest = {name: float(np.min(m.val_loss)) for name, m in means.items() if m is not None}
     right = []
     for t in trials:
         if t.label is None:
