@@ -15,6 +15,7 @@ import signal
 import subprocess
 import sys
 import time
+from collections import Counter
 from pathlib import Path
 from typing import Any
 
@@ -127,7 +128,10 @@ def test_signals_at_random_moments_lose_nothing_and_exit_as_documented(workdir: 
     code, err = _finish(final)
     assert code == 0, err[-3000:]
     print("\nround signal phase moment_s exit", *table, sep="\n")
-    _check_nothing_lost(_load(workdir), seen)
+    study = _load(workdir)
+    print("states after the final run:", sorted(Counter(sqlite_states(workdir / "s.db")).items()),
+          "re-runs:", sum(retry_of(t) is not None for t in study.get_trials()))
+    _check_nothing_lost(study, seen)
 
 
 def _wait_for_a_trial(workdir: Path, process: subprocess.Popen[str], before: int) -> None:
