@@ -6,10 +6,18 @@
 2. The counterfactual corpus (``tests/corpus/counterfactual``: real trials labelled by what an
    action does to their test loss): confusion matrix of the trials' verdicts over their seeds,
    overall, on the tuning datasets and on the held-out datasets, the number of dropped
-   (in-between) trials, the verdicts' confidence when right and when wrong, and how close the
-   suggested stop epoch's test loss is to the test minimum.
+   (in-between or unmeasurable) trials, the verdicts' confidence when right and when wrong,
+   and how close the suggested stop epoch's test loss is to the test minimum; then the same
+   summary on the labels the protocol gives without its significance check; then everything
+   again with ``reached_loss`` given, as a study can give it: the lowest validation loss the
+   other configurations on the same dataset reached.
 
-Run: ``python benchmarks/diagnosis_corpus.py [--per-kind 40] [--seed 0] [--errors]``
+Scoring: a verdict is right when its category is the label's (``still_improving`` and
+``capacity`` are both ``underfit``; ``overfit``; ``good_fit``): the score the issue sets the
+target on. The action score is stricter: an ``underfit`` verdict must also name the label's
+kind, since "train longer" and "make it larger" are different advice.
+
+Run: ``python benchmarks/diagnosis_corpus.py [--per-kind 40] [--seed 0] [--errors] [--corpus DIR]``
 """
 
 from __future__ import annotations
@@ -24,9 +32,13 @@ import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from study.diagnosis import diagnose_curve, diagnose_seeds
+from study.diagnosis import diagnose_curve, diagnose_seeds, mean_curve
 from tests.corpus import load_corpus
-from tests.corpus.counterfactual import CounterfactualTrial, load_counterfactual
+from tests.corpus.counterfactual import (
+    COUNTERFACTUAL_DIR,
+    CounterfactualTrial,
+    load_counterfactual,
+)
 
 
 def run(per_kind: int, seed: int) -> pd.DataFrame:
@@ -74,13 +86,40 @@ def report(frame: pd.DataFrame, show_errors: bool) -> None:
         print("\n" + frame[~right | (frame.true_kind != frame.predicted_kind)].to_string())
 
 
-def run_counterfactual(trials: list[CounterfactualTrial]) -> pd.DataFrame:
-    """Diagnose every labelled trial; one row per trial with truth, verdict and stop figures."""
+def reached_by_others(trials: list[CounterfactualTrial]) -> dict[str, float]:
+    """Per trial, the lowest validation loss the other configurations on its dataset reached.
+
+    What a study knows when it diagnoses a trial (its best so far); dropped trials count, as
+    they would in a study. The validation loss of a configuration is its geometric mean over
+    seeds, like the diagnosis' mean curve.
+    """
+    lowest = {}
+    for t in trials:
+        mean = mean_curve(t.curves)
+        if mean is not None:
+            lowest[t.name] = float(np.min(mean.val_loss))
+    return {
+        t.name: min(v for name, v in lowest.items()
+                    if name != t.name and name.split("_")[0] == t.dataset)
+        for t in trials
+    }
+
+
+def run_counterfactual(
+    trials: list[CounterfactualTrial], reached: dict[str, float] | None = None
+) -> pd.DataFrame:
+    """Diagnose every labelled trial; one row per trial with truth, verdict and stop figures.
+
+    Args:
+        trials: The corpus.
+        reached: Per trial name, the ``reached_loss`` to diagnose it with (none when ``None``).
+    """
     rows = []
     for trial in trials:
         if trial.label is None:
             continue
-        dx = diagnose_seeds(trial.curves, baseline_loss=trial.baseline_loss)
+        dx = diagnose_seeds(trial.curves, baseline_loss=trial.baseline_loss,
+                            reached_loss=None if reached is None else reached[trial.name])
         # geometric mean over seeds, like the diagnosis' mean curve
         test = np.exp(np.mean(np.log(trial.test_loss), axis=0))
         stop = dx.verdict.evidence.best_epoch or len(test)
@@ -92,6 +131,8 @@ def run_counterfactual(trials: list[CounterfactualTrial]) -> pd.DataFrame:
                 "true": trial.category,
                 "predicted": dx.category,
                 "predicted_kind": dx.verdict.kind or "-",
+                "action_right": trial.category == dx.category
+                and (trial.kind is None or trial.kind == dx.verdict.kind),
                 "confidence": dx.verdict.confidence,
                 "stop_epoch": stop,
                 "stop_vs_test_min": float(test[stop - 1] / test.min()),
@@ -103,16 +144,17 @@ def run_counterfactual(trials: list[CounterfactualTrial]) -> pd.DataFrame:
 
 
 def report_counterfactual(
-    frame: pd.DataFrame, dropped: int, total: int, show_errors: bool
+    frame: pd.DataFrame, dropped: int, total: int, show_errors: bool, title: str
 ) -> None:
     """Print the counterfactual confusion matrices, dropped count and stop-epoch figure."""
-    print(f"\n=== counterfactual corpus: {total} trials, {dropped} dropped (in between), "
-          f"{len(frame)} labelled ===\n")
+    print(f"\n=== counterfactual corpus{title}: {total} trials, {dropped} dropped (in between "
+          f"or unmeasurable), {len(frame)} labelled ===\n")
     for title, part in (("all", frame), ("held-out datasets", frame[frame.held_out]),
                         ("tuning datasets", frame[~frame.held_out])):
         right = part.true == part.predicted
         good = part[part.true == "good_fit"]
-        print(f"-- {title}: {len(part)} trials, accuracy {right.mean():.1%}, "
+        print(f"-- {title}: {len(part)} trials, accuracy {right.mean():.1%} "
+              f"(action {part.action_right.mean():.1%}), "
               f"good_fit called overfit {(good.predicted == 'overfit').sum()} of {len(good)}")
         print(pd.crosstab(part.label, part.predicted, margins=True), "\n")
     right = frame.true == frame.predicted
@@ -135,18 +177,43 @@ def report_counterfactual(
         print("\n" + wrong.drop(columns="advice").to_string())
 
 
+def report_unchecked(trials: list[CounterfactualTrial]) -> None:
+    """Print the summary on the labels given without the protocol's significance check."""
+    unchecked = [t.with_unchecked_label() for t in trials]
+    frame = run_counterfactual(unchecked)
+    dropped = sum(t.label is None for t in unchecked)
+    print(f"\n=== without the significance check: {len(frame)} labelled, {dropped} dropped ===")
+    for title, part in (("all", frame), ("held-out datasets", frame[frame.held_out]),
+                        ("tuning datasets", frame[~frame.held_out])):
+        right = part.true == part.predicted
+        good = part[part.true == "good_fit"]
+        print(f"-- {title}: {len(part)} trials, accuracy {right.mean():.1%} "
+              f"(action {part.action_right.mean():.1%}), "
+              f"good_fit called overfit {(good.predicted == 'overfit').sum()} of {len(good)}")
+    print(pd.crosstab(frame.label, frame.predicted, margins=True))
+
+
 def main() -> None:
     """Run the benchmark from the command line."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--per-kind", type=int, default=40)
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--errors", action="store_true", help="list misdiagnosed curves")
+    parser.add_argument("--corpus", type=Path, default=COUNTERFACTUAL_DIR,
+                        help="counterfactual corpus folder")
+    parser.add_argument("--counterfactual-only", action="store_true",
+                        help="skip the shape corpus")
     args = parser.parse_args()
-    report(run(args.per_kind, args.seed), args.errors)
-    trials = load_counterfactual()
-    frame = run_counterfactual(trials)
+    if not args.counterfactual_only:
+        report(run(args.per_kind, args.seed), args.errors)
+    trials = load_counterfactual(args.corpus)
     dropped = sum(t.label is None for t in trials)
-    report_counterfactual(frame, dropped, len(trials), args.errors)
+    report_counterfactual(run_counterfactual(trials), dropped, len(trials), args.errors, "")
+    report_unchecked(trials)
+    report_counterfactual(
+        run_counterfactual(trials, reached_by_others(trials)), dropped, len(trials), args.errors,
+        " with each dataset's best validation loss as reached_loss",
+    )
 
 
 if __name__ == "__main__":

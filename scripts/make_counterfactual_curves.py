@@ -15,13 +15,17 @@ kept apart and decides the label, from what each action would have done to it:
 
 Anything in between is dropped (and counted), and so is a trial where both more epochs and
 stopping earlier (or L2) help: opposite advice cannot both be right. Gains are geometric
-means over the seeds.
+means over the seeds. A gain decides a label only when the test split can measure it: its
+one-sided 95 % lower bound, from resampling the test samples, must be above zero; otherwise
+the trial is dropped as unmeasurable.
 Output, under ``tests/corpus/counterfactual/``: one ``NAME.csv.gz`` per configuration with
-columns ``seed, epoch, train_loss, val_loss, test_loss`` (float32 precision) and
-``labels.json`` with each configuration's label, gains, split sizes and settings.
+columns ``seed, epoch, train_loss, val_loss, test_loss`` (float32 precision), one
+``NAME.test.npz`` with each test sample's loss under each action, and ``labels.json`` with
+each configuration's label, gains, split sizes and settings.
 
 Run: ``pip install -e '.[corpus]'`` (statsmodels' datasets), then
-``python scripts/make_counterfactual_curves.py [--jobs 2] [--only NAME ...]``.
+``python scripts/make_counterfactual_curves.py [--jobs 2] [--only NAME ...]``, or
+``--relabel`` to label again from the stored test samples without training.
 """
 
 from __future__ import annotations
@@ -52,6 +56,8 @@ from sklearn.preprocessing import StandardScaler
 OUT = Path(__file__).resolve().parents[1] / "tests" / "corpus" / "counterfactual"
 SEEDS = (0, 1, 2)
 HELPS, NEUTRAL = 0.10, 0.05
+ACTIONS = ("end", "more", "stop", "big", "reg")
+BOOTSTRAP, CONFIDENCE = 2000, 0.95
 
 
 @dataclasses.dataclass(frozen=True)
@@ -149,8 +155,8 @@ def load_split(dataset: str, n_train: int | None, n_val: int | None) -> Split:
 # --------------------------------------------------------------------------- training
 
 
-def _losses(model: Any, split: Split) -> tuple[float, float, float]:
-    """Train, validation and test loss (log loss or mean squared error), one predict call."""
+def _losses(model: Any, split: Split) -> tuple[float, float, np.ndarray]:
+    """Train and validation loss (log loss or squared error), and each test sample's loss."""
     parts = (split.y_train, split.y_val, split.y_test)
     x = np.concatenate([split.x_train, split.x_val, split.x_test])
     y = np.concatenate(parts)
@@ -160,8 +166,8 @@ def _losses(model: Any, split: Split) -> tuple[float, float, float]:
     else:
         per_sample = (model.predict(x) - y) ** 2
     edges = np.cumsum([len(p) for p in parts])[:-1]
-    a, b, c = (float(np.mean(p)) for p in np.split(per_sample, edges))
-    return a, b, c
+    train, val, test = np.split(per_sample, edges)
+    return float(np.mean(train)), float(np.mean(val)), test
 
 
 def train_curves(
@@ -173,10 +179,13 @@ def train_curves(
     hidden: tuple[int, ...],
     alpha: float,
     every_epoch: bool = True,
-) -> np.ndarray:
-    """Train epoch by epoch; rows ``(train_loss, val_loss, test_loss)``, shape (epochs, 3).
+) -> tuple[np.ndarray, np.ndarray]:
+    """Train epoch by epoch.
 
-    With ``every_epoch=False`` only the last row is measured (the others are NaN).
+    Returns:
+        Rows ``(train_loss, val_loss, test_loss)``, shape (epochs, 3), and each test sample's
+        loss after every epoch, shape (epochs, n_test). With ``every_epoch=False`` only the
+        last epoch is measured (the other rows are NaN).
     """
     cls = MLPClassifier if split.classification else MLPRegressor
     model = cls(
@@ -190,6 +199,7 @@ def train_curves(
     )
     classes = np.unique(np.concatenate([split.y_train, split.y_val, split.y_test]))
     out = np.full((epochs, 3), np.nan)
+    samples = np.full((epochs, len(split.y_test)), np.nan)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ConvergenceWarning)
         for epoch in range(epochs):
@@ -198,32 +208,33 @@ def train_curves(
             else:
                 model.partial_fit(split.x_train, split.y_train)
             if every_epoch or epoch == epochs - 1:
-                out[epoch] = _losses(model, split)
-    return out
+                train, val, test = _losses(model, split)
+                out[epoch] = train, val, float(np.mean(test))
+                samples[epoch] = test
+    return out, samples
 
 
 def run_seed(config: Config, seed: int) -> dict[str, Any]:
-    """The curves of one seed and the test loss under each counterfactual action."""
+    """The curves of one seed and the test losses under each counterfactual action."""
     split = load_split(config.dataset, config.n_train, config.n_val)
     e = config.epochs
-    base = train_curves(config, split, seed, epochs=2 * e, hidden=config.hidden,
-                        alpha=config.alpha)
+    base, base_samples = train_curves(config, split, seed, epochs=2 * e, hidden=config.hidden,
+                                      alpha=config.alpha)
     wide = tuple(min(max(4 * h, 32), 128) for h in config.hidden)
-    big = base[:e]
+    big_samples = base_samples[:e]
     if wide != config.hidden:
-        big = train_curves(config, split, seed, epochs=e, hidden=wide, alpha=config.alpha,
-                           every_epoch=False)
-    reg = train_curves(config, split, seed, epochs=e, hidden=config.hidden,
-                       alpha=max(30 * config.alpha, 1e-2), every_epoch=False)
+        _, big_samples = train_curves(config, split, seed, epochs=e, hidden=wide,
+                                      alpha=config.alpha, every_epoch=False)
+    _, reg_samples = train_curves(config, split, seed, epochs=e, hidden=config.hidden,
+                                  alpha=max(30 * config.alpha, 1e-2), every_epoch=False)
     best = int(np.argmin(base[:e, 1]))
+    # each test sample's loss under each action, in the order of ACTIONS
+    samples = np.vstack([base_samples[e - 1], base_samples[2 * e - 1], base_samples[best],
+                         big_samples[e - 1], reg_samples[e - 1]])
     return {
         "seed": seed,
         "curves": base[:e],
-        "test_end": base[e - 1, 2],
-        "test_more": base[2 * e - 1, 2],
-        "test_stop": base[best, 2],
-        "test_big": big[e - 1, 2],
-        "test_reg": reg[e - 1, 2],
+        "samples": samples.astype(np.float32),
         "train_fell": bool(base[e - 1, 0] < base[best, 0]),
         "sizes": (len(split.y_train), len(split.y_val), len(split.y_test)),
         "baseline_loss": split.baseline_loss,
@@ -233,28 +244,64 @@ def run_seed(config: Config, seed: int) -> dict[str, Any]:
 # ---------------------------------------------------------------------------- labels
 
 
-def _gain(runs: list[dict[str, Any]], key: str) -> float:
-    """Geometric-mean fraction by which ``key`` lowers the test loss at the end (>0 helps)."""
-    logs = [math.log(r[key]) - math.log(r["test_end"]) for r in runs]
-    return 1.0 - math.exp(float(np.mean(logs)))
+def gains_of(samples: np.ndarray) -> dict[str, float]:
+    """Geometric-mean fraction (over seeds) by which each action lowers the final test loss.
+
+    Args:
+        samples: Each test sample's loss, shape ``(n_seeds, len(ACTIONS), n_test)``.
+    """
+    logs = np.log(samples.astype(np.float64).mean(axis=-1))  # (n_seeds, actions)
+    change = (logs[:, 1:] - logs[:, :1]).mean(axis=0)
+    return {a: float(1.0 - math.exp(c)) for a, c in zip(ACTIONS[1:], change, strict=True)}
 
 
-def label(runs: list[dict[str, Any]]) -> tuple[str | None, dict[str, float]]:
-    """The configuration's label (``None``: in between, dropped) and the gains behind it."""
-    gains = {k: _gain(runs, f"test_{k}") for k in ("more", "stop", "big", "reg")}
-    fell = sum(r["train_fell"] for r in runs) * 2 > len(runs)
-    stop_or_reg = max(gains["stop"] if fell else 0.0, gains["reg"])
-    if gains["more"] >= HELPS and stop_or_reg >= HELPS:
-        return None, gains  # opposite actions both help: no single advice is right
+def lower_bounds(samples: np.ndarray) -> dict[str, float]:
+    """One-sided lower confidence bound of each gain, from resampling the test samples.
+
+    The test samples are drawn with replacement (the same draw for every seed and action, so
+    the comparison stays paired): an effect carried by one or two test samples growing
+    confidently wrong or right has a bound near or below zero.
+    """
+    rng = np.random.default_rng(0)
+    n_test = samples.shape[-1]
+    draws = rng.integers(0, n_test, size=(BOOTSTRAP, n_test))
+    data = samples.astype(np.float64)
+    means = np.stack([data[..., d].mean(axis=-1) for d in draws])  # (B, n_seeds, actions)
+    logs = np.log(means)
+    change = (logs[..., 1:] - logs[..., :1]).mean(axis=1)  # (B, actions - 1)
+    gains = 1.0 - np.exp(change)
+    low = np.quantile(gains, 1.0 - CONFIDENCE, axis=0)
+    return {a: float(v) for a, v in zip(ACTIONS[1:], low, strict=True)}
+
+
+def label(
+    gains: dict[str, float], low: dict[str, float] | None, train_fell: list[bool]
+) -> str | None:
+    """The configuration's label, or ``None`` when it is in between (dropped).
+
+    Args:
+        gains: Each action's gain (see :func:`gains_of`).
+        low: Each gain's lower confidence bound; ``None`` skips the significance check.
+        train_fell: Per seed, whether the training loss kept falling past the best epoch.
+    """
+    fell = sum(train_fell) * 2 > len(train_fell)
+    stop = gains["stop"] if fell else 0.0
+
+    def measurable(*actions: str) -> bool:
+        # a gain the test split cannot tell apart from zero is no evidence for a label
+        return low is None or any(gains[a] >= HELPS and low[a] > 0 for a in actions)
+
+    if gains["more"] >= HELPS and max(stop, gains["reg"]) >= HELPS:
+        return None  # opposite actions both help: no single advice is right
     if gains["more"] >= HELPS:
-        return "still_improving", gains
-    if stop_or_reg >= HELPS:
-        return "overfit", gains
+        return "still_improving" if measurable("more") else None
+    if max(stop, gains["reg"]) >= HELPS:
+        return "overfit" if measurable(*(("stop", "reg") if fell else ("reg",))) else None
     if gains["big"] >= HELPS and max(gains["more"], gains["stop"]) < NEUTRAL:
-        return "capacity", gains
+        return "capacity" if measurable("big") else None
     if max(gains.values()) < NEUTRAL:
-        return "good_fit", gains
-    return None, gains
+        return "good_fit"
+    return None
 
 
 # ---------------------------------------------------------------------- configurations
@@ -298,7 +345,7 @@ def configurations() -> list[Config]:
 
 
 def save(config: Config, runs: list[dict[str, Any]]) -> dict[str, Any]:
-    """Write one configuration's curves and return its entry for ``labels.json``."""
+    """Write one configuration's curves and test samples; return its ``labels.json`` entry."""
     frames = []
     for r in runs:
         c = r["curves"]
@@ -307,42 +354,73 @@ def save(config: Config, runs: list[dict[str, Any]]) -> dict[str, Any]:
             "train_loss": c[:, 0], "val_loss": c[:, 1], "test_loss": c[:, 2],
         }))
     pd.concat(frames).to_csv(OUT / f"{config.name}.csv.gz", index=False, float_format="%.7g")
-    kind, gains = label(runs)
+    samples = np.stack([r["samples"] for r in runs])
+    np.savez_compressed(OUT / f"{config.name}.test.npz", samples=samples)
     n_train, n_val, n_test = runs[0]["sizes"]
-    return {
-        "label": kind,
-        "gains": {k: round(v, 4) for k, v in gains.items()},
+    return entry(samples, [r["train_fell"] for r in runs], {
         "dataset": config.dataset,
         "n_train": n_train, "n_val": n_val, "n_test": n_test,
         "baseline_loss": runs[0]["baseline_loss"],
         "config": {k: v for k, v in dataclasses.asdict(config).items()
                    if k not in ("name", "dataset")},
+    })
+
+
+def entry(samples: np.ndarray, train_fell: list[bool], rest: dict[str, Any]) -> dict[str, Any]:
+    """A ``labels.json`` entry: the label with and without the significance check, the gains
+    and their lower bounds, and the settings in ``rest``."""
+    gains, low = gains_of(samples), lower_bounds(samples)
+    return {
+        **rest,
+        "label": label(gains, low, train_fell),
+        "label_unchecked": label(gains, None, train_fell),
+        "gains": {k: round(v, 4) for k, v in gains.items()},
+        "gains_low": {k: round(v, 4) for k, v in low.items()},
+        "train_fell": train_fell,
     }
 
 
+def relabel(labels: dict[str, dict[str, Any]]) -> None:
+    """Label every configuration again from its stored test samples (no training)."""
+    for name, old in labels.items():
+        path = OUT / f"{name}.test.npz"
+        if not path.is_file():
+            continue
+        with np.load(path) as data:
+            samples = data["samples"]
+        keep = ("dataset", "n_train", "n_val", "n_test", "baseline_loss", "config")
+        labels[name] = entry(samples, old["train_fell"], {k: old[k] for k in keep})
+
+
 def main() -> None:
-    """Train every configuration and write the corpus."""
+    """Train every configuration (or relabel from stored test samples) and write the corpus."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--jobs", type=int, default=2)
     parser.add_argument("--only", nargs="*", help="configuration names to (re)make")
+    parser.add_argument("--relabel", action="store_true",
+                        help="label again from the stored test samples, without training")
     args = parser.parse_args()
     OUT.mkdir(parents=True, exist_ok=True)
-    chosen = [c for c in configurations() if not args.only or c.name in args.only]
-    start = time.perf_counter()
-    results = Parallel(n_jobs=args.jobs, return_as="generator")(
-        delayed(run_seed)(c, s) for c in chosen for s in SEEDS
-    )
     labels_path = OUT / "labels.json"
     labels = json.loads(labels_path.read_text()) if labels_path.is_file() else {}
-    for config in chosen:
-        labels[config.name] = save(config, [next(results) for _ in SEEDS])
-        labels_path.write_text(json.dumps(labels, indent=1, sort_keys=True) + "\n")
-        print(f"{config.name}: {labels[config.name]['label']} "
-              f"({time.perf_counter() - start:.0f} s)", flush=True)
-    counts = pd.Series([v["label"] for v in labels.values()]).value_counts(dropna=False)
-    print(counts.to_string())
-    print(f"{len(chosen)} configurations x {len(SEEDS)} seeds in "
-          f"{time.perf_counter() - start:.0f} s")
+    start = time.perf_counter()
+    if args.relabel:
+        relabel(labels)
+    else:
+        chosen = [c for c in configurations() if not args.only or c.name in args.only]
+        results = Parallel(n_jobs=args.jobs, return_as="generator")(
+            delayed(run_seed)(c, s) for c in chosen for s in SEEDS
+        )
+        for config in chosen:
+            labels[config.name] = save(config, [next(results) for _ in SEEDS])
+            labels_path.write_text(json.dumps(labels, indent=1, sort_keys=True) + "\n")
+            print(f"{config.name}: {labels[config.name]['label']} "
+                  f"({time.perf_counter() - start:.0f} s)", flush=True)
+    labels_path.write_text(json.dumps(labels, indent=1, sort_keys=True) + "\n")
+    counts = pd.DataFrame([(v["label_unchecked"], v["label"]) for v in labels.values()],
+                          columns=["unchecked", "checked"]).fillna("dropped")
+    print(pd.crosstab(counts.unchecked, counts.checked, margins=True).to_string())
+    print(f"{len(labels)} configurations in {time.perf_counter() - start:.0f} s")
 
 
 if __name__ == "__main__":

@@ -13,6 +13,10 @@ import os
 import signal
 import sys
 from types import FrameType
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from sys import UnraisableHookArgs
 
 EXIT_INTERRUPTED = 130
 
@@ -21,6 +25,7 @@ def _main() -> int:
     # Also when started in the background (SIGINT then arrives ignored) and for SIGTERM.
     for signum in (signal.SIGINT, signal.SIGTERM):
         signal.signal(signum, signal.default_int_handler)
+    sys.unraisablehook = _redeliver_interrupt
     try:
         from study.cli import main
 
@@ -32,6 +37,17 @@ def _main() -> int:
         _forget_keyboard_interrupt()
     _exit_at_once_on_signals(code)
     return code
+
+
+def _redeliver_interrupt(unraisable: UnraisableHookArgs) -> None:
+    """Deliver again a Ctrl-C that landed where Python cannot raise it (a finaliser).
+
+    Python would print it with a traceback and carry on as if it had not come.
+    """
+    if unraisable.exc_type is not None and issubclass(unraisable.exc_type, KeyboardInterrupt):
+        os.kill(os.getpid(), signal.SIGINT)
+        return
+    sys.__unraisablehook__(unraisable)
 
 
 def _forget_keyboard_interrupt() -> None:

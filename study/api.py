@@ -78,6 +78,7 @@ def diagnose(
     *,
     config: DiagnosisConfig | Mapping[str, Any] | None = None,
     baseline_loss: float | None = None,
+    reached_loss: float | None = None,
 ) -> FitDiagnosis:
     """Diagnose the fit of learning curves from anywhere, as ``python -m study diagnose`` does.
 
@@ -91,6 +92,9 @@ def diagnose(
         config: Diagnosis thresholds, or a mapping of the ones to override.
         baseline_loss: Validation loss of the trivial predictor, if known; underfitting is
             judged against it.
+        reached_loss: The lowest validation loss other configurations of the same task
+            reached, if known; a curve that levels off is called too small a model only if
+            they did materially better.
 
     Returns:
         The verdict over the seeds, with each seed's own diagnosis.
@@ -106,7 +110,8 @@ def diagnose(
     curves = [c for item in items for c in _seeds_of(item)]
     numbered = [dataclasses.replace(c, seed=i) for i, c in enumerate(curves)]
     return FitDiagnosis.of(
-        diagnose_seeds(numbered, config=config, baseline_loss=baseline_loss)
+        diagnose_seeds(numbered, config=config, baseline_loss=baseline_loss,
+                       reached_loss=reached_loss)
     )
 
 

@@ -25,7 +25,13 @@ from study.api import FitDiagnosis
 from study.curvefiles import ACCURACY_NAMES
 from study.curves import SERIES, SeedCurves, StopReason
 from study.diagnosis import DiagnosisConfig, diagnose_seeds
-from study.pruning import PrunerSettings, decide_overfit, live_config
+from study.pruning import (
+    PruneDecision,
+    PrunerSettings,
+    decide_overfit,
+    live_config,
+    wrapped_decision,
+)
 from study.storage import PruneInfo, write_trial_result
 
 __all__ = ["DiagnosisCallback", "OverfitPruningCallback"]
@@ -150,7 +156,8 @@ class OverfitPruningCallback(DiagnosisCallback):
 
     Every ``settings.check_every`` epochs the curves so far go through the same decision as
     the sweeps' pruner (:func:`study.pruning.decide_overfit`: warm-up, a rise of
-    ``rise_ratio`` held for ``patience`` epochs, or a memorising stall). When it fires, the
+    ``rise_ratio`` held for ``patience`` epochs, or a memorising stall), after the study's own
+    pruner (``trial.should_prune()``, e.g. a median pruner). When either fires, the
     curves, their diagnosis and the reason are stored on the trial, training stops and
     ``optuna.TrialPruned`` is raised out of ``fit`` (as Optuna's own Keras callback does);
     the trial ends ``PRUNED``. Otherwise the curves and diagnosis are stored when ``fit``
@@ -199,7 +206,12 @@ class OverfitPruningCallback(DiagnosisCallback):
         curves = self.curves_so_far()
         if np.isfinite(curves.val_loss[-1]):
             self.trial.report(float(curves.val_loss[-1]), step=epochs)
-        decision = decide_overfit([curves], self.settings, self.config)
+        # The study's own pruner (e.g. a median pruner) has its say first, as in the sweeps.
+        decision: PruneDecision | None
+        if self.trial.should_prune():
+            decision = wrapped_decision(self.trial.study.pruner, epochs)
+        else:
+            decision = decide_overfit([curves], self.settings, self.config)
         if decision is None:
             return
         self.pruned = PruneInfo(

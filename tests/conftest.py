@@ -70,13 +70,3 @@ def tiny_space(workdir: Path) -> Path:
         "learning_rate = 0.01\n"
     )
     return path
-
-
-def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """Skip the soak tests unless STUDY_SOAK=1 asks for them (they run for minutes)."""
-    if os.environ.get("STUDY_SOAK") == "1":
-        return
-    skip = pytest.mark.skip(reason="soak test: run with STUDY_SOAK=1 (about 10 minutes)")
-    for item in items:
-        if item.get_closest_marker("soak") is not None:
-            item.add_marker(skip)

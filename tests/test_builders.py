@@ -56,6 +56,28 @@ def test_builder_receives_standard_and_declared_values(workdir: Path) -> None:
     assert (values["width"], values["units"], values["epochs"]) == (3, 7, 100)
 
 
+@pytest.mark.parametrize(("declared", "given", "value"), [
+    ("{ low = 2, high = 16, log = true }", "8", 8),
+    ("{ low = 0.1, high = 0.5 }", "0.25", 0.25),
+    ("{ choices = ['a', 'b'] }", "b", "b"),
+    ("3", "5", 5),
+])
+def test_set_fixes_a_declared_parameter_with_its_declared_type(
+    workdir: Path, declared: str, given: str, value: object
+) -> None:
+    path = _space(workdir, "good_s", GOOD, f"width = {declared}\n")
+    space = load_space(path, overrides={"width": given})
+    assert "width" not in space.searched
+    values = space.custom_model({}).values  # type: ignore[union-attr]
+    assert values["width"] == value and type(values["width"]) is type(value)
+
+
+def test_set_refuses_a_declared_parameter_of_another_type(workdir: Path) -> None:
+    path = _space(workdir, "good_t", GOOD, "width = { low = 2, high = 16 }\n")
+    with pytest.raises(InputError, match=r"--set width=2\.5: `width` takes an integer"):
+        load_space(path, overrides={"width": "2.5"})
+
+
 def test_family_and_model_exclude_each_other(workdir: Path) -> None:
     path = _space(workdir, "good_c", GOOD, "width = 3\n")
     path.write_text('family = "lstm"\n' + path.read_text())

@@ -168,3 +168,18 @@ def test_negative_losses_need_the_flag(tmp_path: Path, capsys: pytest.CaptureFix
     path = _write(tmp_path / "score.csv", -1.0 - np.exp(-t / 10), -1.1 - np.exp(-t / 10))
     assert "--allow-negative" in _fails(["diagnose", str(path)], capsys)
     assert main(["diagnose", "--allow-negative", str(path)]) == 0
+
+
+@pytest.mark.parametrize(("reached", "category"), [("0.1", "underfit"), ("0.33", "good_fit")])
+def test_reached_says_what_other_configurations_did(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], reached: str, category: str
+) -> None:
+    # A curve levelling off near the baseline: too small a model only if others did better.
+    t = np.arange(300)
+    rng = np.random.default_rng(0)
+    train = (0.3 + 0.7 * np.exp(-t / 10)) * np.exp(rng.normal(0, 0.02, 300))
+    val = (0.35 + 0.65 * np.exp(-t / 10)) * np.exp(rng.normal(0, 0.02, 300))
+    path = str(_write(tmp_path / "flat.csv", val, train))
+    argv = ["diagnose", path, "--baseline", "0.5", "--reached", reached, "--json"]
+    assert main(argv) == 0
+    assert json.loads(capsys.readouterr().out)["aggregate"]["category"] == category

@@ -123,3 +123,11 @@ def test_round_trips_through_json() -> None:
     trial = diagnose_seeds([_seed(i, _overfit_val(), _train()) for i in range(3)])
     data = json.loads(json.dumps(trial.to_dict(), allow_nan=False))
     assert TrialDiagnosis.from_dict(data) == trial
+
+
+def test_reached_loss_reaches_every_seed() -> None:
+    flat = [_seed(i, _decay(300, 0.7, 10)) for i in range(3)]
+    assert diagnose_seeds(flat, baseline_loss=1.0).verdict.kind == "capacity"
+    trial = diagnose_seeds(flat, baseline_loss=1.0, reached_loss=0.69)
+    assert [d.category for d in trial.seeds] == ["good_fit"] * 3
+    assert trial.category == "good_fit"

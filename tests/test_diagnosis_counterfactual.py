@@ -6,18 +6,25 @@ Runs the diagnosis over the stored curves of ``tests/corpus/counterfactual`` (no
 from __future__ import annotations
 
 import dataclasses
+import importlib.util
+import sys
 from collections import Counter
+from collections.abc import Iterator
+from pathlib import Path
+from types import ModuleType
 
 import numpy as np
 import pytest
 
 from study.curves import SeedCurves
-from study.diagnosis import TrialDiagnosis, diagnose_curve, diagnose_seeds
+from study.diagnosis import TrialDiagnosis, diagnose_curve, diagnose_seeds, mean_curve
 from tests.corpus.counterfactual import CounterfactualTrial, load_counterfactual
 
-# Measured: 71.4 % of the 56 labelled trials (benchmarks/diagnosis_corpus.py). The aim is 95 %;
-# this floor keeps a change to the rules from losing what was reached.
-ACCURACY = 0.70
+# Measured: 78.0 % of the 50 labelled trials, 88.0 % with each dataset's best validation loss
+# as ``reached_loss`` (benchmarks/diagnosis_corpus.py). The aim is 95 %; these floors keep a
+# change to the rules from losing what was reached.
+ACCURACY = 0.76
+ACCURACY_WITH_REACHED = 0.86
 
 
 @pytest.fixture(scope="module")
@@ -55,6 +62,21 @@ def test_accuracy_on_the_counterfactual_corpus(verdicts: list) -> None:
     assert np.mean(right) >= ACCURACY
 
 
+def test_accuracy_with_what_other_configurations_reached(
+    trials: list[CounterfactualTrial],
+) -> None:
+    means = {t.name: mean_curve(t.curves) for t in trials}
+    lowest = {name: float(np.min(m.val_loss)) for name, m in means.items() if m is not None}
+    right = []
+    for t in trials:
+        if t.label is None:
+            continue
+        others = [v for n, v in lowest.items() if n != t.name and n.split("_")[0] == t.dataset]
+        dx = diagnose_seeds(t.curves, baseline_loss=t.baseline_loss, reached_loss=min(others))
+        right.append(t.category == dx.category)
+    assert np.mean(right) >= ACCURACY_WITH_REACHED
+
+
 def test_wrong_verdicts_are_less_confident_than_right_ones(verdicts: list) -> None:
     right = [dx.verdict.confidence for t, dx in verdicts if t.category == dx.category]
     wrong = [dx.verdict.confidence for t, dx in verdicts if t.category != dx.category]
@@ -75,6 +97,50 @@ def test_suggested_stop_lands_near_the_test_minimum(verdicts: list) -> None:
     assert ratios and float(np.median(ratios)) <= 1.05
 
 
+# ------------------------------------------------------------------ the corpus protocol
+
+
+@pytest.fixture(scope="module")
+def maker() -> Iterator[ModuleType]:
+    """The corpus maker script, imported from its file (its dataclasses need a module entry)."""
+    path = Path(__file__).parents[1] / "scripts" / "make_counterfactual_curves.py"
+    spec = importlib.util.spec_from_file_location("make_counterfactual_curves", path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module
+    try:
+        spec.loader.exec_module(module)
+        yield module
+    finally:
+        del sys.modules[spec.name]
+
+
+def _samples(stop: np.ndarray, n_test: int = 100) -> np.ndarray:
+    """Test samples' losses for 3 seeds: ``stop`` under the stop action, 0.1 elsewhere."""
+    one = np.full((5, n_test), 0.1)
+    one[2] = stop
+    return np.stack([one] * 3)
+
+
+def test_a_gain_spread_over_the_test_samples_labels_the_trial(maker: ModuleType) -> None:
+    stop = np.random.default_rng(0).uniform(0.06, 0.08, 100)  # every sample ~30 % better
+    gains = maker.gains_of(_samples(stop))
+    low = maker.lower_bounds(_samples(stop))
+    assert gains["stop"] > 0.1 and low["stop"] > 0
+    assert maker.label(gains, low, [True] * 3) == "overfit"
+
+
+def test_a_gain_carried_by_one_test_sample_drops_the_trial(maker: ModuleType) -> None:
+    base = np.full(100, 0.1)
+    base[0] = 8.0  # one confidently wrong sample at the end, right when stopped early
+    samples = _samples(np.full(100, 0.1))
+    samples[:, [0, 1, 3, 4]] = base
+    gains, low = maker.gains_of(samples), maker.lower_bounds(samples)
+    assert gains["stop"] > 0.1 and low["stop"] <= 0
+    assert maker.label(gains, None, [True] * 3) == "overfit"
+    assert maker.label(gains, low, [True] * 3) is None
+
+
 # ------------------------------------------------------------- validation size and seeds
 
 
@@ -93,6 +159,24 @@ def test_a_rise_on_many_validation_samples_is_overfit() -> None:
 
 def test_the_same_rise_on_45_validation_samples_is_not_overfit() -> None:
     assert diagnose_curve(_rising(val_samples=45)).category != "overfit"
+
+
+def test_a_lasting_five_percent_rise_while_training_falls_is_a_turning_point() -> None:
+    t = np.arange(600, dtype=np.float64)
+    val = 0.1 * np.exp(-np.minimum(t, 200) / 60 + np.log(1.05) * np.clip((t - 200) / 100, 0, 1))
+    train = 0.1 * np.exp(-t / 150)
+    noise = np.exp(np.random.default_rng(0).normal(0, 0.005, 600))
+    dx = diagnose_curve(SeedCurves(seed=0, train_loss=train, val_loss=val * noise))
+    assert (dx.category, dx.kind) == ("overfit", "turning_point")
+
+
+def test_a_five_percent_rise_while_training_stalls_is_not_overfit() -> None:
+    t = np.arange(600, dtype=np.float64)
+    val = 0.1 * np.exp(-np.minimum(t, 200) / 60 + np.log(1.05) * np.clip((t - 200) / 100, 0, 1))
+    train = 0.1 * np.exp(-np.minimum(t, 200) / 60)
+    noise = np.exp(np.random.default_rng(0).normal(0, 0.005, 600))
+    dx = diagnose_curve(SeedCurves(seed=0, train_loss=train, val_loss=val * noise))
+    assert dx.category != "overfit"
 
 
 def test_a_small_validation_set_lowers_the_confidence() -> None:

@@ -281,6 +281,19 @@ def test_capacity_is_judged_against_the_baseline() -> None:
     assert dx.evidence.details["reference"] == "baseline"
 
 
+def test_capacity_needs_other_trials_to_have_done_better_when_known() -> None:
+    curves = _curves(_noisy(_decay(300, 0.3, 10)), _noisy(_decay(300, 0.35, 10), seed=1))
+    dx = diagnose_curve(curves, baseline_loss=0.5, reached_loss=0.1)
+    assert (dx.category, dx.kind) == ("underfit", "capacity")
+
+
+def test_levelling_off_where_no_other_trial_did_better_is_a_good_fit() -> None:
+    """Little signal in the data: every configuration levels off near the baseline."""
+    curves = _curves(_noisy(_decay(300, 0.3, 10)), _noisy(_decay(300, 0.35, 10), seed=1))
+    dx = diagnose_curve(curves, baseline_loss=0.5, reached_loss=0.33)
+    assert dx.category == "good_fit"
+
+
 def test_config_changes_the_verdict() -> None:
     curves = _overfit(rise=1.3)
     assert diagnose_curve(curves).category == "overfit"

@@ -128,3 +128,15 @@ def test_report_reads_the_users_study(stored: Any, tmp_path: Path) -> None:
     url, _ = stored
     assert main(["report", "mine", "--storage", url, "--out", str(tmp_path)]) == 0
     assert (tmp_path / "index.html").stat().st_size > 0
+
+
+def test_the_studys_own_pruner_stops_a_fit_that_does_not_overfit(workdir: Path) -> None:
+    # A threshold below any loss prunes at the first check: the study's pruner, not overfit.
+    user_study = optuna.create_study(storage=f"sqlite:///{workdir}/own.db",
+                                     pruner=optuna.pruners.ThresholdPruner(upper=1e-12))
+    trial = user_study.ask()
+    callback = OverfitPruningCallback(trial, settings=SETTINGS)
+    with pytest.raises(optuna.TrialPruned):
+        _fit(False, callback)
+    assert callback.pruned is not None
+    assert (callback.pruned.by, callback.pruned.epoch) == ("ThresholdPruner", SETTINGS.check_every)

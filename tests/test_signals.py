@@ -15,6 +15,7 @@ import signal
 import subprocess
 import sys
 import time
+from collections import Counter
 from pathlib import Path
 from typing import Any
 
@@ -22,8 +23,14 @@ import optuna
 import pytest
 from optuna.trial import TrialState
 
-from study.errors import InputError
-from study.storage import keys, open_storage, retried_numbers, retry_of, was_interrupted
+from study.storage import (
+    inspect_sqlite,
+    keys,
+    open_storage,
+    retried_numbers,
+    retry_of,
+    was_interrupted,
+)
 from tests.services import ROOT, sqlite_states
 
 pytestmark = [pytest.mark.e2e, pytest.mark.soak]
@@ -73,18 +80,17 @@ def _load(workdir: Path) -> optuna.Study:
     return optuna.load_study(study_name="s", storage=storage)
 
 
-def _finished_so_far(workdir: Path) -> dict[int, Any] | None:
-    """The finished trials, or ``None`` when the database cannot be read right now.
+def _finished_so_far(workdir: Path) -> dict[int, Any]:
+    """The finished trials, read as a user's reader would read them between runs.
 
-    Right after a kill, a read-only reader may find the write-ahead log still to be
-    recovered (the next run does that); the next rounds and the final check compare then.
+    A run stopped while it created the database or the study leaves neither to read yet.
     """
-    if not (workdir / "s.db").exists():
+    if inspect_sqlite(workdir / "s.db", "s.db") != "optuna":
         return {}
     try:
         return _finished(_load(workdir))
-    except (KeyError, InputError):
-        return None
+    except KeyError:  # No study named "s" yet.
+        return {}
 
 
 def test_signals_at_random_moments_lose_nothing_and_exit_as_documented(workdir: Path) -> None:
@@ -104,6 +110,8 @@ def test_signals_at_random_moments_lose_nothing_and_exit_as_documented(workdir: 
             _wait_for_a_trial(workdir, process, before)
         moment = rng.uniform(0.0, 3.0) if phase == "training" else rng.uniform(0.3, 8.0)
         time.sleep(moment)
+        if process.poll() is not None:  # It must not end before it is told to.
+            raise AssertionError((round_, kind.name, process.returncode, _finish(process)[1]))
         os.killpg(process.pid, kind)
         code, err = _finish(process)
         table.append((round_, kind.name, phase, round(moment, 1), code))
@@ -114,15 +122,16 @@ def test_signals_at_random_moments_lose_nothing_and_exit_as_documented(workdir: 
             assert err.strip().splitlines()[-1] == "interrupted.", err[-3000:]
             assert f"{os.sep}study{os.sep}" not in err, err[-3000:]
         now = _finished_so_far(workdir)
-        if now is None:
-            continue
         assert {n: now[n] for n in seen if n in now} == seen  # Finished trials are intact.
         seen = now
     final = _start(workdir, trials=len(seen) + 1, jobs=2)
     code, err = _finish(final)
     assert code == 0, err[-3000:]
     print("\nround signal phase moment_s exit", *table, sep="\n")
-    _check_nothing_lost(_load(workdir), seen)
+    study = _load(workdir)
+    print("states after the final run:", sorted(Counter(sqlite_states(workdir / "s.db")).items()),
+          "re-runs:", sum(retry_of(t) is not None for t in study.get_trials()))
+    _check_nothing_lost(study, seen)
 
 
 def _wait_for_a_trial(workdir: Path, process: subprocess.Popen[str], before: int) -> None:

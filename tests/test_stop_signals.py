@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import signal
+from types import SimpleNamespace
 
 import pytest
 
@@ -29,3 +30,35 @@ def test_the_previous_handlers_come_back() -> None:
     with stop_on_signals():
         assert signal.getsignal(signal.SIGTERM) is not before
     assert signal.getsignal(signal.SIGTERM) is before
+
+
+class _SignalledWhileCollected:
+    """An object whose finaliser is running when the signal comes (Python cannot raise there)."""
+
+    def __del__(self) -> None:
+        signal.raise_signal(signal.SIGINT)
+
+
+@pytest.mark.filterwarnings("error::pytest.PytestUnraisableExceptionWarning")
+def test_a_signal_inside_a_finaliser_prints_nothing_and_is_remembered(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    with stop_on_signals() as stop:
+        _SignalledWhileCollected()  # Collected at once: the signal lands in `__del__`.
+        with pytest.raises(KeyboardInterrupt):
+            stop()
+    assert capsys.readouterr().err == ""
+
+
+def test_before_a_run_a_signal_inside_a_finaliser_is_delivered_again() -> None:
+    from study.__main__ import _redeliver_interrupt
+
+    received = []
+    previous = signal.signal(signal.SIGINT, lambda signum, frame: received.append(signum))
+    try:
+        hook_args = SimpleNamespace(exc_type=KeyboardInterrupt, exc_value=KeyboardInterrupt(),
+                                    exc_traceback=None, err_msg=None, object=None)
+        _redeliver_interrupt(hook_args)  # type: ignore[arg-type]
+    finally:
+        signal.signal(signal.SIGINT, previous)
+    assert received == [signal.SIGINT]

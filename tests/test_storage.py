@@ -167,3 +167,52 @@ def test_a_storage_exists_once_it_holds_a_study(workdir: Path) -> None:
     optuna.create_study(storage=open_storage(url), study_name="e")
     assert storage_exists(url)
     assert not storage_exists(f"journal:///{workdir}/none.log")
+
+
+def _interrupted(study: optuna.Study, tag: dict[str, object], ended: float) -> None:
+    """Add a trial that a Ctrl-C stopped ``ended`` seconds ago in the process ``tag`` names."""
+    import datetime
+
+    from study.storage import keys
+
+    end = datetime.datetime.now() - datetime.timedelta(seconds=ended)
+    study.add_trial(optuna.trial.FrozenTrial(
+        number=0, trial_id=0, state=TrialState.FAIL, value=None, values=None,
+        datetime_start=end - datetime.timedelta(seconds=5), datetime_complete=end,
+        params={"x": 3}, distributions={"x": optuna.distributions.IntDistribution(0, 9)},
+        user_attrs={keys.INTERRUPTED: True, keys.WORKER: tag}, system_attrs={},
+        intermediate_values={},
+    ))
+
+
+def _journal_study(workdir: Path) -> optuna.Study:
+    return optuna.create_study(storage=open_storage(f"journal:///{workdir}/s.log"),
+                               study_name="s")
+
+
+def _this_process(**extra: object) -> dict[str, object]:
+    from study.storage import worker_tag
+
+    return {**worker_tag(), **extra}
+
+
+def test_an_interrupted_trial_of_a_live_process_is_left_to_that_process(workdir: Path) -> None:
+    study = _journal_study(workdir)
+    _interrupted(study, _this_process(), ended=0.0)  # Its process queues the re-run itself.
+    assert recover(study, single_process=False) == []
+    assert not study.get_trials(states=(TrialState.WAITING,))
+
+
+def test_an_interrupted_trial_of_a_dead_process_is_rerun_by_another_run(workdir: Path) -> None:
+    study = _journal_study(workdir)
+    _interrupted(study, _this_process(pid=2**22 + 7), ended=0.0)  # No such process.
+    assert recover(study, single_process=False) == [0]
+
+
+@pytest.mark.parametrize(("ended", "rerun"), [(1.0, False), (600.0, True)])
+def test_an_interrupted_trial_of_another_machine_is_rerun_after_a_grace_period(
+    workdir: Path, ended: float, rerun: bool
+) -> None:
+    study = _journal_study(workdir)
+    _interrupted(study, _this_process(host="elsewhere", heartbeat=True), ended=ended)
+    assert (recover(study, single_process=False) == [0]) is rerun

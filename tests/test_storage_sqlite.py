@@ -7,6 +7,8 @@ import hashlib
 import os
 import shutil
 import sqlite3
+import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -199,3 +201,60 @@ def test_the_lock_ends_with_the_storage_that_holds_it(workdir: Path) -> None:
         fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)  # Another run may now take it.
     finally:
         os.close(fd)
+
+
+_WRITER = """
+import sqlite3
+import sys
+db = sqlite3.connect(sys.argv[1])
+db.execute("PRAGMA journal_mode=WAL")  # As a run writes its database.
+for i in range(int(sys.argv[2])):
+    db.execute("INSERT INTO studies (study_name) VALUES (?)", (f"s{sys.argv[2]}-{i}",))
+    db.commit()
+print("written", flush=True)
+sys.stdin.readline()  # Hold the database open until told to go.
+db.close()
+"""
+
+
+@pytest.mark.e2e
+def test_checking_a_file_keeps_this_processs_readers_current_while_runs_come_and_go(
+    optuna_db: Path,
+) -> None:
+    # Readers held open in this process (a notebook calling `study.load`, a test) must go on
+    # seeing every commit of runs that start and end elsewhere, killed ones included.
+    readers: list[sqlite3.Connection] = []
+
+    def count() -> int:
+        readers.append(sqlite3.connect(f"file:{optuna_db}?mode=ro", uri=True))
+        return int(readers[-1].execute("SELECT count(*) FROM studies").fetchone()[0])
+
+    expected = count()
+    for round_, rows in enumerate((40, 80, 120, 160, 200, 240)):
+        writer = subprocess.Popen([sys.executable, "-c", _WRITER, str(optuna_db), str(rows)],
+                                  stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+        assert writer.stdout is not None and writer.stdout.readline() == "written\n"
+        expected += rows
+        assert count() == expected
+        inspect_sqlite(optuna_db, "s.db")  # What every command does before it opens storage.
+        if round_ % 2:
+            writer.kill()
+            writer.communicate()
+        else:
+            writer.communicate("go\n")
+        assert count() == expected
+    for reader in readers:
+        reader.close()
+
+
+def test_a_database_whose_creation_was_cut_short_holds_no_study_yet(
+    optuna_db: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # A signal between Optuna creating its tables and stamping their version leaves this.
+    with sqlite3.connect(optuna_db) as db:
+        db.execute("DROP TABLE alembic_version")
+    db.close()
+    before = _digest(optuna_db)
+    assert main(["list", "--storage", f"sqlite:///{optuna_db}"]) == 2
+    assert "no study database" in capsys.readouterr().err
+    assert _digest(optuna_db) == before

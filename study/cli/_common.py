@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import argparse
-from typing import TYPE_CHECKING
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from study.errors import InputError
 
@@ -23,6 +24,36 @@ A test checks it against :data:`study.storage.STORAGE_ENV` and the default URL.
 def add_storage_option(parser: argparse.ArgumentParser) -> None:
     """Add ``--storage URL``."""
     parser.add_argument("--storage", metavar="URL", help=STORAGE_HELP)
+
+
+def add_study_command(
+    subparsers: Any, command: str, *, summary: str, description: str, out: tuple[str, str]
+) -> argparse.ArgumentParser:
+    """Register a subcommand that reads stored study NAME and writes to ``--out``.
+
+    Args:
+        subparsers: The parser's subcommands.
+        command: The subcommand's name.
+        summary: Its one-line help in ``python -m study --help``.
+        description: Its ``--help`` description.
+        out: The metavar and the help of ``--out``.
+
+    Returns:
+        The subcommand's parser, for its own options.
+    """
+    parser: argparse.ArgumentParser = subparsers.add_parser(
+        command, help=summary, description=description
+    )
+    parser.add_argument("name", help="the study's name")
+    add_storage_option(parser)
+    parser.add_argument("--out", type=Path, metavar=out[0], help=out[1])
+    return parser
+
+
+def add_trial_option(parser: argparse.ArgumentParser, help_text: str) -> None:
+    """Add ``--trial N`` (repeatable)."""
+    parser.add_argument("--trial", type=int, action="append", default=[], metavar="N",
+                        help=help_text)
 
 
 def load_stored_study(name: str, url: str | None) -> tuple[optuna.Study, str]:

@@ -44,6 +44,13 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
         "underfitting is judged against it instead of the curves' starting loss",
     )
     parser.add_argument(
+        "--reached",
+        type=_positive_float,
+        metavar="LOSS",
+        help="the lowest validation loss other configurations of the same task reached: a "
+        "curve that levels off is called too small a model only if they did materially better",
+    )
+    parser.add_argument(
         "--allow-negative",
         action="store_true",
         help="accept negative values: the columns hold a metric that is not a loss (the "
@@ -77,8 +84,9 @@ def run(args: argparse.Namespace) -> int:
     ]
     paths = [path for path, _ in read]
     curves = [dataclasses.replace(c, seed=i) for i, (_, c) in enumerate(read)]
-    per_file = [diagnose_curve(c, config=config, baseline_loss=args.baseline) for c in curves]
-    trial = diagnose_seeds(curves, config=config, baseline_loss=args.baseline)
+    levels = {"baseline_loss": args.baseline, "reached_loss": args.reached}
+    per_file = [diagnose_curve(c, config=config, **levels) for c in curves]
+    trial = diagnose_seeds(curves, config=config, **levels)
     files: list[dict[str, Any]] = [
         {"path": path, "seed": i, **dx.to_dict()}
         for i, (path, dx) in enumerate(zip(paths, per_file, strict=True))

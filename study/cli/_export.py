@@ -12,7 +12,7 @@ import argparse
 from pathlib import Path
 from typing import Any
 
-from study.cli._common import add_storage_option
+from study.cli._common import add_study_command, add_trial_option
 from study.errors import InputError
 
 __all__ = ["add_parser"]
@@ -23,23 +23,15 @@ DEFAULT_OUT = Path("exports")
 
 def add_parser(subparsers: Any) -> None:
     """Register the ``export`` subcommand."""
-    parser = subparsers.add_parser(
-        "export",
-        help="write a study's trials and learning curves as CSV files",
+    parser = add_study_command(
+        subparsers, "export",
+        summary="write a study's trials and learning curves as CSV files",
         description="Write trials.csv (one row per trial: parameters, state, value, "
         "diagnosis) and curves.csv (trial, seed, epoch, series, value) of a stored study.",
+        out=("DIR", "folder to write the two files to (default: exports/<NAME>/)"),
     )
-    parser.add_argument("name", help="the study's name")
-    add_storage_option(parser)
-    parser.add_argument(
-        "--out", type=Path, metavar="DIR",
-        help="folder to write the two files to (default: exports/<NAME>/)",
-    )
-    parser.add_argument(
-        "--trial", type=int, action="append", default=[], metavar="N",
-        help="export only trial N (repeatable); one trial's curves.csv is what "
-        "`python -m study diagnose` reads",
-    )
+    add_trial_option(parser, "export only trial N (repeatable); one trial's curves.csv is "
+                     "what `python -m study diagnose` reads")
     parser.set_defaults(func=run)
 
 

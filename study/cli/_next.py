@@ -7,27 +7,20 @@ import os
 from pathlib import Path
 from typing import Any
 
-from study.cli._common import add_storage_option, load_stored_study
+from study.cli._common import add_study_command, load_stored_study
 from study.errors import InputError
 
 
 def add_parser(subparsers: Any) -> None:
     """Register the ``next`` subcommand."""
-    parser = subparsers.add_parser(
-        "next",
-        help="write a follow-up search space moved towards the study's good fits",
+    parser = add_study_command(
+        subparsers, "next",
+        summary="write a follow-up search space moved towards the study's good fits",
         description="Write a follow-up search space (TOML) of a stored study: ranges narrowed "
         "or shifted towards where its good fits lie, regularisation added where overfitting "
         "dominates, epochs extended where trials were still improving; each change is "
         "commented with its reason. Run it with `python -m study run --space FILE`.",
-    )
-    parser.add_argument("name", help="the study's name")
-    add_storage_option(parser)
-    parser.add_argument(
-        "--out",
-        type=Path,
-        metavar="FILE",
-        help="the file to write (default: next_<NAME>.toml in the working folder)",
+        out=("FILE", "the file to write (default: next_<NAME>.toml in the working folder)"),
     )
     parser.set_defaults(func=run)
 

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from study.cli._common import add_storage_option, load_stored_study
+from study.cli._common import add_study_command, add_trial_option, load_stored_study
 from study.errors import InputError
 
 MAX_CURVES_HELP = 12
@@ -20,28 +20,14 @@ DEFAULT_OUT = Path("reports")
 
 def add_parser(subparsers: Any) -> None:
     """Register the ``report`` subcommand."""
-    parser = subparsers.add_parser(
-        "report",
-        help="write a study's report as one self-contained HTML page",
+    parser = add_study_command(
+        subparsers, "report",
+        summary="write a study's report as one self-contained HTML page",
         description="Write the report of a stored study (fit of every trial, fit map, "
         "importance, learning curves, advice) as one HTML page that opens offline.",
+        out=("DIR", "folder to write index.html to (default: reports/<NAME>/)"),
     )
-    parser.add_argument("name", help="the study's name")
-    add_storage_option(parser)
-    parser.add_argument(
-        "--out",
-        type=Path,
-        metavar="DIR",
-        help="folder to write index.html to (default: reports/<NAME>/)",
-    )
-    parser.add_argument(
-        "--trial",
-        type=int,
-        action="append",
-        default=[],
-        metavar="N",
-        help="also show trial N's learning curves on their own (repeatable)",
-    )
+    add_trial_option(parser, "also show trial N's learning curves on their own (repeatable)")
     parser.add_argument(
         "--max-curves",
         type=int,

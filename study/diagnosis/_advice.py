@@ -58,6 +58,7 @@ def _details(f: Features) -> dict[str, Any]:
         "val_samples": f.val_samples,
         "raw_best_epoch": raw_best + 1,
         "raw_best_val_loss": _num(math.exp(f.raw_val[raw_best])),
+        "reached_loss": None if f.reached is None else _num(math.exp(f.reached)),
     }
 
 
@@ -99,9 +100,10 @@ def _still_improving(f: Features) -> str:
 
 
 def _capacity(f: Features) -> str:
+    others = "" if f.reached is None else f" (other trials reached {_g(math.exp(f.reached))})"
     return (
         "add units or layers, reduce regularisation or tune the learning rate: validation "
-        f"levels off at {_g(math.exp(f.val_final))}, only {_x(f.val_progress)} below "
+        f"levels off at {_g(math.exp(f.val_final))}{others}, only {_x(f.val_progress)} below "
         f"{_ref_word(f, f.ref)}, training at {_g(math.exp(f.train_final))}"
     )
 

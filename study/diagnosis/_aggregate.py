@@ -16,6 +16,7 @@ right number of epochs, so the verdict is a good fit at the boundary, not the pl
 from __future__ import annotations
 
 import dataclasses
+import functools
 from collections import Counter
 from collections.abc import Sequence
 
@@ -36,6 +37,7 @@ def diagnose_seeds(
     *,
     config: DiagnosisConfig | None = None,
     baseline_loss: float | None = None,
+    reached_loss: float | None = None,
 ) -> TrialDiagnosis:
     """Diagnose a trial from the curves of its seeds (see the module docstring for the vote).
 
@@ -43,6 +45,8 @@ def diagnose_seeds(
         curves: One entry per seed.
         config: Thresholds; the defaults when ``None``.
         baseline_loss: Validation loss of the trivial predictor, if known.
+        reached_loss: The lowest validation loss other trials of the same task reached, if
+            known (see :func:`diagnose_curve`).
 
     Raises:
         ValueError: No seed has an epoch to diagnose.
@@ -53,11 +57,12 @@ def diagnose_seeds(
         raise ValueError(
             f"None of the {len(curves)} seeds trained an epoch to diagnose (stop: {stops})."
         )
-    seeds = tuple(diagnose_curve(c, config=config, baseline_loss=baseline_loss) for c in usable)
+    diagnose = functools.partial(
+        diagnose_curve, config=config, baseline_loss=baseline_loss, reached_loss=reached_loss
+    )
+    seeds = tuple(diagnose(c) for c in usable)
     mean = mean_curve(usable)
-    mean_dx = None
-    if mean is not None:
-        mean_dx = diagnose_curve(mean, config=config, baseline_loss=baseline_loss)
+    mean_dx = None if mean is None else diagnose(mean)
     ids = tuple(c.seed for c in usable)
     if _straddles(seeds):
         return _boundary(seeds, ids, mean_dx)

@@ -53,6 +53,11 @@ class DiagnosisConfig:
         rise_ratio: Overfit (turning point) needs the smoothed validation loss to end at
             least this factor above its minimum (1.1 = 10 % above), in addition to a noise
             margin (``noise_z``). Linear-scale equivalents would depend on the task's units.
+        small_rise_ratio: A smaller rise, from this factor (1.03 = 3 % above the minimum) plus
+            the same margins, is overfit (turning point) too when it lasts as long and the
+            training loss kept falling since the minimum by at least this factor: validation
+            traded for training. The margins, not a fixed fraction, keep noise out; a lasting
+            rise of a few percent often costs the held-out loss several times as much.
         noise_z: The rise must also exceed this many standard deviations of the smoothed
             validation loss's noise (estimated from the residuals, log scale), so that the
             minimum of a noisy plateau is not mistaken for a turning point.
@@ -120,6 +125,7 @@ class DiagnosisConfig:
     trend_fraction: float = _field(0.25, _FRAC)
     min_trend_epochs: int = _field(8, _EPOCHS)
     rise_ratio: float = _field(1.1, _GT1)
+    small_rise_ratio: float = _field(1.03, _GT1)
     noise_z: float = _field(3.0, _NONNEG)
     sample_rise: float = _field(60.0, _NONNEG)
     confident_val_samples: int = _field(100, _EPOCHS)

@@ -79,6 +79,8 @@ class Features:
             validation-better ratio.
         train_accuracy: Final training accuracy when the metric is accuracy-like, else None.
         val_accuracy: Final validation accuracy likewise.
+        reached: Log of the lowest validation loss other trials of the same task reached, when
+            known: what the data allow, as far as anyone got.
     """
 
     epochs: int
@@ -114,6 +116,7 @@ class Features:
     below_share: float
     train_accuracy: float | None
     val_accuracy: float | None
+    reached: float | None = None
 
     @property
     def val_best(self) -> float:
@@ -148,6 +151,11 @@ class Features:
         return 1.0 - math.exp(min(slope * math.log(2.0), 50.0))
 
     @property
+    def train_fall_since_best(self) -> float:
+        """Log factor by which the smoothed training loss fell after the validation minimum."""
+        return float(self.s_train[self.best_index]) - self.train_final
+
+    @property
     def val_progress(self) -> float:
         """Log factor by which final validation loss sits below the reference."""
         return self.ref - self.val_final
@@ -158,7 +166,12 @@ class Features:
         return self.train_ref - self.train_final
 
 
-def extract(curves: SeedCurves, config: DiagnosisConfig, baseline_loss: float | None) -> Features:
+def extract(
+    curves: SeedCurves,
+    config: DiagnosisConfig,
+    baseline_loss: float | None,
+    reached_loss: float | None = None,
+) -> Features:
     """Measure a curve whose losses are all finite (at least one epoch)."""
     n = curves.epochs_trained
     window = min(n, max(config.min_window, round(config.window_fraction * n)))
@@ -189,6 +202,7 @@ def extract(curves: SeedCurves, config: DiagnosisConfig, baseline_loss: float | 
         val_samples=curves.val_samples,
         **_rise(raw_val, d_val, s_val, window, config, curves.val_samples),
         **_comparison(curves, s_train, s_val, tail, config),
+        reached=None if reached_loss is None else math.log(reached_loss),
     )
 
 

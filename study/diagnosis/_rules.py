@@ -12,24 +12,30 @@ The rules are tried in order and the first that fires gives the verdict:
    below the baseline (a curve that is flat because it learnt within its first epoch is not
    "not learning").
 5. ``overfit``/``turning_point``: the smoothed validation loss rose above its minimum by the
-   rise ratio plus a noise margin, and has stayed there for a sustained share of the epochs. A
-   plateau, a bump that recovers, or "no improvement for N epochs" never fires this rule.
+   rise ratio plus a noise margin (and a sampling margin for a small validation set), and has
+   stayed there for a sustained share of the epochs. A plateau, a bump that recovers, or "no
+   improvement for N epochs" never fires this rule.
 6. ``overfit``/``memorising``: training went near zero (loss far below its reference, or
    accuracy near 100 %) while validation, no longer improving, stalls far above it, and has
    crept up from its minimum by a small margin beyond noise (``memorise_rise``) for a sustained
    share of the epochs: evidence that stopping or regularising would help. Without that, a
    near-zero training loss beside a flat validation loss costs nothing and is a good fit.
-7. ``underfit``/``still_improving``: the recent log-log slope of validation says doubling the
+7. ``overfit``/``turning_point`` again, for a small rise: from ``small_rise_ratio`` plus the
+   same margins, lasting as long, while the training loss kept falling since the minimum
+   (validation traded for training). After rule 6, which names the more specific shape.
+8. ``underfit``/``still_improving``: the recent log-log slope of validation says doubling the
    epochs would still lower it materially (before ``validation_better``: a series whose later,
    validation part is easier still gains from more epochs, and that is the advice to give).
-8. ``validation_better``: validation stays below the training loss over the last half. The
+9. ``validation_better``: validation stays below the training loss over the last half. The
    training loss compared is the dropout-off one; when only Keras' running dropout-on loss is
    known, a much larger margin is required.
-9. ``underfit``/``capacity``: validation has levelled off less than ``capacity_gain`` below
-   the reference loss (the baseline, else the curve's start), and training is not near zero (a
-   model that fits its training data near zero is not short of capacity). A wide
-   train/validation gap does not change this: a gap without a rise is not overfit.
-10. ``good_fit`` otherwise.
+10. ``underfit``/``capacity``: validation has levelled off less than ``capacity_gain`` below
+   the reference loss (the baseline, else the curve's start), training is not near zero (a
+   model that fits its training data near zero is not short of capacity), and, when the
+   lowest validation loss other trials reached is known, it is at least ``capacity_gain``
+   below this curve (else the level is what the data allow). A wide train/validation gap does
+   not change this: a gap without a rise is not overfit.
+11. ``good_fit`` otherwise.
 
 Rules measure on log losses (scale-free; see :mod:`._config`). Applied to a prefix of a curve
 (live, during training) they answer for the epochs seen so far.
@@ -64,6 +70,7 @@ def diagnose_curve(
     *,
     config: DiagnosisConfig | None = None,
     baseline_loss: float | None = None,
+    reached_loss: float | None = None,
 ) -> Diagnosis:
     """Diagnose the fit shown by one seed's learning curves.
 
@@ -73,6 +80,11 @@ def diagnose_curve(
         baseline_loss: Validation loss of the trivial predictor (training mean for regression,
             class prior for classification). Underfitting is judged against it; without it,
             against the curve's own starting loss.
+        reached_loss: The lowest validation loss other trials of the same task reached (a
+            study's best so far), if known. A curve that levels off barely below the baseline
+            is short of capacity only when others did materially better (by
+            ``capacity_gain``): on data with little signal, nobody does, and that level is a
+            good fit.
 
     Returns:
         The diagnosis. Curves shorter than ``config.short_epochs`` get a lower confidence.
@@ -87,7 +99,7 @@ def diagnose_curve(
     cut = _first_nonfinite(curves)
     if cut is not None or curves.stop == "diverged":
         return _nonfinite(curves, cut, config, baseline)
-    features = extract(curves, config, baseline)
+    features = extract(curves, config, baseline, _usable_baseline(reached_loss))
     verdict = _decide(features, config)
     return Diagnosis(
         category=verdict.category,
@@ -145,6 +157,19 @@ def _turning_point(f: Features, c: DiagnosisConfig) -> _Verdict | None:
     return _Verdict("overfit", "turning_point", margin)
 
 
+def _small_rise(f: Features, c: DiagnosisConfig) -> _Verdict | None:
+    """A rise below ``rise_ratio`` but clear of the margins, lasting, with training falling."""
+    small = math.log(c.small_rise_ratio)
+    level = small + f.rise_margin
+    if f.rise < level or f.train_fall_since_best < small:
+        return None
+    lasted = _epochs_above(f, level)
+    if lasted < f.sustain_needed:
+        return None
+    margin = min(f.rise / level, lasted / f.sustain_needed, f.train_fall_since_best / small) - 1
+    return _Verdict("overfit", "turning_point", margin)
+
+
 def _memorising(f: Features, c: DiagnosisConfig) -> _Verdict | None:
     if _improving(f, c) >= 0 or not _stopping_helps(f, c):
         return None
@@ -193,16 +218,25 @@ def _capacity(f: Features, c: DiagnosisConfig) -> _Verdict | None:
     enough = math.log(c.capacity_gain)
     if f.val_progress >= enough or f.train_progress >= math.log(c.memorise_train_gain):
         return None  # learnt enough, or fits its training data near zero: not short of capacity
-    return _Verdict("underfit", "capacity", 1 - f.val_progress / enough)
+    if f.reached is not None and f.val_final - f.reached < enough:
+        return None  # no other trial did materially better: that is what the data allow
+    margin = 1 - f.val_progress / enough
+    if f.reached is not None:
+        margin = min(margin, (f.val_final - f.reached) / enough - 1)
+    return _Verdict("underfit", "capacity", margin)
 
 
 def _good_fit(f: Features, c: DiagnosisConfig) -> _Verdict:
     # Against the noise-only threshold: a rise that only the validation size excuses (a few
     # samples could cause it) leaves a good fit, but not a clear one.
+    capacity = f.val_progress / math.log(c.capacity_gain) - 1
+    if f.reached is not None:
+        # as far from capacity as others' best is close to this curve's level
+        capacity = max(capacity, 1 - (f.val_final - f.reached) / math.log(c.capacity_gain))
     distances = (
         1 - max(f.rise, 0.0) / (f.rise_threshold - f.sample_margin),
         1 - max(f.gain_if_doubled, 0.0) / c.improving_gain,
-        f.val_progress / math.log(c.capacity_gain) - 1,
+        capacity,
     )
     return _Verdict("good_fit", None, max(0.0, min(distances)) * 2)
 
@@ -214,6 +248,7 @@ _RULES: tuple[Callable[[Features, DiagnosisConfig], _Verdict | None], ...] = (
     _not_learning,
     _turning_point,
     _memorising,
+    _small_rise,
     _still_improving,
     _validation_better,
     _capacity,

@@ -17,6 +17,7 @@ from study.parallel import describe_failures, run_seeds
 from study.pruning import live_config
 from study.runner._live import LiveCheck, LivePolicy
 from study.runner._progress import Progress
+from study.runner._reached import ReachedLoss
 from study.space import SearchSpace
 from study.storage import mark_interrupted, write_error, write_params, write_trial_result
 from study.tasks import TaskData
@@ -65,6 +66,7 @@ class Objective:
         self._space, self._data, self._settings = space, data, settings
         self._diagnosis, self._progress, self._policy = diagnosis, progress, policy
         self._stop_requested = stop_requested
+        self._reached = ReachedLoss()
 
     def __call__(self, trial: optuna.Trial) -> float:
         """Train, diagnose and store one trial; raise ``TrialPruned`` when it was pruned."""
@@ -102,7 +104,8 @@ class Objective:
             self._progress.failed_trial(trial.number, message)
             raise TrialError(message)
         diagnosis = diagnose_seeds(
-            usable, config=self._config_for(live), baseline_loss=self._data.baseline_loss
+            usable, config=self._config_for(live), baseline_loss=self._data.baseline_loss,
+            reached_loss=self._reached(trial.study, exclude=trial.number),
         )
         write_trial_result(trial, curves, diagnosis, live.pruned)
         value = objective_value(self._space.objective, usable)

@@ -13,12 +13,17 @@ while the run is still cleaning up, ends the process at once (exit 130); a trial
 from __future__ import annotations
 
 import contextlib
+import functools
 import os
 import signal
 import sys
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from types import FrameType
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from sys import UnraisableHookArgs
 
 EXIT_INTERRUPTED = 130
 """Exit code of a run stopped by SIGINT or SIGTERM (128 + SIGINT, as shells report Ctrl-C)."""
@@ -58,8 +63,24 @@ def stop_on_signals() -> Iterator[StopRequest]:
         yield request
         return
     previous = {s: signal.signal(s, request.receive) for s in SIGNALS}
+    unraisable = sys.unraisablehook
+    sys.unraisablehook = functools.partial(_quiet_interrupt, unraisable)
     try:
         yield request
     finally:
+        sys.unraisablehook = unraisable
         for signum, handler in previous.items():
             signal.signal(signum, handler)
+
+
+def _quiet_interrupt(
+    previous: Callable[[UnraisableHookArgs], object], unraisable: UnraisableHookArgs
+) -> None:
+    """Drop a stop that landed where Python cannot raise it (a finaliser, a weakref callback).
+
+    Python would print it with a traceback and carry on; the request remembers the signal and
+    the trial's next live check raises it again, so it is not lost, only not printed.
+    """
+    if unraisable.exc_type is not None and issubclass(unraisable.exc_type, KeyboardInterrupt):
+        return
+    previous(unraisable)

@@ -103,7 +103,10 @@ def _build(
         family = builtin
         check_family(task, family)
         searched, fixed = _params(family, _table(doc, "params"))
-    typed_overrides = parse_overrides(family, overrides)
+    own = {} if builtin is not None else {
+        name: {**searched, **fixed}[name] for name in _table(doc, "params") if name not in PARAMS
+    }
+    typed_overrides = parse_overrides(family, overrides, own=own)
     for name, value in typed_overrides.items():
         searched.pop(name, None)
         fixed[name] = value
@@ -126,17 +129,29 @@ def _build(
     )
 
 
-def parse_overrides(family: Family, overrides: Mapping[str, str]) -> dict[str, Any]:
+def parse_overrides(
+    family: Family, overrides: Mapping[str, str], *, own: Mapping[str, Any] | None = None
+) -> dict[str, Any]:
     """Convert ``--set NAME=VALUE`` strings to typed, validated parameter values.
+
+    Args:
+        family: The space's family: which standard parameters exist.
+        overrides: The ``NAME=VALUE`` strings, by name.
+        own: A builder's own parameters as ``[params]`` declares them (a range, choices or a
+            value): a value given for one takes the declared type.
 
     Raises:
         InputError: An unknown name, a name of another family, or a bad value.
     """
     allowed = params_for(family)
+    own = own or {}
     out: dict[str, Any] = {}
     for name, raw in overrides.items():
+        if name in own:
+            out[name] = _own_value(name, raw, own[name])
+            continue
         if name not in allowed:
-            known = ", ".join(allowed)
+            known = ", ".join([*allowed, *own])
             where = "the " + family + " family" if name in PARAMS else "any family"
             raise InputError(
                 f"--set {name}={raw}: `{name}` is not a parameter of {where}; use one of {known}."
@@ -291,6 +306,35 @@ def _required(doc: Mapping[str, Any], key: str) -> Any:
     if key not in doc:
         raise InputError(f"missing key `{key}`; see search_spaces/ for examples.")
     return doc[key]
+
+
+def _own_value(name: str, raw: str, declared: Any) -> Any:
+    """A ``--set`` value for a builder's own parameter, of the type ``[params]`` declares."""
+    if isinstance(declared, Choices):
+        kind: type = type(declared.values[0])
+    elif isinstance(declared, Range):
+        kind = int if getattr(declared, "integer", False) else float
+    else:
+        kind = type(declared)
+    value = _typed(kind, raw)
+    if not isinstance(value, kind):
+        raise InputError(
+            f"--set {name}={raw}: `{name}` takes {_KIND_NAMES[kind]}, as `params.{name}` "
+            f"declares; give one, e.g. --set {name}={_declared_example(declared)}."
+        )
+    return value
+
+
+_KIND_NAMES = {bool: "true or false", int: "an integer", float: "a number", str: "a string"}
+
+
+def _declared_example(declared: Any) -> Any:
+    """A value of a declared builder parameter, to show in a message."""
+    if isinstance(declared, Choices):
+        return declared.values[0]
+    if isinstance(declared, Range):
+        return int(declared.low) if getattr(declared, "integer", False) else declared.low
+    return declared
 
 
 def _typed(kind: type, raw: str) -> Any:

@@ -44,6 +44,9 @@ WORKER_ATTR = keys.WORKER
 UNTAGGED_SECONDS = 120.0
 """A ``RUNNING`` trial older than this that never named its process was abandoned while it
 started (the process died between creating the trial and running it)."""
+REQUEUE_GRACE_SECONDS = 60.0
+"""How long other runs leave an interrupted trial of another machine's process to that
+process, which queues its re-run as it stops (see :func:`recover`)."""
 
 
 def requeue(study: optuna.Study, trial: FrozenTrial) -> None:
@@ -103,12 +106,30 @@ def recover(study: optuna.Study, *, single_process: bool) -> list[int]:
         requeued.extend(fail_dead_workers(study))
     trials = study.get_trials(deepcopy=False)
     retried = retried_numbers(trials)
+    now = datetime.datetime.now()
     for trial in trials:
         interrupted = trial.user_attrs.get(keys.INTERRUPTED)
-        if trial.state == TrialState.FAIL and interrupted and trial.number not in retried:
+        if (trial.state == TrialState.FAIL and interrupted and trial.number not in retried
+                and (single_process or _owner_gone(trial, now))):
             requeue(study, trial)
             requeued.append(trial.number)
     return sorted(set(requeued))
+
+
+def _owner_gone(trial: FrozenTrial, now: datetime.datetime) -> bool:
+    """Whether an interrupted trial's re-run is left to other runs.
+
+    Its own process queues the re-run as it stops, milliseconds after the trial ends; a
+    second run doing the same at that moment would queue it twice. So another run steps in
+    only when that process is known gone (this machine, no heartbeat), or when the re-run is
+    still missing :data:`REQUEUE_GRACE_SECONDS` after the trial ended.
+    """
+    tag = trial.user_attrs.get(WORKER_ATTR)
+    if (isinstance(tag, dict) and not tag.get("heartbeat")
+            and tag.get("host") == socket.gethostname()):
+        return not _alive(tag.get("pid"), tag.get("started"))
+    ended = trial.datetime_complete
+    return ended is None or (now - ended).total_seconds() > REQUEUE_GRACE_SECONDS
 
 
 def worker_tag(*, heartbeat: bool = False) -> dict[str, Any]:

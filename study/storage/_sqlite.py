@@ -24,9 +24,10 @@ from typing import Any, Literal
 from study.errors import InputError
 from study.storage._urls import STORAGE_ENV
 
-HEADER = b"SQLite format 3\x00"
 OPTUNA_TABLES = frozenset({"studies", "trials", "version_info"})
 """Tables every Optuna RDB storage has."""
+CREATED_TABLE = "alembic_version"
+"""The table Optuna writes last as it creates a storage, before any study can be stored."""
 LOCK_SUFFIX = ".lock"
 
 SqliteKind = Literal["missing", "empty", "optuna"]
@@ -39,7 +40,8 @@ def inspect_sqlite(path: Path, shown: str) -> SqliteKind:
     """What ``path`` holds, reading it without writing a byte.
 
     Returns:
-        ``missing`` (no file), ``empty`` (an SQLite file without tables, e.g. 0 bytes) or
+        ``missing`` (no file), ``empty`` (an SQLite file without tables, e.g. 0 bytes, or one
+        whose creation as a study storage was cut short: it can hold no study yet) or
         ``optuna`` (an Optuna storage).
 
     Raises:
@@ -52,16 +54,8 @@ def inspect_sqlite(path: Path, shown: str) -> SqliteKind:
         raise InputError(f"cannot open storage {shown}: {path} is a folder, not a file.")
     if path.stat().st_size == 0:
         return "empty"
-    with open(path, "rb") as f:
-        header = f.read(len(HEADER))
-    if header != HEADER:
-        raise InputError(
-            f"cannot open storage {shown}: {path} is not an SQLite database (it does not start "
-            f"with SQLite's header); point --storage (or ${STORAGE_ENV}) at a study database "
-            "or a new file."
-        )
     tables = _tables(path, shown)
-    if not tables:
+    if not tables or (OPTUNA_TABLES.issubset(tables) and CREATED_TABLE not in tables):
         return "empty"
     if not OPTUNA_TABLES.issubset(tables):
         listed = ", ".join(sorted(tables)[:5]) + (", ..." if len(tables) > 5 else "")
@@ -175,16 +169,31 @@ def _release(key: str, *, force: bool = False) -> None:
 
 
 def _tables(path: Path, shown: str) -> set[str]:
-    """The database's tables, after SQLite's own check of its pages (one read of the file)."""
+    """The database's tables, after SQLite's own check of its pages.
+
+    The file is read through SQLite only, never opened by this module: closing any other
+    descriptor of the file would drop the locks that this process's open connections hold on
+    it (POSIX locks belong to the process), and a run ending elsewhere could then delete the
+    write-ahead log under them, leaving them reading a stale copy of the database.
+    """
     problem = ""
     for attempt in range(3):
         rows, problem = _read_tables(path)
         if problem == "ok":
             return {str(row[0]) for row in rows}
+        if problem == _NOT_A_DATABASE:
+            raise InputError(
+                f"cannot open storage {shown}: {path} is not an SQLite database (SQLite cannot "
+                f"read it as one); point --storage (or ${STORAGE_ENV}) at a study database or "
+                "a new file."
+            )
         # A reader may catch the write-ahead log of a run that is just ending; only a problem
         # that persists is damage.
         time.sleep(0.25 * (attempt + 1))
     raise InputError(damaged_message(path, shown, problem))
+
+
+_NOT_A_DATABASE = "SQLITE_NOTADB"
 
 
 def _read_tables(path: Path) -> tuple[list[Any], str]:
@@ -193,6 +202,8 @@ def _read_tables(path: Path) -> tuple[list[Any], str]:
             rows = db.execute("SELECT name FROM sqlite_master WHERE type = 'table'").fetchall()
             return rows, str(db.execute("PRAGMA quick_check(1)").fetchone()[0])
     except sqlite3.DatabaseError as e:
+        if getattr(e, "sqlite_errorname", None) == _NOT_A_DATABASE:
+            return [], _NOT_A_DATABASE
         return [], str(e)
 
 

@@ -47,7 +47,10 @@ class CounterfactualTrial:
         name: The configuration's name (dataset first).
         dataset: The dataset it was trained on.
         label: ``still_improving``, ``overfit``, ``capacity``, ``good_fit``, or ``None`` when
-            the effects fell in between (dropped from the labelled set).
+            the effects fell in between or the test split could not measure them (dropped
+            from the labelled set).
+        unchecked_label: The label the protocol gives without its significance check (see
+            the corpus README), kept to measure what that check changes.
         curves: One entry per seed; training and validation losses only.
         test_loss: Test loss per seed and epoch, shape ``(n_seeds, epochs)``.
         baseline_loss: Validation loss of the trivial predictor.
@@ -59,6 +62,7 @@ class CounterfactualTrial:
     name: str
     dataset: str
     label: str | None
+    unchecked_label: str | None
     curves: tuple[SeedCurves, ...]
     test_loss: np.ndarray
     baseline_loss: float
@@ -74,6 +78,10 @@ class CounterfactualTrial:
     def kind(self) -> Kind | None:
         """The diagnosis kind the label corresponds to, where it fixes one."""
         return None if self.label is None else _CATEGORY[self.label][1]
+
+    def with_unchecked_label(self) -> CounterfactualTrial:
+        """The same trial labelled without the significance check."""
+        return dataclasses.replace(self, label=self.unchecked_label)
 
 
 def load_counterfactual(directory: Path = COUNTERFACTUAL_DIR) -> list[CounterfactualTrial]:
@@ -108,6 +116,7 @@ def _trial(directory: Path, name: str, entry: dict[str, Any]) -> CounterfactualT
         name=name,
         dataset=entry["dataset"],
         label=entry["label"],
+        unchecked_label=entry.get("label_unchecked", entry["label"]),
         curves=tuple(curves),
         test_loss=np.vstack(tests),
         baseline_loss=float(entry["baseline_loss"]),

@@ -1,0 +1,48 @@
+"""What the study's other trials reached: the reference for "too little capacity".
+
+A curve that levels off near the trivial predictor's loss is too small a model only if other
+configurations of the same task did materially better; the diagnosis takes that figure as
+``reached_loss`` (see :func:`study.diagnosis.diagnose_curve`). Within a run it is the lowest
+validation loss (of the mean curve over seeds) among the study's finished trials so far, so
+the first trials of a new study are judged without it.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import optuna
+from optuna.trial import TrialState
+
+from study.diagnosis import mean_curve
+from study.storage import trial_curves
+
+_FINISHED = (TrialState.COMPLETE, TrialState.PRUNED)
+
+
+class ReachedLoss:
+    """The lowest validation loss the study's finished trials reached, kept up to date.
+
+    Each finished trial's curves are decoded once, however often the figure is asked for.
+    """
+
+    def __init__(self) -> None:
+        self._lowest: dict[int, float] = {}
+
+    def __call__(self, study: optuna.Study, *, exclude: int | None = None) -> float | None:
+        """The figure over the study's finished trials, leaving out trial ``exclude``."""
+        for frozen in study.get_trials(deepcopy=False, states=_FINISHED):
+            if frozen.number not in self._lowest:
+                self._lowest[frozen.number] = lowest_val_loss(frozen)
+        values = [v for n, v in self._lowest.items() if n != exclude and math.isfinite(v)]
+        return min(values) if values else None
+
+
+def lowest_val_loss(frozen: optuna.trial.FrozenTrial) -> float:
+    """The minimum of a stored trial's mean validation curve (``nan`` when it has none)."""
+    mean = mean_curve(trial_curves(frozen))
+    if mean is None:
+        return math.nan
+    finite = mean.val_loss[np.isfinite(mean.val_loss)]
+    return float(finite.min()) if len(finite) and finite.min() > 0 else math.nan
