@@ -4,15 +4,17 @@ The choice rests on a cost model measured with ``python -m benchmarks.engine_spe
 (one TensorFlow thread, CPU time per seed and training step, and peak memory of a step):
 
 - **Time.** A stacked step costs ``o + K * c``: ``o`` the per-operation overhead paid once per
-  stack, ``c`` the arithmetic of one seed. Stacking divides ``o`` by ``K`` and never raised
-  ``c`` in our measurements: per seed-step, 5 seeds stacked against 1 alone took 0.99x the
-  time for an MLP 2x256 at batch 128, 0.93x for an LSTM(32) at batch 512 and 0.6x at batch 32
-  (the tutorials' toys: 0.25x). So where the arithmetic dominates, stacking is neutral in
-  time, and where the overhead dominates, it pays.
+  stack, ``c`` the arithmetic of one seed. Stacking divides ``o`` by ``K``; measured per seed
+  and training step, 5 stacked seeds took 0.48x the time of one alone for an LSTM(32) at batch
+  32, 0.66x at batch 512, 0.80x for an LSTM(128) at batch 32, 1.06x at batch 512 (within the
+  noise of the measurement) and 0.74x for an MLP 2x256 at batch 128. Stacking pays where the
+  overhead matters and is about neutral where the arithmetic dominates.
 - **Memory.** A training step keeps its activations for the backward pass, ``K`` times one
-  seed's: measured 109 MB per seed for an LSTM(128), batch 512, lookback 30 (27 MB for
-  LSTM(32)), i.e. about ``3.5 * gates`` floats per unit, time step and sample of each
-  recurrent layer and direction; about 2 floats per unit and sample of each dense layer.
+  seed's: measured 109 MB per seed for an LSTM(128), batch 512, lookback 30 when all steps'
+  inputs are projected at once (27 MB for LSTM(32)), i.e. about ``3.5 * gates`` floats per
+  unit, time step and sample of each recurrent layer and direction, and 60 MB when they are
+  projected step by step (the estimate keeps the larger figure, an upper bound); about 2
+  floats per unit and sample of each dense layer.
 
 Hence the rule: stack every seed of the worker, unless the stack's step would keep more than
 :data:`STACK_MEMORY` bytes of activations; then split the seeds into the fewest stacks of
