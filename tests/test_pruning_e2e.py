@@ -41,7 +41,9 @@ def test_overfitting_trial_is_pruned_and_its_seeds_stop_early(workdir: Path, job
     trial = study_record(study, URL).trials[0]
     assert trial.state == TrialState.PRUNED.name
     assert trial.pruned is not None and trial.pruned.by == "overfit"
-    assert 800 < trial.pruned.epoch < 2000
+    # Past the validation minimum (near 848) and before the end. On 70 validation samples
+    # the rise must outlast what a sample or two can cause, so the prune comes late.
+    assert 848 < trial.pruned.epoch < 4000
     assert all(s.stop == "pruned" and s.epochs_trained == trial.pruned.epoch for s in trial.seeds)
     assert trial.diagnosis is not None and trial.diagnosis.category == "overfit"
     frozen = study.trials[0]

@@ -65,8 +65,13 @@ class DiagnosisConfig:
             ``sample_rise / n`` (log scale): on a small set, a few samples growing confidently
             wrong raise the mean loss smoothly, without any epoch-to-epoch noise, by an amount
             that shrinks as 1/n. One such sample lifts a 45-sample loss about 2x (log 0.7,
-            i.e. ~30 / n); the default allows for two (45 samples: a rise must exceed ~4x;
-            300: ~1.35x; 3000: ~1.13x with ``rise_ratio``).
+            i.e. ~30 / n); the default allows for about one and a half (45 samples: a rise
+            must exceed ~3.7x; 70: ~2.6x; 300: ~1.3x; 3000: ~1.13x with ``rise_ratio``). It is
+            the largest margin at which the reference two-moons overfit (500 units, 70
+            validation samples) still reads as overfit; at 46 or less the counterfactual
+            corpus's 45-sample good fit would read as overfit. That window is narrow: a margin
+            read from the mean curve alone cannot tell one confidently wrong sample from a
+            broad rise.
         confident_val_samples: Validation size at which a verdict read from the validation
             curve keeps ``sqrt(1/2)`` of its confidence (``sqrt(n / (n + this))`` in general).
         sustain_fraction: The validation loss must have stayed above the rise threshold for
@@ -127,7 +132,7 @@ class DiagnosisConfig:
     rise_ratio: float = _field(1.1, _GT1)
     small_rise_ratio: float = _field(1.03, _GT1)
     noise_z: float = _field(3.0, _NONNEG)
-    sample_rise: float = _field(60.0, _NONNEG)
+    sample_rise: float = _field(48.0, _NONNEG)
     confident_val_samples: int = _field(100, _EPOCHS)
     sustain_fraction: float = _field(0.1, _FRAC)
     min_sustain_epochs: int = _field(5, _EPOCHS)
