@@ -16,6 +16,7 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import logging
+import os
 import sys
 import threading
 import time
@@ -191,14 +192,16 @@ def _optimize(
     objective = Objective(plan.space, plan.data, settings, plan.diagnosis, progress, policy,
                           stop_requested=stop)
     guarded = _guard(objective)
+    known = len(study.get_trials(deepcopy=False))
     try:
         if finished < options.trials:
             warm_up(plan.jobs, options.backend)
         while (done := _next(study, options.trials, stop)) is not None:
             progress.finished(done)
+            known = len(study.get_trials(deepcopy=False))
             study.optimize(guarded, n_trials=1, catch=(TrialError,))
     except KeyboardInterrupt:
-        _requeue_interrupted(study)
+        _requeue_interrupted(study, known)
         raise
 
 
@@ -256,8 +259,8 @@ def _guard(objective: Objective) -> Callable[[optuna.Trial], float]:
     """
 
     def guarded(trial: optuna.Trial) -> float:
-        tag_worker(trial)
         try:
+            tag_worker(trial)
             return objective(trial)
         except KeyboardInterrupt:
             _mark_interrupted(trial)
@@ -276,9 +279,22 @@ def _mark_interrupted(trial: optuna.Trial) -> None:
         mark_interrupted(trial)
 
 
-def _requeue_interrupted(study: optuna.Study) -> None:
+def _requeue_interrupted(study: optuna.Study, known: int) -> None:
+    """Queue the re-run of the trials this stop interrupted.
+
+    Those marked interrupted, and the trial this process had just asked (numbered from
+    ``known`` on) when the stop came before the mark could be set (Optuna then fails it
+    plainly): it has no result, no error and names no other process.
+    """
     with contextlib.suppress(Exception):  # Best effort: a resume re-queues them as well.
         for trial in study.get_trials(deepcopy=False, states=(optuna.trial.TrialState.FAIL,)):
-            if trial.user_attrs.get(keys.INTERRUPTED):
+            if trial.user_attrs.get(keys.INTERRUPTED) or _cut_short_here(trial, known):
                 retry_trial(study, trial)
+
+
+def _cut_short_here(trial: optuna.trial.FrozenTrial, known: int) -> bool:
+    tag = trial.user_attrs.get(keys.WORKER)
+    mine = tag is None or (isinstance(tag, dict) and tag.get("pid") == os.getpid())
+    return (trial.number >= known and mine and keys.ERROR not in trial.user_attrs
+            and keys.DIAGNOSIS not in trial.user_attrs)
 
