@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from study.space._model import OBJECTIVES, Choices, Objective, Range, Searched, SearchSpace
-from study.space._parse import MAX_SPACE_BYTES, load_space, parse_overrides, parse_space
+from study.space._overrides import parse_overrides
+from study.space._parse import MAX_SPACE_BYTES, load_space, parse_space
 
 __all__ = [
     "MAX_SPACE_BYTES",
