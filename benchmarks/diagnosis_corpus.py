@@ -149,14 +149,7 @@ def report_counterfactual(
     """Print the counterfactual confusion matrices, dropped count and stop-epoch figure."""
     print(f"\n=== counterfactual corpus{title}: {total} trials, {dropped} dropped (in between "
           f"or unmeasurable), {len(frame)} labelled ===\n")
-    for title, part in (("all", frame), ("held-out datasets", frame[frame.held_out]),
-                        ("tuning datasets", frame[~frame.held_out])):
-        right = part.true == part.predicted
-        good = part[part.true == "good_fit"]
-        print(f"-- {title}: {len(part)} trials, accuracy {right.mean():.1%} "
-              f"(action {part.action_right.mean():.1%}), "
-              f"good_fit called overfit {(good.predicted == 'overfit').sum()} of {len(good)}")
-        print(pd.crosstab(part.label, part.predicted, margins=True), "\n")
+    _print_parts(frame, matrices=True)
     right = frame.true == frame.predicted
     under = frame[right & (frame.true == "underfit")]
     print(f"underfit kind (still_improving or capacity) right on "
@@ -183,6 +176,12 @@ def report_unchecked(trials: list[CounterfactualTrial]) -> None:
     frame = run_counterfactual(unchecked)
     dropped = sum(t.label is None for t in unchecked)
     print(f"\n=== without the significance check: {len(frame)} labelled, {dropped} dropped ===")
+    _print_parts(frame, matrices=False)
+    print(pd.crosstab(frame.label, frame.predicted, margins=True))
+
+
+def _print_parts(frame: pd.DataFrame, *, matrices: bool) -> None:
+    """Accuracy over all trials and over the held-out and tuning datasets apart."""
     for title, part in (("all", frame), ("held-out datasets", frame[frame.held_out]),
                         ("tuning datasets", frame[~frame.held_out])):
         right = part.true == part.predicted
@@ -190,7 +189,8 @@ def report_unchecked(trials: list[CounterfactualTrial]) -> None:
         print(f"-- {title}: {len(part)} trials, accuracy {right.mean():.1%} "
               f"(action {part.action_right.mean():.1%}), "
               f"good_fit called overfit {(good.predicted == 'overfit').sum()} of {len(good)}")
-    print(pd.crosstab(frame.label, frame.predicted, margins=True))
+        if matrices:
+            print(pd.crosstab(part.label, part.predicted, margins=True), "\n")
 
 
 def main() -> None:

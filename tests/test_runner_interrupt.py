@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime
+
 import optuna
 import pytest
 from optuna.trial import TrialState
@@ -20,8 +22,9 @@ def _reruns(study: optuna.Study) -> list[int | None]:
 
 def test_a_trial_failed_by_a_stop_before_its_mark_is_rerun() -> None:
     study = optuna.create_study()
+    asked_since = datetime.datetime.now()
     _failed(study)  # Optuna failed it as the Ctrl-C passed; nothing of ours was stored yet.
-    _requeue_interrupted(study, known=0)
+    _requeue_interrupted(study, asked_since)
     assert _reruns(study) == [0]
 
 
@@ -31,13 +34,14 @@ def test_a_trial_failed_by_a_stop_before_its_mark_is_rerun() -> None:
 ])
 def test_other_failed_trials_are_left_alone(attrs: dict[str, object]) -> None:
     study = optuna.create_study()
+    asked_since = datetime.datetime.now()
     _failed(study, **attrs)
-    _requeue_interrupted(study, known=0)
+    _requeue_interrupted(study, asked_since)
     assert _reruns(study) == []
 
 
 def test_trials_from_before_this_run_are_left_alone() -> None:
     study = optuna.create_study()
     _failed(study)
-    _requeue_interrupted(study, known=1)
+    _requeue_interrupted(study, datetime.datetime.now())
     assert _reruns(study) == []

@@ -19,6 +19,7 @@ from study.engine._stacks import StackedRun
 from study.models import initial_weights
 from study.params import FAMILIES, Family, TrialParams
 from study.tasks import TaskData
+from study.validation import check_int
 
 
 class TrainingMonitor(Protocol):
@@ -86,7 +87,9 @@ def train_seeds(
             ``eval_batch_size < 1``, ``train_eval_limit < 1`` or ``stack_memory < 1``.
     """
     _check_arguments(family, seeds, chunk_epochs)
-    _check_evaluation(eval_batch_size, train_eval_limit)
+    check_int("eval_batch_size", eval_batch_size, low=1)
+    if train_eval_limit is not None:
+        check_int("train_eval_limit", train_eval_limit, low=1)
     started = time.perf_counter()
     data = data.for_family(family)
     record = _Record(
@@ -131,18 +134,6 @@ def _check_arguments(family: str, seeds: Sequence[int], chunk_epochs: int) -> No
         raise ValueError(f"`seeds` must be distinct and non-empty, but got seeds={seeds!r}.")
     if chunk_epochs < 1:
         raise ValueError(f"`chunk_epochs` must be >= 1, but got chunk_epochs={chunk_epochs!r}.")
-
-
-def _check_evaluation(eval_batch_size: int, train_eval_limit: int | None) -> None:
-    if eval_batch_size < 1:
-        raise ValueError(
-            f"`eval_batch_size` must be >= 1, but got eval_batch_size={eval_batch_size!r}."
-        )
-    if train_eval_limit is not None and train_eval_limit < 1:
-        raise ValueError(
-            "`train_eval_limit` must be >= 1 or None, "
-            f"but got train_eval_limit={train_eval_limit!r}."
-        )
 
 
 def _run(

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import datetime
 import logging
 import os
 import sys
@@ -192,16 +193,16 @@ def _optimize(
     objective = Objective(plan.space, plan.data, settings, plan.diagnosis, progress, policy,
                           stop_requested=stop)
     guarded = _guard(objective)
-    known = len(study.get_trials(deepcopy=False))
+    asked_since = datetime.datetime.now()
     try:
         if finished < options.trials:
             warm_up(plan.jobs, options.backend)
         while (done := _next(study, options.trials, stop)) is not None:
             progress.finished(done)
-            known = len(study.get_trials(deepcopy=False))
+            asked_since = datetime.datetime.now()
             study.optimize(guarded, n_trials=1, catch=(TrialError,))
     except KeyboardInterrupt:
-        _requeue_interrupted(study, known)
+        _requeue_interrupted(study, asked_since)
         raise
 
 
@@ -279,22 +280,24 @@ def _mark_interrupted(trial: optuna.Trial) -> None:
         mark_interrupted(trial)
 
 
-def _requeue_interrupted(study: optuna.Study, known: int) -> None:
+def _requeue_interrupted(study: optuna.Study, asked_since: datetime.datetime) -> None:
     """Queue the re-run of the trials this stop interrupted.
 
-    Those marked interrupted, and the trial this process had just asked (numbered from
-    ``known`` on) when the stop came before the mark could be set (Optuna then fails it
+    Those marked interrupted, and the trial this process had just asked (started from
+    ``asked_since`` on) when the stop came before the mark could be set (Optuna then fails it
     plainly): it has no result, no error and names no other process.
     """
     with contextlib.suppress(Exception):  # Best effort: a resume re-queues them as well.
         for trial in study.get_trials(deepcopy=False, states=(optuna.trial.TrialState.FAIL,)):
-            if trial.user_attrs.get(keys.INTERRUPTED) or _cut_short_here(trial, known):
+            if trial.user_attrs.get(keys.INTERRUPTED) or _cut_short_here(trial, asked_since):
                 retry_trial(study, trial)
 
 
-def _cut_short_here(trial: optuna.trial.FrozenTrial, known: int) -> bool:
+def _cut_short_here(trial: optuna.trial.FrozenTrial, asked_since: datetime.datetime) -> bool:
     tag = trial.user_attrs.get(keys.WORKER)
     mine = tag is None or (isinstance(tag, dict) and tag.get("pid") == os.getpid())
-    return (trial.number >= known and mine and keys.ERROR not in trial.user_attrs
+    started = trial.datetime_start
+    return (started is not None and started >= asked_since and mine
+            and keys.ERROR not in trial.user_attrs
             and keys.DIAGNOSIS not in trial.user_attrs)
 

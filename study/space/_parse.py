@@ -104,9 +104,8 @@ def _build(
         family = builtin
         check_family(task, family)
         searched, fixed = _params(family, _table(doc, "params"))
-    own = {} if builtin is not None else {
-        name: {**searched, **fixed}[name] for name in _table(doc, "params") if name not in PARAMS
-    }
+    declared = {**searched, **fixed}
+    own = {} if builtin is not None else {n: v for n, v in declared.items() if n not in PARAMS}
     typed_overrides = parse_overrides(family, overrides, own=own)
     for name, value in typed_overrides.items():
         searched.pop(name, None)

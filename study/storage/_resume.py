@@ -29,7 +29,7 @@ import os
 import socket
 import warnings
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeGuard
 
 import optuna
 from optuna.storages import RDBStorage, RetryHeartbeatStaleTrialCallback
@@ -125,8 +125,7 @@ def _owner_gone(trial: FrozenTrial, now: datetime.datetime) -> bool:
     still missing :data:`REQUEUE_GRACE_SECONDS` after the trial ended.
     """
     tag = trial.user_attrs.get(WORKER_ATTR)
-    if (isinstance(tag, dict) and not tag.get("heartbeat")
-            and tag.get("host") == socket.gethostname()):
+    if _watched_here(tag):
         return not _alive(tag.get("pid"), tag.get("started"))
     ended = trial.datetime_complete
     return ended is None or (now - ended).total_seconds() > REQUEUE_GRACE_SECONDS
@@ -159,13 +158,11 @@ def fail_dead_workers(study: optuna.Study) -> list[int]:
     of other machines and of storages with heartbeats are left alone.
     """
     now = datetime.datetime.now()
-    host = socket.gethostname()
     orphaned = []
     for trial in study.get_trials(deepcopy=False, states=(TrialState.RUNNING,)):
         tag = trial.user_attrs.get(WORKER_ATTR)
         if isinstance(tag, dict):
-            dead = (not tag.get("heartbeat") and tag.get("host") == host
-                    and not _alive(tag.get("pid"), tag.get("started")))
+            dead = _watched_here(tag) and not _alive(tag.get("pid"), tag.get("started"))
         else:
             started = trial.datetime_start
             dead = started is not None and (now - started).total_seconds() > UNTAGGED_SECONDS
@@ -173,6 +170,15 @@ def fail_dead_workers(study: optuna.Study) -> list[int]:
             fail_interrupted(study, trial)
             orphaned.append(trial.number)
     return orphaned
+
+
+def _watched_here(tag: Any) -> TypeGuard[dict[str, Any]]:
+    """Whether a worker tag names a process of this machine that no heartbeat watches.
+
+    Only such a process can be checked for life from here (its id means nothing elsewhere).
+    """
+    return (isinstance(tag, dict) and not tag.get("heartbeat")
+            and tag.get("host") == socket.gethostname())
 
 
 def _alive(pid: Any, started: Any) -> bool:

@@ -29,6 +29,8 @@ OPTUNA_TABLES = frozenset({"studies", "trials", "version_info"})
 CREATED_TABLE = "alembic_version"
 """The table Optuna writes last as it creates a storage, before any study can be stored."""
 LOCK_SUFFIX = ".lock"
+_NOT_A_DATABASE = "SQLITE_NOTADB"
+"""SQLite's name for the error of a file that is not a database."""
 
 SqliteKind = Literal["missing", "empty", "optuna"]
 
@@ -192,8 +194,6 @@ def _tables(path: Path, shown: str) -> set[str]:
         time.sleep(0.25 * (attempt + 1))
     raise InputError(damaged_message(path, shown, problem))
 
-
-_NOT_A_DATABASE = "SQLITE_NOTADB"
 
 
 def _read_tables(path: Path) -> tuple[list[Any], str]:
