@@ -55,8 +55,10 @@ def test_step_inputs_equal_the_all_steps_projection(
         np.testing.assert_allclose(mine, theirs, rtol=1e-5, atol=1e-5)
 
 
-@pytest.mark.parametrize(("seeds", "expected"), [(1, False), (5, True)])
-def test_large_steps_choose_step_inputs(seeds: int, expected: bool) -> None:
+@pytest.mark.parametrize(
+    ("seeds", "batch", "expected"), [(1, 32, False), (5, 32, True), (1, 512, True)]
+)
+def test_large_steps_choose_step_inputs(seeds: int, batch: int, expected: bool) -> None:
     from study.engine._loop import Structure
     from study.params import TrialParams
     from study.tasks import TaskData
@@ -64,5 +66,5 @@ def test_large_steps_choose_step_inputs(seeds: int, expected: bool) -> None:
     x = np.zeros((1000, 30, 1), np.float32)
     y = np.zeros((1000, 1), np.float32)
     data = TaskData("series", "regression", x, y, x[:10], y[:10], "mse")
-    params = TrialParams(units=32, batch_size=32)
+    params = TrialParams(units=32, batch_size=batch)
     assert Structure.of("lstm", params, data, seeds).network.step_inputs is expected

@@ -9,7 +9,7 @@ TensorFlow graph, so the per-epoch cost is a small fraction of ``model.fit``'s.
 from __future__ import annotations
 
 from study.engine._custom import checked_model, train_custom
-from study.engine._evaluate import TRAIN_EVAL_LIMIT
+from study.engine._evaluate import TRAIN_EVAL_FLOOR, TRAIN_EVAL_LIMIT, train_eval_size
 from study.engine._graphs import clear_graphs
 from study.engine._layout import STACK_MEMORY, plan_stacks, step_bytes
 from study.engine._threads import configure_threads
@@ -17,6 +17,7 @@ from study.engine._train import TrainingMonitor, train_seeds
 
 __all__ = [
     "STACK_MEMORY",
+    "TRAIN_EVAL_FLOOR",
     "TRAIN_EVAL_LIMIT",
     "TrainingMonitor",
     "checked_model",
@@ -25,5 +26,6 @@ __all__ = [
     "plan_stacks",
     "step_bytes",
     "train_custom",
+    "train_eval_size",
     "train_seeds",
 ]

@@ -14,8 +14,11 @@ import numpy as np
 import numpy.typing as npt
 import tensorflow as tf
 
-TRAIN_EVAL_LIMIT = 20_000
-"""Training samples evaluated per epoch at most; larger training sets use a fixed sample."""
+TRAIN_EVAL_FLOOR = 2_048
+"""Training samples evaluated per epoch at least, when the training set has that many."""
+
+TRAIN_EVAL_LIMIT = 10_000
+"""Training samples evaluated per epoch at most, by default (see :func:`train_eval_size`)."""
 
 
 @dataclasses.dataclass(frozen=True)
@@ -45,13 +48,14 @@ class Tensors:
         validation: tuple[npt.NDArray[np.float32], npt.NDArray[np.float32]],
         train_eval_limit: int | None,
     ) -> Tensors:
-        """Convert the arrays; choose the evaluated training samples (see :func:`eval_indices`)."""
+        """Convert the arrays; choose the evaluated training samples (:func:`train_eval_size`)."""
+        size = train_eval_size(len(x_train), len(validation[0]), train_eval_limit)
         return cls(
             tf.constant(x_train, tf.float32),
             tf.constant(y_train, tf.float32),
             tf.constant(validation[0], tf.float32),
             tf.constant(validation[1], tf.float32),
-            tf.constant(eval_indices(len(x_train), train_eval_limit), tf.int32),
+            tf.constant(eval_indices(len(x_train), size), tf.int32),
         )
 
     def as_args(self) -> tuple[tf.Tensor, ...]:
@@ -59,16 +63,29 @@ class Tensors:
         return (self.x_train, self.y_train, self.x_val, self.y_val, self.train_eval)
 
 
-def eval_indices(n_train: int, limit: int | None) -> npt.NDArray[np.int32]:
-    """Return the training samples evaluated each epoch: all, or ``limit`` evenly spaced.
+def train_eval_size(n_train: int, n_val: int, limit: int | None) -> int:
+    """Return how many training samples the end-of-epoch ``train_loss`` is evaluated on.
 
-    The sample is the same for every seed and every epoch, so the training curve carries no
-    sampling noise from epoch to epoch, and it spans the whole training set (for series
-    windows, the whole training period).
+    As many as the validation set has, at least :data:`TRAIN_EVAL_FLOOR` and at most
+    ``limit`` (all of them when the training set is smaller, or when ``limit`` is ``None``):
+    the training and validation curves then carry comparable sampling precision, the
+    quantity the diagnosis compares. MEASURED_PLACEHOLDER
     """
-    if limit is None or n_train <= limit:
+    if limit is None:
+        return n_train
+    return min(n_train, limit, max(TRAIN_EVAL_FLOOR, n_val))
+
+
+def eval_indices(n_train: int, size: int) -> npt.NDArray[np.int32]:
+    """Return the training samples evaluated each epoch: all, or ``size`` evenly spaced.
+
+    The sample depends on the sizes alone: it is the same for every seed, every epoch and
+    every trial, so the training curve carries no sampling noise from epoch to epoch, and it
+    spans the whole training set (for series windows, the whole training period).
+    """
+    if n_train <= size:
         return np.arange(n_train, dtype=np.int32)
-    return np.unique(np.linspace(0, n_train - 1, limit).round().astype(np.int32))
+    return np.unique(np.linspace(0, n_train - 1, size).round().astype(np.int32))
 
 
 def batched_mean(

@@ -59,7 +59,8 @@ class Structure:
         input_shape = tuple(int(d) for d in data.x_train.shape[1:])
         network = Network.of(
             family, params,
-            step_inputs=_projection_floats(params, input_shape, n_seeds) >= STEP_INPUTS_FLOATS,
+            step_inputs=_projection_floats(params, input_shape, n_seeds, len(data.x_train))
+            >= STEP_INPUTS_FLOATS,
         )
         return cls(
             network=network,
@@ -72,14 +73,17 @@ class Structure:
         )
 
 
-def _projection_floats(params: TrialParams, input_shape: tuple[int, ...], n_seeds: int) -> int:
-    """Floats per sample of one recurrent layer's all-steps input projection, for all seeds.
+def _projection_floats(
+    params: TrialParams, input_shape: tuple[int, ...], n_seeds: int, n_train: int
+) -> int:
+    """Floats of one recurrent layer's all-steps input projection for a training batch.
 
-    The batch size is left out on purpose: it is a value of the graph, so trials that differ
-    only in it share one graph.
+    Trials that differ only in the batch size share one graph unless the batch size moves
+    this across :data:`STEP_INPUTS_FLOATS`.
     """
     steps = input_shape[0] if len(input_shape) > 1 else 1
-    return n_seeds * steps * GATES.get(params.cell, 4) * params.units
+    batch = min(params.batch_size, max(n_train, 1))
+    return batch * n_seeds * steps * GATES.get(params.cell, 4) * params.units
 
 
 class _Settings:

@@ -18,12 +18,15 @@ from study.engine._random import SeedNoise, site
 GATES = {"lstm": 4, "gru": 3}
 """Gates per cell, in Keras' order: LSTM input, forget, cell, output; GRU update, reset, new."""
 
-STEP_INPUTS_FLOATS = 15_000
-"""Floats per sample of a layer's all-steps input projection, ``seeds * steps * gates *
-units``, from which inputs are projected step by step (see :func:`recurrent_layer`): an
-LSTM(32) with lookback 30 stays below it alone (3,840: 26 % slower step by step at batch 32)
-and passes it with 5 seeds (19,200: even at batch 32, 23 % faster at batch 512), an LSTM(128)
-passes it alone (15,360: 18 % faster at batch 512)."""
+STEP_INPUTS_FLOATS = 1 << 18
+"""Floats of a layer's all-steps input projection for one training batch, ``batch * seeds *
+steps * gates * units``, from which inputs are projected step by step (see
+:func:`recurrent_layer`): 1 MiB, half of a core's 2 MiB L2 cache. Measured per seed and
+training step (one thread, lookback 30, whole epochs of the engine): one LSTM(32) seed at
+batch 512 (1.97 M floats) took 23 % less step by step (21.9 to 16.8 ms), at batch 128
+(0.49 M) about the same (6.5 and 6.8 ms); one LSTM(128) seed at batch 32 (0.49 M) 6 % less
+(12.8 to 12.0 ms) and at batch 512 18 % less; 5 stacked LSTM(32) seeds at batch 512 23 % less.
+One LSTM(32) seed at batch 32 (0.12 M) keeps the all-steps product."""
 
 
 @dataclasses.dataclass(frozen=True)
@@ -59,19 +62,30 @@ def recurrent_layer(
 
     With ``step_inputs`` the inputs are cut into time steps once, time-major, and each step
     is projected on its own; otherwise all steps are projected in one product, then cut.
-    Measured (one thread, forward and backward pass, CPU time per seed): step by step took
-    18 % less at LSTM(128) batch 512 (101 to 83 ms), 23 % less at LSTM(32) batch 512 with 5
-    seeds and 9 % less at LSTM(128) batch 32 with 5 seeds, where the all-steps projection no
-    longer stays in cache; but 26 % more at LSTM(32) batch 32 with one seed, where the extra
-    operations per step dominate. See :data:`STEP_INPUTS_FLOATS`.
+    Step by step keeps each step's product in cache where the all-steps projection would
+    not (see :data:`STEP_INPUTS_FLOATS` for the measured choice).
+
+    A single seed (without per-gate recurrent dropout masks) runs on 2-D matrices, plain
+    ``MatMul`` instead of a batched product over a seed axis of 1: measured per training step
+    (one thread, lookback 30, batch 512, medians of 7), 1-5 % less time for an LSTM(128)
+    (87.8 / 84.4 to 83.5 / 83.3 ms, Keras' ``LSTM``: 85.3 ms) and 7 % less for an LSTM(32)
+    (12.1 to 11.3 ms, Keras: 12.9 ms). TensorFlow's fused ``BlockLSTMV2`` kernel took 104 ms
+    and a single sigmoid over the three sigmoid gates 96 ms at LSTM(128): neither is used.
     """
     outputs = []
     for direction in range(len(weights) // 3):
         layer = weights[3 * direction : 3 * direction + 3]
         xs = x if direction == 0 else tf.reverse(x, axis=[2])
         masks = _masks(cell, layer[0], xs, (index, direction), dropout)
+        # One seed without per-gate masks runs on 2-D matrices (see the docstring).
+        single = layer[0].shape[0] == 1 and masks[1] is None
+        if single:
+            layer, xs = [w[0] for w in layer], xs[0]
+            masks = (None if masks[0] is None else masks[0][0], None)
         steps = _input_steps(xs, layer[0], _input_bias(cell, layer[2]), masks[0], step_inputs)
         out = _run_cell(cell, layer, steps, masks[1], return_sequences=return_sequences)
+        if single:
+            out = out[None]
         if direction == 1 and return_sequences:
             out = tf.reverse(out, axis=[2])
         outputs.append(out)
@@ -112,25 +126,31 @@ def _run_cell(
     return_sequences: bool,
 ) -> tf.Tensor:
     """Run the recurrence over the projected inputs of each time step."""
-    kernel, recurrent, bias = layer
+    _, recurrent, bias = layer
     gru = cell == "gru"
-    n_seeds, units = kernel.shape[0], recurrent.shape[1]
     recurrent_step = _recurrent_step(recurrent, recurrent_mask)
-    h = c = tf.zeros(tf.stack([n_seeds, tf.shape(steps[0])[1], units]))
+    # (K, batch, units), or (batch, units) for one seed on 2-D matrices.
+    shape = tf.concat([tf.shape(steps[0])[:-1], [recurrent.shape[-2]]], axis=0)
+    h = c = tf.zeros(shape)
     outputs = []
     for z_t in steps:
         inner = recurrent_step(h)
         if gru:
-            h = _gru(z_t, inner + bias[:, 1][:, None, :], h)
+            h = _gru(z_t, inner + _rows(bias[..., 1, :]), h)
         else:
             h, c = _lstm(z_t + inner, c)
         outputs.append(h)
-    return tf.stack(outputs, axis=2) if return_sequences else h
+    return tf.stack(outputs, axis=h.shape.rank - 1) if return_sequences else h
 
 
 def _input_bias(cell: str, bias: tf.Tensor) -> tf.Tensor:
     """The bias added to the inputs' projection: a GRU's input bias, an LSTM's only bias."""
-    return bias[:, 0] if cell == "gru" else bias
+    return bias[..., 0, :] if cell == "gru" else bias
+
+
+def _rows(bias: tf.Tensor) -> tf.Tensor:
+    """Make a bias ``(K, width)`` broadcast over a batch's rows; a 2-D one ``(width,)`` does."""
+    return bias if bias.shape.rank == 1 else bias[:, None, :]
 
 
 def _input_steps(
@@ -142,16 +162,20 @@ def _input_steps(
 ) -> list[tf.Tensor]:
     """Return each time step's ``x_t @ kernel + bias``, shape ``(K, batch, gates * units)``.
 
-    Masks drawn per gate (recurrent dropout on) always take the all-steps projection.
+    For one seed on 2-D matrices (``kernel`` of shape ``(inputs, width)``, ``x`` of shape
+    ``(batch, steps, inputs)``), each step has shape ``(batch, gates * units)``. Masks drawn
+    per gate (recurrent dropout on) always take the all-steps projection.
     """
+    time_axis = x.shape.rank - 2
     if not step_inputs or (mask is not None and mask.shape.rank == 5):
-        z = _project_inputs(x, kernel, mask) + bias[:, None, None, :]
+        z = _project_inputs(x, kernel, mask) + _rows(bias)[..., None, :]
         # One unstack, not a slice per step: the gradient of z[:, :, t] would write a
         # full-size zero tensor per step (quadratic in the steps; 3-5x slower at 30 steps).
-        return tf.unstack(z, axis=2)
+        return tf.unstack(z, axis=time_axis)
     masked = x if mask is None else x * mask
-    return [tf.matmul(x_t, kernel) + bias[:, None, :]
-            for x_t in tf.unstack(tf.transpose(masked, [2, 0, 1, 3]))]
+    time_major = [time_axis, *range(time_axis), time_axis + 1]
+    return [tf.matmul(x_t, kernel) + _rows(bias)
+            for x_t in tf.unstack(tf.transpose(masked, time_major))]
 
 
 def _lstm(z: tf.Tensor, c: tf.Tensor) -> tuple[tf.Tensor, tf.Tensor]:
@@ -173,8 +197,14 @@ def _project_inputs(x: tf.Tensor, kernel: tf.Tensor, mask: tf.Tensor | None) -> 
     """Return ``x @ kernel`` for all time steps, shape ``(K, batch, steps, gates * units)``.
 
     ``mask`` is ``None``, one input mask per sequence ``(K, batch, 1, features)``, or one per
-    gate ``(K, gates, batch, 1, features)`` as Keras draws when recurrent dropout is on.
+    gate ``(K, gates, batch, 1, features)`` as Keras draws when recurrent dropout is on. For
+    one seed on 2-D matrices, ``x`` has shape ``(batch, steps, features)``, the result
+    ``(batch, steps, gates * units)``.
     """
+    if kernel.shape.rank == 2:
+        masked = x if mask is None else x * mask
+        flat = tf.reshape(masked, [-1, kernel.shape[0]])
+        return tf.reshape(tf.matmul(flat, kernel), tf.stack([-1, x.shape[1], kernel.shape[1]]))
     n_seeds, features, width = kernel.shape
     batch, steps = tf.shape(x)[1], x.shape[2]
     if mask is None or mask.shape.rank == 4:

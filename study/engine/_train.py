@@ -56,10 +56,11 @@ def train_seeds(
 
     Per epoch and seed the curves hold: ``train_loss`` and ``val_loss``, evaluated on the
     training and validation data at the end of the epoch with dropout off, in batches of
-    ``eval_batch_size``, including the L2 penalty as ``model.evaluate`` does (above
-    ``train_eval_limit`` training samples, ``train_loss`` is evaluated on that many evenly
-    spaced training samples, the same ones every epoch); ``fit_loss``, the mean of the
-    epoch's batch losses during training (Keras' ``loss``); and for classification
+    ``eval_batch_size``, including the L2 penalty as ``model.evaluate`` does (on a large
+    training set, ``train_loss`` is evaluated on a fixed sample of evenly spaced training
+    samples, as many as the validation set has, at least 2,048 and at most
+    ``train_eval_limit``, see :func:`study.engine.train_eval_size`); ``fit_loss``, the mean of
+    the epoch's batch losses during training (Keras' ``loss``); and for classification
     ``train_metric`` and ``val_metric``, the accuracy on the same data as the losses.
 
     A seed whose train, validation or fit loss becomes NaN or infinite stops with
@@ -76,7 +77,8 @@ def train_seeds(
             after each chunk.
         monitor: Receives the curves after each chunk and may stop training (``pruned``).
         eval_batch_size: Samples per batch of the end-of-epoch evaluation; bounds its memory.
-        train_eval_limit: Most training samples evaluated per epoch; ``None`` for all.
+        train_eval_limit: Most training samples ``train_loss`` is evaluated on per epoch;
+            ``None`` for all.
         stack_memory: Bytes of training-step activations one stack of seeds may keep.
 
     Returns:
