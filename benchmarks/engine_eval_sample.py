@@ -75,6 +75,8 @@ def eval_sample(seeds: int = 2) -> list[dict[str, object]]:
             "evaluated": train_eval_size(len(data.x_train), len(data.x_val), TRAIN_EVAL_LIMIT),
             "gap": float(gaps.max()), "median_gap": float(np.median(gaps)),
             "diagnosis": (runs["sample"][2], runs["full"][2]),
+            "final": (float(np.mean([c.train_loss[-1] for c in full])),
+                      float(np.mean([c.val_loss[-1] for c in full]))),
             "seconds": (runs["sample"][1], runs["full"][1]),
         })
     return out
@@ -82,15 +84,19 @@ def eval_sample(seeds: int = 2) -> list[dict[str, object]]:
 
 def _print_eval_sample(results: list[dict[str, object]]) -> None:
     print(f"{'case':<26} {'train':>7} {'val':>6} {'sample':>6} {'max gap':>8} {'median':>7} "
-          f"{'diagnosis sample / full':<26} {'s/sep sample / full':<20}")
+          f"{'end train / val':<17} {'diagnosis sample / full':<26} {'s/sep sample / full':<20}")
     for r in results:
         (dx_sample, dx_full), (s_sample, s_full) = r["diagnosis"], r["seconds"]  # type: ignore[misc]
+        train, val = r["final"]  # type: ignore[misc]
         print(f"{r['case']:<26} {r['n_train']:>7} {r['n_val']:>6} {r['evaluated']:>6} "
-              f"{r['gap']:>7.2%} {r['median_gap']:>7.2%} {dx_sample + ' / ' + dx_full:<26} "
+              f"{r['gap']:>7.2%} {r['median_gap']:>7.2%} {train:>8.4f} / {val:<6.4f} "
+              f"{dx_sample + ' / ' + dx_full:<26} "
               f"{s_sample:.3f} / {s_full:.3f} ({s_full / s_sample:.2f}x)", flush=True)
     print("max gap, median: largest and median |sampled / full - 1| of train_loss over epochs "
           "and seeds (2 seeds, one TensorFlow thread); diagnosis: "
-          "study.diagnosis.diagnose_seeds of each run; s/sep: seconds per seed-epoch.")
+          "study.diagnosis.diagnose_seeds of each run; end train / val: the full run's last "
+          "train_loss (all samples) and val_loss, mean over seeds; s/sep: seconds per "
+          "seed-epoch.")
 
 
 def main() -> None:

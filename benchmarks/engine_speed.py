@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
+import itertools
 import json
 import resource
 import statistics
@@ -107,6 +108,54 @@ def make_data(kind: str, n: int) -> TaskData:
     return load_task(kind)
 
 
+def forward_flops(cell: Cell, data: TaskData) -> float:
+    """Return the multiply-add FLOPs (2 per multiply-add) of one sample's forward pass.
+
+    Matrix products only: a recurrent layer's input and recurrent products at every step (per
+    direction), a dense layer's product; the element-wise gate arithmetic is left out (a few
+    per cent of an LSTM(128)'s).
+    """
+    params, features = cell.params, int(data.x_train.shape[-1])
+    if cell.family == "mlp":
+        widths = [features] + [params.units] * params.layers + [1]
+        return float(sum(2 * a * b for a, b in itertools.pairwise(widths)))
+    gates = {"lstm": 4, "gru": 3}[params.cell]
+    directions = 2 if params.bidirectional else 1
+    total, inputs = 0.0, features
+    for _ in range(params.layers):
+        per_step = 2 * gates * params.units * (inputs + params.units)
+        total += directions * LOOKBACK * per_step
+        inputs = directions * params.units
+    return total + 2 * inputs
+
+
+def epoch_gflop(cell: Cell, data: TaskData) -> float:
+    """Return the GFLOP of one ``model.fit`` epoch with validation: a training step costs
+    about three forward passes (forward, then the backward pass's two products per product),
+    validation one forward pass per sample."""
+    forward = forward_flops(cell, data)
+    return (3 * forward * len(data.x_train) + forward * len(data.x_val)) / 1e9
+
+
+def peak_gflops(repeats: int = 5) -> float:
+    """Return the best GFLOP/s of a 1024 x 1024 float32 matrix product on one thread."""
+    import tensorflow as tf
+
+    from study.engine import configure_threads
+
+    configure_threads(1)
+    a = tf.random.normal([1024, 1024])
+    product = tf.function(lambda: tf.reduce_sum(tf.matmul(a, a)))
+    product()
+    best = float("inf")
+    for _ in range(repeats):
+        started = time.perf_counter()
+        for _ in range(10):
+            product()
+        best = min(best, (time.perf_counter() - started) / 10)
+    return 2 * 1024**3 / best / 1e9
+
+
 def _fit_seconds(cell: Cell, data: TaskData, model: object, epochs: int) -> float:
     """Return ``model.fit``'s seconds per epoch: the median epoch after the first when it runs
     three or more epochs (so its per-call overhead is not counted), else the call's mean."""
@@ -180,7 +229,9 @@ def run_cell(cell: Cell, repeats: int) -> dict[str, float]:
             rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
         times["fit"].append(_fit_seconds(cell, data, model, cell.fit_epochs or cell.epochs))
     result = {name: statistics.median(values) for name, values in times.items()}
-    return {**result, "rss_mb": rss, "trace_first": trace[0], "trace_second": trace[1]}
+    gflops = epoch_gflop(cell, data) / result["fit"]
+    return {**result, "rss_mb": rss, "trace_first": trace[0], "trace_second": trace[1],
+            "fit_gflops": gflops}
 
 
 def help_seconds(repeats: int) -> float:
@@ -253,6 +304,7 @@ def _row(name: str, result: dict[str, float]) -> str:
     parts += [
         f"{result['rss_mb']:>7.0f}",
         f"{result['trace_first']:>6.1f} / {result['trace_second']:<5.2f}",
+        f"{result.get('fit_gflops', float('nan')):>6.1f}",
     ]
     return " ".join(parts)
 
@@ -264,6 +316,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--cells", default="", help="only cells whose name contains this")
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--one", help=argparse.SUPPRESS)
+    parser.add_argument("--peak", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument(
         "--optimizer-leak", action="store_true",
         help="only measure the memory Keras optimizers keep per trial inside tf.function",
@@ -273,6 +326,9 @@ def main(argv: list[str] | None = None) -> None:
         for kind, (mb, seconds) in optimizer_leak().items():
             print(f"{kind:<24} {mb * 1024:>8.0f} KB kept per trial {seconds:>8.3f} s per trial")
         return
+    if args.peak:
+        print(f"{peak_gflops():.1f}")
+        return
     cells = {cell.name: cell for cell in grid()}
     if args.one:
         print(json.dumps(run_cell(cells[args.one], args.repeats)))
@@ -280,7 +336,7 @@ def main(argv: list[str] | None = None) -> None:
     chosen = [c for c in cells.values() if (c.quick or not args.quick) and args.cells in c.name]
     header = (
         f"{'cell':<26} {'fit s/ep':>10} {'K=1 s/sep':>10} {'ratio':>8} {'K=5 s/sep':>10} "
-        f"{'ratio':>8} {'rss MB':>7} {'trace 1st / 2nd s'}"
+        f"{'ratio':>8} {'rss MB':>7} {'trace 1st / 2nd s'} {'fit GF/s':>8}"
     )
     print(header, "\n" + "-" * len(header), flush=True)
     for cell in chosen:
@@ -292,11 +348,16 @@ def main(argv: list[str] | None = None) -> None:
             continue
         print(_row(cell.name, json.loads(done.stdout.strip().splitlines()[-1])), flush=True)
     print(f"\n`python -m study --help`: {help_seconds(args.repeats):.2f} s wall (median)")
+    peak = subprocess.run([sys.executable, "-m", "benchmarks.engine_speed", "--peak"],
+                          capture_output=True, text=True, check=True).stdout.split()[-1]
+    print(f"One core's float32 peak (best 1024x1024 matrix product, one thread): {peak} GFLOP/s")
     print(
         f"Medians of {args.repeats} interleaved repeats, one TensorFlow thread, CPU only; "
         "s/ep: seconds per epoch of model.fit (one seed, with validation_data); s/sep: the "
         "engine's seconds per seed-epoch (train step, dropout-off train and validation "
-        "evaluation); ratio: model.fit / engine."
+        "evaluation); ratio: model.fit / engine; fit GF/s: model.fit's matrix-product "
+        "GFLOP per epoch (training about 3 forward passes per sample, validation 1) over its "
+        "seconds per epoch: no seed stacking can go faster than the core's peak."
     )
 
 
