@@ -9,21 +9,27 @@ import numpy as np
 import pytest
 
 from study.curves import SeedCurves
-from study.engine._layout import plan_stacks, step_bytes
+from study.engine._layout import STACK_SEED_BYTES, plan_stacks, step_bytes
 from study.params import TrialParams
 from study.tasks import TaskData
 
-LSTM128 = TrialParams(units=128, batch_size=512)
+LSTM128_B128 = TrialParams(units=128, batch_size=128)
 
 
 def test_seeds_form_one_stack_within_the_budget() -> None:
-    assert plan_stacks("lstm", LSTM128, (30, 1), 10_000, [3, 1, 2, 5, 4]) == [[3, 1, 2, 5, 4]]
+    assert plan_stacks("lstm", LSTM128_B128, (30, 1), 10_000, [3, 1, 2, 5, 4]) == [[3, 1, 2, 5, 4]]
 
 
 def test_seeds_split_into_the_fewest_equal_stacks_that_fit() -> None:
-    per_seed = step_bytes("lstm", LSTM128, (30, 1), 10_000)
-    stacks = plan_stacks("lstm", LSTM128, (30, 1), 10_000, range(5), budget=2 * per_seed)
+    per_seed = step_bytes("lstm", LSTM128_B128, (30, 1), 10_000)
+    stacks = plan_stacks("lstm", LSTM128_B128, (30, 1), 10_000, range(5), budget=2 * per_seed)
     assert stacks == [[0, 1], [2, 3], [4]]
+
+
+def test_seeds_with_large_steps_train_alone() -> None:
+    large = TrialParams(units=128, batch_size=512)
+    assert step_bytes("lstm", large, (30, 1), 10_000) > STACK_SEED_BYTES
+    assert plan_stacks("lstm", large, (30, 1), 10_000, [1, 2, 3]) == [[1], [2], [3]]
 
 
 def test_a_seed_above_the_budget_trains_alone() -> None:

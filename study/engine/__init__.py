@@ -11,12 +11,13 @@ from __future__ import annotations
 from study.engine._custom import checked_model, train_custom
 from study.engine._evaluate import TRAIN_EVAL_FLOOR, TRAIN_EVAL_LIMIT, train_eval_size
 from study.engine._graphs import clear_graphs
-from study.engine._layout import STACK_MEMORY, plan_stacks, step_bytes
+from study.engine._layout import STACK_MEMORY, STACK_SEED_BYTES, plan_stacks, step_bytes
 from study.engine._threads import configure_threads
 from study.engine._train import TrainingMonitor, train_seeds
 
 __all__ = [
     "STACK_MEMORY",
+    "STACK_SEED_BYTES",
     "TRAIN_EVAL_FLOOR",
     "TRAIN_EVAL_LIMIT",
     "TrainingMonitor",

@@ -16,11 +16,21 @@ The choice rests on a cost model measured with ``python -m benchmarks.engine_spe
   projected step by step (the estimate keeps the larger figure, an upper bound); about 2
   floats per unit and sample of each dense layer.
 
-Hence the rule: stack every seed of the worker, unless the stack's step would keep more than
-:data:`STACK_MEMORY` bytes of activations; then split the seeds into the fewest stacks of
-nearly equal size that fit (one seed per stack at least). Every draw of a seed depends on the
-seed alone, so a seed's curves are the same in any stack (up to float rounding of batched
-matrix products).
+- **Large steps.** Where one seed's step is large, its arithmetic runs out of cache and a
+  single seed runs on plain 2-D matrix products (``study/engine/_recurrent.py``), so stacking
+  costs instead. Measured on whole trials of 5 seeds (train steps and evaluation, CPU time per
+  seed-epoch, one thread, medians of 3), stacked against each seed in a stack of its own:
+  LSTM(32) batch 512, 10k windows (27.5 MB of activations per seed) 0.308 against 0.350 s
+  (stacking pays); LSTM(128) batch 32 (6.9 MB) 0.324 against 0.346 s (pays); LSTM(64) batch
+  512 (55 MB) 0.185 against 0.183 s (even); LSTM(128) batch 512 (110 MB) 0.346 against 0.282 s
+  (alone is 19 % faster).
+
+Hence the rule: stack every seed of the worker, unless one seed's step would keep more than
+:data:`STACK_SEED_BYTES` of activations (then every seed trains in a stack of its own) or the
+stack's step would keep more than :data:`STACK_MEMORY` bytes; then split the seeds into the
+fewest stacks of nearly equal size that fit (one seed per stack at least). Every draw of a
+seed depends on the seed alone, so a seed's curves are the same in any stack (up to float
+rounding of batched matrix products).
 """
 
 from __future__ import annotations
@@ -32,6 +42,10 @@ from study.params import Family, TrialParams
 
 STACK_MEMORY = 1 << 30
 """Bytes of training-step activations one stack of seeds may keep (1 GiB)."""
+
+STACK_SEED_BYTES = 64 << 20
+"""Bytes of training-step activations of one seed above which seeds are not stacked (64 MiB,
+between the measured 55 MB where stacking is even and 110 MB where it costs 19 %)."""
 
 _FLOAT = 4
 _RECURRENT_FLOATS_PER_GATE = 3.5  # per unit, time step and sample (measured, see above)
@@ -72,9 +86,10 @@ def plan_stacks(
 ) -> list[list[int]]:
     """Split ``seeds`` into the stacks one worker trains, each as one seed-batched graph.
 
-    All seeds form one stack unless that stack's training step would keep more than
-    ``budget`` bytes of activations (:func:`step_bytes` per seed); then they form the fewest
-    stacks of nearly equal size within the budget, in seed order.
+    All seeds form one stack unless one seed's training step keeps more than
+    :data:`STACK_SEED_BYTES` of activations (:func:`step_bytes`: each seed alone) or that
+    stack's step would keep more than ``budget`` bytes; then they form the fewest stacks of
+    nearly equal size within the budget, in seed order.
 
     Returns:
         The stacks, each a non-empty list of seeds; together they are ``seeds`` in order.
@@ -90,7 +105,7 @@ def plan_stacks(
     if not seeds:
         return []
     per_seed = step_bytes(family, params, input_shape, n_train)
-    fits = max(1, budget // max(per_seed, 1))
+    fits = 1 if per_seed > STACK_SEED_BYTES else max(1, budget // max(per_seed, 1))
     n_stacks = math.ceil(len(seeds) / fits)
     size, extra = divmod(len(seeds), n_stacks)
     stacks, begin = [], 0
