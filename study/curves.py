@@ -33,6 +33,9 @@ SERIES = ("train_loss", "val_loss", "fit_loss", "train_metric", "val_metric")
 
 FloatArray = npt.NDArray[np.float64]
 
+TRIMMED_SAMPLES = 2
+"""Largest per-sample validation losses left out of ``val_loss_trimmed`` at each epoch."""
+
 
 @dataclasses.dataclass(frozen=True)
 class SeedCurves:
@@ -73,6 +76,7 @@ class SeedCurves:
     seconds: float = 0.0
     traceback: str | None = None
     val_samples: int | None = None
+    val_loss_trimmed: FloatArray | None = None
 
     def __post_init__(self) -> None:
         if self.val_samples is not None and self.val_samples < 1:
