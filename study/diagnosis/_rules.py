@@ -55,6 +55,7 @@ import numpy as np
 
 from study.curves import SeedCurves
 from study.diagnosis._advice import advise, empty_evidence, evidence, nonfinite_advice
+from study.diagnosis._confidence import confidence
 from study.diagnosis._config import DiagnosisConfig
 from study.diagnosis._features import Features, extract
 from study.diagnosis._records import Category, Diagnosis, Kind
@@ -108,7 +109,9 @@ def diagnose_curve(
     return Diagnosis(
         category=verdict.category,
         kind=verdict.kind,
-        confidence=_confidence(verdict, features, config),
+        confidence=confidence(
+            verdict.category, verdict.kind, verdict.margin, features, config
+        ),
         evidence=evidence(features, epochs=features.epochs, extra={"stop": curves.stop}),
         advice=advise(verdict.category, verdict.kind, features),
     )
@@ -257,23 +260,6 @@ _RULES: tuple[Callable[[Features, DiagnosisConfig], _Verdict | None], ...] = (
     _validation_better,
     _capacity,
 )
-
-
-def _confidence(verdict: _Verdict, f: Features, config: DiagnosisConfig) -> float:
-    """Map a rule's margin past its threshold to [0.5, 1), scaled down for short curves, for
-    verdicts read from the validation curve's shape on small validation sets, for an
-    overfit whose rise only a few samples carry, and for a capacity verdict that has only the
-    baseline to compare with."""
-    clarity = 0.5 + 0.5 * math.tanh(max(verdict.margin, 0.0))
-    length = min(1.0, max(f.epochs / config.short_epochs, 0.1))
-    sampling = 1.0
-    if f.val_samples is not None and verdict.category != "unstable":
-        sampling = math.sqrt(f.val_samples / (f.val_samples + config.confident_val_samples))
-    if verdict.category == "overfit" and f.broad_rise is False:
-        sampling *= config.few_samples_confidence  # the trimmed curve does not rise
-    if verdict.kind == "capacity" and f.reached is None:
-        sampling *= config.unreferenced_capacity_confidence
-    return round(clarity * length * sampling, 3)
 
 
 def _nonfinite(
