@@ -58,10 +58,7 @@ from sklearn.exceptions import ConvergenceWarning
 from sklearn.neural_network import MLPClassifier, MLPRegressor
 from sklearn.preprocessing import StandardScaler
 
-try:
-    from study.curves import TRIMMED_SAMPLES
-except ImportError:  # a checkout whose curves do not record the trimmed series yet
-    TRIMMED_SAMPLES = 2
+from study.curves import TRIMMED_SAMPLES
 
 OUT = Path(__file__).resolve().parents[1] / "tests" / "corpus" / "counterfactual"
 SEEDS = (0, 1, 2)

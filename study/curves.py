@@ -42,9 +42,6 @@ from the trimmed loss; a rise shared by the validation set stays in both.
 
 FloatArray = npt.NDArray[np.float64]
 
-TRIMMED_SAMPLES = 2
-"""Largest per-sample validation losses left out of ``val_loss_trimmed`` at each epoch."""
-
 
 @dataclasses.dataclass(frozen=True)
 class SeedCurves:

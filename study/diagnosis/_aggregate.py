@@ -98,7 +98,7 @@ def mean_curve(curves: Sequence[SeedCurves]) -> SeedCurves | None:
     kept = [c for c in finite if 2 * c.epochs_trained >= longest]
     length = min(c.epochs_trained for c in kept)
     series: dict[str, np.ndarray | None] = {}
-    for name in dict.fromkeys((*SERIES, "val_loss_trimmed")):  # TEMP until main's SERIES
+    for name in SERIES:
         values = [getattr(c, name) for c in kept]
         if any(v is None for v in values):
             series[name] = None
