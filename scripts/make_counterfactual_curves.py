@@ -383,8 +383,9 @@ def curve_frame(runs: list[dict[str, Any]]) -> pd.DataFrame:
 
 
 def write_curves(name: str, frame: pd.DataFrame) -> None:
-    """Write a curve file (float32 precision)."""
-    frame.to_csv(OUT / f"{name}.csv.gz", index=False, float_format="%.7g")
+    """Write a curve file (float32 precision; no time stamp, so the bytes are reproducible)."""
+    frame.to_csv(OUT / f"{name}.csv.gz", index=False, float_format="%.7g",
+                 compression={"method": "gzip", "mtime": 0})
 
 
 def save(config: Config, runs: list[dict[str, Any]]) -> dict[str, Any]:
