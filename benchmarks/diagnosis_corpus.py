@@ -10,7 +10,9 @@
    and how close the suggested stop epoch's test loss is to the test minimum; then the same
    summary on the labels the protocol gives without its significance check; then everything
    again with ``reached_loss`` given, as a study can give it: the lowest validation loss the
-   other configurations on the same dataset reached.
+   other configurations on the same dataset reached; last, the accuracy when the curves do not
+   carry the trimmed validation loss (trials stored before it was recorded, the Keras
+   callback), with and without ``reached_loss``.
 
 Scoring: a verdict is right when its category is the label's (``still_improving`` and
 ``capacity`` are both ``underfit``; ``overfit``; ``good_fit``): the score the issue sets the
@@ -193,6 +195,16 @@ def _print_parts(frame: pd.DataFrame, *, matrices: bool) -> None:
             print(pd.crosstab(part.label, part.predicted, margins=True), "\n")
 
 
+def report_untrimmed(directory: Path) -> None:
+    """Print the accuracy on curves read without their trimmed validation loss."""
+    trials = load_counterfactual(directory, trimmed=False)
+    print("\n=== curves without val_loss_trimmed (the rules' fallback) ===")
+    for title, reached in (("", None), (", with reached_loss", reached_by_others(trials))):
+        frame = run_counterfactual(trials, reached)
+        print(f"- without the trimmed loss{title}:")
+        _print_parts(frame, matrices=False)
+
+
 def main() -> None:
     """Run the benchmark from the command line."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -214,6 +226,7 @@ def main() -> None:
         run_counterfactual(trials, reached_by_others(trials)), dropped, len(trials), args.errors,
         " with each dataset's best validation loss as reached_loss",
     )
+    report_untrimmed(args.corpus)
 
 
 if __name__ == "__main__":

@@ -19,13 +19,17 @@ means over the seeds. A gain decides a label only when the test split can measur
 one-sided 95 % lower bound, from resampling the test samples, must be above zero; otherwise
 the trial is dropped as unmeasurable.
 Output, under ``tests/corpus/counterfactual/``: one ``NAME.csv.gz`` per configuration with
-columns ``seed, epoch, train_loss, val_loss, test_loss`` (float32 precision), one
-``NAME.test.npz`` with each test sample's loss under each action, and ``labels.json`` with
-each configuration's label, gains, split sizes and settings.
+columns ``seed, epoch, train_loss, val_loss, val_loss_trimmed, test_loss`` (float32
+precision; ``val_loss_trimmed`` is the mean validation loss without the ``TRIMMED_SAMPLES``
+largest per-sample losses of that epoch), one ``NAME.test.npz`` with each test sample's loss
+under each action, and ``labels.json`` with each configuration's label, gains, split sizes and
+settings.
 
 Run: ``pip install -e '.[corpus]'`` (statsmodels' datasets), then
-``python scripts/make_counterfactual_curves.py [--jobs 2] [--only NAME ...]``, or
-``--relabel`` to label again from the stored test samples without training.
+``python scripts/make_counterfactual_curves.py [--jobs 2] [--only NAME ...]``; or
+``--relabel`` to label again from the stored test samples without training; or
+``--curves-only`` to retrain only the seeds' own runs and rewrite the curve files, leaving the
+test samples and labels untouched (it checks that the columns already stored come out equal).
 """
 
 from __future__ import annotations
@@ -37,6 +41,7 @@ os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 
 import argparse
 import dataclasses
+import io
 import json
 import math
 import time
@@ -52,6 +57,8 @@ from sklearn import datasets
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.neural_network import MLPClassifier, MLPRegressor
 from sklearn.preprocessing import StandardScaler
+
+from study.curves import TRIMMED_SAMPLES
 
 OUT = Path(__file__).resolve().parents[1] / "tests" / "corpus" / "counterfactual"
 SEEDS = (0, 1, 2)
@@ -155,8 +162,17 @@ def load_split(dataset: str, n_train: int | None, n_val: int | None) -> Split:
 # --------------------------------------------------------------------------- training
 
 
-def _losses(model: Any, split: Split) -> tuple[float, float, np.ndarray]:
-    """Train and validation loss (log loss or squared error), and each test sample's loss."""
+def trimmed_mean(values: np.ndarray, trimmed: int = TRIMMED_SAMPLES) -> float:
+    """Mean without the ``trimmed`` largest values; the plain mean when ``len <= 2 * trimmed``."""
+    n = len(values)
+    if n <= 2 * trimmed:
+        return float(np.mean(values))
+    return float(np.mean(np.partition(values, n - trimmed - 1)[: n - trimmed]))
+
+
+def _losses(model: Any, split: Split) -> tuple[float, float, float, np.ndarray]:
+    """Train, validation and trimmed validation loss (log loss or squared error), and each
+    test sample's loss."""
     parts = (split.y_train, split.y_val, split.y_test)
     x = np.concatenate([split.x_train, split.x_val, split.x_test])
     y = np.concatenate(parts)
@@ -167,7 +183,7 @@ def _losses(model: Any, split: Split) -> tuple[float, float, np.ndarray]:
         per_sample = (model.predict(x) - y) ** 2
     edges = np.cumsum([len(p) for p in parts])[:-1]
     train, val, test = np.split(per_sample, edges)
-    return float(np.mean(train)), float(np.mean(val)), test
+    return float(np.mean(train)), float(np.mean(val)), trimmed_mean(val), test
 
 
 def train_curves(
@@ -183,7 +199,8 @@ def train_curves(
     """Train epoch by epoch.
 
     Returns:
-        Rows ``(train_loss, val_loss, test_loss)``, shape (epochs, 3), and each test sample's
+        Rows ``(train_loss, val_loss, test_loss, val_loss_trimmed)``, shape (epochs, 4), and
+        each test sample's
         loss after every epoch, shape (epochs, n_test). With ``every_epoch=False`` only the
         last epoch is measured (the other rows are NaN).
     """
@@ -198,7 +215,7 @@ def train_curves(
         shuffle=True,
     )
     classes = np.unique(np.concatenate([split.y_train, split.y_val, split.y_test]))
-    out = np.full((epochs, 3), np.nan)
+    out = np.full((epochs, 4), np.nan)
     samples = np.full((epochs, len(split.y_test)), np.nan)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ConvergenceWarning)
@@ -208,10 +225,18 @@ def train_curves(
             else:
                 model.partial_fit(split.x_train, split.y_train)
             if every_epoch or epoch == epochs - 1:
-                train, val, test = _losses(model, split)
-                out[epoch] = train, val, float(np.mean(test))
+                train, val, trimmed, test = _losses(model, split)
+                out[epoch] = train, val, float(np.mean(test)), trimmed
                 samples[epoch] = test
     return out, samples
+
+
+def run_curves(config: Config, seed: int) -> dict[str, Any]:
+    """Only the curves of one seed (its first ``epochs``, the same as in :func:`run_seed`)."""
+    split = load_split(config.dataset, config.n_train, config.n_val)
+    base, samples = train_curves(config, split, seed, epochs=config.epochs,
+                                 hidden=config.hidden, alpha=config.alpha)
+    return {"seed": seed, "curves": base, "end_samples": samples[-1].astype(np.float32)}
 
 
 def run_seed(config: Config, seed: int) -> dict[str, Any]:
@@ -344,16 +369,28 @@ def configurations() -> list[Config]:
 # ------------------------------------------------------------------------------ main
 
 
-def save(config: Config, runs: list[dict[str, Any]]) -> dict[str, Any]:
-    """Write one configuration's curves and test samples; return its ``labels.json`` entry."""
+def curve_frame(runs: list[dict[str, Any]]) -> pd.DataFrame:
+    """The curve file's rows: one per seed and epoch."""
     frames = []
     for r in runs:
         c = r["curves"]
         frames.append(pd.DataFrame({
             "seed": r["seed"], "epoch": np.arange(1, len(c) + 1),
-            "train_loss": c[:, 0], "val_loss": c[:, 1], "test_loss": c[:, 2],
+            "train_loss": c[:, 0], "val_loss": c[:, 1], "val_loss_trimmed": c[:, 3],
+            "test_loss": c[:, 2],
         }))
-    pd.concat(frames).to_csv(OUT / f"{config.name}.csv.gz", index=False, float_format="%.7g")
+    return pd.concat(frames)
+
+
+def write_curves(name: str, frame: pd.DataFrame) -> None:
+    """Write a curve file (float32 precision; no time stamp, so the bytes are reproducible)."""
+    frame.to_csv(OUT / f"{name}.csv.gz", index=False, float_format="%.7g",
+                 compression={"method": "gzip", "mtime": 0})
+
+
+def save(config: Config, runs: list[dict[str, Any]]) -> dict[str, Any]:
+    """Write one configuration's curves and test samples; return its ``labels.json`` entry."""
+    write_curves(config.name, curve_frame(runs))
     samples = np.stack([r["samples"] for r in runs])
     np.savez_compressed(OUT / f"{config.name}.test.npz", samples=samples)
     n_train, n_val, n_test = runs[0]["sizes"]
@@ -392,6 +429,28 @@ def relabel(labels: dict[str, dict[str, Any]]) -> None:
         labels[name] = entry(samples, old["train_fell"], {k: old[k] for k in keep})
 
 
+def refresh_curves(config: Config, runs: list[dict[str, Any]]) -> None:
+    """Rewrite a configuration's curve file from its seeds' runs, once they reproduce it.
+
+    Raises:
+        RuntimeError: A column already stored, or the stored test samples at the last epoch,
+            came out different: the training is not reproducing the corpus.
+    """
+    frame = curve_frame(runs)
+    path = OUT / f"{config.name}.csv.gz"
+    if path.is_file():
+        old = pd.read_csv(path)
+        new = pd.read_csv(io.StringIO(frame.to_csv(index=False, float_format="%.7g")))
+        for column in old.columns:
+            if column != "val_loss_trimmed" and not old[column].equals(new[column]):
+                raise RuntimeError(f"{config.name}: column {column} differs from the stored one")
+    with np.load(OUT / f"{config.name}.test.npz") as data:
+        stored = data["samples"][:, ACTIONS.index("end")]
+    if not np.array_equal(stored, np.stack([r["end_samples"] for r in runs])):
+        raise RuntimeError(f"{config.name}: test samples at the last epoch differ")
+    write_curves(config.name, frame)
+
+
 def main() -> None:
     """Train every configuration (or relabel from stored test samples) and write the corpus."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -399,6 +458,8 @@ def main() -> None:
     parser.add_argument("--only", nargs="*", help="configuration names to (re)make")
     parser.add_argument("--relabel", action="store_true",
                         help="label again from the stored test samples, without training")
+    parser.add_argument("--curves-only", action="store_true",
+                        help="retrain only the seeds' own runs and rewrite the curve files")
     args = parser.parse_args()
     OUT.mkdir(parents=True, exist_ok=True)
     labels_path = OUT / "labels.json"
@@ -406,6 +467,16 @@ def main() -> None:
     start = time.perf_counter()
     if args.relabel:
         relabel(labels)
+    elif args.curves_only:
+        chosen = [c for c in configurations()
+                  if (not args.only or c.name in args.only) and c.name in labels]
+        results = Parallel(n_jobs=args.jobs, return_as="generator")(
+            delayed(run_curves)(c, s) for c in chosen for s in SEEDS
+        )
+        for config in chosen:
+            refresh_curves(config, [next(results) for _ in SEEDS])
+            print(f"{config.name}: curves ({time.perf_counter() - start:.0f} s)", flush=True)
+        return
     else:
         chosen = [c for c in configurations() if not args.only or c.name in args.only]
         results = Parallel(n_jobs=args.jobs, return_as="generator")(

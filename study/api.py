@@ -61,7 +61,7 @@ class StudyFrames(NamedTuple):
             (summed over seeds), ``error`` and ``duration_seconds``.
         curves: The learning curves in long form, one row per value: ``trial``, ``seed``,
             ``epoch`` (1-based), ``series`` (``train_loss``, ``val_loss``, ``fit_loss``,
-            ``train_metric``, ``val_metric``) and ``value``.
+            ``train_metric``, ``val_metric``, ``val_loss_trimmed``) and ``value``.
     """
 
     trials: pd.DataFrame

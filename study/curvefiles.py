@@ -6,7 +6,8 @@ Three layouts are understood, all as plain text (nothing is executed or unpickle
   (``accuracy, val_accuracy``, ...);
 * a saved ``history.history`` JSON: an object of lists, ``{"loss": [...], "val_loss": [...]}``,
   optionally wrapped as ``{"history": {...}}``;
-* a `study` curve CSV: ``epoch, train_loss, val_loss, fit_loss, train_metric, val_metric``.
+* a `study` curve CSV: ``epoch, train_loss, val_loss, fit_loss, train_metric, val_metric``
+  and optionally ``val_loss_trimmed``.
 
 A CSV may hold several seeds (see :func:`read_seed_curves`): a ``seed`` column, or the long
 layout ``trial, seed, epoch, series, value`` of ``python -m study export``.
@@ -150,6 +151,7 @@ def curves_from_columns(
         fit_loss=series.get("fit_loss"),
         train_metric=series.get("train_metric"),
         val_metric=series.get("val_metric"),
+        val_loss_trimmed=series.get("val_loss_trimmed"),
         epochs_planned=len(series["val_loss"]),
     )
 
@@ -270,7 +272,8 @@ def _check_header(path: Path, text: str) -> None:
 def _names(table: Mapping[str, Any]) -> dict[str, str]:
     """Series name -> column: a `study` curve CSV has ``train_loss``; Keras logs ``loss``."""
     if "train_loss" in table:
-        return {name: name for name in ("train_loss", "fit_loss", "train_metric", "val_metric")}
+        names = ("train_loss", "fit_loss", "train_metric", "val_metric", "val_loss_trimmed")
+        return {name: name for name in names}
     return {"train_loss": "loss", "fit_loss": "loss", **_metric_names(table)}
 
 

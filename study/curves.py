@@ -28,8 +28,17 @@ at the last finite epoch. ``pruned``: the trial was pruned. ``error``: training 
 ``error``). ``interrupted``: the run was stopped by the user.
 """
 
-SERIES = ("train_loss", "val_loss", "fit_loss", "train_metric", "val_metric")
+SERIES = (
+    "train_loss", "val_loss", "fit_loss", "train_metric", "val_metric", "val_loss_trimmed"
+)
 """Names of the per-epoch series a :class:`SeedCurves` may hold, in storage order."""
+
+TRIMMED_SAMPLES = 2
+"""Validation samples ``val_loss_trimmed`` leaves out each epoch: those with the largest loss.
+
+A rise of the mean validation loss that one or two confidently wrong samples carry is gone
+from the trimmed loss; a rise shared by the validation set stays in both.
+"""
 
 FloatArray = npt.NDArray[np.float64]
 
@@ -59,6 +68,10 @@ class SeedCurves:
         val_samples: Number of validation samples behind ``val_loss``, or ``None`` when not
             recorded. The diagnosis uses it to judge how much a small validation set can move
             on a few samples.
+        val_loss_trimmed: The validation loss without the :data:`TRIMMED_SAMPLES` samples of
+            largest loss at each epoch (the regularisation penalty included, as in
+            ``val_loss``); equal to ``val_loss`` when the validation set has no more than
+            twice that many samples. ``None`` when not recorded.
     """
 
     seed: int
@@ -73,6 +86,7 @@ class SeedCurves:
     seconds: float = 0.0
     traceback: str | None = None
     val_samples: int | None = None
+    val_loss_trimmed: FloatArray | None = None
 
     def __post_init__(self) -> None:
         if self.val_samples is not None and self.val_samples < 1:

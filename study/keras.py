@@ -84,7 +84,8 @@ class DiagnosisCallback(keras.callbacks.Callback):
 
     def on_train_begin(self, logs: dict[str, Any] | None = None) -> None:
         """Forget the curves of any previous ``fit``."""
-        self._rows = {name: [] for name in SERIES}
+        # Keras' logs carry means only: the trimmed validation loss is not recorded here.
+        self._rows = {name: [] for name in SERIES if name != "val_loss_trimmed"}
         self.curves = None
         self.diagnosis = None
 

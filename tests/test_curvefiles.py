@@ -64,6 +64,15 @@ def test_reads_a_study_curve_csv(tmp_path: Path) -> None:
     assert curves.train_metric is None  # an empty column is no metric
 
 
+def test_reads_the_trimmed_validation_loss_of_a_study_curve_csv(tmp_path: Path) -> None:
+    path = tmp_path / "curve.csv"
+    rows = ["epoch,train_loss,val_loss,val_loss_trimmed"]
+    rows += [f"{i},{1 / (i + 1)},{1.1 / (i + 1)},{0.9 / (i + 1)}" for i in range(8)]
+    path.write_text("\n".join(rows))
+    trimmed = read_curve_file(path).val_loss_trimmed
+    assert trimmed is not None and trimmed[0] == pytest.approx(0.9)
+
+
 def test_nan_values_are_kept_for_the_diagnosis(tmp_path: Path) -> None:
     path = tmp_path / "history.json"
     path.write_text(

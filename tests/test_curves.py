@@ -68,3 +68,18 @@ def test_validation_size_round_trips_and_is_optional() -> None:
 def test_validation_size_must_be_positive() -> None:
     with pytest.raises(ValueError, match="`val_samples` must be a positive integer"):
         SeedCurves(seed=0, train_loss=np.ones(3), val_loss=np.ones(3), val_samples=0)
+
+
+def test_trimmed_validation_loss_round_trips_and_is_optional() -> None:
+    trimmed = SeedCurves(
+        seed=0, train_loss=np.ones(3), val_loss=np.ones(3),
+        val_loss_trimmed=np.array([0.5, 0.25, 0.125]),
+    )
+    decoded = SeedCurves.from_dict(trimmed.to_dict())
+    np.testing.assert_array_equal(decoded.val_loss_trimmed, [0.5, 0.25, 0.125])  # type: ignore[arg-type]
+    assert SeedCurves.from_dict(_curves().to_dict()).val_loss_trimmed is None
+
+
+def test_trimmed_validation_loss_must_match_the_epochs() -> None:
+    with pytest.raises(ValueError, match="`val_loss_trimmed` must be a 1-D array of 3 epochs"):
+        SeedCurves(seed=0, train_loss=np.ones(3), val_loss=np.ones(3), val_loss_trimmed=np.ones(2))

@@ -119,6 +119,22 @@ def test_mean_curve_is_geometric() -> None:
     np.testing.assert_allclose(mean.val_loss, 10.0)
 
 
+def test_mean_curve_averages_the_trimmed_loss_geometrically() -> None:
+    seeds = [
+        _seed(i, _good_val(), val_loss_trimmed=np.full(600, level))
+        for i, level in enumerate((0.01, 0.04))
+    ]
+    mean = mean_curve(seeds)
+    assert mean is not None and mean.val_loss_trimmed is not None
+    assert mean.val_loss_trimmed == pytest.approx(np.full(600, 0.02))
+
+
+def test_mean_curve_has_no_trimmed_loss_when_a_seed_lacks_it() -> None:
+    seeds = [_seed(0, _good_val(), val_loss_trimmed=_good_val()), _seed(1, _good_val())]
+    mean = mean_curve(seeds)
+    assert mean is not None and mean.val_loss_trimmed is None
+
+
 def test_round_trips_through_json() -> None:
     trial = diagnose_seeds([_seed(i, _overfit_val(), _train()) for i in range(3)])
     data = json.loads(json.dumps(trial.to_dict(), allow_nan=False))

@@ -287,6 +287,14 @@ def test_capacity_needs_other_trials_to_have_done_better_when_known() -> None:
     assert (dx.category, dx.kind) == ("underfit", "capacity")
 
 
+def test_capacity_judged_against_the_baseline_alone_is_less_confident() -> None:
+    curves = _curves(_noisy(_decay(300, 0.3, 10)), _noisy(_decay(300, 0.35, 10), seed=1))
+    alone = diagnose_curve(curves, baseline_loss=0.5)
+    compared = diagnose_curve(curves, baseline_loss=0.5, reached_loss=0.1)
+    assert alone.kind == compared.kind == "capacity"
+    assert alone.confidence < compared.confidence
+
+
 def test_levelling_off_where_no_other_trial_did_better_is_a_good_fit() -> None:
     """Little signal in the data: every configuration levels off near the baseline."""
     curves = _curves(_noisy(_decay(300, 0.3, 10)), _noisy(_decay(300, 0.35, 10), seed=1))

@@ -8,6 +8,7 @@ from typing import Any
 
 import numpy as np
 
+from study.curves import TRIMMED_SAMPLES
 from study.diagnosis._features import Features
 from study.diagnosis._records import Category, Evidence, Kind
 
@@ -59,6 +60,8 @@ def _details(f: Features) -> dict[str, Any]:
         "raw_best_epoch": raw_best + 1,
         "raw_best_val_loss": _num(math.exp(f.raw_val[raw_best])),
         "reached_loss": None if f.reached is None else _num(math.exp(f.reached)),
+        "trimmed_val_rise": None if f.trimmed_rise is None else _num(math.exp(f.trimmed_rise)),
+        "broad_rise": f.broad_rise,
     }
 
 
@@ -151,11 +154,17 @@ def _good_fit(f: Features) -> str:
     if f.val_samples is None or f.rise < f.rise_threshold - f.sample_margin:
         return advice
     # The rise is past the noise but within what a few samples of a small set can cause.
+    if f.trimmed_rise is None:
+        cause = f"a rise that a few of its {f.val_samples} samples can cause"
+    else:
+        cause = (
+            f"a rise carried by the {TRIMMED_SAMPLES} worst of its {f.val_samples} samples: "
+            f"without them validation ends {_x(f.trimmed_rise)} its minimum"
+        )
     return (
         f"{advice}, or check on a larger validation set whether stopping near epoch "
         f"{f.stop_index + 1} helps (validation {_g(math.exp(f.val_best))} there vs "
-        f"{_g(math.exp(f.val_final))} at the end, a rise that a few of its {f.val_samples} "
-        "samples can cause)"
+        f"{_g(math.exp(f.val_final))} at the end, {cause})"
     )
 
 

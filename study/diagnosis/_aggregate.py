@@ -29,7 +29,7 @@ from study.diagnosis._rules import diagnose_curve
 
 __all__ = ["diagnose_seeds", "mean_curve"]
 
-_LOSSES = ("train_loss", "val_loss", "fit_loss")
+_LOSSES = ("train_loss", "val_loss", "val_loss_trimmed", "fit_loss")
 
 
 def diagnose_seeds(
@@ -117,6 +117,7 @@ def mean_curve(curves: Sequence[SeedCurves]) -> SeedCurves | None:
         val_metric=series["val_metric"],
         epochs_planned=max(c.epochs_planned for c in kept),
         val_samples=_common_val_samples(kept),
+        val_loss_trimmed=series["val_loss_trimmed"],
     )
 
 

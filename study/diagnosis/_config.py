@@ -71,9 +71,18 @@ class DiagnosisConfig:
             validation samples) still reads as overfit; at 46 or less the counterfactual
             corpus's 45-sample good fit would read as overfit. That window is narrow: a margin
             read from the mean curve alone cannot tell one confidently wrong sample from a
-            broad rise.
+            broad rise. When the curves record the trimmed validation loss, a rise that it
+            shows too is broad, and this margin is not applied to it.
         confident_val_samples: Validation size at which a verdict read from the validation
             curve keeps ``sqrt(1/2)`` of its confidence (``sqrt(n / (n + this))`` in general).
+        few_samples_confidence: Factor on the confidence of an overfit verdict whose rise the
+            trimmed validation loss (without the few largest per-sample losses) does not show:
+            a rise carried by one or two samples costs the held-out loss on some sets and not
+            on others, so such a verdict is no better than an even chance.
+        unreferenced_capacity_confidence: Factor on the confidence of an underfit (capacity)
+            verdict made without the lowest validation loss other trials reached: judged
+            against the baseline alone, a level barely below it may be all the data allow
+            (a series with little signal), which only other trials' results can tell.
         sustain_fraction: The validation loss must have stayed above the rise threshold for
             at least this fraction of the epochs (the most recent ones)...
         min_sustain_epochs: ...and at least this many epochs. "No improvement for N epochs"
@@ -134,6 +143,8 @@ class DiagnosisConfig:
     noise_z: float = _field(3.0, _NONNEG)
     sample_rise: float = _field(48.0, _NONNEG)
     confident_val_samples: int = _field(100, _EPOCHS)
+    few_samples_confidence: float = _field(0.5, _FRAC)
+    unreferenced_capacity_confidence: float = _field(0.5, _FRAC)
     sustain_fraction: float = _field(0.1, _FRAC)
     min_sustain_epochs: int = _field(5, _EPOCHS)
     regress_fraction: float = _field(0.5, _FRAC)

@@ -2,7 +2,9 @@
 
 Everything is measured on the natural log of the losses (see :mod:`._config` for why), on
 curves that are first despiked (running median of a few epochs) and then smoothed (moving
-mean over a window relative to the curve's length). All arrays have shape ``(epochs,)``.
+mean over a window relative to the curve's length). All arrays have shape ``(epochs,)``. The
+arithmetic is in :mod:`._curvemath`; the rise above the minimum and its margins in
+:mod:`._rise`.
 """
 
 from __future__ import annotations
@@ -12,16 +14,23 @@ import math
 from typing import Any, Literal
 
 import numpy as np
-import numpy.typing as npt
-from scipy import ndimage
 
 from study.curves import FloatArray, SeedCurves
 from study.diagnosis._config import DiagnosisConfig
+from study.diagnosis._curvemath import (
+    deceleration,
+    despike,
+    log_losses,
+    per_100,
+    regress,
+    slope,
+    slope_with_error,
+    smooth,
+    start_level,
+)
+from study.diagnosis._rise import measure_rise
 
 TrainSource = Literal["dropout_off", "running"]
-
-_MAD_TO_SIGMA = 1.4826
-_SPIKE = math.log(2.0)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -53,10 +62,11 @@ class Features:
             validation loss) in the last three quarters.
         rise_margin: Log rise that noise alone can produce: the epoch-to-epoch noise plus, when
             the validation size is known, what a few samples can move.
-        sample_margin: The part of ``rise_margin`` due to the validation size (0 when unknown):
-            a rise below ``rise_threshold - sample_margin`` is within the epoch-to-epoch noise,
-            one between that and ``rise_threshold`` is too small for the validation set to
-            tell apart from a few samples growing confidently wrong.
+        sample_margin: The part of ``rise_margin`` due to the validation size (0 when unknown,
+            or when the trimmed curve shows the rise too: see ``broad_rise``): a rise below
+            ``rise_threshold - sample_margin`` is within the epoch-to-epoch noise, one between
+            that and ``rise_threshold`` is too small for the validation set to tell apart
+            from a few samples growing confidently wrong.
         rise_threshold: Log rise above the minimum that counts as a rise (``rise_ratio`` plus
             ``rise_margin``).
         sustained: Most recent consecutive epochs above the minimum by ``rise_threshold``.
@@ -81,6 +91,12 @@ class Features:
         val_accuracy: Final validation accuracy likewise.
         reached: Log of the lowest validation loss other trials of the same task reached, when
             known: what the data allow, as far as anyone got.
+        trimmed_rise: Log rise of the smoothed trimmed validation loss (without the few
+            largest per-sample losses of each epoch) above its own minimum; ``None`` when the
+            curves do not record it.
+        broad_rise: Whether the trimmed curve rises past ``rise_ratio`` plus its own noise
+            margin for the sustained share of the epochs: a rise not carried by a few samples.
+            ``None`` when the trimmed loss is not recorded.
     """
 
     epochs: int
@@ -117,6 +133,8 @@ class Features:
     train_accuracy: float | None
     val_accuracy: float | None
     reached: float | None = None
+    trimmed_rise: float | None = None
+    broad_rise: bool | None = None
 
     @property
     def val_best(self) -> float:
@@ -176,13 +194,17 @@ def extract(
     n = curves.epochs_trained
     window = min(n, max(config.min_window, round(config.window_fraction * n)))
     tail = min(n, max(config.min_trend_epochs, round(config.trend_fraction * n)))
-    raw_train, raw_val = _log(curves.train_loss), _log(curves.val_loss)
-    d_train, d_val = _despike(raw_train, config), _despike(raw_val, config)
-    s_train, s_val = _smooth(d_train, window), _smooth(d_val, window)
+    raw_train, raw_val = log_losses(curves.train_loss), log_losses(curves.val_loss)
+    d_train = despike(raw_train, config.despike_epochs)
+    d_val = despike(raw_val, config.despike_epochs)
+    s_train, s_val = smooth(d_train, window), smooth(d_val, window)
     epochs = np.arange(1, n + 1, dtype=np.float64)[-tail:]
     # raw values: the running median would correlate neighbouring epochs and hide the noise
-    slope, slope_se = _slope_with_error(np.log(epochs), raw_val[-tail:])
-    train_start = _start(raw_train)
+    val_slope, slope_se = slope_with_error(np.log(epochs), raw_val[-tail:])
+    train_start = start_level(raw_train)
+    rise = measure_rise(
+        raw_val, d_val, s_val, window, config, curves.val_samples, curves.val_loss_trimmed
+    )
     return Features(
         epochs=n,
         window=window,
@@ -192,15 +214,15 @@ def extract(
         raw_val=raw_val,
         train_start=train_start,
         explosion=max(s_train[-1] - raw_train[0], s_val[-1] - raw_val[0]),
-        train_regress=_regress(s_train, train_start),
-        val_slope_loglog=slope,
+        train_regress=regress(s_train, train_start),
+        val_slope_loglog=val_slope,
         val_slope_se=slope_se,
-        val_deceleration=_deceleration(s_val),
-        train_trend=_per_100(_slope(epochs, d_train[-tail:])),
-        val_trend=_per_100(_slope(epochs, d_val[-tail:])),
-        **_references(train_start, _start(raw_val), baseline_loss),
+        val_deceleration=deceleration(s_val),
+        train_trend=per_100(slope(epochs, d_train[-tail:])),
+        val_trend=per_100(slope(epochs, d_val[-tail:])),
+        **_references(train_start, start_level(raw_val), baseline_loss),
         val_samples=curves.val_samples,
-        **_rise(raw_val, d_val, s_val, window, config, curves.val_samples),
+        **rise,
         **_comparison(curves, s_train, s_val, tail, config),
         reached=None if reached_loss is None else math.log(reached_loss),
     )
@@ -213,41 +235,6 @@ def _references(train_start: float, val_start: float, baseline: float | None) ->
         "ref": ref,
         "train_ref": train_start if baseline is None else ref,
         "ref_source": "start" if baseline is None else "baseline",
-    }
-
-
-def _rise(
-    raw_val: FloatArray,
-    d_val: FloatArray,
-    s_val: FloatArray,
-    window: int,
-    config: DiagnosisConfig,
-    val_samples: int | None,
-) -> dict[str, Any]:
-    """Noise, spikes, and the rise of the validation loss above its minimum."""
-    n = len(s_val)
-    # Noise around a smoother of at least 10 epochs, so that correlated swings are not absorbed.
-    wide = s_val if window >= 10 else _smooth(d_val, max(window, min(10, n // 4)))
-    noise = _robust_sigma(raw_val[n // 2 :] - wide[n // 2 :])
-    # A few samples growing confidently wrong move a small set's mean loss smoothly, so
-    # epoch-to-epoch noise does not show it; each moves the mean by ~1/n of its own loss.
-    sample = 0.0 if val_samples is None else config.sample_rise / val_samples
-    margin = config.noise_z * noise / math.sqrt(window) + sample
-    threshold = math.log(config.rise_ratio) + margin
-    best = int(np.argmin(s_val))
-    low, high = max(best - window, 0), min(best + window + 1, n)
-    stop = low + int(np.argmin(d_val[low:high]))
-    return {
-        "noise": noise,
-        "spikes": _runs(np.abs(raw_val[n // 4 :] - wide[n // 4 :]) > _SPIKE),
-        "best_index": best,
-        "stop_index": stop,
-        "stop_val": float(d_val[stop]),
-        "rise_margin": margin,
-        "sample_margin": sample,
-        "rise_threshold": threshold,
-        "sustained": _sustained(s_val, s_val[best] + threshold),
-        "sustain_needed": max(config.min_sustain_epochs, round(config.sustain_fraction * n)),
     }
 
 
@@ -265,94 +252,6 @@ def _comparison(
         "train_accuracy": train_accuracy,
         "val_accuracy": val_accuracy,
     }
-
-
-def _log(values: FloatArray) -> FloatArray:
-    """Natural log, zero losses floored far below the median (an explosion must not lift it)."""
-    floor = max(float(np.median(np.abs(values))) * 1e-12, 1e-300)
-    return np.log(np.maximum(values, floor))
-
-
-def _despike(values: FloatArray, config: DiagnosisConfig) -> FloatArray:
-    size = min(config.despike_epochs, len(values))
-    return np.asarray(ndimage.median_filter(values, size=size, mode="nearest"), dtype=np.float64)
-
-
-def _smooth(values: FloatArray, window: int) -> FloatArray:
-    # "reflect" at the ends: the last value is a mean of the last window/2 epochs, not one
-    # epoch repeated, so the final level is as steady as the rest of the curve.
-    return np.asarray(ndimage.uniform_filter1d(values, size=window, mode="reflect"))
-
-
-def _start(values: FloatArray) -> float:
-    # The first epoch, unless it is a low outlier: a falling curve starts at its first value.
-    return max(float(values[0]), float(np.median(values[: min(5, len(values))])))
-
-
-def _robust_sigma(resid: FloatArray) -> float:
-    if len(resid) < 3:
-        return 0.0
-    return float(_MAD_TO_SIGMA * np.median(np.abs(resid - np.median(resid))))
-
-
-def _runs(mask: npt.NDArray[np.bool_]) -> int:
-    """Number of runs of consecutive ``True``."""
-    if not len(mask):
-        return 0
-    return int(mask[0]) + int(np.count_nonzero(mask[1:] & ~mask[:-1]))
-
-
-def _sustained(values: FloatArray, level: float) -> int:
-    below = np.flatnonzero(values <= level)
-    return len(values) - 1 - int(below[-1]) if len(below) else len(values)
-
-
-def _regress(s_train: FloatArray, start: float) -> float:
-    low = float(np.min(s_train))
-    learnt = start - low
-    if learnt <= 1e-9:
-        return 0.0
-    return float((s_train[-1] - low) / learnt)
-
-
-def _slope(x: FloatArray, y: FloatArray) -> float:
-    if len(x) < 2:
-        return 0.0
-    xc = x - x.mean()
-    denom = float(np.dot(xc, xc))
-    return float(np.dot(xc, y - y.mean()) / denom) if denom > 0 else 0.0
-
-
-def _slope_with_error(x: FloatArray, y: FloatArray) -> tuple[float, float]:
-    """Least-squares slope and its standard error, corrected for autocorrelated residuals."""
-    k = len(x)
-    slope = _slope(x, y)
-    if k < 4:
-        return slope, math.inf
-    xc = x - x.mean()
-    resid = (y - y.mean()) - slope * xc
-    ss = float(np.dot(resid, resid))
-    rho = float(np.dot(resid[1:], resid[:-1]) / ss) if ss > 0 else 0.0
-    rho = min(max(rho, 0.0), 0.95)
-    inflation = math.sqrt((1 + rho) / (1 - rho))
-    se = math.sqrt(ss / (k - 2) / float(np.dot(xc, xc))) * inflation
-    return slope, se
-
-
-def _deceleration(s_val: FloatArray) -> float:
-    """Log fall over the last doubling of the epochs over the fall over the one before."""
-    n = len(s_val)
-    if n < 8:
-        return 1.0  # too short to see two doublings
-    quarter, half, last = float(s_val[n // 4 - 1]), float(s_val[n // 2 - 1]), float(s_val[-1])
-    before, recent = quarter - half, half - last
-    if before <= 0 or recent <= 0:
-        return 1.0  # not falling over both doublings: no levelling-off to measure
-    return min(recent / before, 1.0)
-
-
-def _per_100(slope: float) -> float:
-    return math.expm1(max(min(slope * 100.0, 50.0), -50.0))
 
 
 def _same(a: FloatArray | None, b: FloatArray) -> bool:

@@ -14,7 +14,10 @@ The rules are tried in order and the first that fires gives the verdict:
 5. ``overfit``/``turning_point``: the smoothed validation loss rose above its minimum by the
    rise ratio plus a noise margin (and a sampling margin for a small validation set), and has
    stayed there for a sustained share of the epochs. A plateau, a bump that recovers, or "no
-   improvement for N epochs" never fires this rule.
+   improvement for N epochs" never fires this rule. When the curves record the trimmed
+   validation loss and it rises past the rise ratio and its own noise too, the rise is broad
+   and the sampling margin does not apply (see :mod:`._rise`); an overfit whose rise the
+   trimmed curve does not show is carried by a few samples and gets a lower confidence.
 6. ``overfit``/``memorising``: training went near zero (loss far below its reference, or
    accuracy near 100 %) while validation, no longer improving, stalls far above it, and has
    crept up from its minimum by a small margin beyond noise (``memorise_rise``) for a sustained
@@ -34,7 +37,8 @@ The rules are tried in order and the first that fires gives the verdict:
    model that fits its training data near zero is not short of capacity), and, when the
    lowest validation loss other trials reached is known, it is at least ``capacity_gain``
    below this curve (else the level is what the data allow). A wide train/validation gap does
-   not change this: a gap without a rise is not overfit.
+   not change this: a gap without a rise is not overfit. Without that lowest loss, the
+   verdict has only the baseline to go by and gets a lower confidence.
 11. ``good_fit`` otherwise.
 
 Rules measure on log losses (scale-free; see :mod:`._config`). Applied to a prefix of a curve
@@ -51,6 +55,7 @@ import numpy as np
 
 from study.curves import SeedCurves
 from study.diagnosis._advice import advise, empty_evidence, evidence, nonfinite_advice
+from study.diagnosis._confidence import confidence
 from study.diagnosis._config import DiagnosisConfig
 from study.diagnosis._features import Features, extract
 from study.diagnosis._records import Category, Diagnosis, Kind
@@ -104,7 +109,9 @@ def diagnose_curve(
     return Diagnosis(
         category=verdict.category,
         kind=verdict.kind,
-        confidence=_confidence(verdict, features, config),
+        confidence=confidence(
+            verdict.category, verdict.kind, verdict.margin, features, config
+        ),
         evidence=evidence(features, epochs=features.epochs, extra={"stop": curves.stop}),
         advice=advise(verdict.category, verdict.kind, features),
     )
@@ -253,17 +260,6 @@ _RULES: tuple[Callable[[Features, DiagnosisConfig], _Verdict | None], ...] = (
     _validation_better,
     _capacity,
 )
-
-
-def _confidence(verdict: _Verdict, f: Features, config: DiagnosisConfig) -> float:
-    """Map a rule's margin past its threshold to [0.5, 1), scaled down for short curves and,
-    for verdicts read from the validation curve's shape, for small validation sets."""
-    clarity = 0.5 + 0.5 * math.tanh(max(verdict.margin, 0.0))
-    length = min(1.0, max(f.epochs / config.short_epochs, 0.1))
-    sampling = 1.0
-    if f.val_samples is not None and verdict.category != "unstable":
-        sampling = math.sqrt(f.val_samples / (f.val_samples + config.confident_val_samples))
-    return round(clarity * length * sampling, 3)
 
 
 def _nonfinite(

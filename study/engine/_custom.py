@@ -20,7 +20,7 @@ import numpy.typing as npt
 import tensorflow as tf
 
 from study.builders import Output, standard_params
-from study.curves import SERIES, SeedCurves, StopReason
+from study.curves import SERIES, TRIMMED_SAMPLES, SeedCurves, StopReason
 from study.engine._train import TrainingMonitor
 from study.models import make_optimizer
 from study.tasks import TaskData
@@ -155,9 +155,10 @@ class _SeedRun:
         rows = tf.TensorArray(tf.float32, size=stop - start)
         for i in tf.range(stop - start):
             fit = self._train_epoch(start + i)
-            train_loss, train_metric = self._evaluate(self.x_train, self.y_train)
-            val_loss, val_metric = self._evaluate(self.x_val, self.y_val)
-            rows = rows.write(i, tf.stack([train_loss, val_loss, fit, train_metric, val_metric]))
+            train_loss, train_metric, _ = self._evaluate(self.x_train, self.y_train)
+            val_loss, val_metric, trimmed = self._evaluate(self.x_val, self.y_val, TRIMMED_SAMPLES)
+            row = [train_loss, val_loss, fit, train_metric, val_metric, trimmed]
+            rows = rows.write(i, tf.stack(row))
         return rows.stack()
 
     def _train_epoch(self, epoch: tf.Tensor) -> tf.Tensor:
@@ -179,16 +180,28 @@ class _SeedRun:
             total += loss * tf.cast(tf.shape(xb)[0], tf.float32)
         return total / self.n_train
 
-    def _evaluate(self, x: tf.Tensor, y: tf.Tensor) -> tuple[tf.Tensor, tf.Tensor]:
-        """Mean loss (plus penalty) and accuracy over ``x`` in batches, dropout off."""
+    def _evaluate(
+        self, x: tf.Tensor, y: tf.Tensor, trim: int = 0
+    ) -> tuple[tf.Tensor, tf.Tensor, tf.Tensor]:
+        """Mean loss (plus penalty), accuracy and trimmed loss over ``x`` in batches, dropout off.
+
+        The trimmed loss leaves out the ``trim`` samples of largest loss (see
+        :data:`study.curves.TRIMMED_SAMPLES`).
+        """
         n = int(x.shape[0])
         loss_sum, hits = tf.constant(0.0), tf.constant(0.0)
+        worst = tf.fill([trim], -np.inf)
         for begin in range(0, n, _EVAL_BATCH):  # A fixed, small number of batches: unrolled.
             xb, yb = x[begin : begin + _EVAL_BATCH], y[begin : begin + _EVAL_BATCH]
             predicted = self.model(xb, training=False)
-            loss_sum += tf.reduce_sum(self.loss(yb, predicted))
+            losses = tf.reshape(self.loss(yb, predicted), [-1])
+            loss_sum += tf.reduce_sum(losses)
             hits += tf.reduce_sum(_hits(self.kind, yb, predicted))
-        return loss_sum / n + self._penalty(), hits / n
+            if trim:
+                worst = tf.math.top_k(tf.concat([worst, losses], 0), trim, sorted=False).values
+        kept = loss_sum - tf.reduce_sum(worst) if n > 2 * trim else loss_sum
+        trimmed = kept / (n - trim if n > 2 * trim else n)
+        return loss_sum / n + self._penalty(), hits / n, trimmed + self._penalty()
 
     def _penalty(self) -> tf.Tensor:
         losses = self.model.losses

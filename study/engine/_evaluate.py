@@ -99,33 +99,43 @@ def eval_indices(n_train: int, size: int) -> npt.NDArray[np.int32]:
 
 
 def batched_mean(
-    score: Callable[[tf.Tensor, tf.Tensor], tf.Tensor],
+    score: Callable[[tf.Tensor, tf.Tensor], tuple[tf.Tensor, tf.Tensor]],
     shape: Sequence[int],
     data: tuple[tf.Tensor, tf.Tensor],
     rows: tf.Tensor,
     batch_size: tf.Tensor,
-) -> tf.Tensor:
-    """Return the mean over ``rows`` of ``score(x_batch, y_batch)``, batch by batch.
+    trim: int = 0,
+) -> tuple[tf.Tensor, tf.Tensor]:
+    """Return the means over ``rows`` of ``score(x_batch, y_batch)``, batch by batch.
 
     Args:
         score: A function of an input batch ``(1, b, ...)`` and its targets returning per-seed
-            means over the batch, of shape ``shape``.
-        shape: The shape of ``score``'s result, e.g. ``(values, K)``.
+            means over the batch, of shape ``shape`` (``(values, K)``, the first value each
+            seed's mean loss), and the per-sample losses behind that mean, shape ``(K, b)``.
+        shape: The shape of ``score``'s means, e.g. ``(values, K)``.
         data: All inputs and all targets.
         rows: The indices of the samples to average over, shape ``(n,)``.
         batch_size: Samples per evaluation batch (0-d int32).
+        trim: Samples of largest loss to leave out of the trimmed mean, per seed.
 
     Returns:
-        Shape ``shape``.
+        The means, shape ``shape``, and each seed's mean loss without its ``trim`` largest
+        per-sample losses, shape ``(K,)`` (the plain mean when ``n <= 2 * trim``).
     """
     x, y = data
     n = tf.shape(rows)[0]
     total = tf.zeros(shape)
+    # The largest losses so far, per seed: only ``trim`` values are kept across batches.
+    worst = tf.fill([shape[-1], trim], -np.inf)
     for begin in tf.range(0, n, batch_size):
         # One batch at a time: a graph loop runs up to 10 independent iterations at once,
         # which kept up to 10 batches' activations alive (3.2 GB for LSTM(128) at 10k windows).
         tf.autograph.experimental.set_loop_options(parallel_iterations=1)
         chunk = rows[begin : begin + batch_size]
-        values = score(tf.gather(x, chunk)[None], tf.gather(y, chunk)[None])
+        values, losses = score(tf.gather(x, chunk)[None], tf.gather(y, chunk)[None])
         total += values * tf.cast(tf.shape(chunk)[0], tf.float32)
-    return total / tf.cast(n, tf.float32)
+        if trim:
+            worst = tf.math.top_k(tf.concat([worst, losses], axis=1), trim, sorted=False).values
+    count = tf.cast(n, tf.float32)
+    trimmed = (total[0] - tf.reduce_sum(worst, axis=1)) / (count - trim)
+    return total / count, tf.where(n > 2 * trim, trimmed, total[0] / count)

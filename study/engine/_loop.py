@@ -18,6 +18,7 @@ import numpy as np
 import numpy.typing as npt
 import tensorflow as tf
 
+from study.curves import TRIMMED_SAMPLES
 from study.engine._evaluate import Tensors, batched_mean
 from study.engine._network import Network
 from study.engine._objective import Objective
@@ -27,8 +28,9 @@ from study.engine._recurrent import GATES, STEP_INPUTS_FLOATS, Dropout
 from study.params import Family, TrialParams
 from study.tasks import TaskData
 
-N_SERIES = 5
-"""Values recorded per epoch and seed: train, validation and fit loss, train and val metric."""
+N_SERIES = 6
+"""Values recorded per epoch and seed: train, validation and fit loss, train and val metric,
+and the trimmed validation loss (:data:`study.curves.TRIMMED_SAMPLES`)."""
 
 
 @dataclasses.dataclass(frozen=True)
@@ -164,8 +166,8 @@ class Trainer:
         Training stops before ``stop`` when every seed has diverged.
 
         Returns:
-            Shape ``(epochs_run, 5, K)``: per epoch, the train loss, validation loss, fit loss,
-            train metric and validation metric of each seed.
+            Shape ``(epochs_run, 6, K)``: per epoch, the train loss, validation loss, fit loss,
+            train metric, validation metric and trimmed validation loss of each seed.
         """
         return np.asarray(self._run(tf.constant(start), tf.constant(stop), *data.as_args()))
 
@@ -179,8 +181,8 @@ class Trainer:
         while tf.logical_and(epoch < stop, tf.reduce_any(self.alive)):
             fit = self._train_epoch(epoch, x, y)
             train = self._evaluate((x, y), train_rows)
-            val = self._evaluate((x_val, y_val), tf.range(tf.shape(x_val)[0]))
-            row = tf.stack([train[0], val[0], fit, train[1], val[1]])
+            val = self._evaluate((x_val, y_val), tf.range(tf.shape(x_val)[0]), TRIMMED_SAMPLES)
+            row = tf.stack([train[0], val[0], fit, train[1], val[1], val[2]])
             finite = tf.reduce_all(tf.math.is_finite(row[:3]), axis=0)
             self.alive.assign(tf.logical_and(self.alive, finite))
             rows = rows.write(epoch - start, row)
@@ -237,19 +239,26 @@ class Trainer:
         alive = tf.reshape(self.alive, [-1] + [1] * (gradient.shape.rank - 1))
         return tf.where(alive, gradient, 0.0)
 
-    def _evaluate(self, data: tuple[tf.Tensor, tf.Tensor], rows: tf.Tensor) -> tf.Tensor:
-        """Return the dropout-off loss (with the L2 penalty) and metric on ``rows``, ``(2, K)``."""
+    def _evaluate(
+        self, data: tuple[tf.Tensor, tf.Tensor], rows: tf.Tensor, trim: int = 0
+    ) -> tf.Tensor:
+        """Return the dropout-off loss (with the L2 penalty), metric and trimmed loss, ``(3, K)``.
+
+        The trimmed loss leaves out each seed's ``trim`` samples of largest loss.
+        """
         weights = self._weights()
 
-        def score(x: tf.Tensor, y: tf.Tensor) -> tf.Tensor:
+        def score(x: tf.Tensor, y: tf.Tensor) -> tuple[tf.Tensor, tf.Tensor]:
             logits, objective = self.network.logits(weights, x), self.objective
-            return tf.stack([objective.data_loss(logits, y), objective.metric(logits, y)])
+            losses = objective.sample_losses(logits, y)
+            means = tf.stack([tf.reduce_mean(losses, axis=-1), objective.metric(logits, y)])
+            return means, losses
 
-        means = batched_mean(
-            score, [2, self.structure.n_seeds], data, rows, self.settings.eval_batch_size
+        means, trimmed = batched_mean(
+            score, [2, self.structure.n_seeds], data, rows, self.settings.eval_batch_size, trim
         )
         penalty = self.objective.penalty(weights, self.settings.l2)
-        return tf.stack([means[0] + penalty, means[1]])
+        return tf.stack([means[0] + penalty, means[1], trimmed + penalty])
 
 
 def _signature(structure: Structure) -> list[tf.TensorSpec]:

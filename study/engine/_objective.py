@@ -70,18 +70,21 @@ class Objective:
             logits: Head pre-activations, shape ``(K, batch, outputs)``.
             y: Targets, shape ``(1 or K, batch, columns)``.
         """
+        return tf.reduce_mean(self.sample_losses(logits, y), axis=-1)
+
+    def sample_losses(self, logits: tf.Tensor, y: tf.Tensor) -> tf.Tensor:
+        """Return each seed's loss of each sample, shape ``(K, batch)``: a mean over columns."""
         if self.loss == "binary_crossentropy":
             labels = tf.broadcast_to(y, tf.shape(logits))
             values = tf.nn.sigmoid_cross_entropy_with_logits(labels=labels, logits=logits)
-            return tf.reduce_mean(tf.reduce_mean(values, axis=-1), axis=-1)
+            return tf.reduce_mean(values, axis=-1)
         if self.loss == "sparse_categorical_crossentropy":
-            values = tf.nn.sparse_softmax_cross_entropy_with_logits(
+            return tf.nn.sparse_softmax_cross_entropy_with_logits(
                 labels=self._labels(logits, y), logits=logits
             )
-            return tf.reduce_mean(values, axis=-1)
         error = self.outputs(logits) - y
         values = tf.square(error) if self.loss == "mse" else tf.abs(error)
-        return tf.reduce_mean(tf.reduce_mean(values, axis=-1), axis=-1)
+        return tf.reduce_mean(values, axis=-1)
 
     def penalty(self, weights: Sequence[tf.Tensor], l2: tf.Tensor) -> tf.Tensor:
         """Return each seed's L2 penalty, ``l2 * sum(w ** 2)`` summed over penalised weights."""

@@ -50,7 +50,7 @@ class StackedRun:
         """Train epochs ``start`` to ``stop - 1`` of every stack; see :meth:`Trainer.run`.
 
         Returns:
-            Shape ``(epochs_run, 5, n_seeds)``, seeds in the order of the stacks. A stack
+            Shape ``(epochs_run, N_SERIES, n_seeds)``, seeds in the order of the stacks. A stack
             whose seeds all diverged before the others stopped fills its remaining epochs
             with NaN; ``epochs_run`` is that of the stack that ran longest.
         """

@@ -161,7 +161,7 @@ def _run(
 
 
 class _Record:
-    """The values recorded so far, shape ``(planned, 5, n_seeds)``, and where seeds diverged."""
+    """The values recorded so far, ``(planned, N_SERIES, n_seeds)``, and where seeds diverged."""
 
     def __init__(
         self, seeds: Sequence[int], planned: int, *, has_metric: bool, val_samples: int

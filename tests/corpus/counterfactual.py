@@ -84,21 +84,32 @@ class CounterfactualTrial:
         return dataclasses.replace(self, label=self.unchecked_label)
 
 
-def load_counterfactual(directory: Path = COUNTERFACTUAL_DIR) -> list[CounterfactualTrial]:
-    """All trials of the corpus, dropped ones included (``label is None``), sorted by name."""
+def load_counterfactual(
+    directory: Path = COUNTERFACTUAL_DIR, *, trimmed: bool = True
+) -> list[CounterfactualTrial]:
+    """All trials of the corpus, dropped ones included (``label is None``), sorted by name.
+
+    Args:
+        directory: The corpus folder.
+        trimmed: Whether the curves carry the trimmed validation loss (when the files record
+            it); ``False`` reads them as a study that does not record it would.
+    """
     labels_path = directory / "labels.json"
     if not labels_path.is_file():
         return []
     labels: dict[str, dict[str, Any]] = json.loads(labels_path.read_text())
     return [
-        _trial(directory, name, entry)
+        _trial(directory, name, entry, trimmed=trimmed)
         for name, entry in sorted(labels.items())
         if (directory / f"{name}.csv.gz").is_file()
     ]
 
 
-def _trial(directory: Path, name: str, entry: dict[str, Any]) -> CounterfactualTrial:
+def _trial(
+    directory: Path, name: str, entry: dict[str, Any], *, trimmed: bool
+) -> CounterfactualTrial:
     frame = pd.read_csv(directory / f"{name}.csv.gz")
+    trimmed = trimmed and "val_loss_trimmed" in frame.columns
     curves, tests = [], []
     for seed, rows in frame.groupby("seed", sort=True):
         rows = rows.sort_values("epoch")
@@ -109,6 +120,9 @@ def _trial(directory: Path, name: str, entry: dict[str, Any]) -> CounterfactualT
                 val_loss=rows.val_loss.to_numpy(np.float64),
                 epochs_planned=len(rows),
                 val_samples=int(entry["n_val"]),
+                val_loss_trimmed=(
+                    rows.val_loss_trimmed.to_numpy(np.float64) if trimmed else None
+                ),
             )
         )
         tests.append(rows.test_loss.to_numpy(np.float64))

@@ -1,0 +1,110 @@
+"""How far the validation loss rose above its minimum, and how much of that noise can explain.
+
+A rise counts only past a margin: the epoch-to-epoch noise of the curve, plus, on a small
+validation set, what a few samples growing confidently wrong can cause (``sample_rise / n``).
+Those samples move a small set's mean loss smoothly, so the epoch-to-epoch noise does not show
+them. When the curves also record the trimmed validation loss (the mean without the
+``TRIMMED_SAMPLES`` largest per-sample losses of each epoch), the two cases can be told apart:
+a rise that the trimmed curve shows as well, past its own noise, is broad and not carried by a
+few samples, so the sampling margin does not apply to it. A rise the trimmed curve does not
+show is carried by a few samples; it keeps the sampling margin, since such a rise may or may
+not cost held-out loss.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+
+from study.curves import FloatArray
+from study.diagnosis._config import DiagnosisConfig
+from study.diagnosis._curvemath import (
+    count_runs,
+    despike,
+    epochs_above,
+    log_losses,
+    robust_sigma,
+    smooth,
+)
+
+_SPIKE = math.log(2.0)
+
+
+def measure_rise(
+    raw_val: FloatArray,
+    d_val: FloatArray,
+    s_val: FloatArray,
+    window: int,
+    config: DiagnosisConfig,
+    val_samples: int | None,
+    trimmed: FloatArray | None,
+) -> dict[str, Any]:
+    """Noise, spikes, the minimum, and the rise of the validation loss above it.
+
+    Args:
+        raw_val: Log validation loss as recorded.
+        d_val: The same, despiked.
+        s_val: The same, despiked and smoothed over ``window`` epochs.
+        window: Smoothing window, in epochs.
+        config: Thresholds.
+        val_samples: Validation size, if known.
+        trimmed: Trimmed validation loss (not logged), if recorded.
+
+    Returns:
+        The rise fields of :class:`~study.diagnosis._features.Features`, by name.
+    """
+    n = len(s_val)
+    wide = _wide(d_val, s_val, window)
+    noise = robust_sigma(raw_val[n // 2 :] - wide[n // 2 :])
+    needed = max(config.min_sustain_epochs, round(config.sustain_fraction * n))
+    trimmed_rise, broad = _trimmed_rise(trimmed, window, config, needed)
+    # Each confidently wrong sample moves the mean by ~1/n of its own loss; a broad rise
+    # (shown without the worst samples too) is not theirs to excuse.
+    sample = 0.0 if val_samples is None or broad else config.sample_rise / val_samples
+    margin = config.noise_z * noise / math.sqrt(window) + sample
+    threshold = math.log(config.rise_ratio) + margin
+    best = int(np.argmin(s_val))
+    low, high = max(best - window, 0), min(best + window + 1, n)
+    stop = low + int(np.argmin(d_val[low:high]))
+    return {
+        "noise": noise,
+        "spikes": count_runs(np.abs(raw_val[n // 4 :] - wide[n // 4 :]) > _SPIKE),
+        "best_index": best,
+        "stop_index": stop,
+        "stop_val": float(d_val[stop]),
+        "rise_margin": margin,
+        "sample_margin": sample,
+        "rise_threshold": threshold,
+        "sustained": epochs_above(s_val, s_val[best] + threshold),
+        "sustain_needed": needed,
+        "trimmed_rise": trimmed_rise,
+        "broad_rise": broad,
+    }
+
+
+def _wide(d_val: FloatArray, s_val: FloatArray, window: int) -> FloatArray:
+    """A smoother of at least 10 epochs, so that correlated swings count as noise."""
+    n = len(s_val)
+    return s_val if window >= 10 else smooth(d_val, max(window, min(10, n // 4)))
+
+
+def _trimmed_rise(
+    trimmed: FloatArray | None, window: int, config: DiagnosisConfig, needed: int
+) -> tuple[float | None, bool | None]:
+    """Log rise of the smoothed trimmed curve above its minimum, and whether it is broad:
+    past ``rise_ratio`` plus the trimmed curve's own noise margin for ``needed`` epochs.
+    ``(None, None)`` when the trimmed loss is not recorded or not finite."""
+    if trimmed is None or not np.all(np.isfinite(trimmed)):
+        return None, None
+    raw = log_losses(trimmed)
+    d = despike(raw, config.despike_epochs)
+    s = smooth(d, window)
+    n = len(s)
+    wide = _wide(d, s, window)
+    noise = robust_sigma(raw[n // 2 :] - wide[n // 2 :])
+    threshold = math.log(config.rise_ratio) + config.noise_z * noise / math.sqrt(window)
+    best = float(np.min(s))
+    rise = float(s[-1]) - best
+    return rise, rise >= threshold and epochs_above(s, best + threshold) >= needed
