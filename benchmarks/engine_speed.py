@@ -17,7 +17,7 @@ gives medians of the repeats of seconds per seed-epoch and the speed-up
 ``model.fit / engine`` (above 1: the engine is faster). ``rss`` is the process's peak resident
 memory after the engine's first repeat, before ``model.fit`` has run in it;
 ``trace 1st / 2nd`` is the wall time of a one-epoch trial of a fresh structure, then of a
-second trial of the same structure with other values (learning rate, L2, dropout, batch).
+second trial of the same structure with other values (learning rate, batch size 1.5x).
 The last row times ``python -m study --help``. ``--optimizer-leak`` measures instead the
 memory a Keras optimizer keeps per trial inside ``tf.function`` (see
 ``study/engine/_optimizers.py``).
@@ -196,7 +196,10 @@ def _trace_seconds(cell: Cell, data: TaskData) -> tuple[float, float]:
         x_val=data.x_val[:64], y_val=data.y_val[:64],
     )
     first = dataclasses.replace(cell.params, epochs=1)
-    second = dataclasses.replace(first, learning_rate=0.01, l2=first.l2, batch_size=17)
+    # Another batch size on the same side of the step-by-step input threshold (a batch size
+    # across it traces a second graph, once per structure: see study/engine/_recurrent.py).
+    batch = first.batch_size + max(first.batch_size // 2, 1)
+    second = dataclasses.replace(first, learning_rate=0.01, l2=first.l2, batch_size=batch)
     clear_graphs()
     times = []
     for params in (first, second):
