@@ -71,15 +71,15 @@ def train_eval_size(n_train: int, n_val: int, limit: int | None) -> int:
     the training and validation curves then carry comparable sampling precision, the
     quantity the diagnosis compares, and a large training set costs a bounded forward pass
     per epoch. Measured with ``python -m benchmarks.engine_eval_sample`` (2 seeds, the same
-    training evaluated on the sample and on every training sample): LSTM(32) on 10k windows
-    of a noisy sine, batch 256, 20 epochs (2,048 of 10,000 evaluated): largest relative gap
-    between the two training curves 2.1 % (median 1.2 %), 1.29x faster per epoch; 100k
-    windows, batch 512, 6 epochs (10,000 of 100,000): 1.9 % (median 1.4 %), 1.52x faster; an
-    MLP 2x256 on 50k tabular rows, batch 128, 20 epochs (10,000 of 50,000): 11.7 % (median
-    4.2 %, on a cross-entropy that falls to a few hundredths, where a few misclassified rows
-    dominate the mean, as they do the validation loss's), 1.79x faster. The diagnosis
-    (:func:`study.diagnosis.diagnose_seeds`) was the same on the sample and on the whole set
-    in all three.
+    training evaluated on the sample and on every training sample; seconds per seed-epoch of
+    two runs on a shared machine): LSTM(32) on 10k windows of a noisy sine, batch 256, 20
+    epochs (2,048 of 10,000 evaluated): largest relative gap between the two training curves
+    2.1 % (median 1.2 %), 1.17-1.29x faster; 100k windows, batch 512, 6 epochs (10,000 of
+    100,000): 1.9 % (median 1.4 %), 1.33-1.52x faster; an MLP 2x256 on 50k tabular rows, batch
+    128, 20 epochs (10,000 of 50,000): 11.7 % (median 4.2 %, on a cross-entropy that ends at
+    0.014, where a few misclassified rows dominate the mean, as they do the validation
+    loss's), 1.05-1.79x faster. The diagnosis (:func:`study.diagnosis.diagnose_seeds`) was
+    the same on the sample and on the whole set in all three.
     """
     if limit is None:
         return n_train
