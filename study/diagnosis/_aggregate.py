@@ -122,7 +122,6 @@ def mean_curve(curves: Sequence[SeedCurves]) -> SeedCurves | None:
     )
 
 
-
 def lowest_val_loss(curves: Sequence[SeedCurves]) -> float:
     """The minimum of the seeds' mean validation curve: what a trial reached.
 
@@ -134,6 +133,7 @@ def lowest_val_loss(curves: Sequence[SeedCurves]) -> float:
         return math.nan
     finite = mean.val_loss[np.isfinite(mean.val_loss)]
     return float(finite.min()) if len(finite) and finite.min() > 0 else math.nan
+
 
 def _common_val_samples(curves: Sequence[SeedCurves]) -> int | None:
     """The validation size every seed shares (the smallest when they differ), or ``None``."""
