@@ -10,7 +10,9 @@
    and how close the suggested stop epoch's test loss is to the test minimum; then the same
    summary on the labels the protocol gives without its significance check; then everything
    again with ``reached_loss`` given, as a study can give it: the lowest validation loss the
-   other configurations on the same dataset reached; last, the accuracy when the curves do not
+   other configurations on the same dataset reached (what a reader of the study judges
+   against, see ``study.verdicts``); the verdicts as a run stores them, with the best so far
+   in random run orders; last, the accuracy when the curves do not
    carry the trimmed validation loss (trials stored before it was recorded, the Keras
    callback), with and without ``reached_loss``.
 
@@ -27,6 +29,7 @@ from __future__ import annotations
 import argparse
 import sys
 import time
+from collections.abc import Mapping
 from pathlib import Path
 
 import numpy as np
@@ -91,8 +94,8 @@ def report(frame: pd.DataFrame, show_errors: bool) -> None:
 def reached_by_others(trials: list[CounterfactualTrial]) -> dict[str, float]:
     """Per trial, the lowest validation loss the other configurations on its dataset reached.
 
-    What a study knows when it diagnoses a trial (its best so far); dropped trials count, as
-    they would in a study. The validation loss of a configuration is its geometric mean over
+    What a reader of the finished study judges a trial against (``study.verdicts``); dropped
+    trials count, as they would in a study. The validation loss of a configuration is its geometric mean over
     seeds, like the diagnosis' mean curve.
     """
     lowest = {}
@@ -107,8 +110,46 @@ def reached_by_others(trials: list[CounterfactualTrial]) -> dict[str, float]:
     }
 
 
+def reached_in_run_order(
+    trials: list[CounterfactualTrial], rng: np.random.Generator
+) -> dict[str, float | None]:
+    """Per trial, what a run knows when it stores the trial's verdict: the best so far.
+
+    Each dataset's configurations run in a random order; a trial gets the lowest validation
+    loss of those that ran before it (none for the first), as ``study.runner`` passes it.
+    """
+    lowest = {}
+    for t in trials:
+        mean = mean_curve(t.curves)
+        if mean is not None:
+            lowest[t.name] = float(np.min(mean.val_loss))
+    reached: dict[str, float | None] = {}
+    for dataset in sorted({t.dataset for t in trials}):
+        group = [t for t in trials if t.dataset == dataset]
+        best: float | None = None
+        for i in rng.permutation(len(group)):
+            reached[group[i].name] = best
+            value = lowest.get(group[i].name)
+            if value is not None:
+                best = value if best is None else min(best, value)
+    return reached
+
+
+def report_run_order(trials: list[CounterfactualTrial], orders: int, seed: int) -> None:
+    """Print the accuracy of the verdicts a run stores, over random orders of the trials."""
+    rng = np.random.default_rng(seed)
+    scores = []
+    for _ in range(orders):
+        frame = run_counterfactual(trials, reached_in_run_order(trials, rng))
+        scores.append(float((frame.true == frame.predicted).mean()))
+    print(f"\n=== verdicts as a run stores them (best so far as reached_loss; {orders} random "
+          f"orders) ===\naccuracy: mean {np.mean(scores):.1%}, "
+          f"min {min(scores):.1%}, max {max(scores):.1%} "
+          "(readers judge again against the whole study: the figure with reached_loss above)")
+
+
 def run_counterfactual(
-    trials: list[CounterfactualTrial], reached: dict[str, float] | None = None
+    trials: list[CounterfactualTrial], reached: Mapping[str, float | None] | None = None
 ) -> pd.DataFrame:
     """Diagnose every labelled trial; one row per trial with truth, verdict and stop figures.
 
@@ -211,6 +252,8 @@ def main() -> None:
     parser.add_argument("--per-kind", type=int, default=40)
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--errors", action="store_true", help="list misdiagnosed curves")
+    parser.add_argument("--orders", type=int, default=20,
+                        help="random run orders for the verdicts a run stores")
     parser.add_argument("--corpus", type=Path, default=COUNTERFACTUAL_DIR,
                         help="counterfactual corpus folder")
     parser.add_argument("--counterfactual-only", action="store_true",
@@ -226,6 +269,7 @@ def main() -> None:
         run_counterfactual(trials, reached_by_others(trials)), dropped, len(trials), args.errors,
         " with each dataset's best validation loss as reached_loss",
     )
+    report_run_order(trials, args.orders, args.seed)
     report_untrimmed(args.corpus)
 
 

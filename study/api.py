@@ -143,6 +143,9 @@ def _seeds_of(item: Any) -> list[SeedCurves]:
 def load_record(name: str, storage: str | None = None) -> StudyRecord:
     """Return stored study ``name`` as the typed record the report is built from.
 
+    Complete trials carry their verdict judged against the whole study
+    (:func:`study.verdicts.judged_against_study`).
+
     Args:
         name: The study's name.
         storage: Storage URL; ``None`` for ``$STUDY_STORAGE`` or ``sqlite:///studies.db``.
@@ -153,6 +156,7 @@ def load_record(name: str, storage: str | None = None) -> StudyRecord:
     import optuna
 
     from study.storage import mask_url, open_storage, resolve_url, study_record
+    from study.verdicts import judged_against_study
 
     url = resolve_url(storage)
     opened = open_storage(url, must_exist=True)
@@ -164,7 +168,7 @@ def load_record(name: str, storage: str | None = None) -> StudyRecord:
             f"no study named {name!r} in {mask_url(url)}; studies there: "
             f"{', '.join(names) or 'none'}."
         ) from None
-    return study_record(loaded, mask_url(url))
+    return judged_against_study(study_record(loaded, mask_url(url)))
 
 
 def load(name: str, storage: str | None = None) -> StudyFrames:

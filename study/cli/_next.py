@@ -32,11 +32,12 @@ def run(args: argparse.Namespace) -> int:
     from study.report import safe_dirname
     from study.space import parse_space
     from study.storage import study_record
+    from study.verdicts import judged_against_study
 
     out = args.out if args.out is not None else Path(f"next_{safe_dirname(args.name)}.toml")
     _check_writable(out)
     optuna_study, shown = load_stored_study(args.name, args.storage)
-    record = study_record(optuna_study, shown)
+    record = judged_against_study(study_record(optuna_study, shown))
     try:
         follow = follow_up(record)
     except ValueError as e:

@@ -70,9 +70,10 @@ def write_report(
     """
     from study.report import MAX_CURVES, build_report, safe_dirname
     from study.storage import study_record
+    from study.verdicts import judged_against_study
 
     optuna_study, shown = load_stored_study(name, storage)
-    record = study_record(optuna_study, shown)
+    record = judged_against_study(study_record(optuna_study, shown))
     known = {t.number for t in record.trials}
     missing = [n for n in trials if n not in known]
     if missing:

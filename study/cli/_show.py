@@ -13,6 +13,8 @@ if TYPE_CHECKING:
     import optuna
     from optuna.trial import FrozenTrial
 
+    from study.storage import TrialRecord
+
 SEED_KEYS = ("seed", "epochs_trained", "error", "epochs_planned", "stop", "final_val_loss")
 DIAGNOSIS_KEYS = ("category", "kind", "confidence", "agreement", "agreement_text",
                   "best_epoch", "advice", "disagreeing")
@@ -31,12 +33,13 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
 
 
 def _main(args: argparse.Namespace) -> int:
-    from study.storage import retried_numbers
+    from study.storage import study_record
+    from study.verdicts import judged_against_study
 
     study, shown = load_stored_study(args.name, args.storage)
-    frozen = study.get_trials(deepcopy=False)
-    retried = retried_numbers(frozen)
-    trials = [trial_summary(t, retried) for t in frozen]
+    frozen = {t.number: t for t in study.get_trials(deepcopy=False)}
+    record = judged_against_study(study_record(study, shown))
+    trials = [trial_summary(t, frozen[t.number]) for t in record.trials]
     if args.json:
         print(json.dumps({"study": _study_summary(study, shown), "trials": trials}, indent=1))
     else:
@@ -44,14 +47,12 @@ def _main(args: argparse.Namespace) -> int:
     return 0
 
 
-def trial_summary(trial: FrozenTrial, retried: set[int] | None = None) -> dict[str, Any]:
+def trial_summary(record: TrialRecord, trial: FrozenTrial) -> dict[str, Any]:
     """The stable, JSON-able summary of one trial (the ``trials`` entries of ``--json``).
 
-    ``retried`` holds the numbers of trials that another trial re-runs.
+    ``record`` is the decoded trial (its verdict judged against the whole study, see
+    :func:`study.verdicts.judged_against_study`); ``trial`` the stored one, for its duration.
     """
-    from study.storage import trial_record
-
-    record = trial_record(trial, retried)
     diagnosis = None if record.diagnosis is None else record.diagnosis.to_dict()
     return {
         "number": record.number,

@@ -6,7 +6,7 @@ trial and lets them vote. Both are pure numpy/scipy and never import TensorFlow.
 
 from __future__ import annotations
 
-from study.diagnosis._aggregate import diagnose_seeds, mean_curve
+from study.diagnosis._aggregate import diagnose_seeds, lowest_val_loss, mean_curve
 from study.diagnosis._config import DiagnosisConfig
 from study.diagnosis._records import (
     CATEGORIES,
@@ -30,5 +30,6 @@ __all__ = [
     "TrialDiagnosis",
     "diagnose_curve",
     "diagnose_seeds",
+    "lowest_val_loss",
     "mean_curve",
 ]

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import dataclasses
 import functools
+import math
 from collections import Counter
 from collections.abc import Sequence
 
@@ -27,7 +28,7 @@ from study.diagnosis._config import DiagnosisConfig
 from study.diagnosis._records import CATEGORIES, Category, Diagnosis, Kind, TrialDiagnosis
 from study.diagnosis._rules import diagnose_curve
 
-__all__ = ["diagnose_seeds", "mean_curve"]
+__all__ = ["diagnose_seeds", "lowest_val_loss", "mean_curve"]
 
 _LOSSES = ("train_loss", "val_loss", "val_loss_trimmed", "fit_loss")
 
@@ -119,6 +120,19 @@ def mean_curve(curves: Sequence[SeedCurves]) -> SeedCurves | None:
         val_samples=_common_val_samples(kept),
         val_loss_trimmed=series["val_loss_trimmed"],
     )
+
+
+def lowest_val_loss(curves: Sequence[SeedCurves]) -> float:
+    """The minimum of the seeds' mean validation curve: what a trial reached.
+
+    It is the ``reached_loss`` other trials of the study are judged against. ``nan`` when the
+    trial has no finite, positive validation loss.
+    """
+    mean = mean_curve(curves)
+    if mean is None:
+        return math.nan
+    finite = mean.val_loss[np.isfinite(mean.val_loss)]
+    return float(finite.min()) if len(finite) and finite.min() > 0 else math.nan
 
 
 def _common_val_samples(curves: Sequence[SeedCurves]) -> int | None:

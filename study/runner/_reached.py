@@ -11,11 +11,10 @@ from __future__ import annotations
 
 import math
 
-import numpy as np
 import optuna
 from optuna.trial import TrialState
 
-from study.diagnosis import mean_curve
+from study.diagnosis import lowest_val_loss as curves_lowest
 from study.storage import trial_curves
 
 _FINISHED = (TrialState.COMPLETE, TrialState.PRUNED)
@@ -41,8 +40,4 @@ class ReachedLoss:
 
 def lowest_val_loss(frozen: optuna.trial.FrozenTrial) -> float:
     """The minimum of a stored trial's mean validation curve (``nan`` when it has none)."""
-    mean = mean_curve(trial_curves(frozen))
-    if mean is None:
-        return math.nan
-    finite = mean.val_loss[np.isfinite(mean.val_loss)]
-    return float(finite.min()) if len(finite) and finite.min() > 0 else math.nan
+    return curves_lowest(trial_curves(frozen))
