@@ -95,8 +95,8 @@ def reached_by_others(trials: list[CounterfactualTrial]) -> dict[str, float]:
     """Per trial, the lowest validation loss the other configurations on its dataset reached.
 
     What a reader of the finished study judges a trial against (``study.verdicts``); dropped
-    trials count, as they would in a study. The validation loss of a configuration is its geometric mean over
-    seeds, like the diagnosis' mean curve.
+    trials count, as they would in a study. The validation loss of a configuration is its
+    geometric mean over seeds, like the diagnosis' mean curve.
     """
     lowest = {}
     for t in trials:
