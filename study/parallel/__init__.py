@@ -5,9 +5,10 @@ from __future__ import annotations
 from study.parallel._backends import check_backend, seed_cluster
 from study.parallel._failures import describe_error, describe_failures, failed_seeds
 from study.parallel._run import ProgressCallback, SeedJob, run_seeds, train_job
-from study.parallel._worker import warm_up
+from study.parallel._worker import WORKER_GROWTH, warm_up
 
 __all__ = [
+    "WORKER_GROWTH",
     "ProgressCallback",
     "SeedJob",
     "check_backend",
