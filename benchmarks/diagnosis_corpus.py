@@ -27,6 +27,7 @@ Run: ``python benchmarks/diagnosis_corpus.py [--per-kind 40] [--seed 0] [--error
 from __future__ import annotations
 
 import argparse
+import math
 import sys
 import time
 from collections.abc import Mapping
@@ -37,7 +38,7 @@ import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from study.diagnosis import diagnose_curve, diagnose_seeds, mean_curve
+from study.diagnosis import diagnose_curve, diagnose_seeds, lowest_val_loss
 from tests.corpus import load_corpus
 from tests.corpus.counterfactual import (
     COUNTERFACTUAL_DIR,
@@ -91,18 +92,20 @@ def report(frame: pd.DataFrame, show_errors: bool) -> None:
         print("\n" + frame[~right | (frame.true_kind != frame.predicted_kind)].to_string())
 
 
+def lowest_by_trial(trials: list[CounterfactualTrial]) -> dict[str, float]:
+    """Per trial, the lowest validation loss its seeds' mean curve reached (what it offers the
+    study as a reference, :func:`study.diagnosis.lowest_val_loss`)."""
+    lowest = {t.name: lowest_val_loss(t.curves) for t in trials}
+    return {name: v for name, v in lowest.items() if math.isfinite(v)}
+
+
 def reached_by_others(trials: list[CounterfactualTrial]) -> dict[str, float]:
     """Per trial, the lowest validation loss the other configurations on its dataset reached.
 
     What a reader of the finished study judges a trial against (``study.verdicts``); dropped
-    trials count, as they would in a study. The validation loss of a configuration is its
-    geometric mean over seeds, like the diagnosis' mean curve.
+    trials count, as they would in a study.
     """
-    lowest = {}
-    for t in trials:
-        mean = mean_curve(t.curves)
-        if mean is not None:
-            lowest[t.name] = float(np.min(mean.val_loss))
+    lowest = lowest_by_trial(trials)
     return {
         t.name: min(v for name, v in lowest.items()
                     if name != t.name and name.split("_")[0] == t.dataset)
@@ -111,18 +114,14 @@ def reached_by_others(trials: list[CounterfactualTrial]) -> dict[str, float]:
 
 
 def reached_in_run_order(
-    trials: list[CounterfactualTrial], rng: np.random.Generator
+    trials: list[CounterfactualTrial], lowest: Mapping[str, float], rng: np.random.Generator
 ) -> dict[str, float | None]:
     """Per trial, what a run knows when it stores the trial's verdict: the best so far.
 
     Each dataset's configurations run in a random order; a trial gets the lowest validation
-    loss of those that ran before it (none for the first), as ``study.runner`` passes it.
+    loss (``lowest``, by trial) of those that ran before it (none for the first), as
+    ``study.runner`` passes it.
     """
-    lowest = {}
-    for t in trials:
-        mean = mean_curve(t.curves)
-        if mean is not None:
-            lowest[t.name] = float(np.min(mean.val_loss))
     reached: dict[str, float | None] = {}
     for dataset in sorted({t.dataset for t in trials}):
         group = [t for t in trials if t.dataset == dataset]
@@ -138,9 +137,10 @@ def reached_in_run_order(
 def report_run_order(trials: list[CounterfactualTrial], orders: int, seed: int) -> None:
     """Print the accuracy of the verdicts a run stores, over random orders of the trials."""
     rng = np.random.default_rng(seed)
+    lowest = lowest_by_trial(trials)
     scores = []
     for _ in range(orders):
-        frame = run_counterfactual(trials, reached_in_run_order(trials, rng))
+        frame = run_counterfactual(trials, reached_in_run_order(trials, lowest, rng))
         scores.append(float((frame.true == frame.predicted).mean()))
     print(f"\n=== verdicts as a run stores them (best so far as reached_loss; {orders} random "
           f"orders) ===\naccuracy: mean {np.mean(scores):.1%}, "

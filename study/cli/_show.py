@@ -11,7 +11,6 @@ from study.cli._common import add_storage_option, load_stored_study
 
 if TYPE_CHECKING:
     import optuna
-    from optuna.trial import FrozenTrial
 
     from study.storage import TrialRecord
 
@@ -37,9 +36,8 @@ def _main(args: argparse.Namespace) -> int:
     from study.verdicts import judged_against_study
 
     study, shown = load_stored_study(args.name, args.storage)
-    frozen = {t.number: t for t in study.get_trials(deepcopy=False)}
     record = judged_against_study(study_record(study, shown))
-    trials = [trial_summary(t, frozen[t.number]) for t in record.trials]
+    trials = [trial_summary(t) for t in record.trials]
     if args.json:
         print(json.dumps({"study": _study_summary(study, shown), "trials": trials}, indent=1))
     else:
@@ -47,12 +45,13 @@ def _main(args: argparse.Namespace) -> int:
     return 0
 
 
-def trial_summary(record: TrialRecord, trial: FrozenTrial) -> dict[str, Any]:
+def trial_summary(record: TrialRecord) -> dict[str, Any]:
     """The stable, JSON-able summary of one trial (the ``trials`` entries of ``--json``).
 
-    ``record`` is the decoded trial (its verdict judged against the whole study, see
-    :func:`study.verdicts.judged_against_study`); ``trial`` the stored one, for its duration.
+    ``record`` is the decoded trial, its verdict judged against the whole study (see
+    :func:`study.verdicts.judged_against_study`).
     """
+    start, end = record.datetime_start, record.datetime_complete
     diagnosis = None if record.diagnosis is None else record.diagnosis.to_dict()
     return {
         "number": record.number,
@@ -68,7 +67,7 @@ def trial_summary(record: TrialRecord, trial: FrozenTrial) -> dict[str, Any]:
         "error": record.error,
         "interrupted": record.interrupted,
         "retry_of": record.retry_of,
-        "duration_seconds": trial.duration.total_seconds() if trial.duration else None,
+        "duration_seconds": (end - start).total_seconds() if start and end else None,
     }
 
 

@@ -57,7 +57,7 @@ def measure_rise(
     """
     n = len(s_val)
     wide = _wide(d_val, s_val, window)
-    noise = robust_sigma(raw_val[n // 2 :] - wide[n // 2 :])
+    noise = _noise(raw_val, wide)
     needed = max(config.min_sustain_epochs, round(config.sustain_fraction * n))
     trimmed_rise, broad = _trimmed_rise(trimmed, window, config, needed)
     # Each confidently wrong sample moves the mean by ~1/n of its own loss; a broad rise
@@ -90,6 +90,12 @@ def _wide(d_val: FloatArray, s_val: FloatArray, window: int) -> FloatArray:
     return s_val if window >= 10 else smooth(d_val, max(window, min(10, n // 4)))
 
 
+def _noise(raw: FloatArray, wide: FloatArray) -> float:
+    """Epoch-to-epoch noise of a log curve: robust scatter around ``wide``, second half."""
+    half = len(raw) // 2
+    return robust_sigma(raw[half:] - wide[half:])
+
+
 def _trimmed_rise(
     trimmed: FloatArray | None, window: int, config: DiagnosisConfig, needed: int
 ) -> tuple[float | None, bool | None]:
@@ -101,9 +107,7 @@ def _trimmed_rise(
     raw = log_losses(trimmed)
     d = despike(raw, config.despike_epochs)
     s = smooth(d, window)
-    n = len(s)
-    wide = _wide(d, s, window)
-    noise = robust_sigma(raw[n // 2 :] - wide[n // 2 :])
+    noise = _noise(raw, _wide(d, s, window))
     threshold = math.log(config.rise_ratio) + config.noise_z * noise / math.sqrt(window)
     best = float(np.min(s))
     rise = float(s[-1]) - best

@@ -21,6 +21,7 @@ import tensorflow as tf
 
 from study.builders import Output, standard_params
 from study.curves import SERIES, TRIMMED_SAMPLES, SeedCurves, StopReason
+from study.engine._evaluate import keep_largest, trimmed_mean
 from study.engine._train import TrainingMonitor
 from study.models import make_optimizer
 from study.tasks import TaskData
@@ -198,9 +199,8 @@ class _SeedRun:
             loss_sum += tf.reduce_sum(losses)
             hits += tf.reduce_sum(_hits(self.kind, yb, predicted))
             if trim:
-                worst = tf.math.top_k(tf.concat([worst, losses], 0), trim, sorted=False).values
-        kept = loss_sum - tf.reduce_sum(worst) if n > 2 * trim else loss_sum
-        trimmed = kept / (n - trim if n > 2 * trim else n)
+                worst = keep_largest(worst, losses, trim)
+        trimmed = trimmed_mean(loss_sum, worst, n, trim)
         return loss_sum / n + self._penalty(), hits / n, trimmed + self._penalty()
 
     def _penalty(self) -> tf.Tensor:

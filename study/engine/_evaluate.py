@@ -135,7 +135,20 @@ def batched_mean(
         values, losses = score(tf.gather(x, chunk)[None], tf.gather(y, chunk)[None])
         total += values * tf.cast(tf.shape(chunk)[0], tf.float32)
         if trim:
-            worst = tf.math.top_k(tf.concat([worst, losses], axis=1), trim, sorted=False).values
+            worst = keep_largest(worst, losses, trim)
+    return total / tf.cast(n, tf.float32), trimmed_mean(total[0], worst, n, trim)
+
+
+def keep_largest(worst: tf.Tensor, losses: tf.Tensor, trim: int) -> tf.Tensor:
+    """The ``trim`` largest of ``worst`` and a batch's ``losses``, along the last axis."""
+    return tf.math.top_k(tf.concat([worst, losses], axis=-1), trim, sorted=False).values
+
+
+def trimmed_mean(total: tf.Tensor, worst: tf.Tensor, n: tf.Tensor | int, trim: int) -> tf.Tensor:
+    """The mean of ``n`` losses summing to ``total`` without the ``trim`` largest (``worst``).
+
+    The plain mean when ``n <= 2 * trim``: too few samples to leave any out.
+    """
     count = tf.cast(n, tf.float32)
-    trimmed = (total[0] - tf.reduce_sum(worst, axis=1)) / (count - trim)
-    return total / count, tf.where(n > 2 * trim, trimmed, total[0] / count)
+    trimmed = (total - tf.reduce_sum(worst, axis=-1)) / (count - trim)
+    return tf.where(n > 2 * trim, trimmed, total / count)
