@@ -315,7 +315,7 @@ def _check_values(path: str, series: dict[str, np.ndarray]) -> None:
 
 
 def _check_non_negative(path: str, series: dict[str, np.ndarray]) -> None:
-    for key in ("val_loss", "train_loss", "fit_loss"):
+    for key in ("val_loss", "train_loss", "fit_loss", "val_loss_trimmed"):
         values = series.get(key)
         if values is None or not np.any(values < 0):
             continue

@@ -73,6 +73,14 @@ def test_reads_the_trimmed_validation_loss_of_a_study_curve_csv(tmp_path: Path) 
     assert trimmed is not None and trimmed[0] == pytest.approx(0.9)
 
 
+def test_a_negative_trimmed_validation_loss_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "curve.csv"
+    rows = ["epoch,train_loss,val_loss,val_loss_trimmed"]
+    rows += [f"{i},{1 / (i + 1)},{1.1 / (i + 1)},{-1 if i == 3 else 0.9}" for i in range(8)]
+    path.write_text("\n".join(rows))
+    assert "negative val loss trimmed (-1 at epoch 4)" in _error(path)
+
+
 def test_nan_values_are_kept_for_the_diagnosis(tmp_path: Path) -> None:
     path = tmp_path / "history.json"
     path.write_text(
