@@ -1,4 +1,4 @@
-"""Entry point of ``python -m study``.
+"""Entry point of ``python -m study`` and of the ``study`` console script.
 
 Ctrl-C (SIGINT) and SIGTERM stop the command at any moment with one line and exit code 130:
 while its libraries load (seconds with TensorFlow), during a run (see
@@ -21,7 +21,12 @@ if TYPE_CHECKING:
 EXIT_INTERRUPTED = 130
 
 
-def _main() -> int:
+def main() -> int:
+    """Run the command line as ``python -m study`` and the ``study`` console script do.
+
+    Returns:
+        The exit code: 0, 2 for bad input, 130 when a signal stopped the command.
+    """
     # Also when started in the background (SIGINT then arrives ignored) and for SIGTERM.
     for signum in (signal.SIGINT, signal.SIGTERM):
         signal.signal(signum, signal.default_int_handler)
@@ -75,4 +80,4 @@ def _exit_at_once_on_signals(code: int) -> None:
 
 
 if __name__ == "__main__":
-    sys.exit(_main())
+    sys.exit(main())
