@@ -1,4 +1,4 @@
-"""The ``study`` console script is ``python -m study``: same entry point, signals and exit codes."""
+"""The ``study`` console script is ``python -m study``: same entry point, signals, exit codes."""
 
 from __future__ import annotations
 
