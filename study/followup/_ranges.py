@@ -83,7 +83,7 @@ def range_entry(name: str, dist: NumericDistribution, low: float, high: float) -
     grid = 1 if step is None and isinstance(dist.low, int) else step
     if grid is not None:
         lo = dist.low + grid * math.floor((low - dist.low) / grid)
-        floor = PARAMS[name].low
+        floor = PARAMS[name].low if name in PARAMS else None
         if floor is not None and lo < floor:  # keep the grid, inside the valid values
             lo += grid * math.ceil((floor - lo) / grid - 1e-9)
         hi = lo + grid * max(0, math.ceil((high - lo) / grid - 1e-9))
@@ -103,7 +103,13 @@ def _tidy(value: float) -> float | int:
 
 
 def clip_to_valid(name: str, low: float, high: float) -> tuple[float, float]:
-    """``(low, high)`` clipped to the parameter's valid values."""
+    """``(low, high)`` clipped to the parameter's valid values.
+
+    A builder's own parameter (not in :data:`~study.params.PARAMS`) is returned as is: only
+    the builder knows its valid values.
+    """
+    if name not in PARAMS:
+        return low, high
     definition = PARAMS[name]
     if definition.low is not None:
         low, high = max(low, definition.low), max(high, definition.low)

@@ -109,4 +109,5 @@ def study_description(attrs: dict[str, Any]) -> dict[str, Any]:
         "n_seeds": int(attrs.get(keys.STUDY_SEEDS, 0)),
         "baseline_loss": attrs.get(keys.STUDY_BASELINE_LOSS),
         "space_text": str(attrs.get(keys.STUDY_SPACE_TEXT, "")),
+        "space_path": str(attrs.get(keys.STUDY_SPACE_PATH, "")),
     }

@@ -112,6 +112,8 @@ class StudyRecord:
         baseline_loss: Validation loss of the task's trivial predictor.
         space_text: The search-space file's text as the study was created with.
         trials: Every trial, by number.
+        space_path: The absolute path of that file when the study was created (relative
+            paths in it, e.g. a CSV task's ``csv``, are relative to its folder), or ``""``.
     """
 
     name: str
@@ -127,6 +129,7 @@ class StudyRecord:
     baseline_loss: float | None
     space_text: str
     trials: tuple[TrialRecord, ...]
+    space_path: str = ""
 
     def by_state(self) -> dict[str, int]:
         """Number of trials in each state."""
