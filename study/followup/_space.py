@@ -99,9 +99,16 @@ def follow_up(record: StudyRecord) -> FollowUp:
     written.
 
     Raises:
-        ValueError: The study stores no readable search-space text, or no trial sampled a
+        ValueError: The study was made by its own Optuna objective (it has no search-space
+            file to follow up), stores no readable search-space text, or no trial sampled a
             parameter yet.
     """
+    if record.own_objective:
+        raise ValueError(
+            f"study {record.name!r} was made by your own Optuna objective, not by `study run`, "
+            "so it has no search-space file to follow up; `python -m study report` shows its "
+            "directions."
+        )
     try:
         base = tomllib.loads(record.space_text)
     except tomllib.TOMLDecodeError as e:
