@@ -9,10 +9,12 @@ from typing import Any
 import optuna
 from optuna.distributions import CategoricalDistribution, FloatDistribution, IntDistribution
 
+from study.builders import CustomModel, declared_values
 from study.curves import SeedCurves
 from study.diagnosis import DiagnosisConfig, TrialDiagnosis, diagnose_seeds
 from study.errors import TrialError
 from study.parallel import describe_failures, run_seeds
+from study.params import TrialParams
 from study.pruning import live_config
 from study.runner._live import LiveCheck, LivePolicy
 from study.runner._progress import Progress
@@ -73,7 +75,7 @@ class Objective:
         sampled = sample(trial, self._space.distributions())
         params = self._space.params_for(sampled)
         model = self._space.custom_model(sampled)  # The user's own model, or None.
-        write_params(trial, params.to_dict(self._space.family) if model is None else model.values)
+        write_params(trial, self._shown(params, model))
         seeds = list(range(self._space.seeds))
         live = LiveCheck(
             trial,
@@ -135,6 +137,12 @@ class Objective:
             live.report(value, max(c.epochs_trained for c in usable))
             raise optuna.TrialPruned(live.pruned.reason)
         return value
+
+    def _shown(self, params: TrialParams, model: CustomModel | None) -> dict[str, Any]:
+        """The values the trial stores: its family's, or those a builder's model declares."""
+        if model is None:
+            return params.to_dict(self._space.family)
+        return declared_values(model.values, {*self._space.searched, *self._space.fixed})
 
     def _config_for(self, live: LiveCheck) -> DiagnosisConfig:
         pruned_as_overfit = live.pruned is not None and live.pruned.by == "overfit"
