@@ -57,8 +57,10 @@ class StudyFrames(NamedTuple):
     Attributes:
         trials: One row per trial: ``number``, ``state``, ``value``, one ``params_<name>``
             column per parameter, the diagnosis (``category``, ``kind``, ``confidence``,
-            ``agreement``, ``best_epoch``, ``advice``), ``pruned_epoch``, ``epochs``
-            (summed over seeds), ``error`` and ``duration_seconds``.
+            ``agreement``, ``best_epoch``, ``advice``), ``pruned_epoch``, ``epochs`` (the
+            epochs trained per seed: where the trial stopped, beside the planned
+            ``params_epochs``), ``seed_epochs`` (summed over seeds: the training cost),
+            ``error`` and ``duration_seconds``.
         curves: The learning curves in long form, one row per value: ``trial``, ``seed``,
             ``epoch`` (1-based), ``series`` (``train_loss``, ``val_loss``, ``fit_loss``,
             ``train_metric``, ``val_metric``, ``val_loss_trimmed``) and ``value``.
@@ -110,8 +112,9 @@ def diagnose(
     curves = [c for item in items for c in _seeds_of(item)]
     numbered = [dataclasses.replace(c, seed=i) for i, c in enumerate(curves)]
     return FitDiagnosis.of(
-        diagnose_seeds(numbered, config=config, baseline_loss=baseline_loss,
-                       reached_loss=reached_loss)
+        diagnose_seeds(
+            numbered, config=config, baseline_loss=baseline_loss, reached_loss=reached_loss
+        )
     )
 
 
@@ -128,7 +131,8 @@ def _seeds_of(item: Any) -> list[SeedCurves]:
         item = history
     if isinstance(item, Mapping):
         columns = {
-            str(k): list(np.asarray(v)) for k, v in item.items()
+            str(k): list(np.asarray(v))
+            for k, v in item.items()
             if not isinstance(v, (str, bytes)) and np.ndim(v) == 1
         }
         return seeds_from_columns(columns, "history")
@@ -202,8 +206,16 @@ _DIAGNOSIS_COLUMNS = ("category", "kind", "confidence", "agreement", "best_epoch
 def _columns(record: StudyRecord) -> list[str]:
     params = sorted({k for t in record.trials for k in t.params})
     return [
-        "number", "state", "value", *(f"params_{p}" for p in params), *_DIAGNOSIS_COLUMNS,
-        "pruned_epoch", "epochs", "error", "duration_seconds",
+        "number",
+        "state",
+        "value",
+        *(f"params_{p}" for p in params),
+        *_DIAGNOSIS_COLUMNS,
+        "pruned_epoch",
+        "epochs",
+        "seed_epochs",
+        "error",
+        "duration_seconds",
     ]
 
 
@@ -216,7 +228,8 @@ def _trial_row(trial: Any) -> dict[str, Any]:
         **{f"params_{k}": v for k, v in trial.params.items()},
         **{k: diagnosis.get(k) for k in _DIAGNOSIS_COLUMNS},
         "pruned_epoch": None if trial.pruned is None else trial.pruned.epoch,
-        "epochs": trial.seed_epochs,
+        "epochs": trial.epochs_trained,
+        "seed_epochs": trial.seed_epochs,
         "error": trial.error,
         "duration_seconds": trial.duration_seconds,
     }

@@ -13,6 +13,13 @@ It returns a ``keras.Model``: uncompiled (trained with the trial's ``optimizer``
 ``learning_rate`` and the task's loss), or compiled, whose optimizer and loss are then used.
 The module is imported from the working folder or the installed packages; nothing else about
 it is executed.
+
+A trial stores and shows (``show``, ``report``, ``export``, ``study.load``) only the values
+that mean something for such a model (:func:`declared_values`): the parameters the space's
+``[params]`` table declares, and the training parameters the loop reads itself
+(:data:`TRAINING_PARAMS`). A standard parameter the table does not name (e.g. ``cell``) is
+still passed to the builder at its default, but is not shown as if it were used: declare it
+in ``[params]`` when the builder reads it.
 """
 
 from __future__ import annotations
@@ -22,7 +29,7 @@ import importlib
 import math
 import os
 import sys
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Collection, Mapping
 from typing import TYPE_CHECKING, Any, Literal
 
 import optuna
@@ -38,11 +45,13 @@ if TYPE_CHECKING:
     from study.tasks import TaskData
 
 __all__ = [
+    "TRAINING_PARAMS",
     "CustomModel",
     "Output",
     "UserRange",
     "builder_values",
     "check_target",
+    "declared_values",
     "sample_values",
     "standard_params",
     "user_param",
@@ -133,7 +142,10 @@ def _user_range(key: str, entry: Mapping[str, Any]) -> UserRange:
     integer = all(isinstance(v, int) for v in numbers)
     try:
         return UserRange(
-            float(low), float(high), bool(log), None if step is None else float(step),
+            float(low),
+            float(high),
+            bool(log),
+            None if step is None else float(step),
             integer=integer,
         )
     except ValueError as e:
@@ -246,9 +258,7 @@ class CustomModel:
         return train_custom(self, data, seeds, chunk_epochs=chunk_epochs, monitor=monitor)
 
 
-def builder_values(
-    fixed: Mapping[str, Any], sampled: Mapping[str, Any]
-) -> dict[str, Any]:
+def builder_values(fixed: Mapping[str, Any], sampled: Mapping[str, Any]) -> dict[str, Any]:
     """Every value a builder receives: standard parameters (defaults filled) and declared ones.
 
     Raises:
@@ -257,6 +267,27 @@ def builder_values(
     values = {**fixed, **sampled}
     standard = standard_params(values).to_dict()
     return {**standard, **{k: v for k, v in values.items() if k not in PARAMS}}
+
+
+TRAINING_PARAMS = ("epochs", "batch_size", "optimizer", "learning_rate")
+"""Standard parameters the training loop of a builder's model reads itself (the optimizer and
+its learning rate train a model the builder returns uncompiled)."""
+
+
+def declared_values(values: Mapping[str, Any], declared: Collection[str]) -> dict[str, Any]:
+    """The values a trial of a builder's model stores and shows.
+
+    Args:
+        values: Every value the builder receives (:func:`builder_values`).
+        declared: The parameters the space's ``[params]`` table (or ``--set``) names.
+
+    Returns:
+        The declared values, the builder's own ones and the :data:`TRAINING_PARAMS`, in the
+        order of ``values``; the other standard parameters' defaults are left out.
+    """
+    return {
+        k: v for k, v in values.items() if k in declared or k in TRAINING_PARAMS or k not in PARAMS
+    }
 
 
 def sample_values(searched: Mapping[str, Searched], fixed: Mapping[str, Any]) -> dict[str, Any]:

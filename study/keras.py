@@ -37,7 +37,6 @@ from study.storage import PruneInfo, write_trial_result
 __all__ = ["DiagnosisCallback", "OverfitPruningCallback"]
 
 
-
 class DiagnosisCallback(keras.callbacks.Callback):
     """Record a ``model.fit``'s learning curves and diagnose its fit when training ends.
 
@@ -162,7 +161,12 @@ class OverfitPruningCallback(DiagnosisCallback):
     curves, their diagnosis and the reason are stored on the trial, training stops and
     ``optuna.TrialPruned`` is raised out of ``fit`` (as Optuna's own Keras callback does);
     the trial ends ``PRUNED``. Otherwise the curves and diagnosis are stored when ``fit``
-    ends. The validation loss is reported to the trial at every check.
+    ends. At every check the epoch's ``monitor`` log is reported to the trial as its
+    intermediate value, so pass what the objective returns (e.g. ``val_accuracy`` for an
+    objective that returns the validation accuracy): the study's pruner then compares like
+    with like, and a pruned trial's value (Optuna's last intermediate value) is that quantity
+    at the stop. With ``settings.enabled`` false the values are still reported, but the
+    callback prunes nothing (neither rule is consulted).
 
     Args:
         trial: The running Optuna trial.
@@ -172,6 +176,10 @@ class OverfitPruningCallback(DiagnosisCallback):
         config: Diagnosis thresholds.
         baseline_loss: Validation loss of the trivial predictor, if known.
         seed: The seed recorded with the curves.
+        monitor: The epoch log reported to the trial at each check.
+
+    Raises:
+        ValueError: (during ``fit``) The epoch logs have no ``monitor``.
     """
 
     def __init__(
@@ -184,12 +192,17 @@ class OverfitPruningCallback(DiagnosisCallback):
         config: DiagnosisConfig | None = None,
         baseline_loss: float | None = None,
         seed: int = 0,
+        monitor: str = "val_loss",
     ) -> None:
         super().__init__(
-            train_data, batch_size=batch_size, config=config,
-            baseline_loss=baseline_loss, seed=seed,
+            train_data,
+            batch_size=batch_size,
+            config=config,
+            baseline_loss=baseline_loss,
+            seed=seed,
         )
         self.trial = trial
+        self.monitor = monitor
         self.settings = settings or PrunerSettings()
         self.pruned: PruneInfo | None = None
 
@@ -202,22 +215,25 @@ class OverfitPruningCallback(DiagnosisCallback):
         """Record the epoch; on a check epoch, prune the trial if its curves are overfit."""
         super().on_epoch_end(epoch, logs)
         epochs = len(self._rows["val_loss"])
-        if not self.settings.enabled or epochs % self.settings.check_every:
+        if epochs % self.settings.check_every:
+            return
+        self._report(logs if logs is not None else {}, epochs)
+        if not self.settings.enabled:
             return
         curves = self.curves_so_far()
-        if np.isfinite(curves.val_loss[-1]):
-            self.trial.report(float(curves.val_loss[-1]), step=epochs)
         # The study's own pruner (e.g. a median pruner) has its say first, as in the sweeps.
         decision: PruneDecision | None
         if self.trial.should_prune():
-            decision = wrapped_decision(self.trial.study.pruner, epochs)
+            decision = wrapped_decision(self.trial.study.pruner, epochs, self.monitor)
         else:
             decision = decide_overfit([curves], self.settings, self.config)
         if decision is None:
             return
         self.pruned = PruneInfo(
-            epoch=epochs, epochs_planned=curves.epochs_planned,
-            reason=decision.reason, by=decision.by,
+            epoch=epochs,
+            epochs_planned=curves.epochs_planned,
+            reason=decision.reason,
+            by=decision.by,
         )
         self.model.stop_training = True
         self.curves = curves.truncated(epochs)
@@ -227,6 +243,16 @@ class OverfitPruningCallback(DiagnosisCallback):
         self.diagnosis = self._diagnose(self.curves, live)
         write_trial_result(self.trial, [self.curves], self.diagnosis, self.pruned)
         raise optuna.TrialPruned(decision.reason)
+
+    def _report(self, logs: dict[str, Any], epoch: int) -> None:
+        if self.monitor not in logs:
+            raise ValueError(
+                f"OverfitPruningCallback reports `monitor` to the trial, but got "
+                f"monitor={self.monitor!r}, which the logs lack; pass one of {sorted(logs)}."
+            )
+        value = float(logs[self.monitor])
+        if not math.isnan(value):
+            self.trial.report(value, step=epoch)
 
     def on_train_end(self, logs: dict[str, Any] | None = None) -> None:
         """Diagnose the curves and store them, with the diagnosis, on the trial."""

@@ -94,6 +94,15 @@ def test_load_trials_frame(tmp_path: Path) -> None:
     assert {"number", "state", "value", "params_units", "advice"} <= set(trials.columns)
 
 
+def test_load_epochs_are_per_seed_and_seed_epochs_their_sum(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 's.db'}"
+    store_study(url, n_trials=1, seeds=2)
+    trials, curves = study.load("demo", storage=url)
+    per_seed = curves[curves["series"] == "val_loss"].groupby("seed")["epoch"].max()
+    assert trials["epochs"].iloc[0] == per_seed.max() == 200
+    assert trials["seed_epochs"].iloc[0] == per_seed.sum() == 400
+
+
 def test_load_curves_frame_is_long(tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path / 's.db'}"
     store_study(url, n_trials=1, seeds=2)

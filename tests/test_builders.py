@@ -9,6 +9,7 @@ from pathlib import Path
 import optuna
 import pytest
 
+from study.builders import TRAINING_PARAMS, declared_values
 from study.cli import main
 from study.curves import SeedCurves
 from study.errors import InputError
@@ -36,13 +37,26 @@ def _space(folder: Path, module: str, builder: str, params: str) -> Path:
 
 
 def _run(space: Path, capsys: pytest.CaptureFixture[str], *extra: str) -> tuple[int, str]:
-    code = main(["run", "--space", str(space), "--study", "s", "--trials", "1",
-                 "--jobs", "1", "--no-report", *extra])
+    code = main(
+        [
+            "run",
+            "--space",
+            str(space),
+            "--study",
+            "s",
+            "--trials",
+            "1",
+            "--jobs",
+            "1",
+            "--no-report",
+            *extra,
+        ]
+    )
     return code, capsys.readouterr().err
 
 
 def test_declared_parameters_are_searched(workdir: Path) -> None:
-    params = 'width = { low = 2, high = 16, log = true }\nrate = { low = 0.1, high = 0.5 }\n'
+    params = "width = { low = 2, high = 16, log = true }\nrate = { low = 0.1, high = 0.5 }\n"
     space = load_space(_space(workdir, "good_a", GOOD, params + "kind = { choices = ['a'] }\n"))
     distributions = space.distributions()
     assert isinstance(distributions["width"], optuna.distributions.IntDistribution)
@@ -56,12 +70,33 @@ def test_builder_receives_standard_and_declared_values(workdir: Path) -> None:
     assert (values["width"], values["units"], values["epochs"]) == (3, 7, 100)
 
 
-@pytest.mark.parametrize(("declared", "given", "value"), [
-    ("{ low = 2, high = 16, log = true }", "8", 8),
-    ("{ low = 0.1, high = 0.5 }", "0.25", 0.25),
-    ("{ choices = ['a', 'b'] }", "b", "b"),
-    ("3", "5", 5),
-])
+def test_a_trial_shows_the_declared_and_training_values_only(workdir: Path) -> None:
+    space = load_space(_space(workdir, "good_c", GOOD, "width = 3\nunits = 7\n"))
+    values = space.custom_model({}).values  # type: ignore[union-attr]
+    shown = declared_values(values, {*space.searched, *space.fixed})
+    assert set(shown) == {"width", "units", *TRAINING_PARAMS}
+
+
+@pytest.mark.e2e
+def test_stored_trial_leaves_out_standard_values_the_space_does_not_declare(
+    workdir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    space = _space(workdir, "good_d", GOOD, "width = { low = 2, high = 4 }\nepochs = 2\n")
+    assert _run(space, capsys)[0] == 0
+    main(["show", "s", "--json"])
+    params = json.loads(capsys.readouterr().out)["trials"][0]["params"]
+    assert set(params) == {"width", *TRAINING_PARAMS}
+
+
+@pytest.mark.parametrize(
+    ("declared", "given", "value"),
+    [
+        ("{ low = 2, high = 16, log = true }", "8", 8),
+        ("{ low = 0.1, high = 0.5 }", "0.25", 0.25),
+        ("{ choices = ['a', 'b'] }", "b", "b"),
+        ("3", "5", 5),
+    ],
+)
 def test_set_fixes_a_declared_parameter_with_its_declared_type(
     workdir: Path, declared: str, given: str, value: object
 ) -> None:
@@ -98,9 +133,7 @@ def test_model_must_name_module_and_function(workdir: Path) -> None:
         load_space(path)
 
 
-def test_builder_module_not_importable(
-    workdir: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
+def test_builder_module_not_importable(workdir: Path, capsys: pytest.CaptureFixture[str]) -> None:
     path = workdir / "space.toml"
     path.write_text(HEADER.format(module="no_such_module_xyz"))
     code, err = _run(path, capsys)
@@ -144,10 +177,21 @@ def test_builder_failing_for_some_parameters_fails_those_trials(
 ) -> None:
     guard = "    if params['width'] == 5:\n        raise ValueError('width 5')\n"
     source = GOOD.replace("    inputs =", guard + "    inputs =")
-    path = _space(workdir, "fails_sometimes", source, "width = { choices = [3, 5] }\n"
-                  "epochs = 3\n")
-    code = main(["run", "--space", str(path), "--study", "s", "--trials", "4", "--jobs", "1",
-                 "--no-report"])
+    path = _space(workdir, "fails_sometimes", source, "width = { choices = [3, 5] }\nepochs = 3\n")
+    code = main(
+        [
+            "run",
+            "--space",
+            str(path),
+            "--study",
+            "s",
+            "--trials",
+            "4",
+            "--jobs",
+            "1",
+            "--no-report",
+        ]
+    )
     assert code == 0
     stored = optuna.load_study(study_name="s", storage="sqlite:///studies.db").trials
     failed = [t for t in stored if t.state == optuna.trial.TrialState.FAIL]
@@ -161,9 +205,26 @@ def test_shipped_example_runs(
 ) -> None:
     monkeypatch.chdir(ROOT)  # The example's module is imported from the repository root.
     url = f"sqlite:///{workdir / 'example.db'}"
-    code = main(["run", "--space", str(SPACES / "custom_model.toml"), "--study", "ex",
-                 "--trials", "1", "--seeds", "2", "--jobs", "1", "--set", "epochs=4",
-                 "--storage", url, "--no-report"])
+    code = main(
+        [
+            "run",
+            "--space",
+            str(SPACES / "custom_model.toml"),
+            "--study",
+            "ex",
+            "--trials",
+            "1",
+            "--seeds",
+            "2",
+            "--jobs",
+            "1",
+            "--set",
+            "epochs=4",
+            "--storage",
+            url,
+            "--no-report",
+        ]
+    )
     assert code == 0
     capsys.readouterr()
     main(["show", "ex", "--storage", url, "--json"])
@@ -197,8 +258,15 @@ def test_custom_loop_matches_model_fit(workdir: Path) -> None:
     model = custom.build(data)
     model.compile(keras.optimizers.Adam(0.01), "mse")
     callback = DiagnosisCallback((data.x_train, data.y_train))
-    model.fit(data.x_train, data.y_train, validation_data=(data.x_val, data.y_val), epochs=6,
-              batch_size=64, verbose=0, callbacks=[callback])
+    model.fit(
+        data.x_train,
+        data.y_train,
+        validation_data=(data.x_val, data.y_val),
+        epochs=6,
+        batch_size=64,
+        verbose=0,
+        callbacks=[callback],
+    )
     reference = callback.curves
     assert reference is not None
     for name in ("train_loss", "val_loss", "fit_loss"):

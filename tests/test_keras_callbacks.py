@@ -35,16 +35,23 @@ def _fit(overfits: bool, callback: keras.callbacks.Callback) -> keras.callbacks.
     n, noise, units = (10, 0.5, 256) if overfits else (200, 0.1, 16)
     x, y = _data(n, 0, noise)
     keras.utils.set_random_seed(0)
-    model = keras.Sequential([
-        keras.Input((2,)),
-        keras.layers.Dense(units, activation="relu"),
-        keras.layers.Dense(units, activation="relu"),
-        keras.layers.Dense(1),
-    ])
+    model = keras.Sequential(
+        [
+            keras.Input((2,)),
+            keras.layers.Dense(units, activation="relu"),
+            keras.layers.Dense(units, activation="relu"),
+            keras.layers.Dense(1),
+        ]
+    )
     model.compile(keras.optimizers.Adam(0.01), "mse")
     return model.fit(
-        x, y, validation_data=_data(100, 1, noise), epochs=EPOCHS, batch_size=256,
-        verbose=0, callbacks=[callback],
+        x,
+        y,
+        validation_data=_data(100, 1, noise),
+        epochs=EPOCHS,
+        batch_size=256,
+        verbose=0,
+        callbacks=[callback],
     )
 
 
@@ -117,6 +124,20 @@ def test_trial_that_does_not_overfit_completes_with_its_diagnosis(stored: Any) -
     assert trial_record(trial).category not in (None, "overfit")
 
 
+def test_the_monitored_log_is_reported_at_every_check(stored: Any) -> None:
+    _, user_study = stored
+    trial = user_study.trials[1]
+    assert sorted(trial.intermediate_values) == list(range(5, EPOCHS + 1, 5))
+    assert trial.value == trial.intermediate_values[EPOCHS]
+
+
+def test_a_monitor_the_logs_lack_fails_clearly(workdir: Path) -> None:
+    trial = optuna.create_study(storage=f"sqlite:///{workdir}/own.db").ask()
+    callback = OverfitPruningCallback(trial, settings=SETTINGS, monitor="val_auc")
+    with pytest.raises(ValueError, match="monitor='val_auc', which the logs lack"):
+        _fit(False, callback)
+
+
 def test_show_reads_the_users_study(stored: Any, capsys: pytest.CaptureFixture[str]) -> None:
     url, _ = stored
     assert main(["show", "mine", "--storage", url, "--json"]) == 0
@@ -132,8 +153,9 @@ def test_report_reads_the_users_study(stored: Any, tmp_path: Path) -> None:
 
 def test_the_studys_own_pruner_stops_a_fit_that_does_not_overfit(workdir: Path) -> None:
     # A threshold below any loss prunes at the first check: the study's pruner, not overfit.
-    user_study = optuna.create_study(storage=f"sqlite:///{workdir}/own.db",
-                                     pruner=optuna.pruners.ThresholdPruner(upper=1e-12))
+    user_study = optuna.create_study(
+        storage=f"sqlite:///{workdir}/own.db", pruner=optuna.pruners.ThresholdPruner(upper=1e-12)
+    )
     trial = user_study.ask()
     callback = OverfitPruningCallback(trial, settings=SETTINGS)
     with pytest.raises(optuna.TrialPruned):

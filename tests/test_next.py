@@ -7,9 +7,11 @@ import dataclasses
 import hashlib
 import shutil
 import sqlite3
+import tomllib
 from pathlib import Path
 
 import pytest
+from optuna.distributions import IntDistribution
 
 from study.cli import main
 from study.space import load_space
@@ -86,3 +88,76 @@ def test_unwritable_out_is_one_line_and_leaves_the_storage_alone(
     assert main(["next", NAME, "--storage", f"sqlite:///{db}", "--out", str(out)]) == 2
     assert "--out" in one_line_error(capsys)
     assert digest(db) == before
+
+
+BUILDER = """def build(params, input_shape, output):
+    raise NotImplementedError  # never called: `next` only reads the study
+"""
+
+CUSTOM_SPACE = """model = "mybuild:build"
+seeds = 3
+objective = "final_val_loss"
+
+[task]
+name = "sine"
+lookback = 12
+
+[params]
+filters = { low = 4, high = 128, log = true }
+units = { low = 4, high = 128, log = true }
+dropout = { low = 0.0, high = 0.5 }
+optimizer = { choices = ["adam", "sgd"] }
+epochs = 100
+layers = 1
+"""
+
+
+def _custom_study(url: str) -> None:
+    """The scripted study, as if a builder read ``filters`` (equal to ``units`` in each trial)."""
+    record = grid_study(60, name="custom")
+    filters = IntDistribution(4, 128, log=True)
+    trials = tuple(
+        dataclasses.replace(
+            t,
+            params={**t.params, "filters": t.params["units"]},
+            distributions={**t.distributions, "filters": filters},
+        )
+        for t in record.trials
+    )
+    record = dataclasses.replace(
+        record, trials=trials, space_text=CUSTOM_SPACE, family="mybuild:build"
+    )
+    write_storage(record, url)
+
+
+def test_next_writes_a_custom_builder_space_that_run_accepts(
+    workdir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (workdir / "mybuild.py").write_text(BUILDER)
+    _custom_study(f"sqlite:///{workdir / 'studies.db'}")
+    out = workdir / "follow.toml"
+    assert main(["next", "custom", "--out", str(out)]) == 0
+    space = load_space(out)
+    assert space.model == "mybuild:build"
+    filters = space.searched["filters"]
+    assert filters.low >= 4 and filters.high <= 128  # type: ignore[union-attr]
+
+
+def test_next_writes_a_csv_path_that_works_from_where_the_space_is_written(
+    workdir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    spaces, elsewhere = workdir / "spaces", workdir / "elsewhere"
+    spaces.mkdir()
+    elsewhere.mkdir()
+    (spaces / "data.csv").write_text("x,y\n" + "".join(f"{i},{i % 7}\n" for i in range(40)))
+    text = SPACE.replace(
+        'name = "sine"\nlookback = 12', 'csv = "data.csv"\ntarget = "y"\nlookback = 3'
+    )
+    url = f"sqlite:///{workdir / 'studies.db'}"
+    study = write_storage(dataclasses.replace(grid_study(60, name="csv"), space_text=text), url)
+    study.set_user_attr("space_path", str(spaces / "space.toml"))
+    out = elsewhere / "follow.toml"
+    assert main(["next", "csv", "--out", str(out)]) == 0
+    csv = Path(tomllib.loads(out.read_text())["task"]["csv"])
+    assert csv == spaces / "data.csv" and csv.is_absolute()
+    assert load_space(out).task.options["csv"] == str(csv)

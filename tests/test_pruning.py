@@ -111,6 +111,24 @@ def test_wrapped_pruner_can_prune_on_its_own() -> None:
     assert pruner.prune(optuna.create_study(), _frozen())
 
 
+def test_disabled_pruner_prunes_no_overfit_trial() -> None:
+    overfit = [_curves(_turning(400), _falling(400, 0.01), s) for s in range(3)]
+    settings = PrunerSettings(enabled=False, warmup_epochs=50, patience=50)
+    pruner = OverfitPruner(lambda study, trial: overfit, settings=settings)
+    assert not pruner.prune(optuna.create_study(), _frozen())
+
+
+def test_disabled_pruner_prunes_nothing_its_wrapped_pruner_would() -> None:
+    settings = PrunerSettings(enabled=False)
+    pruner = OverfitPruner(lambda study, trial: [], _Always(), settings=settings)
+    assert not pruner.prune(optuna.create_study(), _frozen())
+
+
+def test_wrapped_decision_names_what_was_compared() -> None:
+    decision = wrapped_decision(_Always(), 150, "final_val_accuracy")
+    assert decision.reason.startswith("_Always: final_val_accuracy at epoch 150 ")
+
+
 def test_wrapped_decision_names_the_wrapped_pruner() -> None:
     decision = wrapped_decision(_Always(), 150)
     assert (decision.by, decision.epoch) == ("_Always", 150)

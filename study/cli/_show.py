@@ -10,16 +10,30 @@ from typing import TYPE_CHECKING, Any
 from study.cli._common import add_storage_option, load_stored_study
 
 if TYPE_CHECKING:
-    import optuna
-
-    from study.storage import TrialRecord
+    from study.storage import StudyRecord, TrialRecord
 
 SEED_KEYS = ("seed", "epochs_trained", "error", "epochs_planned", "stop", "final_val_loss")
-DIAGNOSIS_KEYS = ("category", "kind", "confidence", "agreement", "agreement_text",
-                  "best_epoch", "advice", "disagreeing")
-STUDY_KEYS = ("family", "task_label", "objective", "seeds", "searched", "fixed",
-              "baseline_loss")
-"""The study attributes ``--json`` prints (the names of ``study.storage.keys.STUDY_*``)."""
+DIAGNOSIS_KEYS = (
+    "category",
+    "kind",
+    "confidence",
+    "agreement",
+    "agreement_text",
+    "best_epoch",
+    "advice",
+    "disagreeing",
+)
+STUDY_KEYS = (
+    "family",
+    "task_label",
+    "objective",
+    "seeds",
+    "searched",
+    "fixed",
+    "baseline_loss",
+    "own_objective",
+)
+"""The study keys ``--json`` prints beside its name, storage and direction."""
 
 
 def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -39,9 +53,9 @@ def _main(args: argparse.Namespace) -> int:
     record = judged_against_study(study_record(study, shown))
     trials = [trial_summary(t) for t in record.trials]
     if args.json:
-        print(json.dumps({"study": _study_summary(study, shown), "trials": trials}, indent=1))
+        print(json.dumps({"study": study_summary(record), "trials": trials}, indent=1))
     else:
-        _print_text(study, shown, trials)
+        _print_text(record, trials)
     return 0
 
 
@@ -71,22 +85,36 @@ def trial_summary(record: TrialRecord) -> dict[str, Any]:
     }
 
 
-def _study_summary(study: optuna.Study, shown: str) -> dict[str, Any]:
-    attrs = study.user_attrs
+def study_summary(record: StudyRecord) -> dict[str, Any]:
+    """The JSON-able description of a study (the ``study`` object of ``--json``).
+
+    Its keys are ``name``, ``storage``, ``direction``, then :data:`STUDY_KEYS`; a study made
+    by its own Optuna objective is described from its trials (see
+    :func:`study.storage.study_record`) and has ``own_objective`` true.
+    """
     return {
-        "name": study.study_name, "storage": shown, "direction": study.direction.name.lower(),
-        **{k: attrs.get(k) for k in STUDY_KEYS},
+        "name": record.name,
+        "storage": record.storage,
+        "direction": record.direction,
+        "family": record.family,
+        "task_label": record.task,
+        "objective": record.objective,
+        "seeds": record.n_seeds,
+        "searched": record.searched,
+        "fixed": record.fixed,
+        "baseline_loss": record.baseline_loss,
+        "own_objective": record.own_objective,
     }
 
 
-def _print_text(study: optuna.Study, shown: str, trials: list[dict[str, Any]]) -> None:
+def _print_text(record: StudyRecord, trials: list[dict[str, Any]]) -> None:
     from study.parallel import describe_failures  # loads joblib: not for --help
-    from study.storage import keys
 
-    attrs = study.user_attrs
-    print(f"study '{study.study_name}' in {shown}: {attrs.get(keys.STUDY_FAMILY)} on "
-          f"{attrs.get(keys.STUDY_TASK_LABEL)}, objective {attrs.get(keys.STUDY_OBJECTIVE)} "
-          f"({study.direction.name.lower()}), {attrs.get(keys.STUDY_SEEDS)} seeds per trial")
+    seeds = f"{record.n_seeds} seed{'' if record.n_seeds == 1 else 's'} per trial"
+    print(
+        f"study '{record.name}' in {record.storage}: {record.family} on {record.task}, "
+        f"objective {record.objective} ({record.direction}), {seeds}"
+    )
     for t in trials:
         value = "-" if t["value"] is None else f"{t['value']:.4g}"
         fit = t["diagnosis"]["agreement_text"] if t["diagnosis"] else "-"
@@ -96,8 +124,10 @@ def _print_text(study: optuna.Study, shown: str, trials: list[dict[str, Any]]) -
         if t["diagnosis"]:
             print(f"      advice: {t['diagnosis']['advice']}")
         if t["pruned"]:
-            print(f"      pruned at epoch {t['pruned']['epoch']}/{t['pruned']['epochs_planned']}: "
-                  f"{t['pruned']['reason']}")
+            print(
+                f"      pruned at epoch {t['pruned']['epoch']}/{t['pruned']['epochs_planned']}: "
+                f"{t['pruned']['reason']}"
+            )
         if t["error"]:
             print(f"      error: {t['error']}")
         elif warning := describe_failures([s["error"] for s in t["seeds"]]):

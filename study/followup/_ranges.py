@@ -8,13 +8,12 @@ from typing import Any
 
 from optuna.distributions import (
     BaseDistribution,
-    CategoricalDistribution,
     FloatDistribution,
     IntDistribution,
 )
 
 from study.params import PARAMS
-from study.storage import StudyRecord
+from study.storage import StudyRecord, describe_distribution
 
 NumericDistribution = IntDistribution | FloatDistribution
 
@@ -43,19 +42,8 @@ def is_numeric(distribution: BaseDistribution) -> bool:
     return isinstance(distribution, IntDistribution | FloatDistribution)
 
 
-def describe(distribution: BaseDistribution) -> str:
-    """The range in words, e.g. ``"2..256 log"``, ``"10..400 step 10"`` or ``"adam | sgd"``."""
-    if isinstance(distribution, CategoricalDistribution):
-        return " | ".join(str(c) for c in distribution.choices)
-    if not isinstance(distribution, IntDistribution | FloatDistribution):
-        return repr(distribution)
-    text = f"{_num(distribution.low)}..{_num(distribution.high)}"
-    if distribution.log:
-        text += " log"
-    step = distribution.step
-    if step is not None and not (isinstance(distribution, IntDistribution) and step == 1):
-        text += f" step {_num(step)}"
-    return text
+describe = describe_distribution
+"""The range in words, e.g. ``"2..256 log"``, ``"10..400 step 10"`` or ``"adam | sgd"``."""
 
 
 def to_unit(distribution: NumericDistribution, value: float) -> float:
@@ -83,7 +71,7 @@ def range_entry(name: str, dist: NumericDistribution, low: float, high: float) -
     grid = 1 if step is None and isinstance(dist.low, int) else step
     if grid is not None:
         lo = dist.low + grid * math.floor((low - dist.low) / grid)
-        floor = PARAMS[name].low
+        floor = PARAMS[name].low if name in PARAMS else None
         if floor is not None and lo < floor:  # keep the grid, inside the valid values
             lo += grid * math.ceil((floor - lo) / grid - 1e-9)
         hi = lo + grid * max(0, math.ceil((high - lo) / grid - 1e-9))
@@ -103,7 +91,13 @@ def _tidy(value: float) -> float | int:
 
 
 def clip_to_valid(name: str, low: float, high: float) -> tuple[float, float]:
-    """``(low, high)`` clipped to the parameter's valid values."""
+    """``(low, high)`` clipped to the parameter's valid values.
+
+    A builder's own parameter (not in :data:`~study.params.PARAMS`) is returned as is: only
+    the builder knows its valid values.
+    """
+    if name not in PARAMS:
+        return low, high
     definition = PARAMS[name]
     if definition.low is not None:
         low, high = max(low, definition.low), max(high, definition.low)
@@ -119,7 +113,3 @@ def _round(value: float) -> float:
 
 def _scaled(distribution: NumericDistribution, value: float) -> float:
     return math.log(max(value, 1e-300)) if distribution.log else float(value)
-
-
-def _num(value: float) -> str:
-    return str(int(value)) if float(value).is_integer() else f"{value:g}"

@@ -20,6 +20,7 @@ import dataclasses
 import math
 import tomllib
 from collections import Counter
+from pathlib import Path
 from typing import Any, Literal
 
 from optuna.distributions import BaseDistribution, CategoricalDistribution
@@ -93,16 +94,28 @@ class FollowUp:
 def follow_up(record: StudyRecord) -> FollowUp:
     """The follow-up search space of ``record`` (see the module docstring).
 
+    A CSV task's relative ``csv`` path (relative to the folder of the search-space file the
+    study was created with) is made absolute, so the follow-up space runs from wherever it is
+    written.
+
     Raises:
-        ValueError: The study stores no readable search-space text, or no trial sampled a
+        ValueError: The study was made by its own Optuna objective (it has no search-space
+            file to follow up), stores no readable search-space text, or no trial sampled a
             parameter yet.
     """
+    if record.own_objective:
+        raise ValueError(
+            f"study {record.name!r} was made by your own Optuna objective, not by `study run`, "
+            "so it has no search-space file to follow up; `python -m study report` shows its "
+            "directions."
+        )
     try:
         base = tomllib.loads(record.space_text)
     except tomllib.TOMLDecodeError as e:
         raise ValueError(
             f"the stored search space of {record.name!r} is not TOML ({e})."
         ) from None
+    base = _with_absolute_csv(base, record.space_path)
     distributions = study_distributions(record)
     if not base or not distributions:
         raise ValueError(
@@ -117,6 +130,16 @@ def follow_up(record: StudyRecord) -> FollowUp:
     changes += _regularisation(record, diagnosed, set(distributions))
     fixed = {k: v for k, v in fixed.items() if k not in {c.param for c in changes}}
     return FollowUp(record.name, base, tuple(changes), fixed, _summary(diagnosed))
+
+
+def _with_absolute_csv(base: dict[str, Any], space_path: str) -> dict[str, Any]:
+    task = base.get("task")
+    if not isinstance(task, dict) or not task.get("csv") or not space_path:
+        return base
+    csv = Path(str(task["csv"]))
+    if csv.is_absolute():
+        return base
+    return {**base, "task": {**task, "csv": str(Path(space_path).parent / csv)}}
 
 
 def _summary(diagnosed: list[TrialRecord]) -> str:
@@ -160,9 +183,10 @@ def _numeric(name: str, dist: NumericDistribution, diagnosed: list[TrialRecord])
     high = top + (
         SHIFT if top >= EDGE else MARGIN
     )  # good fits at an end: the best may lie past it
-    new = range_entry(
-        name, dist, *clip_to_valid(name, from_unit(dist, low), from_unit(dist, high))
-    )
+    bottom_value, top_value = from_unit(dist, low), from_unit(dist, high)
+    if name not in PARAMS:  # A builder's own parameter: its valid values are the builder's.
+        bottom_value, top_value = max(bottom_value, dist.low), min(top_value, dist.high)
+    new = range_entry(name, dist, *clip_to_valid(name, bottom_value, top_value))
     ends = [
         e
         for e, past in (("bottom", new["low"] < dist.low), ("top", new["high"] > dist.high))

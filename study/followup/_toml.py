@@ -9,16 +9,17 @@ from tomlkit.items import Table
 
 from study.followup._space import FollowUp
 
-_SCALARS = ("family", "task", "seeds", "objective", "sampler_seed")
+_SCALARS = ("family", "model", "task", "seeds", "objective", "sampler_seed")
 _TABLES = ("diagnosis", "pruner")
 
 
 def render_space(follow: FollowUp) -> str:
     """The follow-up space as TOML text, each changed parameter under a comment saying why.
 
-    The study's family, task, seeds, objective, sampler seed, ``[diagnosis]`` and ``[pruner]``
-    carry over from its stored search-space file; ``[params]`` holds the follow-up's ranges,
-    then the values the study held fixed.
+    The study's family (or model builder), task, seeds, objective, sampler seed,
+    ``[diagnosis]`` and ``[pruner]`` carry over from its stored search-space file (see
+    :func:`~study.followup.follow_up` for the task's CSV path); ``[params]`` holds the
+    follow-up's ranges, then the values the study held fixed.
     """
     doc = tomlkit.document()
     doc.add(

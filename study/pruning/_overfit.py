@@ -129,10 +129,18 @@ def live_config(
     return _pruning_config(config or DiagnosisConfig(), settings)
 
 
-def wrapped_decision(pruner: optuna.pruners.BasePruner, epoch: int) -> PruneDecision:
-    """The decision record of an Optuna pruner that said "prune" at ``epoch``."""
+def wrapped_decision(
+    pruner: optuna.pruners.BasePruner, epoch: int, reported: str = "val_loss"
+) -> PruneDecision:
+    """The decision record of an Optuna pruner that said "prune" at ``epoch``.
+
+    Args:
+        pruner: The Optuna pruner that decided.
+        epoch: The epoch of the check.
+        reported: What the trial reported as its intermediate values, e.g. its objective.
+    """
     name = type(pruner).__name__
-    reason = f"{name}: validation loss at epoch {epoch} not promising against other trials"
+    reason = f"{name}: {reported} at epoch {epoch} not promising against other trials"
     return PruneDecision(epoch=epoch, reason=reason, by=name)
 
 
@@ -147,6 +155,8 @@ class OverfitPruner(optuna.pruners.BasePruner):
     pruner says so or when its seeds' curves so far are overfit. The pruner holds no state;
     ``curves_of`` tells it where a trial's live curves are (e.g. a dict the objective fills).
     The runner of ``study`` calls :func:`decide_overfit` itself at each lockstep check.
+    With ``settings.enabled`` false it never prunes, the wrapped pruner included: like a
+    ``[pruner]`` table with ``enabled = false`` in the runner and the Keras callback.
 
     Args:
         curves_of: Returns the curves so far of a running trial.
@@ -170,6 +180,8 @@ class OverfitPruner(optuna.pruners.BasePruner):
 
     def prune(self, study: optuna.Study, trial: FrozenTrial) -> bool:
         """Judge whether ``trial`` should be pruned (Optuna's pruner interface)."""
+        if not self._settings.enabled:
+            return False
         if self._wrapped is not None and self._wrapped.prune(study, trial):
             return True
         curves = self._curves_of(study, trial)

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from study.runner._objective import Objective, RunSettings, objective_value, sample
+from study.runner._objective import Objective, RunSettings, sample
 from study.runner._run import RunResult, run
 from study.runner._setup import RunOptions
+from study.runner._value import objective_value
 
 __all__ = [
     "Objective",

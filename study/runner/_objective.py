@@ -3,21 +3,23 @@
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from typing import Any
 
-import numpy as np
 import optuna
 from optuna.distributions import CategoricalDistribution, FloatDistribution, IntDistribution
 
+from study.builders import CustomModel, declared_values
 from study.curves import SeedCurves
 from study.diagnosis import DiagnosisConfig, TrialDiagnosis, diagnose_seeds
 from study.errors import TrialError
 from study.parallel import describe_failures, run_seeds
+from study.params import TrialParams
 from study.pruning import live_config
 from study.runner._live import LiveCheck, LivePolicy
 from study.runner._progress import Progress
 from study.runner._reached import ReachedLoss
+from study.runner._value import objective_value
 from study.space import SearchSpace
 from study.storage import mark_interrupted, write_error, write_params, write_trial_result
 from study.tasks import TaskData
@@ -73,19 +75,34 @@ class Objective:
         sampled = sample(trial, self._space.distributions())
         params = self._space.params_for(sampled)
         model = self._space.custom_model(sampled)  # The user's own model, or None.
-        write_params(trial, params.to_dict(self._space.family) if model is None else model.values)
+        write_params(trial, self._shown(params, model))
         seeds = list(range(self._space.seeds))
-        live = LiveCheck(trial, self._progress, self._policy, params.epochs,
-                         self._stop_requested)
+        live = LiveCheck(
+            trial,
+            self._progress,
+            self._policy,
+            params.epochs,
+            self._space.objective,
+            self._stop_requested,
+        )
         # Pruning checks fall on chunk ends: one chunk per check keeps them at fixed epochs.
-        chunk = (self._settings.chunk_epochs if self._policy is None
-                 else self._policy.settings.check_every)
+        chunk = (
+            self._settings.chunk_epochs
+            if self._policy is None
+            else self._policy.settings.check_every
+        )
         self._progress.start_trial(trial.number, len(seeds), params.epochs)
         try:
             curves = run_seeds(
-                self._space.family, params, self._data, seeds,
-                n_jobs=self._settings.n_jobs, backend=self._settings.backend,
-                chunk_epochs=chunk, on_progress=live, debug=self._settings.debug,
+                self._space.family,
+                params,
+                self._data,
+                seeds,
+                n_jobs=self._settings.n_jobs,
+                backend=self._settings.backend,
+                chunk_epochs=chunk,
+                on_progress=live,
+                debug=self._settings.debug,
                 model=model,
             )
         except KeyboardInterrupt:
@@ -104,19 +121,28 @@ class Objective:
             self._progress.failed_trial(trial.number, message)
             raise TrialError(message)
         diagnosis = diagnose_seeds(
-            usable, config=self._config_for(live), baseline_loss=self._data.baseline_loss,
+            usable,
+            config=self._config_for(live),
+            baseline_loss=self._data.baseline_loss,
             reached_loss=self._reached(trial.study, exclude=trial.number),
         )
         write_trial_result(trial, curves, diagnosis, live.pruned)
         value = objective_value(self._space.objective, usable)
-        self._progress.end_trial(trial.number, value, diagnosis, live.pruned is not None,
-                                 warning=failures)
+        self._progress.end_trial(
+            trial.number, value, diagnosis, live.pruned is not None, warning=failures
+        )
         if live.pruned is not None:
-            # Optuna takes a pruned trial's value from its last intermediate value.
+            # Optuna takes a pruned trial's value from its last intermediate value: the check
+            # that pruned it reported this value at the stop epoch already.
             live.report(value, max(c.epochs_trained for c in usable))
             raise optuna.TrialPruned(live.pruned.reason)
         return value
 
+    def _shown(self, params: TrialParams, model: CustomModel | None) -> dict[str, Any]:
+        """The values the trial stores: its family's, or those a builder's model declares."""
+        if model is None:
+            return params.to_dict(self._space.family)
+        return declared_values(model.values, {*self._space.searched, *self._space.fixed})
 
     def _config_for(self, live: LiveCheck) -> DiagnosisConfig:
         pruned_as_overfit = live.pruned is not None and live.pruned.by == "overfit"
@@ -144,28 +170,4 @@ def sample(
     return values
 
 
-def objective_value(objective: str, curves: Sequence[SeedCurves]) -> float:
-    """The trial's value: the mean over seeds of the objective's per-seed quantity.
-
-    Seeds whose quantity is not finite (diverged) are left out of the mean; when none is
-    finite the value is infinite (the worst for a loss), so the sampler learns to avoid it.
-    """
-    per_seed = [_seed_value(objective, c) for c in curves]
-    finite = [v for v in per_seed if np.isfinite(v)]
-    if not finite:
-        return -np.inf if objective == "final_val_accuracy" else np.inf
-    return float(np.mean(finite))
-
-
-def _seed_value(objective: str, curves: SeedCurves) -> float:
-    if objective == "best_val_loss":
-        finite = curves.val_loss[np.isfinite(curves.val_loss)]
-        return float(finite.min()) if len(finite) else float("nan")
-    if objective == "final_val_accuracy":
-        if curves.val_metric is None:
-            return float("nan")
-        return float(curves.val_metric[-1])
-    return float(curves.val_loss[-1])
-
-
-__all__ = ["Objective", "RunSettings", "TrialDiagnosis", "objective_value", "sample"]
+__all__ = ["Objective", "RunSettings", "TrialDiagnosis", "sample"]

@@ -18,6 +18,9 @@ from study.storage._attrs import (
     write_trial_result,
 )
 from study.storage._decode import (
+    OWN_FAMILY,
+    OWN_TASK,
+    describe_distribution,
     retried_numbers,
     retry_of,
     study_description,
@@ -66,6 +69,8 @@ from study.storage._urls import (
 
 __all__ = [
     "DEFAULT_STORAGE",
+    "OWN_FAMILY",
+    "OWN_TASK",
     "STORAGE_ENV",
     "WORKER_ATTR",
     "PruneInfo",
@@ -74,6 +79,7 @@ __all__ = [
     "check_storage",
     "count_finished",
     "count_states",
+    "describe_distribution",
     "error_reason",
     "fail_dead_workers",
     "fail_interrupted",

@@ -10,6 +10,12 @@ from collections.abc import Iterable
 from typing import Any
 
 import optuna
+from optuna.distributions import (
+    BaseDistribution,
+    CategoricalDistribution,
+    FloatDistribution,
+    IntDistribution,
+)
 from optuna.trial import FrozenTrial
 
 from study.curves import SeedCurves
@@ -84,17 +90,72 @@ def trial_record(frozen: FrozenTrial, retried: set[int] | None = None) -> TrialR
     )
 
 
+OWN_FAMILY = "own model"
+"""The family of a study that ``python -m study run`` did not make (see :func:`study_record`)."""
+OWN_TASK = "own data"
+"""Its task."""
+
+
 def study_record(study: optuna.Study, storage_shown: str) -> StudyRecord:
-    """Decode a whole stored study."""
+    """Decode a whole stored study.
+
+    A study made by the user's own Optuna objective (e.g. with
+    :class:`study.keras.OverfitPruningCallback`) has no search-space file, family or task:
+    it is described from its trials instead (``own_objective`` is set): the family and task
+    read :data:`OWN_FAMILY` and :data:`OWN_TASK`, the objective is Optuna's metric name (or
+    ``value``), the seeds per trial are the most any trial stored, and the searched
+    parameters are the ranges Optuna stored with the trials.
+    """
     trials = study.get_trials(deepcopy=False)
     retried = retried_numbers(trials)
+    records = tuple(trial_record(t, retried) for t in trials)
+    description = study_description(study.user_attrs)
+    if keys.STUDY_FAMILY not in study.user_attrs:
+        description = _own_description(description, records, study.metric_names)
     return StudyRecord(
         name=study.study_name,
         storage=storage_shown,
-        trials=tuple(trial_record(t, retried) for t in trials),
+        trials=records,
         direction=study.direction.name.lower(),
-        **study_description(study.user_attrs),
+        **description,
     )
+
+
+def _own_description(
+    description: dict[str, Any], trials: tuple[TrialRecord, ...], metrics: list[str] | None
+) -> dict[str, Any]:
+    searched: dict[str, BaseDistribution] = {}
+    for trial in sorted(trials, key=lambda t: t.number):
+        searched.update(trial.distributions)
+    return {
+        **description,
+        "family": OWN_FAMILY,
+        "task": OWN_TASK,
+        "task_description": "a study of your own Optuna objective, not made by `study run`",
+        "objective": metrics[0] if metrics else "value",
+        "searched": {name: describe_distribution(d) for name, d in searched.items()},
+        "n_seeds": max((len(t.seeds) for t in trials), default=0),
+        "own_objective": True,
+    }
+
+
+def describe_distribution(distribution: BaseDistribution) -> str:
+    """A stored range in words, e.g. ``"2..256 log"``, ``"10..400 step 10"`` or ``"a | b"``."""
+    if isinstance(distribution, CategoricalDistribution):
+        return " | ".join(str(c) for c in distribution.choices)
+    if not isinstance(distribution, IntDistribution | FloatDistribution):
+        return repr(distribution)
+    text = f"{_num(distribution.low)}..{_num(distribution.high)}"
+    if distribution.log:
+        text += " log"
+    step = distribution.step
+    if step is not None and not (isinstance(distribution, IntDistribution) and step == 1):
+        text += f" step {_num(step)}"
+    return text
+
+
+def _num(value: float) -> str:
+    return str(int(value)) if float(value).is_integer() else f"{value:g}"
 
 
 def study_description(attrs: dict[str, Any]) -> dict[str, Any]:
@@ -109,4 +170,5 @@ def study_description(attrs: dict[str, Any]) -> dict[str, Any]:
         "n_seeds": int(attrs.get(keys.STUDY_SEEDS, 0)),
         "baseline_loss": attrs.get(keys.STUDY_BASELINE_LOSS),
         "space_text": str(attrs.get(keys.STUDY_SPACE_TEXT, "")),
+        "space_path": str(attrs.get(keys.STUDY_SPACE_PATH, "")),
     }

@@ -84,8 +84,14 @@ class TrialRecord:
 
     @property
     def seed_epochs(self) -> int:
-        """Epochs trained, summed over seeds."""
+        """Epochs trained, summed over seeds (the training cost)."""
         return sum(s.epochs_trained for s in self.seeds)
+
+    @property
+    def epochs_trained(self) -> int:
+        """Epochs each seed trained: the longest seed's (seeds train side by side; one that
+        diverged or failed stops earlier); 0 before the trial has trained."""
+        return max((s.epochs_trained for s in self.seeds), default=0)
 
     @property
     def category(self) -> str | None:
@@ -112,6 +118,11 @@ class StudyRecord:
         baseline_loss: Validation loss of the task's trivial predictor.
         space_text: The search-space file's text as the study was created with.
         trials: Every trial, by number.
+        space_path: The absolute path of that file when the study was created (relative
+            paths in it, e.g. a CSV task's ``csv``, are relative to its folder), or ``""``.
+        own_objective: Whether the study was made by the user's own Optuna objective (e.g.
+            with ``study.keras.OverfitPruningCallback``) rather than by ``study run``: it has
+            no search-space file, and its description comes from its trials.
     """
 
     name: str
@@ -127,6 +138,8 @@ class StudyRecord:
     baseline_loss: float | None
     space_text: str
     trials: tuple[TrialRecord, ...]
+    space_path: str = ""
+    own_objective: bool = False
 
     def by_state(self) -> dict[str, int]:
         """Number of trials in each state."""
