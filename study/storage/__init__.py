@@ -55,18 +55,22 @@ from study.storage._sqlite import inspect_sqlite, lock_sqlite
 from study.storage._urls import (
     DEFAULT_STORAGE,
     STORAGE_ENV,
+    STORAGE_FILE_ENV,
     is_journal,
     is_sqlite,
     journal_path,
     mask_url,
     resolve_url,
     scrub,
+    secrets_of,
     sqlite_path,
+    url_from_file,
 )
 
 __all__ = [
     "DEFAULT_STORAGE",
     "STORAGE_ENV",
+    "STORAGE_FILE_ENV",
     "WORKER_ATTR",
     "PruneInfo",
     "StudyRecord",
@@ -96,6 +100,7 @@ __all__ = [
     "retry_of",
     "retry_trial",
     "scrub",
+    "secrets_of",
     "sqlite_path",
     "state_counts",
     "storage_cause",
@@ -107,6 +112,7 @@ __all__ = [
     "trial_curves",
     "trial_diagnosis",
     "trial_record",
+    "url_from_file",
     "was_interrupted",
     "worker_tag",
     "write_error",
