@@ -51,23 +51,29 @@ def check_output(
         folder_ok = folder.is_dir()
         protected_hit = next((what for p, what in protected if same_file(path, p)), None)
     except OSError as e:
-        raise InputError(f"{flag}={_short(path)} cannot be used: {e.strerror}; pass a "
-                         "shorter or valid path.") from None
+        raise InputError(
+            f"{flag}={_short(path)} cannot be used: {e.strerror}; pass a shorter or valid path."
+        ) from None
     if protected_hit is not None:
-        raise InputError(f"{flag}={_short(path)} is {protected_hit}; it is never written "
-                         f"over: pass another {flag}.")
+        raise InputError(
+            f"{flag}={_short(path)} is {protected_hit}; it is never written "
+            f"over: pass another {flag}."
+        )
     if is_dir:
-        raise InputError(f"{flag} must be a file, but got {flag}={_short(path)}, which is a "
-                         "folder.")
+        raise InputError(
+            f"{flag} must be a file, but got {flag}={_short(path)}, which is a folder."
+        )
     if not folder_ok:
-        raise InputError(f"{flag}={_short(path)}: the folder {_short(folder)} does not exist "
-                         "(or is a file); create it first or pass another path.")
+        raise InputError(
+            f"{flag}={_short(path)}: the folder {_short(folder)} does not exist "
+            "(or is a file); create it first or pass another path."
+        )
     if not os.access(folder, os.W_OK) or (exists and not os.access(path, os.W_OK)):
-        raise InputError(f"{flag}={_short(path)} is not writable; pass a path you can write "
-                         "to.")
+        raise InputError(f"{flag}={_short(path)} is not writable; pass a path you can write to.")
     if exists and not force:
-        raise InputError(f"{flag}={_short(path)} exists; pass --force to replace it, or "
-                         "another path.")
+        raise InputError(
+            f"{flag}={_short(path)} exists; pass --force to replace it, or another path."
+        )
 
 
 def same_file(a: Path, b: Path) -> bool:
@@ -128,8 +134,10 @@ def _umask() -> int:
 
 def _write_error(path: Path, error: OSError) -> InputError:
     reason = error.strerror or type(error).__name__
-    return InputError(f"cannot write {_short(path)}: {reason}; the previous file (if any) is "
-                      "unchanged: free space or choose another folder, then run again.")
+    return InputError(
+        f"cannot write {_short(path)}: {reason}; the previous file (if any) is "
+        "unchanged: free space or choose another folder, then run again."
+    )
 
 
 def _short(path: Path, limit: int = 120) -> str:

@@ -57,9 +57,12 @@ def settle_storage(args: argparse.Namespace) -> None:
         from study.storage import secrets_of
 
         if secrets_of(args.storage):
-            print("warning: --storage holds a password, which every user of this machine can "
-                  "read in the process list; give the URL with --storage-file FILE or "
-                  "$STUDY_STORAGE instead.", file=sys.stderr)
+            print(
+                "warning: --storage holds a password, which every user of this machine can "
+                "read in the process list; give the URL with --storage-file FILE or "
+                "$STUDY_STORAGE instead.",
+                file=sys.stderr,
+            )
 
 
 def add_study_command(
@@ -89,8 +92,9 @@ def add_study_command(
 
 def add_trial_option(parser: argparse.ArgumentParser, help_text: str) -> None:
     """Add ``--trial N`` (repeatable)."""
-    parser.add_argument("--trial", type=int, action="append", default=[], metavar="N",
-                        help=help_text)
+    parser.add_argument(
+        "--trial", type=int, action="append", default=[], metavar="N", help=help_text
+    )
 
 
 def load_stored_study(name: str, url: str | None) -> tuple[optuna.Study, str]:

@@ -30,14 +30,18 @@ DEFAULT_OUT = Path("exports")
 def add_parser(subparsers: Any) -> None:
     """Register the ``export`` subcommand."""
     parser = add_study_command(
-        subparsers, "export",
+        subparsers,
+        "export",
         summary="write a study's trials and learning curves as CSV files",
         description="Write trials.csv (one row per trial: parameters, state, value, "
         "diagnosis) and curves.csv (trial, seed, epoch, series, value) of a stored study.",
         out=("DIR", "folder to write the two files to (default: exports/<NAME>/)"),
     )
-    add_trial_option(parser, "export only trial N (repeatable); one trial's curves.csv is "
-                     "what `python -m study diagnose` reads")
+    add_trial_option(
+        parser,
+        "export only trial N (repeatable); one trial's curves.csv is "
+        "what `python -m study diagnose` reads",
+    )
     parser.set_defaults(func=run)
 
 
@@ -106,18 +110,21 @@ def _check_folder(folder: Path) -> None:
         is_file = folder.exists() and not folder.is_dir()
         under_file = next((p for p in folder.parents if p.exists() and not p.is_dir()), None)
     except OSError as e:
-        raise InputError(f"--out cannot be used: {e.strerror}; pass a shorter or valid "
-                         "path.") from None
+        raise InputError(
+            f"--out cannot be used: {e.strerror}; pass a shorter or valid path."
+        ) from None
     if is_file:
         raise InputError(f"--out must be a folder, but got --out={folder}, which is a file.")
     if under_file is not None:
-        raise InputError(f"--out={folder} lies under {under_file}, which is a file; pass a "
-                         "folder path.")
+        raise InputError(
+            f"--out={folder} lies under {under_file}, which is a file; pass a folder path."
+        )
 
 
 def _make_folder(folder: Path) -> None:
     try:
         folder.mkdir(parents=True, exist_ok=True)
     except OSError as e:
-        raise InputError(f"cannot create the folder --out={folder}: {e.strerror}; choose "
-                         "another folder.") from None
+        raise InputError(
+            f"cannot create the folder --out={folder}: {e.strerror}; choose another folder."
+        ) from None

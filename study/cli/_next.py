@@ -13,7 +13,8 @@ from study.errors import InputError
 def add_parser(subparsers: Any) -> None:
     """Register the ``next`` subcommand."""
     parser = add_study_command(
-        subparsers, "next",
+        subparsers,
+        "next",
         summary="write a follow-up search space moved towards the study's good fits",
         description="Write a follow-up search space (TOML) of a stored study: ranges narrowed "
         "or shifted towards where its good fits lie, regularisation added where overfitting "
@@ -39,8 +40,9 @@ def run(args: argparse.Namespace) -> int:
     out = args.out if args.out is not None else Path(f"next_{safe_dirname(args.name)}.toml")
     check_output(out, flag="--out", force=args.force)
     optuna_study, shown = load_stored_study(args.name, args.storage)
-    check_output(out, flag="--out", force=args.force,
-                 protected=protected_files(optuna_study, args.storage))
+    check_output(
+        out, flag="--out", force=args.force, protected=protected_files(optuna_study, args.storage)
+    )
     record = judged_against_study(study_record(optuna_study, shown))
     try:
         follow = follow_up(record)

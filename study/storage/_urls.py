@@ -61,17 +61,23 @@ def url_from_file(path: Path, source: str) -> str:
     """
     try:
         if path.stat().st_size > MAX_URL_FILE_BYTES:
-            raise InputError(f"{source}={_short(path)} is not a storage-URL file (over "
-                             f"{MAX_URL_FILE_BYTES} bytes); point it at a file holding one URL.")
+            raise InputError(
+                f"{source}={_short(path)} is not a storage-URL file (over "
+                f"{MAX_URL_FILE_BYTES} bytes); point it at a file holding one URL."
+            )
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as e:
         reason = getattr(e, "strerror", None) or "not UTF-8 text"
-        raise InputError(f"{source}={_short(path)} cannot be read ({reason}); point it at a "
-                         "file holding the storage URL.") from None
+        raise InputError(
+            f"{source}={_short(path)} cannot be read ({reason}); point it at a "
+            "file holding the storage URL."
+        ) from None
     lines = [line.strip() for line in text.splitlines() if line.strip()]
     if not lines:
-        raise InputError(f"{source}={_short(path)} holds no storage URL; write the URL "
-                         "(e.g. postgresql://user:password@host/db) on its first line.")
+        raise InputError(
+            f"{source}={_short(path)} holds no storage URL; write the URL "
+            "(e.g. postgresql://user:password@host/db) on its first line."
+        )
     return lines[0]
 
 
