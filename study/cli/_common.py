@@ -13,10 +13,10 @@ if TYPE_CHECKING:
     import optuna
 
 STORAGE_HELP = (
-    "Optuna storage URL (default: $STUDY_STORAGE, else the URL in the file "
-    "$STUDY_STORAGE_FILE names, else sqlite:///studies.db); postgresql://... for many "
-    "workers, journal:///file.log for several processes. A password here is visible to every "
-    "user of this machine (ps): give such a URL with --storage-file or $STUDY_STORAGE"
+    "Optuna storage URL (default: $STUDY_STORAGE, else sqlite:///studies.db); "
+    "postgresql://... for many workers, journal:///file.log for several processes. A password "
+    "here is visible to every user of this machine (ps): give such a URL with --storage-file "
+    "or $STUDY_STORAGE_FILE (a file holding it), or $STUDY_STORAGE"
 )
 """Help of ``--storage``; written out, so that ``--help`` does not import the storage layer.
 
@@ -88,6 +88,27 @@ def add_study_command(
     parser.add_argument("--out", type=Path, metavar=out[0], help=out[1])
     parser.add_argument("--force", action="store_true", help=FORCE_HELP)
     return parser
+
+
+def check_out_folder(folder: Path) -> None:
+    """Refuse an ``--out`` folder that is a file, lies under a file, or is too long a path.
+
+    Raises:
+        InputError: Any of these, before anything is opened.
+    """
+    try:
+        is_file = folder.exists() and not folder.is_dir()
+        under_file = next((p for p in folder.parents if p.exists() and not p.is_dir()), None)
+    except OSError as e:
+        raise InputError(
+            f"--out cannot be used: {e.strerror}; pass a shorter or valid path."
+        ) from None
+    if is_file:
+        raise InputError(f"--out must be a folder, but got --out={folder}, which is a file.")
+    if under_file is not None:
+        raise InputError(
+            f"--out={folder} lies under {under_file}, which is a file; pass a folder path."
+        )
 
 
 def add_trial_option(parser: argparse.ArgumentParser, help_text: str) -> None:

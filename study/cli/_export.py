@@ -16,6 +16,7 @@ from typing import Any
 from study.cli._common import (
     add_study_command,
     add_trial_option,
+    check_out_folder,
     load_stored_study,
     protected_files,
 )
@@ -62,7 +63,8 @@ def export(
         storage: The storage URL; ``None`` for ``$STUDY_STORAGE`` or the default.
         out: The folder to write to; ``None`` for ``exports/<safe NAME>/``.
         trials: Export only these trials (all when empty).
-        force: Replace the two files when they exist already.
+        force: Replace the two files when they exist already under ``out`` (those of the
+            default folder are replaced without it).
 
     Raises:
         InputError: No such storage, study or trial; ``out`` is a file, or holds one of the
@@ -87,12 +89,13 @@ def export(
     from study.report import safe_dirname  # the report's stack: only when exporting
 
     folder = out if out is not None else DEFAULT_OUT / safe_dirname(name)
-    _check_folder(folder)
+    check_out_folder(folder)
     paths = [folder / "trials.csv", folder / "curves.csv"]
     protected = protected_files(loaded, storage)
     if folder.is_dir():
         for path in paths:
-            check_output(path, flag="--out", force=force, protected=protected)
+            # The default folder is this command's own: its files are replaced.
+            check_output(path, flag="--out", force=force or out is None, protected=protected)
     frames = frames_of(record)
     table, curves = frames.trials, frames.curves
     if trials:
@@ -102,23 +105,6 @@ def export(
     write_atomic(paths[0], lambda temp: table.to_csv(temp, index=False))
     write_atomic(paths[1], lambda temp: curves.to_csv(temp, index=False))
     return paths
-
-
-def _check_folder(folder: Path) -> None:
-    """Refuse an ``--out`` that is a file, lies under a file, or is too long a path."""
-    try:
-        is_file = folder.exists() and not folder.is_dir()
-        under_file = next((p for p in folder.parents if p.exists() and not p.is_dir()), None)
-    except OSError as e:
-        raise InputError(
-            f"--out cannot be used: {e.strerror}; pass a shorter or valid path."
-        ) from None
-    if is_file:
-        raise InputError(f"--out must be a folder, but got --out={folder}, which is a file.")
-    if under_file is not None:
-        raise InputError(
-            f"--out={folder} lies under {under_file}, which is a file; pass a folder path."
-        )
 
 
 def _make_folder(folder: Path) -> None:

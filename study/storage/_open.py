@@ -37,12 +37,13 @@ from optuna.storages.journal import JournalFileBackend
 from optuna.trial import FrozenTrial
 
 from study.errors import InputError
-from study.storage._journal import repair_journal
+from study.storage._journal import journal_problem, repair_journal
 from study.storage._resume import requeue
 from study.storage._sqlite import (
     inspect_sqlite,
     lock_sqlite,
     read_only_connection,
+    writable,
     write_connection,
 )
 from study.storage._urls import (
@@ -77,9 +78,20 @@ def check_storage(url: str, *, must_exist: bool = False) -> None:
 
     Raises:
         InputError: The URL is malformed, its folder is missing, the file is not a study
-            storage, or (SQLite) another run is using it.
+            storage, the path is unusable (too long, under a file), or (SQLite) another run
+            is using it.
     """
     shown = mask_url(url)
+    try:
+        _check_storage(url, shown, must_exist)
+    except OSError as e:  # A path the system refuses to look at (too long, a loop).
+        raise InputError(
+            f"cannot open storage {_short(shown)}: {e.strerror or type(e).__name__}; check "
+            f"--storage or ${STORAGE_ENV}."
+        ) from None
+
+
+def _check_storage(url: str, shown: str, must_exist: bool) -> None:
     if is_journal(url):
         _journal_file(url, shown, must_exist)
         return
@@ -131,6 +143,8 @@ def open_storage(
     """
     check_storage(url, must_exist=must_exist)
     shown = mask_url(url)
+    if not must_exist:
+        _check_writable_folder(url, shown)
     if is_journal(url):
         return _open_journal(url, shown, read_only=must_exist)
     heartbeat, grace = (None, None) if must_exist else heartbeat_settings()
@@ -213,8 +227,12 @@ def storage_cause(error: BaseException) -> BaseException | None:
     from or while handling (Optuna can fail again while reporting a storage error)."""
     import sqlalchemy.exc
 
-    kinds = (sqlalchemy.exc.OperationalError, sqlalchemy.exc.InterfaceError,
-             sqlalchemy.exc.DisconnectionError, OSError)
+    kinds = (
+        sqlalchemy.exc.OperationalError,
+        sqlalchemy.exc.InterfaceError,
+        sqlalchemy.exc.DisconnectionError,
+        OSError,
+    )
     seen: set[int] = set()
     current: BaseException | None = error
     while current is not None and id(current) not in seen:
@@ -277,7 +295,30 @@ def _journal_file(url: str, shown: str, must_exist: bool) -> Path:
     _check_folder(path.parent, shown)
     if path.is_dir():
         raise InputError(f"cannot open storage {shown}: {path} is a folder, not a file.")
+    problem = journal_problem(path)
+    if problem is not None:
+        raise InputError(
+            f"cannot open storage {shown}: {path} is {problem}; it was left untouched: point "
+            "--storage at a journal file or a new file."
+        )
     return path
+
+
+def _check_writable_folder(url: str, shown: str) -> None:
+    """Refuse to write a storage file whose folder this process cannot write to.
+
+    SQLite needs its lock file and write-ahead log beside the database, and a journal its
+    lock; a read-only folder would fail them midway.
+    """
+    path = sqlite_path(url) or journal_path(url)
+    if path is None:
+        return
+    folder = path.parent if str(path.parent) else Path(".")
+    if not writable(folder):
+        raise InputError(
+            f"cannot open storage {shown} for writing: the folder {folder} is read-only for "
+            "this user; make it writable or choose a storage in a writable folder."
+        )
 
 
 def _check_folder(folder: Path, shown: str) -> None:
