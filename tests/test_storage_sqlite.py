@@ -348,3 +348,30 @@ def test_a_run_in_a_read_only_folder_is_one_line(
     err = capsys.readouterr().err.strip()
     assert err.startswith("error: ") and "\n" not in err and "read-only" in err
     assert list(folder.iterdir()) == []
+
+
+def test_a_run_on_a_read_only_database_file_is_one_line(
+    workdir: Path,
+    tiny_space: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    path = workdir / "s.db"
+    _plain_optuna_study(path, ["minimize"])
+    before = _digest(path)
+    real_access = os.access
+    monkeypatch.setattr(os, "access", lambda p, mode: Path(p) != path and real_access(p, mode))
+    argv = [
+        "run",
+        "--space",
+        str(tiny_space),
+        "--study",
+        "t",
+        "--storage",
+        f"sqlite:///{path}",
+        "--no-report",
+    ]
+    assert main(argv) == 2
+    err = capsys.readouterr().err.strip()
+    assert err.startswith("error: ") and "\n" not in err and "read-only" in err
+    assert _digest(path) == before and not (workdir / "s.db.lock").exists()

@@ -144,7 +144,7 @@ def open_storage(
     check_storage(url, must_exist=must_exist)
     shown = mask_url(url)
     if not must_exist:
-        _check_writable_folder(url, shown)
+        _check_writable(url, shown)
     if is_journal(url):
         return _open_journal(url, shown, read_only=must_exist)
     heartbeat, grace = (None, None) if must_exist else heartbeat_settings()
@@ -304,11 +304,11 @@ def _journal_file(url: str, shown: str, must_exist: bool) -> Path:
     return path
 
 
-def _check_writable_folder(url: str, shown: str) -> None:
-    """Refuse to write a storage file whose folder this process cannot write to.
+def _check_writable(url: str, shown: str) -> None:
+    """Refuse to write a storage file that this process cannot write, or whose folder it cannot.
 
     SQLite needs its lock file and write-ahead log beside the database, and a journal its
-    lock; a read-only folder would fail them midway.
+    lock; a read-only folder or file would fail them midway.
     """
     path = sqlite_path(url) or journal_path(url)
     if path is None:
@@ -318,6 +318,11 @@ def _check_writable_folder(url: str, shown: str) -> None:
         raise InputError(
             f"cannot open storage {shown} for writing: the folder {folder} is read-only for "
             "this user; make it writable or choose a storage in a writable folder."
+        )
+    if path.exists() and not os.access(path, os.W_OK):
+        raise InputError(
+            f"cannot open storage {shown} for writing: {path} is read-only for this user; "
+            "make it writable or choose another storage file."
         )
 
 
