@@ -1,4 +1,5 @@
-"""Pieces shared by subcommands: storage options and loading a stored study."""
+"""Pieces shared by subcommands: storage options, loading a stored study, and the files an
+output never replaces."""
 
 from __future__ import annotations
 

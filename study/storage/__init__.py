@@ -27,14 +27,12 @@ from study.storage._decode import (
     trial_record,
     was_interrupted,
 )
+from study.storage._errors import error_reason, is_storage_error, storage_cause
 from study.storage._journal import repair_journal
 from study.storage._open import (
     check_storage,
-    error_reason,
     heartbeat_settings,
-    is_storage_error,
     open_storage,
-    storage_cause,
     storage_exists,
 )
 from study.storage._records import PruneInfo, StudyRecord, TrialRecord
