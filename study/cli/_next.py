@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import tomllib
 from pathlib import Path
 from typing import Any
 
@@ -50,20 +49,9 @@ def run(args: argparse.Namespace) -> int:
     except ValueError as e:
         raise InputError(f"cannot write a follow-up: {e}") from None
     text = render_space(follow)
-    if not _names_model(text):
-        # What `run --space` reads; raises before anything is written. A space naming a
-        # builder is not parsed here: that would import the code the storage names.
-        parse_space(text, out)
+    parse_space(text, out)  # what `run --space` reads; raises before anything is written
     write_text_atomic(out, text)
     for change in follow.changes:
         print(f"{change.param}: {change.reason}")
     print(out)
     return 0
-
-
-def _names_model(text: str) -> bool:
-    """Whether the space ``text`` names a builder (``model = "module:function"``)."""
-    try:
-        return "model" in tomllib.loads(text)
-    except tomllib.TOMLDecodeError:
-        return False  # Parsing the space reports it.
