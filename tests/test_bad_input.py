@@ -24,21 +24,29 @@ import pytest
 from study.cli import main
 from study.curves import SeedCurves
 from study.runner import RunOptions, run
-from tests.bad_input import TINY, Case, curve_files, flags, spaces, storages
+from tests.bad_input import TINY, Case, curve_files, flags, owned, spaces, storages
 from tests.bad_input import csvs as csv_cases
 
 CASES: list[Case] = [
-    *spaces.CASES, *csv_cases.CASES, *flags.CASES, *storages.CASES, *curve_files.CASES,
+    *spaces.CASES,
+    *csv_cases.CASES,
+    *flags.CASES,
+    *storages.CASES,
+    *curve_files.CASES,
+    *owned.CASES,
 ]
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def _scripted_seeds(family: str, params: Any, data: Any, seeds: list[int],
-                    **kwargs: Any) -> list[SeedCurves]:
+def _scripted_seeds(
+    family: str, params: Any, data: Any, seeds: list[int], **kwargs: Any
+) -> list[SeedCurves]:
     """Curves that fall like a good fit, in place of training (this file tests input only)."""
     loss = 1.0 / np.arange(1, params.epochs + 1)
-    return [SeedCurves(seed=s, train_loss=loss, val_loss=1.1 * loss, epochs_planned=params.epochs)
-            for s in seeds]
+    return [
+        SeedCurves(seed=s, train_loss=loss, val_loss=1.1 * loss, epochs_planned=params.epochs)
+        for s in seeds
+    ]
 
 
 def _no_training(*args: Any, **kwargs: Any) -> list[SeedCurves]:
@@ -59,8 +67,9 @@ def storages_with_base(tmp_path_factory: pytest.TempPathFactory) -> Path:
     with pytest.MonkeyPatch.context() as patch:
         _patch_training(patch, _scripted_seeds)
         for url in (f"sqlite:///{folder}/s.db", f"journal://{folder}/j.log"):
-            options = RunOptions(study="base", trials=1, space=folder / "tiny.toml",
-                                 storage=url, jobs=1)
+            options = RunOptions(
+                study="base", trials=1, space=folder / "tiny.toml", storage=url, jobs=1
+            )
             run(options, out=io.StringIO())
     (folder / "tiny.toml").unlink()
     # Move what the run's still-open connections left in the write-ahead log into the file.
@@ -120,15 +129,23 @@ def test_there_are_at_least_130_cases() -> None:
 
 
 @pytest.mark.e2e
-@pytest.mark.parametrize("argv", [
-    ["--colour"],
-    ["run", "--space", "missing.toml"],
-    ["diagnose", "--baseline", "-1", "missing.csv"],
-])
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["--colour"],
+        ["run", "--space", "missing.toml"],
+        ["diagnose", "--baseline", "-1", "missing.csv"],
+    ],
+)
 def test_bad_input_from_a_real_shell_is_one_line_exit_2(argv: list[str], workdir: Path) -> None:
-    done = subprocess.run([sys.executable, "-m", "study", *argv], capture_output=True,
-                          text=True, cwd=workdir, timeout=120,
-                          env={"PATH": "/usr/bin:/bin", "PYTHONPATH": str(ROOT)})
+    done = subprocess.run(
+        [sys.executable, "-m", "study", *argv],
+        capture_output=True,
+        text=True,
+        cwd=workdir,
+        timeout=120,
+        env={"PATH": "/usr/bin:/bin", "PYTHONPATH": str(ROOT)},
+    )
     assert done.returncode == 2
     assert done.stderr.count("\n") == 1 and done.stderr.startswith("error: ")
     assert list(workdir.iterdir()) == []

@@ -10,6 +10,7 @@ import sqlite3
 import tomllib
 from pathlib import Path
 
+import optuna
 import pytest
 from optuna.distributions import IntDistribution
 
@@ -161,3 +162,61 @@ def test_next_writes_a_csv_path_that_works_from_where_the_space_is_written(
     csv = Path(tomllib.loads(out.read_text())["task"]["csv"])
     assert csv == spaces / "data.csv" and csv.is_absolute()
     assert load_space(out).task.options["csv"] == str(csv)
+
+
+def _full_disk(self: Path, *args: object, **kwargs: object) -> int:
+    self.write_bytes(b"half")  # What a full disk leaves: part of the file.
+    raise OSError(28, "No space left on device")
+
+
+def test_a_failed_write_keeps_the_previous_file(
+    db: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    out = tmp_path / "follow.toml"
+    out.write_text("the previous space\n")
+    monkeypatch.setattr(Path, "write_text", _full_disk)
+    argv = ["next", NAME, "--storage", f"sqlite:///{db}", "--out", str(out), "--force"]
+    assert main(argv) == 2
+    assert "No space left on device" in one_line_error(capsys)
+    monkeypatch.undo()
+    assert out.read_text() == "the previous space\n"
+    assert not [p for p in tmp_path.iterdir() if p.name.endswith(".tmp")]
+
+
+def test_force_replaces_an_existing_file(
+    db: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = tmp_path / "follow.toml"
+    out.write_text("old\n")
+    assert main(["next", NAME, "--storage", f"sqlite:///{db}", "--out", str(out), "--force"]) == 0
+    assert load_space(out).path == out
+
+
+@pytest.mark.parametrize("which", ["space", "csv"])
+def test_the_studys_own_files_are_never_replaced(
+    db: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str], which: str
+) -> None:
+    space, csv = tmp_path / "mine.toml", tmp_path / "data.csv"
+    space.write_text("keep\n")
+    csv.write_text("a,b\n")
+    study = optuna.load_study(study_name=NAME, storage=f"sqlite:///{db}")
+    study.set_user_attr("space_path", str(space))
+    study.set_user_attr("task", {"name": "csv", "csv": "data.csv", "target": "b"})
+    out = space if which == "space" else csv
+    assert main(["next", NAME, "--storage", f"sqlite:///{db}", "--out", str(out), "--force"]) == 2
+    assert "never written over" in one_line_error(capsys)
+    assert space.read_text() == "keep\n" and csv.read_text() == "a,b\n"
+
+
+@pytest.mark.parametrize("variable", ["STUDY_STORAGE", "STUDY_STORAGE_FILE"])
+def test_next_reads_the_storage_named_by_the_environment(
+    db: Path,
+    workdir: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    variable: str,
+) -> None:
+    (workdir / "url.txt").write_text(f"sqlite:///{db}\n")
+    monkeypatch.setenv(variable, "url.txt" if variable.endswith("FILE") else f"sqlite:///{db}")
+    assert main(["next", NAME]) == 0
+    assert (workdir / f"next_{NAME}.toml").is_file()

@@ -8,6 +8,7 @@ from optuna.trial import TrialState
 
 from study.errors import InputError
 from study.storage import (
+    check_storage,
     count_finished,
     mask_url,
     open_storage,
@@ -64,8 +65,13 @@ def _study(workdir: Path) -> optuna.Study:
 
 def test_recover_reruns_a_trial_left_running(workdir: Path) -> None:
     study = _study(workdir)
-    study.add_trial(optuna.trial.create_trial(value=1.0, params={"x": 1},
-                    distributions={"x": optuna.distributions.IntDistribution(0, 9)}))
+    study.add_trial(
+        optuna.trial.create_trial(
+            value=1.0,
+            params={"x": 1},
+            distributions={"x": optuna.distributions.IntDistribution(0, 9)},
+        )
+    )
     left = study.ask({"x": optuna.distributions.IntDistribution(0, 9)})
     x = left.params["x"]
     assert recover(study, single_process=True) == [left.number]
@@ -176,18 +182,26 @@ def _interrupted(study: optuna.Study, tag: dict[str, object], ended: float) -> N
     from study.storage import keys
 
     end = datetime.datetime.now() - datetime.timedelta(seconds=ended)
-    study.add_trial(optuna.trial.FrozenTrial(
-        number=0, trial_id=0, state=TrialState.FAIL, value=None, values=None,
-        datetime_start=end - datetime.timedelta(seconds=5), datetime_complete=end,
-        params={"x": 3}, distributions={"x": optuna.distributions.IntDistribution(0, 9)},
-        user_attrs={keys.INTERRUPTED: True, keys.WORKER: tag}, system_attrs={},
-        intermediate_values={},
-    ))
+    study.add_trial(
+        optuna.trial.FrozenTrial(
+            number=0,
+            trial_id=0,
+            state=TrialState.FAIL,
+            value=None,
+            values=None,
+            datetime_start=end - datetime.timedelta(seconds=5),
+            datetime_complete=end,
+            params={"x": 3},
+            distributions={"x": optuna.distributions.IntDistribution(0, 9)},
+            user_attrs={keys.INTERRUPTED: True, keys.WORKER: tag},
+            system_attrs={},
+            intermediate_values={},
+        )
+    )
 
 
 def _journal_study(workdir: Path) -> optuna.Study:
-    return optuna.create_study(storage=open_storage(f"journal:///{workdir}/s.log"),
-                               study_name="s")
+    return optuna.create_study(storage=open_storage(f"journal:///{workdir}/s.log"), study_name="s")
 
 
 def _this_process(**extra: object) -> dict[str, object]:
@@ -216,3 +230,32 @@ def test_an_interrupted_trial_of_another_machine_is_rerun_after_a_grace_period(
     study = _journal_study(workdir)
     _interrupted(study, _this_process(host="elsewhere", heartbeat=True), ended=ended)
     assert (recover(study, single_process=False) == [0]) is rerun
+
+
+@pytest.mark.parametrize(
+    "content",
+    [b'{"op_code":0,"worker_id":"a","study_na', b'{"op_code": 0}\n', b"", b'  {"op_code":4}\n'],
+)
+def test_a_journal_even_one_cut_off_in_its_first_record_is_taken(
+    workdir: Path, content: bytes
+) -> None:
+    (workdir / "j.log").write_bytes(content)
+    check_storage("journal://j.log")
+
+
+@pytest.mark.parametrize(
+    ("content", "says"),
+    [
+        (b"SQLite format 3\x00" + b"\x00" * 100, "an SQLite database"),
+        (b"a,b\n1,2\n", "not an Optuna journal file"),
+        (b'family = "lstm"\n', "not an Optuna journal file"),
+    ],
+)
+def test_a_file_that_is_not_a_journal_is_refused_untouched(
+    workdir: Path, content: bytes, says: str
+) -> None:
+    (workdir / "j.log").write_bytes(content)
+    with pytest.raises(InputError, match=says):
+        open_storage("journal://j.log")
+    assert [p.name for p in workdir.iterdir()] == ["j.log"]
+    assert (workdir / "j.log").read_bytes() == content

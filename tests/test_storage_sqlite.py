@@ -159,8 +159,20 @@ def test_a_second_run_on_a_running_sqlite_study_is_refused_and_the_first_finishe
     from tests.services import StudyProcess, sqlite_states, wait_for
 
     (workdir / "slow.toml").write_text(SLOW_SPACE)
-    argv = ["run", "--space", "slow.toml", "--study", "s", "--trials", "1", "--jobs", "1",
-            "--no-report", "--storage", "sqlite:///s.db"]
+    argv = [
+        "run",
+        "--space",
+        "slow.toml",
+        "--study",
+        "s",
+        "--trials",
+        "1",
+        "--jobs",
+        "1",
+        "--no-report",
+        "--storage",
+        "sqlite:///s.db",
+    ]
     first = StudyProcess(argv, workdir)
     wait_for(lambda: sqlite_states(workdir / "s.db") == ["RUNNING"], 120, "the first trial")
     second = StudyProcess([*argv[:6], "2", *argv[7:]], workdir)
@@ -231,8 +243,12 @@ def test_checking_a_file_keeps_this_processs_readers_current_while_runs_come_and
 
     expected = count()
     for round_, rows in enumerate((40, 80, 120, 160, 200, 240)):
-        writer = subprocess.Popen([sys.executable, "-c", _WRITER, str(optuna_db), str(rows)],
-                                  stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+        writer = subprocess.Popen(
+            [sys.executable, "-c", _WRITER, str(optuna_db), str(rows)],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            text=True,
+        )
         assert writer.stdout is not None and writer.stdout.readline() == "written\n"
         expected += rows
         assert count() == expected
@@ -258,3 +274,104 @@ def test_a_database_whose_creation_was_cut_short_holds_no_study_yet(
     assert main(["list", "--storage", f"sqlite:///{optuna_db}"]) == 2
     assert "no study database" in capsys.readouterr().err
     assert _digest(optuna_db) == before
+
+
+def _plain_optuna_study(path: Path, directions: list[str]) -> None:
+    """Study ``plain`` with two trials, made by Optuna directly; its file closed and whole."""
+    storage = optuna.storages.RDBStorage(f"sqlite:///{path}")
+    study = optuna.create_study(storage=storage, study_name="plain", directions=directions)
+    optuna.logging.set_verbosity(optuna.logging.WARNING)
+    study.optimize(lambda t: [t.suggest_float("x", 0, 1)] * len(directions), n_trials=2)
+    storage.engine.dispose()
+
+
+@pytest.mark.parametrize("directions", [["minimize"], ["minimize", "maximize"]])
+def test_a_run_adopts_no_study_that_optuna_made_directly(
+    workdir: Path, tiny_space: Path, capsys: pytest.CaptureFixture[str], directions: list[str]
+) -> None:
+    path = workdir / "plain.db"
+    _plain_optuna_study(path, directions)
+    before = _digest(path)
+    argv = [
+        "run",
+        "--space",
+        str(tiny_space),
+        "--study",
+        "plain",
+        "--storage",
+        f"sqlite:///{path}",
+        "--no-report",
+    ]
+    assert main(argv) == 2
+    err = capsys.readouterr().err.strip()
+    assert err.startswith("error: ") and "\n" not in err and "not made by" in err
+    assert _digest(path) == before
+    assert not (workdir / "plain.db.lock").exists()
+
+
+@pytest.mark.parametrize("command", ["show", "report", "export", "next"])
+@pytest.mark.parametrize("directions", [["minimize"], ["minimize", "maximize"]])
+def test_read_commands_say_in_one_line_that_a_plain_optuna_study_does_not_apply(
+    workdir: Path, capsys: pytest.CaptureFixture[str], command: str, directions: list[str]
+) -> None:
+    path = workdir / "plain.db"
+    _plain_optuna_study(path, directions)
+    assert main([command, "plain", "--storage", f"sqlite:///{path}"]) == 2
+    err = capsys.readouterr().err.strip()
+    assert err.startswith("error: ") and "\n" not in err and "Traceback" not in err
+    assert "does not apply" in err
+    assert [p.name for p in workdir.iterdir() if not p.name.startswith("plain.db")] == []
+
+
+def test_a_run_in_a_read_only_folder_is_one_line(
+    workdir: Path,
+    tiny_space: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    folder = workdir / "ro"
+    folder.mkdir()
+    real_access = os.access
+    # Tests may run as root, whom no permission bit stops: the folder reads as read-only.
+    monkeypatch.setattr(os, "access", lambda p, mode: Path(p) != folder and real_access(p, mode))
+    argv = [
+        "run",
+        "--space",
+        str(tiny_space),
+        "--study",
+        "t",
+        "--storage",
+        f"sqlite:///{folder / 's.db'}",
+        "--no-report",
+    ]
+    assert main(argv) == 2
+    err = capsys.readouterr().err.strip()
+    assert err.startswith("error: ") and "\n" not in err and "read-only" in err
+    assert list(folder.iterdir()) == []
+
+
+def test_a_run_on_a_read_only_database_file_is_one_line(
+    workdir: Path,
+    tiny_space: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    path = workdir / "s.db"
+    _plain_optuna_study(path, ["minimize"])
+    before = _digest(path)
+    real_access = os.access
+    monkeypatch.setattr(os, "access", lambda p, mode: Path(p) != path and real_access(p, mode))
+    argv = [
+        "run",
+        "--space",
+        str(tiny_space),
+        "--study",
+        "t",
+        "--storage",
+        f"sqlite:///{path}",
+        "--no-report",
+    ]
+    assert main(argv) == 2
+    err = capsys.readouterr().err.strip()
+    assert err.startswith("error: ") and "\n" not in err and "read-only" in err
+    assert _digest(path) == before and not (workdir / "s.db.lock").exists()

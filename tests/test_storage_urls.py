@@ -2,10 +2,23 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
+from study.cli import main
 from study.errors import InputError
-from study.storage import mask_url, open_storage, scrub
+from study.storage import (
+    STORAGE_ENV,
+    STORAGE_FILE_ENV,
+    mask_url,
+    open_storage,
+    resolve_url,
+    scrub,
+    url_from_file,
+)
+from tests.services import free_port
+from tests.stored_fixtures import store_study
 
 SECRET = "s3cr3t-Pw"
 
@@ -54,3 +67,84 @@ def test_a_query_password_is_not_in_the_error_of_an_unreachable_server() -> None
     message = str(info.value)
     assert SECRET not in message and "cannot open storage" in message
     assert "\n" not in message
+
+
+def test_the_storage_url_can_come_from_a_file_named_in_the_environment(
+    workdir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (workdir / "url.txt").write_text("\n  sqlite:///from-file.db  \n")
+    monkeypatch.setenv(STORAGE_FILE_ENV, "url.txt")
+    assert resolve_url(None) == "sqlite:///from-file.db"
+
+
+def test_the_storage_variable_wins_over_the_file_variable(
+    workdir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv(STORAGE_ENV, "sqlite:///env.db")
+    monkeypatch.setenv(STORAGE_FILE_ENV, "missing.txt")
+    assert resolve_url(None) == "sqlite:///env.db"
+
+
+@pytest.mark.parametrize("content", [b"", b"\n \n", b"\xff\xfe" * 10, b"x" * 5000])
+def test_a_file_without_a_url_is_one_error(workdir: Path, content: bytes) -> None:
+    (workdir / "url.txt").write_bytes(content)
+    with pytest.raises(InputError, match=r"--storage-file=.*url\.txt"):
+        url_from_file(workdir / "url.txt", "--storage-file")
+
+
+def _stored(workdir: Path) -> str:
+    url = f"sqlite:///{workdir / 's.db'}"
+    store_study(url)
+    return url
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["list"],
+        ["show", "demo"],
+        ["report", "demo"],
+        ["export", "demo"],
+    ],
+)
+@pytest.mark.parametrize("how", ["env", "file-env", "file-option"])
+def test_every_read_command_takes_the_storage_from_outside_the_command_line(
+    workdir: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    command: list[str],
+    how: str,
+) -> None:
+    url = _stored(workdir)
+    (workdir / "url.txt").write_text(url)
+    extra: list[str] = []
+    if how == "env":
+        monkeypatch.setenv(STORAGE_ENV, url)
+    elif how == "file-env":
+        monkeypatch.setenv(STORAGE_FILE_ENV, "url.txt")
+    else:
+        extra = ["--storage-file", "url.txt"]
+    assert main([*command, *extra]) == 0, capsys.readouterr().err
+    assert "demo" in capsys.readouterr().out or command[0] != "list"
+
+
+def test_a_password_on_the_command_line_draws_a_warning(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    url = f"postgresql+psycopg2://me:{SECRET}@127.0.0.1:{free_port()}/x"
+    assert main(["list", "--storage", url]) == 2
+    lines = capsys.readouterr().err.strip().splitlines()
+    assert lines[0].startswith("warning: --storage holds a password")
+    assert "--storage-file" in lines[0] and lines[1].startswith("error: ")
+    assert all(SECRET not in line for line in lines)
+
+
+def test_a_password_from_a_file_draws_no_warning(
+    workdir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (workdir / "url.txt").write_text(
+        f"postgresql+psycopg2://me:{SECRET}@127.0.0.1:{free_port()}/x"
+    )
+    assert main(["list", "--storage-file", "url.txt"]) == 2
+    err = capsys.readouterr().err
+    assert "warning" not in err and SECRET not in err

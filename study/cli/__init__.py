@@ -14,6 +14,7 @@ import sys
 import warnings
 from collections.abc import Sequence
 
+from study.cli._common import settle_storage
 from study.errors import InputError
 
 __all__ = ["PROG", "build_parser", "main"]
@@ -57,6 +58,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command is None:
             parser.print_help()
             return 2
+        settle_storage(args)
         with warnings.catch_warnings():
             # Extreme values (overflow in exp, a mean of an all-NaN window) are handled by the
             # code that meets them; numpy's RuntimeWarnings about them would only be noise.

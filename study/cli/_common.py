@@ -1,8 +1,10 @@
-"""Pieces shared by subcommands: storage options and loading a stored study."""
+"""Pieces shared by subcommands: storage options, loading a stored study, and the files an
+output never replaces."""
 
 from __future__ import annotations
 
 import argparse
+import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -13,7 +15,9 @@ if TYPE_CHECKING:
 
 STORAGE_HELP = (
     "Optuna storage URL (default: $STUDY_STORAGE, else sqlite:///studies.db); "
-    "postgresql://... for many workers, journal:///file.log for several processes"
+    "postgresql://... for many workers, journal:///file.log for several processes. A password "
+    "here is visible to every user of this machine (ps): give such a URL with --storage-file "
+    "or $STUDY_STORAGE_FILE (a file holding it), or $STUDY_STORAGE"
 )
 """Help of ``--storage``; written out, so that ``--help`` does not import the storage layer.
 
@@ -21,9 +25,45 @@ A test checks it against :data:`study.storage.STORAGE_ENV` and the default URL.
 """
 
 
+STORAGE_FILE_HELP = (
+    "read the storage URL from the first line of FILE (keeps a password out of the process "
+    "list); instead of --storage"
+)
+FORCE_HELP = "replace output files that exist already"
+
+
 def add_storage_option(parser: argparse.ArgumentParser) -> None:
-    """Add ``--storage URL``."""
+    """Add ``--storage URL`` and ``--storage-file FILE``."""
     parser.add_argument("--storage", metavar="URL", help=STORAGE_HELP)
+    parser.add_argument("--storage-file", type=Path, metavar="FILE", help=STORAGE_FILE_HELP)
+
+
+def settle_storage(args: argparse.Namespace) -> None:
+    """Set ``args.storage`` to the URL the command line gives, if any, from either option.
+
+    Warns on standard error (one line) when ``--storage`` itself holds a password: the
+    command line of a process is visible to every user of the machine.
+
+    Raises:
+        InputError: Both options are given, or the ``--storage-file`` holds no URL.
+    """
+    storage_file = getattr(args, "storage_file", None)
+    if storage_file is not None:
+        if args.storage is not None:
+            raise InputError("--storage and --storage-file both name the storage; give one.")
+        from study.storage import url_from_file
+
+        args.storage = url_from_file(storage_file, "--storage-file")
+    elif getattr(args, "storage", None):
+        from study.storage import secrets_of
+
+        if secrets_of(args.storage):
+            print(
+                "warning: --storage holds a password, which every user of this machine can "
+                "read in the process list; give the URL with --storage-file FILE or "
+                "$STUDY_STORAGE instead.",
+                file=sys.stderr,
+            )
 
 
 def add_study_command(
@@ -47,13 +87,36 @@ def add_study_command(
     parser.add_argument("name", help="the study's name")
     add_storage_option(parser)
     parser.add_argument("--out", type=Path, metavar=out[0], help=out[1])
+    parser.add_argument("--force", action="store_true", help=FORCE_HELP)
     return parser
+
+
+def check_out_folder(folder: Path) -> None:
+    """Refuse an ``--out`` folder that is a file, lies under a file, or is too long a path.
+
+    Raises:
+        InputError: Any of these, before anything is opened.
+    """
+    try:
+        is_file = folder.exists() and not folder.is_dir()
+        under_file = next((p for p in folder.parents if p.exists() and not p.is_dir()), None)
+    except OSError as e:
+        raise InputError(
+            f"--out cannot be used: {e.strerror}; pass a shorter or valid path."
+        ) from None
+    if is_file:
+        raise InputError(f"--out must be a folder, but got --out={folder}, which is a file.")
+    if under_file is not None:
+        raise InputError(
+            f"--out={folder} lies under {under_file}, which is a file; pass a folder path."
+        )
 
 
 def add_trial_option(parser: argparse.ArgumentParser, help_text: str) -> None:
     """Add ``--trial N`` (repeatable)."""
-    parser.add_argument("--trial", type=int, action="append", default=[], metavar="N",
-                        help=help_text)
+    parser.add_argument(
+        "--trial", type=int, action="append", default=[], metavar="N", help=help_text
+    )
 
 
 def load_stored_study(name: str, url: str | None) -> tuple[optuna.Study, str]:
@@ -69,10 +132,73 @@ def load_stored_study(name: str, url: str | None) -> tuple[optuna.Study, str]:
     url = resolve_url(url)
     storage = open_storage(url, must_exist=True)
     try:
-        return optuna.load_study(study_name=name, storage=storage), mask_url(url)
+        study = optuna.load_study(study_name=name, storage=storage)
     except KeyError:
         names = sorted(s.study_name for s in optuna.get_all_study_summaries(storage))
         known = ", ".join(names) if names else "none"
         raise InputError(
             f"no study named {name!r} in {mask_url(url)}; studies there: {known}."
         ) from None
+    check_made_by_study(study, mask_url(url))
+    return study, mask_url(url)
+
+
+def check_made_by_study(study: optuna.Study, shown: str) -> None:
+    """Refuse a stored study that ``python -m study run`` did not make.
+
+    Every command reads a single-objective study whose definition or trials carry what
+    ``study`` stores (search space, curves, diagnoses); a study that Optuna made directly
+    (single- or multi-objective) has none of them.
+
+    Raises:
+        InputError: The study has several objectives, or holds nothing of this tool.
+    """
+    from study.storage import keys
+
+    directions = len(study.directions)
+    if directions > 1:
+        raise InputError(
+            f"study {study.study_name!r} in {shown} has {directions} objectives, and "
+            "`python -m study` reads single-objective studies that its `run` made; this "
+            "command does not apply to it: open it with Optuna's own tools (optuna-dashboard)."
+        )
+    if keys.STUDY_FORMAT in study.user_attrs or keys.STUDY_FINGERPRINT in study.user_attrs:
+        return
+    trials = study.get_trials(deepcopy=False)
+    ours = (keys.PARAMS, keys.CURVES, keys.LEGACY_CURVES)
+    if any(k in t.user_attrs or k in t.system_attrs for t in trials for k in ours):
+        return
+    if not trials:
+        return  # Nothing to misread: an empty study shows as one.
+    raise InputError(
+        f"study {study.study_name!r} in {shown} holds no curves or diagnoses of "
+        "`python -m study run` (Optuna made it directly); this command does not apply to it: "
+        "open it with Optuna's own tools (optuna-dashboard)."
+    )
+
+
+def protected_files(study: optuna.Study, url: str | None) -> list[tuple[Path, str]]:
+    """The files an output must never replace: the storage and the study's own inputs.
+
+    Args:
+        study: The stored study being read.
+        url: Its storage URL; ``None`` for ``$STUDY_STORAGE`` or the default.
+
+    Returns:
+        Each file with what it is, for the message.
+    """
+    from study.storage import journal_path, keys, resolve_url, sqlite_path
+
+    url = resolve_url(url)
+    files: list[tuple[Path, str]] = []
+    storage = sqlite_path(url) or journal_path(url)
+    if storage is not None:
+        files.append((storage, "the storage this command reads"))
+    space = study.user_attrs.get(keys.STUDY_SPACE_PATH)
+    if isinstance(space, str):
+        files.append((Path(space), "the study's search-space file"))
+        task = study.user_attrs.get(keys.STUDY_TASK)
+        csv = task.get("csv") if isinstance(task, dict) else None
+        if isinstance(csv, str):
+            files.append((Path(space).parent / csv, "the study's data file"))
+    return files

@@ -3,7 +3,8 @@
 ``trials.csv`` has one row per trial (number, state, value, ``params_<name>``, the diagnosis,
 prune epoch, epochs, error, duration); ``curves.csv`` has the curves in long form (``trial,
 seed, epoch, series, value``), the layout ``python -m study diagnose`` reads back for one
-trial (export it with ``--trial N``).
+trial (export it with ``--trial N``). Each file is written whole or not at all; existing files
+are replaced only with ``--force``, and never the storage or the study's own files.
 """
 
 from __future__ import annotations
@@ -12,7 +13,13 @@ import argparse
 from pathlib import Path
 from typing import Any
 
-from study.cli._common import add_study_command, add_trial_option
+from study.cli._common import (
+    add_study_command,
+    add_trial_option,
+    check_out_folder,
+    load_stored_study,
+    protected_files,
+)
 from study.errors import InputError
 
 __all__ = ["add_parser"]
@@ -24,35 +31,53 @@ DEFAULT_OUT = Path("exports")
 def add_parser(subparsers: Any) -> None:
     """Register the ``export`` subcommand."""
     parser = add_study_command(
-        subparsers, "export",
+        subparsers,
+        "export",
         summary="write a study's trials and learning curves as CSV files",
         description="Write trials.csv (one row per trial: parameters, state, value, "
         "diagnosis) and curves.csv (trial, seed, epoch, series, value) of a stored study.",
         out=("DIR", "folder to write the two files to (default: exports/<NAME>/)"),
     )
-    add_trial_option(parser, "export only trial N (repeatable); one trial's curves.csv is "
-                     "what `python -m study diagnose` reads")
+    add_trial_option(
+        parser,
+        "export only trial N (repeatable); one trial's curves.csv is "
+        "what `python -m study diagnose` reads",
+    )
     parser.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace) -> int:
     """Write the two files and print their paths."""
-    for path in export(args.name, args.storage, args.out, trials=args.trial):
+    for path in export(args.name, args.storage, args.out, trials=args.trial, force=args.force):
         print(path)
     return 0
 
 
 def export(
-    name: str, storage: str | None, out: Path | None, *, trials: list[int]
+    name: str, storage: str | None, out: Path | None, *, trials: list[int], force: bool = False
 ) -> list[Path]:
     """Write ``trials.csv`` and ``curves.csv`` of stored study ``name``; return their paths.
 
-    Raises:
-        InputError: No such storage, study or trial, or ``out`` is a file.
-    """
-    from study.api import frames_of, load_record
+    Args:
+        name: The study's name.
+        storage: The storage URL; ``None`` for ``$STUDY_STORAGE`` or the default.
+        out: The folder to write to; ``None`` for ``exports/<safe NAME>/``.
+        trials: Export only these trials (all when empty).
+        force: Replace the two files when they exist already under ``out`` (those of the
+            default folder are replaced without it).
 
-    record = load_record(name, storage)
+    Raises:
+        InputError: No such storage, study or trial; ``out`` is a file, or holds one of the
+            two files without ``force``; or a file cannot be written (the previous one is
+            then left as it was).
+    """
+    from study.api import frames_of
+    from study.atomic import check_output, write_atomic
+    from study.storage import study_record
+    from study.verdicts import judged_against_study
+
+    loaded, shown = load_stored_study(name, storage)
+    record = judged_against_study(study_record(loaded, shown))
     known = [t.number for t in record.trials]
     missing = [n for n in trials if n not in known]
     if missing:
@@ -64,15 +89,28 @@ def export(
     from study.report import safe_dirname  # the report's stack: only when exporting
 
     folder = out if out is not None else DEFAULT_OUT / safe_dirname(name)
-    if folder.exists() and not folder.is_dir():
-        raise InputError(f"--out must be a folder, but got --out={folder}, which is a file.")
+    check_out_folder(folder)
+    paths = [folder / "trials.csv", folder / "curves.csv"]
+    protected = protected_files(loaded, storage)
+    if folder.is_dir():
+        for path in paths:
+            # The default folder is this command's own: its files are replaced.
+            check_output(path, flag="--out", force=force or out is None, protected=protected)
     frames = frames_of(record)
     table, curves = frames.trials, frames.curves
     if trials:
         table = table[table["number"].isin(trials)]
         curves = curves[curves["trial"].isin(trials)]
-    folder.mkdir(parents=True, exist_ok=True)
-    paths = [folder / "trials.csv", folder / "curves.csv"]
-    table.to_csv(paths[0], index=False)
-    curves.to_csv(paths[1], index=False)
+    _make_folder(folder)
+    write_atomic(paths[0], lambda temp: table.to_csv(temp, index=False))
+    write_atomic(paths[1], lambda temp: curves.to_csv(temp, index=False))
     return paths
+
+
+def _make_folder(folder: Path) -> None:
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as e:
+        raise InputError(
+            f"cannot create the folder --out={folder}: {e.strerror}; choose another folder."
+        ) from None

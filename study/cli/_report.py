@@ -7,7 +7,13 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from study.cli._common import add_study_command, add_trial_option, load_stored_study
+from study.cli._common import (
+    add_study_command,
+    add_trial_option,
+    check_out_folder,
+    load_stored_study,
+    protected_files,
+)
 from study.errors import InputError
 
 MAX_CURVES_HELP = 12
@@ -21,7 +27,8 @@ DEFAULT_OUT = Path("reports")
 def add_parser(subparsers: Any) -> None:
     """Register the ``report`` subcommand."""
     parser = add_study_command(
-        subparsers, "report",
+        subparsers,
+        "report",
         summary="write a study's report as one self-contained HTML page",
         description="Write the report of a stored study (fit of every trial, fit map, "
         "importance, learning curves, advice) as one HTML page that opens offline.",
@@ -42,7 +49,12 @@ def run(args: argparse.Namespace) -> int:
     if args.max_curves is not None and args.max_curves < 0:
         raise InputError(f"--max-curves must be >= 0, but got --max-curves={args.max_curves}.")
     path = write_report(
-        args.name, args.storage, args.out, trials=args.trial, max_curves=args.max_curves
+        args.name,
+        args.storage,
+        args.out,
+        trials=args.trial,
+        max_curves=args.max_curves,
+        force=args.force,
     )
     print(path)
     return 0
@@ -55,6 +67,7 @@ def write_report(
     *,
     trials: Sequence[int] = (),
     max_curves: int | None = None,
+    force: bool = False,
 ) -> Path:
     """Write the report of stored study ``name`` and return the path of its ``index.html``.
 
@@ -64,10 +77,14 @@ def write_report(
         out: The folder to write to; ``None`` for ``reports/<safe NAME>/``.
         trials: Trials whose learning curves the page also shows on their own.
         max_curves: Trials in the learning-curve overview; ``None`` for the report's default.
+        force: Replace an existing ``index.html`` under ``out`` (the default folder's is
+            replaced without it).
 
     Raises:
-        InputError: No such storage, study or trial, or ``out`` is a file.
+        InputError: No such storage, study or trial; ``out`` is a file or lies under one; or
+            ``out`` holds an ``index.html`` already without ``force``.
     """
+    from study.atomic import check_output
     from study.report import MAX_CURVES, build_report, safe_dirname
     from study.storage import study_record
     from study.verdicts import judged_against_study
@@ -83,7 +100,12 @@ def write_report(
             f"the study has {span}."
         )
     folder = out if out is not None else DEFAULT_OUT / safe_dirname(name)
-    if folder.exists() and not folder.is_dir():
-        raise InputError(f"--out must be a folder, but got --out={folder}, which is a file.")
+    check_out_folder(folder)
+    if folder.is_dir():
+        # The default folder is this command's own: its page is replaced.
+        protected = protected_files(optuna_study, storage)
+        check_output(
+            folder / "index.html", flag="--out", force=force or out is None, protected=protected
+        )
     overview = MAX_CURVES if max_curves is None else max_curves
     return build_report(record, folder, max_curves=overview, trials=trials)

@@ -43,25 +43,52 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
     )
     parser.add_argument("--space", type=Path, metavar="FILE", help="search-space file (TOML)")
     parser.add_argument("--study", metavar="NAME", help="study name (default: the file's name)")
-    parser.add_argument("--trials", type=int, metavar="N",
-                        help=f"finished trials to reach (default {DEFAULT_TRIALS}; demo 12)")
+    parser.add_argument(
+        "--trials",
+        type=int,
+        metavar="N",
+        help=f"finished trials to reach (default {DEFAULT_TRIALS}; demo 12)",
+    )
     parser.add_argument("--seeds", type=int, metavar="K", help="seeds per trial (default: file)")
-    parser.add_argument("--jobs", type=int, metavar="J",
-                        help="seed workers per trial (default: cores available)")
-    parser.add_argument("--set", action="append", default=[], metavar="NAME=VALUE",
-                        dest="overrides", help="fix a parameter for this run (repeatable)")
-    parser.add_argument("--backend", choices=BACKENDS, default=None,
-                        help="joblib backend for the seed workers (default loky; dask when "
-                        "--scheduler is given)")
-    parser.add_argument("--scheduler", metavar="ADDRESS",
-                        help="Dask scheduler (e.g. tcp://10.0.0.5:8786) that runs every "
-                        "trial's seeds; implies --backend dask. Without it, --backend dask "
-                        "starts a local cluster for the run. Live pruning checks need workers "
-                        "that share this machine's filesystem")
+    parser.add_argument(
+        "--jobs", type=int, metavar="J", help="seed workers per trial (default: cores available)"
+    )
+    parser.add_argument(
+        "--set",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        dest="overrides",
+        help="fix a parameter for this run (repeatable)",
+    )
+    parser.add_argument(
+        "--backend",
+        choices=BACKENDS,
+        default=None,
+        help="joblib backend for the seed workers (default loky; dask when --scheduler is given)",
+    )
+    parser.add_argument(
+        "--scheduler",
+        metavar="ADDRESS",
+        help="Dask scheduler (e.g. tcp://10.0.0.5:8786) that runs every "
+        "trial's seeds; implies --backend dask. Without it, --backend dask "
+        "starts a local cluster for the run. Live pruning checks need workers "
+        "that share this machine's filesystem",
+    )
+    parser.add_argument(
+        "--trust-stored-model",
+        action="store_true",
+        help="resume a study of your own model without --space, importing "
+        "the builder module that the storage names (a stored study runs no "
+        "code otherwise)",
+    )
     parser.add_argument("--no-report", action="store_true", help="do not write the HTML report")
-    parser.add_argument("--debug", action="store_true",
-                        help="stop at the first error of a seed and show its traceback, instead "
-                        "of recording it and going on")
+    parser.add_argument(
+        "--debug",
+        action="store_true",
+        help="stop at the first error of a seed and show its traceback, instead "
+        "of recording it and going on",
+    )
     from study.cli._common import add_storage_option
 
     add_storage_option(parser)
@@ -97,9 +124,17 @@ def _options(args: argparse.Namespace) -> RunOptions:
     from study.runner import RunOptions
 
     return RunOptions(
-        study=name, trials=trials, space=space, seeds=args.seeds,
-        overrides=_overrides(args.overrides), storage=args.storage, jobs=args.jobs,
-        backend=backend, scheduler=args.scheduler, debug=args.debug,
+        study=name,
+        trials=trials,
+        space=space,
+        seeds=args.seeds,
+        overrides=_overrides(args.overrides),
+        storage=args.storage,
+        jobs=args.jobs,
+        backend=backend,
+        scheduler=args.scheduler,
+        debug=args.debug,
+        trust_stored_model=args.trust_stored_model,
     )
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import os
+import tomllib
 from collections.abc import Mapping
 from pathlib import Path
 
@@ -40,6 +41,9 @@ class RunOptions:
             cluster for the run.
         debug: Re-raise the first error of a seed, with its traceback, instead of recording
             it and going on.
+        trust_stored_model: Resuming without ``space`` may import the builder module that
+            the stored study names (its own model). Without it, a stored study never runs
+            code on its own: the same ``space`` file must be given.
     """
 
     study: str
@@ -52,6 +56,7 @@ class RunOptions:
     backend: str = "loky"
     scheduler: str | None = None
     debug: bool = False
+    trust_stored_model: bool = False
 
 
 @dataclasses.dataclass(frozen=True)
@@ -109,11 +114,35 @@ def cap_jobs(asked: int | None, seeds: int, backend: str) -> tuple[int, str | No
 
 
 def existing_study(storage: optuna.storages.BaseStorage, name: str) -> optuna.Study | None:
-    """The stored study ``name``, or ``None``."""
+    """The stored study ``name``, or ``None``.
+
+    A study whose creation by a run was cut short (stopped before its definition was stored)
+    has no trials and nothing but this tool's study attributes: it is returned and completed.
+
+    Raises:
+        InputError: The study was not made by ``python -m study run`` (Optuna made it
+            directly): a run would mix its trials with foreign ones. Nothing is written.
+    """
     try:
-        return optuna.load_study(study_name=name, storage=storage)
+        study = optuna.load_study(study_name=name, storage=storage)
     except KeyError:
         return None
+    if keys.STUDY_FINGERPRINT in study.user_attrs or _cut_short(study):
+        return study
+    raise InputError(
+        f"study '{name}' in this storage was not made by `python -m study run` (it has no "
+        "stored search space); a run never adds trials to it: choose another --study name."
+    )
+
+
+def _cut_short(study: optuna.Study) -> bool:
+    """Whether ``study`` is a run's own study whose definition was not stored in full."""
+    own = {getattr(keys, k) for k in dir(keys) if k.startswith("STUDY_")}
+    return (
+        len(study.directions) == 1
+        and not study.get_trials(deepcopy=False)
+        and set(study.user_attrs) <= own
+    )
 
 
 def given_space(options: RunOptions) -> SearchSpace | None:
@@ -144,6 +173,13 @@ def resolve_space(
     if options.space is None:
         path = Path(attrs.get(keys.STUDY_SPACE_PATH, "stored space"))
         text = attrs.get(keys.STUDY_SPACE_TEXT, "")
+        model = stored_model(text)
+        if model is not None and not options.trust_stored_model:
+            raise InputError(
+                f"study '{options.study}' trains its own model ({model!r}), and resuming it "
+                "without --space would import the code that the storage names; give the same "
+                f"--space {path.name} (or --trust-stored-model if you trust this storage)."
+            )
         return parse_space(text, path, overrides=overrides, seeds=seeds)
     space = load_space(options.space, overrides=overrides, seeds=seeds)
     stored = attrs.get(keys.STUDY_FINGERPRINT, "{}")
@@ -154,6 +190,18 @@ def resolve_space(
             "resume with the original file and settings, or choose a new --study name."
         )
     return space
+
+
+def stored_model(text: str) -> str | None:
+    """The builder (``model = "module:function"``) that a stored space names, else ``None``.
+
+    Read from the TOML text alone: parsing the space itself imports the builder.
+    """
+    try:
+        model = tomllib.loads(text).get("model")
+    except tomllib.TOMLDecodeError:
+        return None  # Parsing the space reports it, before anything is imported.
+    return None if model is None else str(model)
 
 
 def _first_difference(stored: str, given: str) -> str:

@@ -30,14 +30,12 @@ from study.storage._decode import (
     trial_record,
     was_interrupted,
 )
+from study.storage._errors import error_reason, is_storage_error, storage_cause
 from study.storage._journal import repair_journal
 from study.storage._open import (
     check_storage,
-    error_reason,
     heartbeat_settings,
-    is_storage_error,
     open_storage,
-    storage_cause,
     storage_exists,
 )
 from study.storage._records import PruneInfo, StudyRecord, TrialRecord
@@ -58,13 +56,16 @@ from study.storage._sqlite import inspect_sqlite, lock_sqlite
 from study.storage._urls import (
     DEFAULT_STORAGE,
     STORAGE_ENV,
+    STORAGE_FILE_ENV,
     is_journal,
     is_sqlite,
     journal_path,
     mask_url,
     resolve_url,
     scrub,
+    secrets_of,
     sqlite_path,
+    url_from_file,
 )
 
 __all__ = [
@@ -72,6 +73,7 @@ __all__ = [
     "OWN_FAMILY",
     "OWN_TASK",
     "STORAGE_ENV",
+    "STORAGE_FILE_ENV",
     "WORKER_ATTR",
     "PruneInfo",
     "StudyRecord",
@@ -102,6 +104,7 @@ __all__ = [
     "retry_of",
     "retry_trial",
     "scrub",
+    "secrets_of",
     "sqlite_path",
     "state_counts",
     "storage_cause",
@@ -113,6 +116,7 @@ __all__ = [
     "trial_curves",
     "trial_diagnosis",
     "trial_record",
+    "url_from_file",
     "was_interrupted",
     "worker_tag",
     "write_error",

@@ -37,12 +37,14 @@ from optuna.storages.journal import JournalFileBackend
 from optuna.trial import FrozenTrial
 
 from study.errors import InputError
-from study.storage._journal import repair_journal
+from study.storage._errors import error_reason, shorten
+from study.storage._journal import journal_problem, repair_journal
 from study.storage._resume import requeue
 from study.storage._sqlite import (
     inspect_sqlite,
     lock_sqlite,
     read_only_connection,
+    writable,
     write_connection,
 )
 from study.storage._urls import (
@@ -50,7 +52,6 @@ from study.storage._urls import (
     is_journal,
     journal_path,
     mask_url,
-    scrub,
     sqlite_path,
 )
 
@@ -77,9 +78,20 @@ def check_storage(url: str, *, must_exist: bool = False) -> None:
 
     Raises:
         InputError: The URL is malformed, its folder is missing, the file is not a study
-            storage, or (SQLite) another run is using it.
+            storage, the path is unusable (too long, under a file), or (SQLite) another run
+            is using it.
     """
     shown = mask_url(url)
+    try:
+        _check_storage(url, shown, must_exist)
+    except OSError as e:  # A path the system refuses to look at (too long, a loop).
+        raise InputError(
+            f"cannot open storage {shorten(shown)}: {e.strerror or type(e).__name__}; check "
+            f"--storage or ${STORAGE_ENV}."
+        ) from None
+
+
+def _check_storage(url: str, shown: str, must_exist: bool) -> None:
     if is_journal(url):
         _journal_file(url, shown, must_exist)
         return
@@ -131,6 +143,8 @@ def open_storage(
     """
     check_storage(url, must_exist=must_exist)
     shown = mask_url(url)
+    if not must_exist:
+        _check_writable(url, shown)
     if is_journal(url):
         return _open_journal(url, shown, read_only=must_exist)
     heartbeat, grace = (None, None) if must_exist else heartbeat_settings()
@@ -200,56 +214,6 @@ def _engine_kwargs(url: str, *, read_only: bool) -> dict[str, Any]:
     return kwargs
 
 
-def is_storage_error(error: BaseException) -> bool:
-    """Whether ``error`` means the storage itself failed (server gone, disk, locks).
-
-    Such an error stops a run: no trial can be stored until the storage is back.
-    """
-    return storage_cause(error) is not None
-
-
-def storage_cause(error: BaseException) -> BaseException | None:
-    """The storage failure behind ``error``, looking through the exceptions it was raised
-    from or while handling (Optuna can fail again while reporting a storage error)."""
-    import sqlalchemy.exc
-
-    kinds = (sqlalchemy.exc.OperationalError, sqlalchemy.exc.InterfaceError,
-             sqlalchemy.exc.DisconnectionError, OSError)
-    seen: set[int] = set()
-    current: BaseException | None = error
-    while current is not None and id(current) not in seen:
-        if isinstance(current, kinds):
-            return current
-        seen.add(id(current))
-        current = current.__cause__ or current.__context__
-    return None
-
-
-def error_reason(error: BaseException, url: str) -> str:
-    """The first line of a storage error's message, shortened and without any secret.
-
-    The database's own words when there are any: Optuna wraps every database error of a
-    commit in one generic message ("... e.g. exceeding max length").
-    """
-    error = _database_error(error) or storage_cause(error) or error
-    text = str(error).strip()
-    reason = text.splitlines()[0] if text else type(error).__name__
-    return _short(scrub(reason, url))
-
-
-def _database_error(error: BaseException) -> BaseException | None:
-    import sqlalchemy.exc
-
-    seen: set[int] = set()
-    current: BaseException | None = error
-    while current is not None and id(current) not in seen:
-        if isinstance(current, sqlalchemy.exc.DBAPIError) and current.orig is not None:
-            return current.orig
-        seen.add(id(current))
-        current = current.__cause__ or current.__context__
-    return None
-
-
 def _open_journal(url: str, shown: str, *, read_only: bool) -> BaseStorage:
     path = _journal_file(url, shown, read_only)
     if not read_only:
@@ -277,7 +241,35 @@ def _journal_file(url: str, shown: str, must_exist: bool) -> Path:
     _check_folder(path.parent, shown)
     if path.is_dir():
         raise InputError(f"cannot open storage {shown}: {path} is a folder, not a file.")
+    problem = journal_problem(path)
+    if problem is not None:
+        raise InputError(
+            f"cannot open storage {shown}: {path} is {problem}; it was left untouched: point "
+            "--storage at a journal file or a new file."
+        )
     return path
+
+
+def _check_writable(url: str, shown: str) -> None:
+    """Refuse to write a storage file that this process cannot write, or whose folder it cannot.
+
+    SQLite needs its lock file and write-ahead log beside the database, and a journal its
+    lock; a read-only folder or file would fail them midway.
+    """
+    path = sqlite_path(url) or journal_path(url)
+    if path is None:
+        return
+    folder = path.parent if str(path.parent) else Path(".")
+    if not writable(folder):
+        raise InputError(
+            f"cannot open storage {shown} for writing: the folder {folder} is read-only for "
+            "this user; make it writable or choose a storage in a writable folder."
+        )
+    if path.exists() and not os.access(path, os.W_OK):
+        raise InputError(
+            f"cannot open storage {shown} for writing: {path} is read-only for this user; "
+            "make it writable or choose another storage file."
+        )
 
 
 def _check_folder(folder: Path, shown: str) -> None:
@@ -286,8 +278,3 @@ def _check_folder(folder: Path, shown: str) -> None:
             f"cannot open storage {shown}: folder {folder} does not exist; create it "
             "or choose another path."
         )
-
-
-def _short(reason: str, limit: int = 160) -> str:
-    reason = reason.replace("\n", " ")
-    return reason if len(reason) <= limit else reason[: limit - 1] + "…"

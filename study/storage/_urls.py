@@ -14,17 +14,76 @@ from pathlib import Path
 
 from sqlalchemy.engine import URL, make_url
 
+from study.errors import InputError
+
 DEFAULT_STORAGE = "sqlite:///studies.db"
 STORAGE_ENV = "STUDY_STORAGE"
 """Environment variable that sets the storage URL when ``--storage`` is not given."""
+STORAGE_FILE_ENV = "STUDY_STORAGE_FILE"
+"""Environment variable naming a file that holds the storage URL (when neither ``--storage``,
+``--storage-file`` nor :data:`STORAGE_ENV` is given): a password then appears in no process
+list."""
+MAX_URL_FILE_BYTES = 4096
+"""A storage-URL file larger than this is not one."""
 MASK = "***"
 SECRET_PARTS = ("pass", "pwd", "secret", "token")
 """A query parameter whose lower-cased name contains one of these holds a secret."""
 
 
 def resolve_url(url: str | None) -> str:
-    """Return the storage URL to use: ``url``, else ``$STUDY_STORAGE``, else the default."""
-    return url or os.environ.get(STORAGE_ENV) or DEFAULT_STORAGE
+    """Return the storage URL to use.
+
+    ``url`` when given, else ``$STUDY_STORAGE``, else the URL in the file that
+    ``$STUDY_STORAGE_FILE`` names, else the default.
+
+    Raises:
+        InputError: ``$STUDY_STORAGE_FILE`` names a file that holds no URL.
+    """
+    if url:
+        return url
+    if os.environ.get(STORAGE_ENV):
+        return os.environ[STORAGE_ENV]
+    if os.environ.get(STORAGE_FILE_ENV):
+        return url_from_file(Path(os.environ[STORAGE_FILE_ENV]), f"${STORAGE_FILE_ENV}")
+    return DEFAULT_STORAGE
+
+
+def url_from_file(path: Path, source: str) -> str:
+    """The storage URL held in the file at ``path``: its first line that is not blank.
+
+    Args:
+        path: The file.
+        source: Where the path was given (``--storage-file``, ``$STUDY_STORAGE_FILE``), for
+            the message.
+
+    Raises:
+        InputError: The file is missing, unreadable, too large, or holds no URL.
+    """
+    try:
+        if path.stat().st_size > MAX_URL_FILE_BYTES:
+            raise InputError(
+                f"{source}={_short(path)} is not a storage-URL file (over "
+                f"{MAX_URL_FILE_BYTES} bytes); point it at a file holding one URL."
+            )
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as e:
+        reason = getattr(e, "strerror", None) or "not UTF-8 text"
+        raise InputError(
+            f"{source}={_short(path)} cannot be read ({reason}); point it at a "
+            "file holding the storage URL."
+        ) from None
+    lines = [line.strip() for line in text.splitlines() if line.strip()]
+    if not lines:
+        raise InputError(
+            f"{source}={_short(path)} holds no storage URL; write the URL "
+            "(e.g. postgresql://user:password@host/db) on its first line."
+        )
+    return lines[0]
+
+
+def _short(path: Path, limit: int = 120) -> str:
+    text = str(path)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def is_sqlite(url: str) -> bool:
