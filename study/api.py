@@ -7,6 +7,7 @@ never imported here; pandas and the drawing stack load only when a function need
 from __future__ import annotations
 
 import dataclasses
+import json
 import os
 from collections.abc import Mapping, Sequence
 from pathlib import Path
@@ -21,9 +22,19 @@ from study.errors import InputError
 if TYPE_CHECKING:
     import pandas as pd
 
+    from study.curvefiles import CurveContext
     from study.storage import StudyRecord
+    from study.verdicts import VerdictInputs
 
-__all__ = ["FitDiagnosis", "StudyFrames", "diagnose", "load", "load_record", "report"]
+__all__ = [
+    "FitDiagnosis",
+    "StudyFrames",
+    "diagnose",
+    "diagnose_with_context",
+    "load",
+    "load_record",
+    "report",
+]
 
 
 @dataclasses.dataclass(frozen=True, repr=False)
@@ -63,7 +74,11 @@ class StudyFrames(NamedTuple):
             ``error`` and ``duration_seconds``.
         curves: The learning curves in long form, one row per value: ``trial``, ``seed``,
             ``epoch`` (1-based), ``series`` (``train_loss``, ``val_loss``, ``fit_loss``,
-            ``train_metric``, ``val_metric``, ``val_loss_trimmed``) and ``value``.
+            ``train_metric``, ``val_metric``, ``val_loss_trimmed``) and ``value``, with the
+            trial's verdict inputs beside them: ``val_samples`` (the seed's validation size),
+            ``baseline_loss``, ``reached_loss`` (the lowest validation loss the study's other
+            trials reached) and ``diagnosis_settings`` (a JSON object of the diagnosis
+            settings that differ from the defaults; empty for none).
     """
 
     trials: pd.DataFrame
@@ -81,8 +96,14 @@ def diagnose(
     config: DiagnosisConfig | Mapping[str, Any] | None = None,
     baseline_loss: float | None = None,
     reached_loss: float | None = None,
+    val_samples: int | None = None,
 ) -> FitDiagnosis:
     """Diagnose the fit of learning curves from anywhere, as ``python -m study diagnose`` does.
+
+    Curves exported by `study` (:func:`load`'s ``curves`` frame, or ``python -m study export``)
+    carry their trial's verdict inputs (validation size, baseline, the loss the study reached
+    and its diagnosis settings): one trial's curves then get the verdict the study shows.
+    An argument given here takes precedence over what the curves carry.
 
     Args:
         source: A Keras ``History`` (what ``model.fit`` returns) or its ``history`` dict
@@ -97,6 +118,8 @@ def diagnose(
         reached_loss: The lowest validation loss other configurations of the same task
             reached, if known; a curve that levels off is called too small a model only if
             they did materially better.
+        val_samples: The number of validation samples behind ``val_loss``, if known: a rise
+            that a few samples can cause is judged with that in mind.
 
     Returns:
         The verdict over the seeds, with each seed's own diagnosis.
@@ -104,28 +127,75 @@ def diagnose(
     Raises:
         InputError: Curves that cannot be read (no ``val_loss``, too few epochs, ...).
     """
-    if not isinstance(config, DiagnosisConfig):
-        config = DiagnosisConfig.from_mapping(dict(config or {}))
     items = list(source) if isinstance(source, (list, tuple)) else [source]
     if not items:
         raise InputError("`source` must hold at least one curve, but got an empty list.")
-    curves = [c for item in items for c in _seeds_of(item)]
-    numbered = [dataclasses.replace(c, seed=i) for i, c in enumerate(curves)]
+    read = [_trial_of(item) for item in items]
+    curves = [c for seeds, _ in read for c in seeds]
+    context = _merged([c for _, c in read])
     return FitDiagnosis.of(
-        diagnose_seeds(
-            numbered, config=config, baseline_loss=baseline_loss, reached_loss=reached_loss
+        diagnose_with_context(
+            curves,
+            context,
+            config=config,
+            baseline_loss=baseline_loss,
+            reached_loss=reached_loss,
+            val_samples=val_samples,
         )
     )
 
 
-def _seeds_of(item: Any) -> list[SeedCurves]:
-    """The seeds one source item holds."""
-    from study.curvefiles import read_seed_curves, seeds_from_columns
+def diagnose_with_context(
+    curves: Sequence[SeedCurves],
+    context: CurveContext,
+    *,
+    config: DiagnosisConfig | Mapping[str, Any] | None = None,
+    baseline_loss: float | None = None,
+    reached_loss: float | None = None,
+    val_samples: int | None = None,
+) -> TrialDiagnosis:
+    """Diagnose seeds read from curve files with the context they carry (see :func:`diagnose`).
+
+    Seeds are numbered in reading order. Arguments given take precedence over ``context``.
+
+    Raises:
+        InputError: A bad setting in ``config`` or in the curves' context.
+    """
+    if not isinstance(config, DiagnosisConfig):
+        config = DiagnosisConfig.from_mapping({**context.settings, **dict(config or {})})
+    if val_samples is not None and (isinstance(val_samples, bool) or val_samples < 1):
+        raise InputError(f"`val_samples` must be an integer >= 1, but got {val_samples!r}.")
+    numbered = [
+        dataclasses.replace(c, seed=i, val_samples=val_samples or c.val_samples)
+        for i, c in enumerate(curves)
+    ]
+    return diagnose_seeds(
+        numbered,
+        config=config,
+        baseline_loss=context.baseline_loss if baseline_loss is None else baseline_loss,
+        reached_loss=context.reached_loss if reached_loss is None else reached_loss,
+    )
+
+
+def _merged(contexts: Sequence[CurveContext]) -> CurveContext:
+    """One context for seeds read from several sources: the first value each field has."""
+    from study.curvefiles import CurveContext  # pandas: only when curves are read
+
+    return CurveContext(
+        baseline_loss=next((c.baseline_loss for c in contexts if c.baseline_loss), None),
+        reached_loss=next((c.reached_loss for c in contexts if c.reached_loss), None),
+        settings=next((c.settings for c in contexts if c.settings), {}),
+    )
+
+
+def _trial_of(item: Any) -> tuple[list[SeedCurves], CurveContext]:
+    """The seeds one source item holds, and the verdict inputs it carries."""
+    from study.curvefiles import CurveContext, read_trial_curves, trial_from_columns
 
     if isinstance(item, SeedCurves):
-        return [item]
+        return [item], CurveContext()
     if isinstance(item, (str, os.PathLike)):
-        return read_seed_curves(Path(item))
+        return read_trial_curves(Path(item))
     history = getattr(item, "history", None)
     if isinstance(history, Mapping):  # A keras.callbacks.History.
         item = history
@@ -135,9 +205,9 @@ def _seeds_of(item: Any) -> list[SeedCurves]:
             for k, v in item.items()
             if not isinstance(v, (str, bytes)) and np.ndim(v) == 1
         }
-        return seeds_from_columns(columns, "history")
+        return trial_from_columns(columns, "history")
     if hasattr(item, "columns") and hasattr(item, "to_dict"):  # A pandas DataFrame.
-        return seeds_from_columns({str(c): item[c].to_numpy() for c in item.columns}, "frame")
+        return trial_from_columns({str(c): item[c].to_numpy() for c in item.columns}, "frame")
     raise InputError(
         f"cannot read curves from a {type(item).__name__}; pass a Keras History, a dict of "
         "per-epoch lists, a DataFrame or a curve file path."
@@ -189,15 +259,48 @@ def load(name: str, storage: str | None = None) -> StudyFrames:
 
 
 def frames_of(record: StudyRecord) -> StudyFrames:
-    """Lay a study record out as :class:`StudyFrames`."""
+    """Lay a study record out as :class:`StudyFrames`.
+
+    The curves carry each trial's verdict inputs (:data:`study.curvefiles.CONTEXT_COLUMNS`),
+    so that :func:`diagnose` of one trial's rows gives the verdict of the ``trials`` frame.
+    """
     import pandas as pd
 
+    from study.verdicts import verdict_inputs
+
+    inputs = verdict_inputs(record)
     trials = pd.DataFrame([_trial_row(t) for t in record.trials], columns=_columns(record))
+    context = {t.number: _context_row(inputs.get(t.number)) for t in record.trials}
+    rows = [
+        (*row, c.val_samples, *context[t.number])
+        for t in record.trials
+        for c in t.seeds
+        for row in _curve_rows(t.number, c)
+    ]
     curves = pd.DataFrame(
-        [row for t in record.trials for c in t.seeds for row in _curve_rows(t.number, c)],
-        columns=["trial", "seed", "epoch", "series", "value"],
+        rows,
+        columns=[
+            "trial",
+            "seed",
+            "epoch",
+            "series",
+            "value",
+            "val_samples",
+            "baseline_loss",
+            "reached_loss",
+            "diagnosis_settings",
+        ],
     )
     return StudyFrames(trials=trials, curves=curves)
+
+
+def _context_row(given: VerdictInputs | None) -> tuple[float | None, float | None, str]:
+    """A trial's verdict inputs as the curves frame's context columns."""
+    if given is None:
+        return None, None, ""
+    settings = given.settings()
+    text = json.dumps(settings, sort_keys=True) if settings else ""
+    return given.baseline_loss, given.reached_loss, text
 
 
 _DIAGNOSIS_COLUMNS = ("category", "kind", "confidence", "agreement", "best_epoch", "advice")

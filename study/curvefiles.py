@@ -10,7 +10,11 @@ Three layouts are understood, all as plain text (nothing is executed or unpickle
   and optionally ``val_loss_trimmed``.
 
 A CSV may hold several seeds (see :func:`read_seed_curves`): a ``seed`` column, or the long
-layout ``trial, seed, epoch, series, value`` of ``python -m study export``.
+layout ``trial, seed, epoch, series, value`` of ``python -m study export``. Such a file may
+also carry the inputs of the trial's verdict besides its curves (:data:`CONTEXT_COLUMNS`):
+each seed's ``val_samples`` and the trial's ``baseline_loss``, ``reached_loss`` and
+``diagnosis_settings`` (a JSON object of the settings that differ from the defaults), so that
+diagnosing an exported trial gives the verdict the study shows (see :func:`read_trial_curves`).
 
 Keras' ``loss`` is the running training loss with dropout on; a Keras log has no dropout-off
 training loss. It becomes both ``train_loss`` and ``fit_loss``: the diagnosis recognises the
@@ -22,8 +26,10 @@ from __future__ import annotations
 
 import collections
 import csv
+import dataclasses
 import io
 import json
+import math
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -36,13 +42,20 @@ from study.errors import InputError
 
 __all__ = [
     "ACCURACY_NAMES",
+    "CONTEXT_COLUMNS",
     "MIN_EPOCHS",
+    "CurveContext",
     "check_same_length",
     "curves_from_columns",
     "read_curve_file",
     "read_seed_curves",
+    "read_trial_curves",
     "seeds_from_columns",
+    "trial_from_columns",
 ]
+
+CONTEXT_COLUMNS = ("val_samples", "baseline_loss", "reached_loss", "diagnosis_settings")
+"""Columns that carry a trial's verdict inputs besides its curves (constant per seed/trial)."""
 
 MIN_EPOCHS = 5
 """Fewest epochs a curve file must hold to be diagnosed."""
@@ -55,6 +68,21 @@ ACCURACY_NAMES = (
     "sparse_categorical_accuracy",
 )
 """Column names of accuracy in Keras logs, the first one found is read."""
+
+
+@dataclasses.dataclass(frozen=True)
+class CurveContext:
+    """The inputs of a trial's verdict that a curve file carries besides the curves.
+
+    Attributes:
+        baseline_loss: Validation loss of the task's trivial predictor, if recorded.
+        reached_loss: The lowest validation loss the study's other trials reached, if recorded.
+        settings: Diagnosis settings that differ from the defaults (empty: the defaults).
+    """
+
+    baseline_loss: float | None = None
+    reached_loss: float | None = None
+    settings: Mapping[str, Any] = dataclasses.field(default_factory=dict)
 
 
 def read_curve_file(
@@ -87,9 +115,38 @@ def read_seed_curves(path: str | Path, *, allow_negative: bool = False) -> list[
     Raises:
         InputError: As :func:`read_curve_file`, or a long layout holding several trials.
     """
+    return read_trial_curves(path, allow_negative=allow_negative)[0]
+
+
+def read_trial_curves(
+    path: str | Path, *, allow_negative: bool = False
+) -> tuple[list[SeedCurves], CurveContext]:
+    """Read every seed a curve file holds and the verdict inputs it carries (if any).
+
+    Raises:
+        InputError: As :func:`read_seed_curves`, or a context column with a bad value.
+    """
     path = Path(path)
     table = _columns(path, _read_text(path))
-    return seeds_from_columns(table, str(path), allow_negative=allow_negative)
+    return trial_from_columns(table, str(path), allow_negative=allow_negative)
+
+
+def trial_from_columns(
+    table: Mapping[str, Any], source: str, *, allow_negative: bool = False
+) -> tuple[list[SeedCurves], CurveContext]:
+    """Split columns into seeds (see :func:`seeds_from_columns`) and read their context.
+
+    Raises:
+        InputError: As :func:`seeds_from_columns`, or a context column with a bad value.
+    """
+    table = _wide(table, source)
+    seeds = seeds_from_columns(table, source, allow_negative=allow_negative)
+    context = CurveContext(
+        baseline_loss=_context_loss(table, "baseline_loss", source),
+        reached_loss=_context_loss(table, "reached_loss", source),
+        settings=_context_settings(table, source),
+    )
+    return seeds, context
 
 
 def seeds_from_columns(
@@ -153,7 +210,60 @@ def curves_from_columns(
         val_metric=series.get("val_metric"),
         val_loss_trimmed=series.get("val_loss_trimmed"),
         epochs_planned=len(series["val_loss"]),
+        val_samples=_val_samples(table, source),
     )
+
+
+def _first(table: Mapping[str, Any], column: str) -> Any:
+    """The first value of a constant column that is not empty; ``None`` when there is none."""
+    for value in table.get(column, ()):
+        missing = isinstance(value, float) and math.isnan(value)
+        blank = isinstance(value, str) and not value.strip()
+        if value is not None and not missing and not blank:
+            return value
+    return None
+
+
+def _val_samples(table: Mapping[str, Any], source: str) -> int | None:
+    value = _first(table, "val_samples")
+    if value is None:
+        return None
+    number = pd.to_numeric(pd.Series([value]), errors="coerce").iloc[0]
+    if not (np.isfinite(number) and number >= 1 and number == round(number)):
+        raise InputError(
+            f"`{source}`: the `val_samples` column must hold a whole number >= 1 (the "
+            f"validation set's size), but holds {value!r}; fix it or drop the column."
+        )
+    return int(number)
+
+
+def _context_loss(table: Mapping[str, Any], column: str, source: str) -> float | None:
+    value = _first(table, column)
+    if value is None:
+        return None
+    number = pd.to_numeric(pd.Series([value]), errors="coerce").iloc[0]
+    if not (np.isfinite(number) and number > 0):
+        raise InputError(
+            f"`{source}`: the `{column}` column must hold a positive number, but holds "
+            f"{value!r}; fix it or drop the column."
+        )
+    return float(number)
+
+
+def _context_settings(table: Mapping[str, Any], source: str) -> dict[str, Any]:
+    value = _first(table, "diagnosis_settings")
+    if value is None:
+        return {}
+    try:
+        settings = json.loads(str(value))
+    except json.JSONDecodeError:
+        settings = None
+    if not isinstance(settings, dict):
+        raise InputError(
+            f"`{source}`: the `diagnosis_settings` column must hold a JSON object of "
+            f"diagnosis settings, but holds {str(value)[:60]!r}; fix it or drop the column."
+        )
+    return settings
 
 
 def _wide(table: Mapping[str, Any], source: str) -> Mapping[str, Any]:
@@ -182,7 +292,23 @@ def _wide(table: Mapping[str, Any], source: str) -> Mapping[str, Any]:
         index=keys, columns="series", values="value", aggfunc="first", sort=True
     )
     wide = wide.reset_index()
-    return {str(c): wide[c].to_numpy() for c in wide.columns}
+    columns = {str(c): wide[c].to_numpy() for c in wide.columns}
+    return {**columns, **_context_by_row(frame, wide, keys)}
+
+
+def _context_by_row(
+    frame: pd.DataFrame, wide: pd.DataFrame, keys: list[str]
+) -> dict[str, np.ndarray]:
+    """The long layout's context columns, one value per row of the pivoted table."""
+    out: dict[str, np.ndarray] = {}
+    for column in (c for c in CONTEXT_COLUMNS if c in frame):
+        if column == "val_samples" and "seed" in keys:
+            per_seed = frame.groupby("seed")[column].first()
+            out[column] = wide["seed"].map(per_seed).to_numpy()
+        else:
+            value = _first({column: frame[column].to_numpy()}, column)
+            out[column] = np.full(len(wide), value, dtype=object)
+    return out
 
 
 def check_same_length(curves: Sequence[SeedCurves], paths: Sequence[str | Path]) -> None:

@@ -6,7 +6,13 @@ the first trials of a study are judged without it. Whether a curve that levels o
 trivial predictor's loss is too small a model (or simply as good as this task gets) depends on
 what the other configurations reach, so the readers of a stored study (``report``, ``next``,
 ``show``, :func:`study.load`) judge each complete trial again against every other finished
-trial. Pruned trials keep their stored verdict: it is the one that stopped them.
+trial. A trial the overfit pruner stopped is judged with the pruner's thresholds (see
+:func:`study.pruning.live_config`), as it was when it stopped.
+
+Every reader gets a trial's verdict from :func:`verdict_inputs`: the same curves, settings,
+baseline and reached loss give the same category, kind and confidence wherever the verdict is
+read (``show``, the report, :func:`study.load` then :func:`study.diagnose`, and ``export``
+then ``diagnose``, which carry these inputs in the exported curves).
 
 On the counterfactual corpus (``benchmarks/diagnosis_corpus.py``) this is the difference
 between the verdicts a run stores (94-96 % right, by the order the trials ran in) and those
@@ -21,26 +27,65 @@ import tomllib
 
 from study.diagnosis import DiagnosisConfig, diagnose_seeds, lowest_val_loss
 from study.errors import InputError
+from study.pruning import PrunerSettings, live_config
 from study.storage import StudyRecord, TrialRecord
 
-__all__ = ["judged_against_study", "study_config"]
+__all__ = ["VerdictInputs", "judged_against_study", "study_config", "verdict_inputs"]
+
+
+@dataclasses.dataclass(frozen=True)
+class VerdictInputs:
+    """Everything besides the curves that a trial's verdict is computed from.
+
+    Attributes:
+        config: The diagnosis settings (the study's, or the pruner's for a trial it stopped).
+        baseline_loss: Validation loss of the task's trivial predictor, if known.
+        reached_loss: The lowest validation loss any other finished trial reached, if any.
+    """
+
+    config: DiagnosisConfig
+    baseline_loss: float | None
+    reached_loss: float | None
+
+    def settings(self) -> dict[str, object]:
+        """The diagnosis settings that differ from the defaults (a JSON-able dict)."""
+        default = DiagnosisConfig().to_dict()
+        return {k: v for k, v in self.config.to_dict().items() if default[k] != v}
 
 
 def judged_against_study(record: StudyRecord) -> StudyRecord:
-    """Return ``record`` with each complete trial's verdict judged against all finished trials.
+    """Return ``record`` with each diagnosed trial's verdict judged against the whole study.
 
-    Each complete, diagnosed trial is diagnosed again from its stored curves with the study's
-    diagnosis settings, its baseline loss and, as ``reached_loss``, the lowest validation loss
-    any *other* complete or pruned trial reached. Nothing stored changes.
+    Each complete or pruned, diagnosed trial is diagnosed again from its stored curves with
+    its :func:`verdict_inputs`. Nothing stored changes.
     """
-    lowest = {
-        t.number: lowest_val_loss(t.seeds)
-        for t in record.trials
-        if t.state in ("COMPLETE", "PRUNED") and t.seeds
-    }
-    config = study_config(record.space_text)
-    trials = tuple(_judged(t, lowest, config, record.baseline_loss) for t in record.trials)
+    inputs = verdict_inputs(record)
+    trials = tuple(_judged(t, inputs.get(t.number)) for t in record.trials)
     return dataclasses.replace(record, trials=trials)
+
+
+def verdict_inputs(record: StudyRecord) -> dict[int, VerdictInputs]:
+    """The inputs of each complete or pruned trial's verdict, by trial number.
+
+    ``reached_loss`` is the lowest validation loss any *other* complete or pruned trial
+    reached; the settings are the study's ``[diagnosis]`` table, with the overfit pruner's
+    thresholds for a trial that pruner stopped.
+    """
+    lowest = {t.number: lowest_val_loss(t.seeds) for t in record.trials if _finished(t)}
+    config = study_config(record.space_text)
+    pruning = live_config(_pruner_settings(record.space_text), config)
+    inputs = {}
+    for trial in record.trials:
+        if not _finished(trial):
+            continue
+        others = [v for n, v in lowest.items() if n != trial.number and math.isfinite(v)]
+        by_overfit = trial.pruned is not None and trial.pruned.by == "overfit"
+        inputs[trial.number] = VerdictInputs(
+            config=pruning if by_overfit else config,
+            baseline_loss=record.baseline_loss,
+            reached_loss=min(others) if others else None,
+        )
+    return inputs
 
 
 def study_config(space_text: str) -> DiagnosisConfig:
@@ -56,18 +101,27 @@ def study_config(space_text: str) -> DiagnosisConfig:
         return DiagnosisConfig()
 
 
-def _judged(
-    trial: TrialRecord,
-    lowest: dict[int, float],
-    config: DiagnosisConfig,
-    baseline_loss: float | None,
-) -> TrialRecord:
+def _pruner_settings(space_text: str) -> PrunerSettings:
+    """The ``[pruner]`` table of a stored search space; the defaults when it has none."""
+    try:
+        table = tomllib.loads(space_text).get("pruner", {}) if space_text else {}
+        return PrunerSettings.from_mapping(table)
+    except (tomllib.TOMLDecodeError, InputError, ValueError, TypeError):
+        return PrunerSettings()
+
+
+def _finished(trial: TrialRecord) -> bool:
+    return trial.state in ("COMPLETE", "PRUNED") and bool(trial.seeds)
+
+
+def _judged(trial: TrialRecord, inputs: VerdictInputs | None) -> TrialRecord:
     usable = [c for c in trial.seeds if c.epochs_trained > 0]
-    if trial.state != "COMPLETE" or trial.diagnosis is None or not usable:
+    if inputs is None or trial.diagnosis is None or not usable:
         return trial
-    others = [v for n, v in lowest.items() if n != trial.number and math.isfinite(v)]
     diagnosis = diagnose_seeds(
-        usable, config=config, baseline_loss=baseline_loss,
-        reached_loss=min(others) if others else None,
+        usable,
+        config=inputs.config,
+        baseline_loss=inputs.baseline_loss,
+        reached_loss=inputs.reached_loss,
     )
     return dataclasses.replace(trial, diagnosis=diagnosis)

@@ -7,7 +7,13 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from study.curvefiles import MIN_EPOCHS, check_same_length, read_curve_file
+from study.curvefiles import (
+    MIN_EPOCHS,
+    CurveContext,
+    check_same_length,
+    read_curve_file,
+    read_trial_curves,
+)
 from study.errors import InputError
 
 
@@ -188,3 +194,51 @@ def test_negative_values_are_read_when_allowed(tmp_path: Path) -> None:
     path = _keras_csv(tmp_path / "log.csv", val_loss=list(np.linspace(-1.0, -2.0, 20)))
     curves = read_curve_file(path, allow_negative=True)
     assert curves.val_loss[0] == -1.0
+
+
+def _long_export(path: Path, **context: object) -> Path:
+    """One trial's curves in the long layout of ``study export``, with context columns."""
+    rows = ["trial,seed,epoch,series,value," + ",".join(context)]
+    extra = ",".join(str(v) for v in context.values())
+    for seed in (0, 1):
+        for epoch in range(1, 8):
+            for series, value in (("train_loss", 1 / epoch), ("val_loss", 1.1 / epoch)):
+                rows.append(f"3,{seed},{epoch},{series},{value},{extra}")
+    path.write_text("\n".join(rows) + "\n")
+    return path
+
+
+def test_an_export_carries_each_seeds_validation_size_and_the_trials_context(
+    tmp_path: Path,
+) -> None:
+    settings = '"{""rise_ratio"": 1.3}"'
+    path = _long_export(
+        tmp_path / "c.csv",
+        val_samples=45,
+        baseline_loss=0.69,
+        reached_loss=0.2,
+        diagnosis_settings=settings,
+    )
+    seeds, context = read_trial_curves(path)
+    assert [c.val_samples for c in seeds] == [45, 45]
+    assert context == CurveContext(
+        baseline_loss=0.69, reached_loss=0.2, settings={"rise_ratio": 1.3}
+    )
+
+
+def test_an_export_without_context_reads_as_before(tmp_path: Path) -> None:
+    seeds, context = read_trial_curves(_long_export(tmp_path / "c.csv"))
+    assert [c.val_samples for c in seeds] == [None, None]
+    assert context == CurveContext()
+
+
+@pytest.mark.parametrize(
+    ("column", "value"),
+    [("val_samples", 0), ("val_samples", 2.5), ("reached_loss", -1), ("diagnosis_settings", "x")],
+)
+def test_a_bad_context_value_is_refused_naming_its_column(
+    tmp_path: Path, column: str, value: object
+) -> None:
+    path = _long_export(tmp_path / "c.csv", **{column: value})
+    with pytest.raises(InputError, match=f"`{column}` column"):
+        read_trial_curves(path)

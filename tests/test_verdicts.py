@@ -1,4 +1,4 @@
-"""Readers judge a study's complete trials again against every other finished trial."""
+"""Readers judge a study's finished trials again against every other finished trial."""
 
 from __future__ import annotations
 
@@ -7,9 +7,10 @@ import dataclasses
 import numpy as np
 
 from study.curves import SeedCurves
-from study.diagnosis import diagnose_seeds
+from study.diagnosis import diagnose_seeds, lowest_val_loss
+from study.pruning import PrunerSettings, live_config
 from study.storage import PruneInfo, StudyRecord, TrialRecord
-from study.verdicts import judged_against_study, study_config
+from study.verdicts import judged_against_study, study_config, verdict_inputs
 from tests.report_fixtures import scripted_study
 
 EPOCHS = np.arange(1, 101, dtype=float)
@@ -20,8 +21,12 @@ def _plateau(level: float) -> tuple[SeedCurves, ...]:
     rng = np.random.default_rng(0)
     shape = 1 + 0.3 * np.exp(-EPOCHS / 8)
     return tuple(
-        SeedCurves(seed=s, train_loss=0.98 * level * shape, epochs_planned=100,
-                   val_loss=level * shape * (1 + 0.003 * rng.standard_normal(100)))
+        SeedCurves(
+            seed=s,
+            train_loss=0.98 * level * shape,
+            epochs_planned=100,
+            val_loss=level * shape * (1 + 0.003 * rng.standard_normal(100)),
+        )
         for s in range(3)
     )
 
@@ -31,8 +36,15 @@ def _trial(number: int, level: float, state: str = "COMPLETE") -> TrialRecord:
     # As a run stores it: the first trials are judged without any other trial's result.
     stored = diagnose_seeds(seeds, baseline_loss=0.69)
     pruned = PruneInfo(50, 100, "overfit in 3 of 3 seeds") if state == "PRUNED" else None
-    return TrialRecord(number=number, state=state, params={"units": 4 * (number + 1)},
-                       value=level, seeds=seeds, diagnosis=stored, pruned=pruned)
+    return TrialRecord(
+        number=number,
+        state=state,
+        params={"units": 4 * (number + 1)},
+        value=level,
+        seeds=seeds,
+        diagnosis=stored,
+        pruned=pruned,
+    )
 
 
 def _study(*trials: TrialRecord) -> StudyRecord:
@@ -54,10 +66,34 @@ def test_a_plateau_others_beat_stays_too_small() -> None:
     assert first.verdict.confidence > _trial(0, 0.6).diagnosis.verdict.confidence  # type: ignore[union-attr]
 
 
-def test_pruned_trials_keep_their_stored_verdict() -> None:
+def test_a_trial_the_overfit_pruner_stopped_is_judged_with_the_pruners_thresholds() -> None:
     pruned = _trial(0, 0.6, state="PRUNED")
-    judged = judged_against_study(_study(pruned, _trial(1, 0.6)))
-    assert judged.trials[0].diagnosis is pruned.diagnosis
+    record = _study(pruned, _trial(1, 0.3))
+    judged = judged_against_study(record).trials[0].diagnosis
+    expected = diagnose_seeds(
+        pruned.seeds,
+        config=live_config(PrunerSettings()),
+        baseline_loss=0.69,
+        reached_loss=lowest_val_loss(record.trials[1].seeds),
+    )
+    assert judged == expected
+    assert verdict_inputs(record)[0].config == live_config(PrunerSettings())
+
+
+def test_a_trial_another_pruner_stopped_is_judged_with_the_study_settings() -> None:
+    pruned = dataclasses.replace(
+        _trial(0, 0.6, state="PRUNED"), pruned=PruneInfo(50, 100, "median", by="MedianPruner")
+    )
+    inputs = verdict_inputs(_study(pruned, _trial(1, 0.3)))
+    assert inputs[0].config == study_config("")
+    assert inputs[0].settings() == {}
+
+
+def test_the_reached_loss_is_the_lowest_of_the_other_trials() -> None:
+    record = _study(_trial(0, 0.6), _trial(1, 0.3), _trial(2, 0.45))
+    inputs = verdict_inputs(record)
+    lowest = [lowest_val_loss(t.seeds) for t in record.trials]
+    assert [inputs[n].reached_loss for n in range(3)] == [lowest[1], lowest[2], lowest[1]]
 
 
 def test_nothing_else_of_the_record_changes() -> None:

@@ -12,7 +12,6 @@ no TensorFlow.
 from __future__ import annotations
 
 import argparse
-import dataclasses
 import json
 import math
 from typing import Any
@@ -32,7 +31,9 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
         "one file per seed of the same configuration.",
     )
     parser.add_argument(
-        "files", nargs="+", metavar="FILE",
+        "files",
+        nargs="+",
+        metavar="FILE",
         help="curve file (one per seed, or several seeds in a `seed` column)",
     )
     parser.add_argument("--json", action="store_true", help="print one JSON object")
@@ -49,6 +50,13 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
         metavar="LOSS",
         help="the lowest validation loss other configurations of the same task reached: a "
         "curve that levels off is called too small a model only if they did materially better",
+    )
+    parser.add_argument(
+        "--val-samples",
+        type=_positive_int,
+        metavar="N",
+        help="the number of validation samples behind val_loss: a rise that a few samples "
+        "can cause is judged with that in mind (study exports carry it)",
     )
     parser.add_argument(
         "--allow-negative",
@@ -68,25 +76,31 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
 
 def run(args: argparse.Namespace) -> int:
     """Diagnose the files named in ``args`` and print the result; return the exit code."""
-    from study.curvefiles import read_seed_curves
-    from study.diagnosis import DiagnosisConfig, diagnose_curve, diagnose_seeds
+    from study.api import diagnose_with_context
+    from study.curvefiles import CurveContext, read_trial_curves
+    from study.diagnosis import DiagnosisConfig
 
     overrides = _overrides(args.config)
     try:
-        config = DiagnosisConfig.from_mapping(overrides)
+        DiagnosisConfig.from_mapping(overrides)
     except InputError as e:
         raise InputError(f"--config: {e}") from None
     # Seeds are numbered in reading order; a file with a `seed` column gives several.
     read = [
-        (str(path), c)
+        (str(path), read_trial_curves(path, allow_negative=args.allow_negative))
         for path in args.files
-        for c in read_seed_curves(path, allow_negative=args.allow_negative)
     ]
-    paths = [path for path, _ in read]
-    curves = [dataclasses.replace(c, seed=i) for i, (_, c) in enumerate(read)]
-    levels = {"baseline_loss": args.baseline, "reached_loss": args.reached}
-    per_file = [diagnose_curve(c, config=config, **levels) for c in curves]
-    trial = diagnose_seeds(curves, config=config, **levels)
+    paths = [path for path, (seeds, _) in read for _ in seeds]
+    context = next((c for _, (_, c) in read if c != CurveContext()), CurveContext())
+    trial = diagnose_with_context(
+        [c for _, (seeds, _) in read for c in seeds],
+        context,
+        config=overrides,
+        baseline_loss=args.baseline,
+        reached_loss=args.reached,
+        val_samples=args.val_samples,
+    )
+    per_file = trial.seeds  # Each seed's own diagnosis, in reading order.
     files: list[dict[str, Any]] = [
         {"path": path, "seed": i, **dx.to_dict()}
         for i, (path, dx) in enumerate(zip(paths, per_file, strict=True))
@@ -109,8 +123,7 @@ def _text(files: list[dict[str, Any]], aggregate: dict[str, Any]) -> str:
     several = len({f["path"] for f in files}) < len(files)
     label = [f["path"] + (f" seed {f['seed']}" if several else "") for f in files]
     lines = [
-        f"{name}: {_summary(f)}\n    {f['advice']}"
-        for name, f in zip(label, files, strict=True)
+        f"{name}: {_summary(f)}\n    {f['advice']}" for name, f in zip(label, files, strict=True)
     ]
     lines.append(
         f"all {len(files)} file{'s' if len(files) > 1 else ''}: {_summary(aggregate)} "
@@ -146,6 +159,16 @@ def _number(text: str) -> Any:
         except ValueError:
             continue
     return text
+
+
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be a whole number >= 1, but got {text!r}")
+    return value
 
 
 def _positive_float(text: str) -> float:
