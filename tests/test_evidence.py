@@ -11,6 +11,7 @@ from scipy import stats
 from study.curves import SeedCurves
 from study.evidence import (
     TrialEvidence,
+    forecast,
     overlapping,
     recommend,
     seed_values,
@@ -132,3 +133,31 @@ def test_overlapping_marks_trials_the_seeds_cannot_tell_apart() -> None:
 def test_overlapping_refuses_an_unknown_best() -> None:
     with pytest.raises(ValueError, match="`best` must be the number of a trial given"):
         overlapping([trial_evidence([0.1, 0.2], number=0)], 5)
+
+
+def test_forecast_recovers_a_clean_power_law() -> None:
+    t = np.arange(1, 61, dtype=np.float64)
+    ahead = forecast(-2.0 + 1.5 * t**-0.5, 200)
+    assert ahead is not None
+    assert ahead.value == pytest.approx(-2.0 + 1.5 * 200**-0.5, abs=0.02)
+    assert ahead.epoch == 200
+
+
+def test_forecast_of_a_curve_outside_the_families_is_within_its_uncertainty() -> None:
+    t = np.arange(1, 61, dtype=np.float64)
+    ahead = forecast(np.log(0.1 + t**-0.7), 200)
+    assert ahead is not None
+    assert abs(ahead.value - np.log(0.1 + 200**-0.7)) < ahead.sd
+
+
+def test_forecast_uncertainty_grows_with_the_noise() -> None:
+    t = np.arange(1, 61, dtype=np.float64)
+    noise = np.random.default_rng(0).standard_normal(60)
+    calm, noisy = (forecast(np.log(0.1 + t**-0.7) + s * noise, 200) for s in (0.01, 0.3))
+    assert calm is not None and noisy is not None
+    assert noisy.sd > calm.sd
+
+
+def test_forecast_needs_finite_values_and_a_few_epochs() -> None:
+    assert forecast(np.array([1.0, 0.5, np.nan, 0.3, 0.2, 0.1, 0.1]), 50) is None
+    assert forecast(np.array([1.0, 0.5, 0.3]), 50) is None
