@@ -13,6 +13,7 @@ from study.pruning import (
     judge_will_not_win,
     win_evidence,
 )
+from study.space import Objective
 
 SETTINGS = WillNotWinSettings(warmup_epochs=10, warmup_fraction=0.2, threshold=0.1)
 PLANNED = 200
@@ -80,7 +81,7 @@ def test_too_few_shared_seeds_make_no_decision() -> None:
 def test_maximise_direction_reads_the_accuracy() -> None:
     incumbent = _seeds(0.1, metric=True)
     worse = _seeds(0.5, 60, metric=True)
-    objective = "final_val_accuracy"
+    objective: Objective = "final_val_accuracy"
     assert decide_will_not_win(worse, incumbent, SETTINGS, objective=objective) is not None
     better = _seeds(0.05, 100, metric=True)
     assert decide_will_not_win(better, incumbent, SETTINGS, objective=objective) is None
