@@ -10,6 +10,7 @@ from scipy import stats
 
 from study.curves import SeedCurves
 from study.evidence import (
+    Recommendation,
     TrialEvidence,
     forecast,
     overlapping,
@@ -82,6 +83,13 @@ def test_recommendation_picks_the_consistent_configuration_over_the_lucky_one() 
     assert recommendation.differs
     assert recommendation.reason.startswith("trial 7 has the best mean")
     assert "trial 12's seeds agree" in recommendation.reason
+
+
+def test_recommendation_round_trips_through_a_dict() -> None:
+    recommendation = recommend(
+        [trial_evidence(LUCKY, number=7), trial_evidence(CONSISTENT, number=12)], "minimize"
+    )
+    assert Recommendation.from_dict(recommendation.to_dict()) == recommendation
 
 
 def test_recommendation_maximises_by_the_lower_bound() -> None:

@@ -73,6 +73,17 @@ def test_no_decision_once_training_is_over() -> None:
     assert decide_will_not_win(_seeds(0.5), INCUMBENT, SETTINGS) is None
 
 
+def test_a_diverged_seed_is_left_out_of_the_decision() -> None:
+    seeds = _seeds(0.5, 60)
+    diverged = seeds[0].val_loss.copy()
+    diverged[30:] = np.nan
+    seeds[0] = SeedCurves(seed=0, train_loss=diverged, val_loss=diverged, epochs_planned=PLANNED)
+    trial = forecast_trial(seeds, "final_val_loss")
+    assert trial is not None and trial.seeds == (1, 2)
+    decision = decide_will_not_win(seeds, INCUMBENT, SETTINGS)
+    assert decision is not None and "its 2 seeds" in decision.reason
+
+
 def test_too_few_shared_seeds_make_no_decision() -> None:
     settings = WillNotWinSettings(min_seeds=3, threshold=0.1)
     assert decide_will_not_win(_seeds(0.5, 60)[:2], INCUMBENT, settings) is None

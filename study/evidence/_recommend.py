@@ -54,10 +54,21 @@ class Recommendation:
         return self.recommended != self.best_mean
 
     def to_dict(self) -> dict[str, Any]:
-        """A JSON-able dict; ``Recommendation(**d)`` reads it back (with a tuple)."""
+        """A JSON-able dict; :meth:`from_dict` reads it back."""
         record = dataclasses.asdict(self)
         record["overlapping"] = list(self.overlapping)
         return record
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Recommendation:
+        """Decode what :meth:`to_dict` produced."""
+        return cls(
+            recommended=data["recommended"],
+            best_mean=data["best_mean"],
+            rule=data["rule"],
+            reason=data["reason"],
+            overlapping=tuple(int(n) for n in data["overlapping"]),
+        )
 
 
 def recommend(evidence: Sequence[TrialEvidence], direction: Direction) -> Recommendation:
