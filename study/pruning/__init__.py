@@ -1,4 +1,4 @@
-"""Pruning: stop trials whose configuration overfits, as they train."""
+"""Pruning: stop trials whose configuration overfits, or cannot beat the best, as they train."""
 
 from __future__ import annotations
 
@@ -11,6 +11,15 @@ from study.pruning._overfit import (
     wrapped_decision,
 )
 from study.pruning._settings import WRAPPABLE, PrunerSettings
+from study.pruning._will_not_win import (
+    TrialForecast,
+    WillNotWinSettings,
+    WinEvidence,
+    decide_will_not_win,
+    forecast_trial,
+    judge_will_not_win,
+    win_evidence,
+)
 
 __all__ = [
     "WRAPPABLE",
@@ -18,7 +27,14 @@ __all__ = [
     "OverfitPruner",
     "PruneDecision",
     "PrunerSettings",
+    "TrialForecast",
+    "WillNotWinSettings",
+    "WinEvidence",
     "decide_overfit",
+    "decide_will_not_win",
+    "forecast_trial",
+    "judge_will_not_win",
     "live_config",
+    "win_evidence",
     "wrapped_decision",
 ]

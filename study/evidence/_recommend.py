@@ -1,0 +1,161 @@
+"""Which trial to use: the best pessimistic bound, said apart from the best mean.
+
+Optuna's ``best_trial`` is the lowest (or highest) mean over a few seeds. Among many trials,
+the lowest mean is biased towards the luckiest draw: a configuration whose seeds disagree has
+a wide spread, and one of its means over three seeds is easily the best by chance. A
+configuration is used by retraining it, with a seed it has not seen, so what matters is how
+bad it can plausibly be: the rule ranks trials by the worse end of their t interval (the upper
+bound of a loss, the lower bound of a score), a one-sided 95 % bound at the default level. It
+rewards both a good mean and seeds that agree, and it needs no prior across trials (unlike a
+shrinkage estimate, which would have to assume the trials are exchangeable draws).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Sequence
+from typing import Any, Literal
+
+from study.evidence._trial import Direction, TrialEvidence
+
+Rule = Literal["pessimistic_bound", "best_mean", "none"]
+"""How the recommendation was chosen.
+
+``pessimistic_bound``: the best worse end of the interval among trials without a diverged
+seed (or, when every trial has one, among all with an interval). ``best_mean``: no trial has
+two finite seeds, so no interval; the best mean, as Optuna's. ``none``: no finite seed at all.
+"""
+
+
+@dataclasses.dataclass(frozen=True)
+class Recommendation:
+    """The configuration to use, and how it relates to Optuna's best trial.
+
+    Attributes:
+        recommended: Number of the recommended trial, or ``None`` when no trial has a
+            finite seed.
+        best_mean: Number of the trial with the best mean (Optuna's ``best_trial``), or
+            ``None``.
+        rule: How ``recommended`` was chosen.
+        reason: One line: why ``recommended`` differs from ``best_mean``, or what both are.
+        overlapping: Trials that the seeds cannot tell apart from the recommended one
+            (see :func:`overlapping`), by number.
+    """
+
+    recommended: int | None
+    best_mean: int | None
+    rule: Rule
+    reason: str
+    overlapping: tuple[int, ...] = ()
+
+    @property
+    def differs(self) -> bool:
+        """Whether the recommendation is not Optuna's best trial."""
+        return self.recommended != self.best_mean
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-able dict; :meth:`from_dict` reads it back."""
+        record = dataclasses.asdict(self)
+        record["overlapping"] = list(self.overlapping)
+        return record
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Recommendation:
+        """Decode what :meth:`to_dict` produced."""
+        return cls(
+            recommended=data["recommended"],
+            best_mean=data["best_mean"],
+            rule=data["rule"],
+            reason=data["reason"],
+            overlapping=tuple(int(n) for n in data["overlapping"]),
+        )
+
+
+def recommend(evidence: Sequence[TrialEvidence], direction: Direction) -> Recommendation:
+    """Choose the configuration to use from every complete trial's evidence.
+
+    The rule (see the module's docstring): the best worse end of the interval; trials with a
+    diverged seed only when every trial with an interval has one (a configuration that
+    diverged once may diverge on the next seed). Ties go to the lower trial number.
+
+    Args:
+        evidence: One record per complete trial.
+        direction: ``minimize`` (a loss) or ``maximize`` (a score).
+    """
+    finite = [e for e in evidence if e.n > 0]
+    if not finite:
+        return Recommendation(None, None, "none", "no trial has a finite seed")
+    best_mean = min(finite, key=lambda e: (_signed(e.mean, direction), e.number))
+    with_interval = [e for e in finite if e.has_interval]
+    if not with_interval:
+        reason = f"trial {best_mean.number}: {best_mean.describe()}; no trial has two seeds"
+        return Recommendation(
+            best_mean.number,
+            best_mean.number,
+            "best_mean",
+            reason,
+            overlapping(evidence, best_mean.number),
+        )
+    clean = [e for e in with_interval if e.diverged == 0] or with_interval
+    chosen = min(clean, key=lambda e: (_signed(e.pessimistic(direction), direction), e.number))
+    return Recommendation(
+        recommended=chosen.number,
+        best_mean=best_mean.number,
+        rule="pessimistic_bound",
+        reason=_reason(chosen, best_mean, direction),
+        overlapping=overlapping(evidence, chosen.number),
+    )
+
+
+def overlapping(evidence: Sequence[TrialEvidence], best: int) -> tuple[int, ...]:
+    """Trials that the seeds cannot tell apart from trial ``best``, by number.
+
+    A trial is not told apart when its interval and the best's overlap, or when either has
+    no interval (one finite seed says nothing of the spread). Trials without a finite seed
+    are always told apart (they diverged). ``best`` itself is left out.
+
+    Raises:
+        ValueError: ``best`` is not among ``evidence``.
+    """
+    by_number = {e.number: e for e in evidence}
+    if best not in by_number:
+        raise ValueError(f"`best` must be the number of a trial given, but got best={best}.")
+    target = by_number[best]
+    return tuple(
+        e.number
+        for e in evidence
+        if e.number != best and e.n > 0 and target.n > 0 and _overlap(e, target)
+    )
+
+
+def _overlap(a: TrialEvidence, b: TrialEvidence) -> bool:
+    if not (a.has_interval and b.has_interval):
+        return True
+    return a.low <= b.high and b.low <= a.high
+
+
+def _signed(value: float, direction: Direction) -> float:
+    """``value`` such that lower is better in either direction."""
+    return value if direction == "minimize" else -value
+
+
+def _reason(chosen: TrialEvidence, best_mean: TrialEvidence, direction: Direction) -> str:
+    bound = "upper" if direction == "minimize" else "lower"
+    chosen_bound = f"{bound} bound {chosen.pessimistic(direction):.3g}"
+    if chosen.number == best_mean.number:
+        return f"trial {chosen.number}: best mean and best {chosen_bound} ({chosen.describe()})"
+    return (
+        f"trial {best_mean.number} has the best mean ({best_mean.describe()}), but "
+        f"{_weakness(best_mean, direction)}; trial {chosen.number}'s seeds agree "
+        f"({chosen.describe()}): {chosen_bound}"
+    )
+
+
+def _weakness(trial: TrialEvidence, direction: Direction) -> str:
+    """Why the best mean is not recommended, in a few words."""
+    if trial.diverged:
+        return f"{trial.diverged} of its seeds diverged"
+    if not trial.has_interval:
+        return "one seed gives no interval"
+    bound = "upper" if direction == "minimize" else "lower"
+    return f"its seeds spread ({bound} bound {trial.pessimistic(direction):.3g})"
