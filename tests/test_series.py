@@ -1,0 +1,120 @@
+"""CSV series: a single column, a time column, a horizon, a test split, windows per lookback."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from study.errors import InputError
+from study.tasks import load_source, load_task, make_spec
+
+
+def _series_csv(folder: Path, n: int = 80, *, time: bool = False) -> Path:
+    rows = [f"{1900 + i},{np.sin(i / 3.0) + i / 50:.4f}" if time else
+            f"{np.sin(i / 3.0) + i / 50:.4f}" for i in range(n)]
+    header = "year,y" if time else "y"
+    path = folder / "series.csv"
+    path.write_text(header + "\n" + "\n".join(rows) + "\n")
+    return path
+
+
+def _spec(folder: Path, **options: object) -> object:
+    return make_spec({"csv": "series.csv", "target": "y", **options}, folder)
+
+
+def test_a_single_column_is_a_series_of_its_own_past(tmp_path: Path) -> None:
+    _series_csv(tmp_path)
+    data = load_task(make_spec({"csv": "series.csv", "target": "y", "lookback": 4}, tmp_path))
+    assert data.x_train.shape[1:] == (4, 1)
+
+
+def test_the_time_column_is_never_a_feature(tmp_path: Path) -> None:
+    _series_csv(tmp_path, time=True)
+    spec = make_spec(
+        {"csv": "series.csv", "target": "y", "lookback": 4, "time": "year"}, tmp_path
+    )
+    assert load_task(spec).x_train.shape[-1] == 1
+
+
+def test_every_lookback_validates_on_the_same_rows(tmp_path: Path) -> None:
+    _series_csv(tmp_path)
+    spec = make_spec({"csv": "series.csv", "target": "y", "lookback": 2}, tmp_path)
+    source = load_source(spec)
+    short, long = source.data(2), source.data(10)
+    np.testing.assert_array_equal(short.y_val, long.y_val)
+    assert short.baseline_loss == long.baseline_loss
+    assert len(short.y_train) == len(long.y_train) + 8
+
+
+def test_a_window_predicts_horizon_rows_ahead(tmp_path: Path) -> None:
+    path = tmp_path / "series.csv"
+    path.write_text("y\n" + "".join(f"{i}\n" for i in range(40)))
+    spec = make_spec(
+        {"csv": "series.csv", "target": "y", "lookback": 3, "horizon": 4}, tmp_path
+    )
+    data = load_task(spec)
+    # Inputs and target are standardised with the same mean and scale: a step of 1 row
+    # is the same step in both, so the target lies horizon steps after the window's end.
+    step = data.x_train[0, 1, 0] - data.x_train[0, 0, 0]
+    assert data.y_train[0, 0] - data.x_train[0, -1, 0] == pytest.approx(4 * step, rel=1e-4)
+    assert len(data.y_train) == 32 - 3 - 4 + 1
+
+
+def test_the_test_split_holds_the_last_rows_and_never_the_trials(tmp_path: Path) -> None:
+    _series_csv(tmp_path, n=100)
+    source = load_source(_spec(tmp_path, lookback=5, test=0.2))  # type: ignore[arg-type]
+    trials, test = source.data(), source.test_data()
+    assert test is not None
+    assert len(test.y_val) == 20 and len(trials.y_val) == 16
+    np.testing.assert_array_equal(test.x_train, trials.x_train)
+    assert len(trials.y_train) == 100 - 20 - 16 - 5
+
+
+def test_a_tabular_test_split_is_held_out_before_validation(tmp_path: Path) -> None:
+    path = tmp_path / "series.csv"
+    path.write_text("a,y\n" + "".join(f"{i},{(i * 7) % 11 + 0.5}\n" for i in range(50)))
+    source = load_source(_spec(tmp_path, test=0.2))  # type: ignore[arg-type]
+    test = source.test_data()
+    assert test is not None and len(test.y_val) == 10
+    assert len(source.data().y_val) == 8 and len(source.data().y_train) == 32
+
+
+BAD_SERIES = [
+    ("repeated time", "year,y\n1,1\n2,2\n2,3\n" + "".join(f"{i},{i}\n" for i in range(3, 30)),
+     {"time": "year"}, "time column 'year' repeats at data row 3"),
+    ("unordered time", "year,y\n1,1\n3,2\n2,3\n" + "".join(f"{i},{i}\n" for i in range(4, 30)),
+     {"time": "year"}, "time column 'year' goes back in time at data row 3"),
+    ("unordered dates", "date,y\n2024-01-02,1\n2024-01-01,2\n"
+     + "".join(f"2024-02-{i:02d},{i}\n" for i in range(1, 28)),
+     {"time": "date"}, "goes back in time at data row 2"),
+    ("not dates", "date,y\n" + "".join(f"x{i},{i}\n" for i in range(30)),
+     {"time": "date"}, "neither numbers nor dates"),
+    ("missing time", "y\n" + "1\n" * 30, {"time": "date"}, "time column 'date' not found"),
+    ("time is target", "y\n" + "1\n" * 30, {"time": "y"}, "both `time` and `target`"),
+    ("horizon beyond series", "y\n" + "".join(f"{i}\n" for i in range(30)),
+     {"horizon": 40}, "too few for windows of lookback=3 and horizon=40"),
+    ("test leaves too few windows", "y\n" + "".join(f"{i}\n" for i in range(10)),
+     {"test": 0.5}, "leave 1 training windows"),
+    ("test of no row", "y\n" + "".join(f"{i}\n" for i in range(20)),
+     {"test": 0.01}, "to hold out 1% for test"),
+]
+
+
+@pytest.mark.parametrize(("text", "options", "fragment"), [c[1:] for c in BAD_SERIES],
+                         ids=[c[0] for c in BAD_SERIES])
+def test_a_bad_series_is_a_one_line_error(
+    tmp_path: Path, text: str, options: dict[str, object], fragment: str
+) -> None:
+    (tmp_path / "series.csv").write_text(text)
+    with pytest.raises(InputError) as info:
+        load_task(_spec(tmp_path, lookback=3, **options))  # type: ignore[arg-type]
+    assert fragment in str(info.value)
+    assert "\n" not in str(info.value)
+
+
+def test_time_and_horizon_need_a_series(tmp_path: Path) -> None:
+    _series_csv(tmp_path, time=True)
+    with pytest.raises(InputError, match="`time` of task 'csv' applies to a series"):
+        load_task(_spec(tmp_path, time="year"))  # type: ignore[arg-type]
