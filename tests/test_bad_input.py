@@ -26,9 +26,11 @@ from study.curves import SeedCurves
 from study.runner import RunOptions, run
 from tests.bad_input import TINY, Case, curve_files, flags, spaces, storages
 from tests.bad_input import csvs as csv_cases
+from tests.bad_input import series as series_cases
 
 CASES: list[Case] = [
     *spaces.CASES, *csv_cases.CASES, *flags.CASES, *storages.CASES, *curve_files.CASES,
+    *series_cases.CASES,
 ]
 ROOT = Path(__file__).resolve().parents[1]
 

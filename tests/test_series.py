@@ -12,8 +12,10 @@ from study.tasks import load_source, load_task, make_spec
 
 
 def _series_csv(folder: Path, n: int = 80, *, time: bool = False) -> Path:
-    rows = [f"{1900 + i},{np.sin(i / 3.0) + i / 50:.4f}" if time else
-            f"{np.sin(i / 3.0) + i / 50:.4f}" for i in range(n)]
+    rows = [
+        f"{1900 + i},{np.sin(i / 3.0) + i / 50:.4f}" if time else f"{np.sin(i / 3.0) + i / 50:.4f}"
+        for i in range(n)
+    ]
     header = "year,y" if time else "y"
     path = folder / "series.csv"
     path.write_text(header + "\n" + "\n".join(rows) + "\n")
@@ -32,9 +34,7 @@ def test_a_single_column_is_a_series_of_its_own_past(tmp_path: Path) -> None:
 
 def test_the_time_column_is_never_a_feature(tmp_path: Path) -> None:
     _series_csv(tmp_path, time=True)
-    spec = make_spec(
-        {"csv": "series.csv", "target": "y", "lookback": 4, "time": "year"}, tmp_path
-    )
+    spec = make_spec({"csv": "series.csv", "target": "y", "lookback": 4, "time": "year"}, tmp_path)
     assert load_task(spec).x_train.shape[-1] == 1
 
 
@@ -51,9 +51,7 @@ def test_every_lookback_validates_on_the_same_rows(tmp_path: Path) -> None:
 def test_a_window_predicts_horizon_rows_ahead(tmp_path: Path) -> None:
     path = tmp_path / "series.csv"
     path.write_text("y\n" + "".join(f"{i}\n" for i in range(40)))
-    spec = make_spec(
-        {"csv": "series.csv", "target": "y", "lookback": 3, "horizon": 4}, tmp_path
-    )
+    spec = make_spec({"csv": "series.csv", "target": "y", "lookback": 3, "horizon": 4}, tmp_path)
     data = load_task(spec)
     # Inputs and target are standardised with the same mean and scale: a step of 1 row
     # is the same step in both, so the target lies horizon steps after the window's end.
@@ -82,28 +80,57 @@ def test_a_tabular_test_split_is_held_out_before_validation(tmp_path: Path) -> N
 
 
 BAD_SERIES = [
-    ("repeated time", "year,y\n1,1\n2,2\n2,3\n" + "".join(f"{i},{i}\n" for i in range(3, 30)),
-     {"time": "year"}, "time column 'year' repeats at data row 3"),
-    ("unordered time", "year,y\n1,1\n3,2\n2,3\n" + "".join(f"{i},{i}\n" for i in range(4, 30)),
-     {"time": "year"}, "time column 'year' goes back in time at data row 3"),
-    ("unordered dates", "date,y\n2024-01-02,1\n2024-01-01,2\n"
-     + "".join(f"2024-02-{i:02d},{i}\n" for i in range(1, 28)),
-     {"time": "date"}, "goes back in time at data row 2"),
-    ("not dates", "date,y\n" + "".join(f"x{i},{i}\n" for i in range(30)),
-     {"time": "date"}, "neither numbers nor dates"),
+    (
+        "repeated time",
+        "year,y\n1,1\n2,2\n2,3\n" + "".join(f"{i},{i}\n" for i in range(3, 30)),
+        {"time": "year"},
+        "time column 'year' repeats at data row 3",
+    ),
+    (
+        "unordered time",
+        "year,y\n1,1\n3,2\n2,3\n" + "".join(f"{i},{i}\n" for i in range(4, 30)),
+        {"time": "year"},
+        "time column 'year' goes back in time at data row 3",
+    ),
+    (
+        "unordered dates",
+        "date,y\n2024-01-02,1\n2024-01-01,2\n"
+        + "".join(f"2024-02-{i:02d},{i}\n" for i in range(1, 28)),
+        {"time": "date"},
+        "goes back in time at data row 2",
+    ),
+    (
+        "not dates",
+        "date,y\n" + "".join(f"x{i},{i}\n" for i in range(30)),
+        {"time": "date"},
+        "neither numbers nor dates",
+    ),
     ("missing time", "y\n" + "1\n" * 30, {"time": "date"}, "time column 'date' not found"),
     ("time is target", "y\n" + "1\n" * 30, {"time": "y"}, "both `time` and `target`"),
-    ("horizon beyond series", "y\n" + "".join(f"{i}\n" for i in range(30)),
-     {"horizon": 40}, "too few for windows of lookback=3 and horizon=40"),
-    ("test leaves too few windows", "y\n" + "".join(f"{i}\n" for i in range(10)),
-     {"test": 0.5}, "leave 1 training windows"),
-    ("test of no row", "y\n" + "".join(f"{i}\n" for i in range(20)),
-     {"test": 0.01}, "to hold out 1% for test"),
+    (
+        "horizon beyond series",
+        "y\n" + "".join(f"{i}\n" for i in range(30)),
+        {"horizon": 40},
+        "too few for windows of lookback=3 and horizon=40",
+    ),
+    (
+        "test leaves too few windows",
+        "y\n" + "".join(f"{i}\n" for i in range(10)),
+        {"test": 0.5},
+        "leave 1 training windows",
+    ),
+    (
+        "test of no row",
+        "y\n" + "".join(f"{i}\n" for i in range(20)),
+        {"test": 0.01},
+        "to hold out 1% for test",
+    ),
 ]
 
 
-@pytest.mark.parametrize(("text", "options", "fragment"), [c[1:] for c in BAD_SERIES],
-                         ids=[c[0] for c in BAD_SERIES])
+@pytest.mark.parametrize(
+    ("text", "options", "fragment"), [c[1:] for c in BAD_SERIES], ids=[c[0] for c in BAD_SERIES]
+)
 def test_a_bad_series_is_a_one_line_error(
     tmp_path: Path, text: str, options: dict[str, object], fragment: str
 ) -> None:

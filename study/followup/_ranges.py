@@ -13,7 +13,7 @@ from optuna.distributions import (
     IntDistribution,
 )
 
-from study.params import PARAMS
+from study.params import param_definition
 from study.storage import StudyRecord
 
 NumericDistribution = IntDistribution | FloatDistribution
@@ -83,7 +83,7 @@ def range_entry(name: str, dist: NumericDistribution, low: float, high: float) -
     grid = 1 if step is None and isinstance(dist.low, int) else step
     if grid is not None:
         lo = dist.low + grid * math.floor((low - dist.low) / grid)
-        floor = PARAMS[name].low
+        floor = param_definition(name).low
         if floor is not None and lo < floor:  # keep the grid, inside the valid values
             lo += grid * math.ceil((floor - lo) / grid - 1e-9)
         hi = lo + grid * max(0, math.ceil((high - lo) / grid - 1e-9))
@@ -104,7 +104,7 @@ def _tidy(value: float) -> float | int:
 
 def clip_to_valid(name: str, low: float, high: float) -> tuple[float, float]:
     """``(low, high)`` clipped to the parameter's valid values."""
-    definition = PARAMS[name]
+    definition = param_definition(name)
     if definition.low is not None:
         low, high = max(low, definition.low), max(high, definition.low)
     if definition.high is not None:

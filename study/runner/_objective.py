@@ -20,7 +20,7 @@ from study.runner._progress import Progress
 from study.runner._reached import ReachedLoss
 from study.space import SearchSpace
 from study.storage import mark_interrupted, write_error, write_params, write_trial_result
-from study.tasks import TaskData
+from study.tasks import TaskData, TaskSource
 
 
 @dataclasses.dataclass(frozen=True)
@@ -51,6 +51,7 @@ class Objective:
         progress: The progress display.
         policy: How live curves are judged (``None``: the trial is never pruned).
         stop_requested: Raises ``KeyboardInterrupt`` once the run has been asked to stop.
+        source: Where a trial with a searched ``lookback`` takes its windows from.
     """
 
     def __init__(
@@ -62,10 +63,11 @@ class Objective:
         progress: Progress,
         policy: LivePolicy | None,
         stop_requested: Callable[[], None] = lambda: None,
+        source: TaskSource | None = None,
     ) -> None:
         self._space, self._data, self._settings = space, data, settings
         self._diagnosis, self._progress, self._policy = diagnosis, progress, policy
-        self._stop_requested = stop_requested
+        self._stop_requested, self._source = stop_requested, source
         self._reached = ReachedLoss()
 
     def __call__(self, trial: optuna.Trial) -> float:
@@ -73,7 +75,10 @@ class Objective:
         sampled = sample(trial, self._space.distributions())
         params = self._space.params_for(sampled)
         model = self._space.custom_model(sampled)  # The user's own model, or None.
-        write_params(trial, params.to_dict(self._space.family) if model is None else model.values)
+        lookback = self._space.lookback(sampled)
+        data = self._data_for(lookback)
+        written = params.to_dict(self._space.family) if model is None else model.values
+        write_params(trial, written if lookback is None else {**written, "lookback": lookback})
         seeds = list(range(self._space.seeds))
         live = LiveCheck(trial, self._progress, self._policy, params.epochs,
                          self._stop_requested)
@@ -83,7 +88,7 @@ class Objective:
         self._progress.start_trial(trial.number, len(seeds), params.epochs)
         try:
             curves = run_seeds(
-                self._space.family, params, self._data, seeds,
+                self._space.family, params, data, seeds,
                 n_jobs=self._settings.n_jobs, backend=self._settings.backend,
                 chunk_epochs=chunk, on_progress=live, debug=self._settings.debug,
                 model=model,
@@ -117,6 +122,12 @@ class Objective:
             raise optuna.TrialPruned(live.pruned.reason)
         return value
 
+
+    def _data_for(self, lookback: int | None) -> TaskData:
+        """The trial's data: windows of a searched lookback, cut once per lookback."""
+        if lookback is None or self._source is None:
+            return self._data
+        return self._source.data(lookback)
 
     def _config_for(self, live: LiveCheck) -> DiagnosisConfig:
         pruned_as_overfit = live.pruned is not None and live.pruned.by == "overfit"

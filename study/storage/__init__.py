@@ -52,6 +52,7 @@ from study.storage._resume import (
     worker_tag,
 )
 from study.storage._sqlite import inspect_sqlite, lock_sqlite
+from study.storage._test_score import TestScore, read_test_score, write_test_score
 from study.storage._urls import (
     DEFAULT_STORAGE,
     STORAGE_ENV,
@@ -70,6 +71,7 @@ __all__ = [
     "WORKER_ATTR",
     "PruneInfo",
     "StudyRecord",
+    "TestScore",
     "TrialRecord",
     "check_storage",
     "count_finished",
@@ -88,6 +90,7 @@ __all__ = [
     "mark_interrupted",
     "mask_url",
     "open_storage",
+    "read_test_score",
     "recover",
     "repair_journal",
     "requeue",
@@ -112,5 +115,6 @@ __all__ = [
     "write_error",
     "write_params",
     "write_study_attrs",
+    "write_test_score",
     "write_trial_result",
 ]

@@ -64,11 +64,12 @@ def _check_order(path: Path, time: str, moments: pd.Series) -> None:
     values = moments.to_numpy()
     repeated = values[1:] == values[:-1]
     backwards = values[1:] < values[:-1]
-    for bad, what in ((repeated, "repeats"), (backwards, "goes back in time")):
-        if bad.any():
-            row = int(bad.argmax()) + 2
-            raise InputError(
-                f"{path}: time column '{time}' {what} at data row {row} "
-                f"({moments.iloc[row - 2]} then {moments.iloc[row - 1]}); the rows must be "
-                "in time order, each time once: sort the file and drop repeated rows."
-            )
+    bad = repeated | backwards
+    if bad.any():
+        row = int(bad.argmax()) + 2
+        what = "repeats" if repeated[row - 2] else "goes back in time"
+        raise InputError(
+            f"{path}: time column '{time}' {what} at data row {row} "
+            f"({moments.iloc[row - 2]} then {moments.iloc[row - 1]}); the rows must be "
+            "in time order, each time once: sort the file and drop repeated rows."
+        )
