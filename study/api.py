@@ -62,6 +62,10 @@ class StudyFrames(NamedTuple):
         curves: The learning curves in long form, one row per value: ``trial``, ``seed``,
             ``epoch`` (1-based), ``series`` (``train_loss``, ``val_loss``, ``fit_loss``,
             ``train_metric``, ``val_metric``, ``val_loss_trimmed``) and ``value``.
+
+    ``trials.attrs["test_score"]`` holds the best trial's score on the test split, as
+    :meth:`study.storage.FinalScore.summary` gives it (test and validation losses per seed,
+    their means, and how optimistic validation was), or ``None`` when the study has none.
     """
 
     trials: pd.DataFrame
@@ -189,6 +193,8 @@ def frames_of(record: StudyRecord) -> StudyFrames:
     import pandas as pd
 
     trials = pd.DataFrame([_trial_row(t) for t in record.trials], columns=_columns(record))
+    score = record.test_score
+    trials.attrs["test_score"] = None if score is None else score.summary()
     curves = pd.DataFrame(
         [row for t in record.trials for c in t.seeds for row in _curve_rows(t.number, c)],
         columns=["trial", "seed", "epoch", "series", "value"],

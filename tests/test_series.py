@@ -2,12 +2,24 @@
 
 from __future__ import annotations
 
+import io
+import json
+import tomllib
 from pathlib import Path
+from typing import Any
 
 import numpy as np
+import optuna
 import pytest
+from optuna.distributions import IntDistribution
 
+from study import load
+from study.cli import main
+from study.curves import SeedCurves
 from study.errors import InputError
+from study.runner import RunOptions, run
+from study.space import Choices, load_space
+from study.storage import FinalScore, read_final_score
 from study.tasks import load_source, load_task, make_spec
 
 
@@ -145,3 +157,161 @@ def test_time_and_horizon_need_a_series(tmp_path: Path) -> None:
     _series_csv(tmp_path, time=True)
     with pytest.raises(InputError, match="`time` of task 'csv' applies to a series"):
         load_task(_spec(tmp_path, time="year"))  # type: ignore[arg-type]
+
+
+_SPACE = """family = "lstm"
+task = {{ csv = "series.csv", target = "y", time = "year", test = 0.2 }}
+seeds = 2
+
+[params]
+lookback = {lookback}
+units = {{ low = 2, high = 4 }}
+epochs = 2
+learning_rate = 0.01
+"""
+
+
+def _space(folder: Path, lookback: str = "{ choices = [2, 5] }") -> Path:
+    _series_csv(folder, time=True)
+    path = folder / "space.toml"
+    path.write_text(_SPACE.format(lookback=lookback))
+    return path
+
+
+def test_a_searched_lookback_is_a_parameter_and_the_task_holds_the_longest(
+    tmp_path: Path,
+) -> None:
+    space = load_space(_space(tmp_path))
+    assert isinstance(space.searched["lookback"], Choices)
+    assert space.task.options["lookback"] == 5
+    assert space.lookback({"lookback": 2, "units": 3}) == 2
+    assert space.params_for({"lookback": 2, "units": 3}).units == 3
+
+
+def test_a_fixed_lookback_in_params_is_the_tasks(tmp_path: Path) -> None:
+    space = load_space(_space(tmp_path, lookback="4"))
+    assert space.task.options["lookback"] == 4 and "lookback" not in space.searched
+
+
+def test_a_lookback_range_samples_integers(tmp_path: Path) -> None:
+    space = load_space(_space(tmp_path, lookback="{ low = 2, high = 6, step = 2 }"))
+    assert space.distributions()["lookback"] == IntDistribution(2, 6, step=2)
+
+
+def _scripted(shapes: list[tuple[int, ...]]) -> Any:
+    def seeds(family: str, params: Any, data: Any, seed_list: list[int], **kw: Any) -> Any:
+        shapes.append(data.x_train.shape[1:])
+        loss = 1.0 / np.arange(1, params.epochs + 1)
+        return [
+            SeedCurves(
+                seed=s,
+                train_loss=loss,
+                val_loss=(1.1 + s / 10) * loss,
+                epochs_planned=params.epochs,
+            )
+            for s in seed_list
+        ]
+
+    return seeds
+
+
+def test_each_trial_trains_on_windows_of_its_lookback_and_the_best_is_scored_on_test(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    shapes: list[tuple[int, ...]] = []
+    monkeypatch.setattr("study.runner._objective.run_seeds", _scripted(shapes))
+    monkeypatch.setattr("study.runner._evaluate.run_seeds", _scripted(shapes))
+    monkeypatch.setattr("study.runner._run.warm_up", lambda *args: None)
+    url = f"sqlite:///{tmp_path}/s.db"
+    run(
+        RunOptions(study="s", trials=4, space=_space(tmp_path), storage=url, jobs=1),
+        out=io.StringIO(),
+    )
+    study = optuna.load_study(study_name="s", storage=url)
+    trials = study.get_trials()
+    assert [s[0] for s in shapes[:4]] == [t.params["lookback"] for t in trials]
+    score = read_final_score(study)
+    assert score is not None and score.trial == study.best_trial.number
+    assert shapes[4][0] == study.best_trial.params["lookback"]
+    assert score.n_test == 16 and score.reproduced
+    assert score.params["lookback"] == study.best_trial.params["lookback"]
+
+
+def test_a_test_score_round_trips_through_its_stored_form() -> None:
+    score = FinalScore(
+        trial=3,
+        params={"lookback": 4},
+        objective="final_val_loss",
+        validation=0.5,
+        loss="mse",
+        validation_loss=(0.4, 0.6),
+        test_loss=(0.5, float("nan")),
+        validation_accuracy=None,
+        test_accuracy=None,
+        n_test=10,
+        reproduced=True,
+    )
+    back = FinalScore.from_dict(json.loads(json.dumps(score.to_dict())))
+    assert back.test_mean == 0.5 and back.validation_mean == 0.5 and back.optimism == 0.0
+    assert back.params == {"lookback": 4} and np.isnan(back.test_loss[1])
+
+
+@pytest.fixture(scope="module")
+def trained(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
+    """A study of 3 trials over two lookbacks, with a test split, trained for real."""
+    folder = tmp_path_factory.mktemp("series")
+    url = f"sqlite:///{folder}/s.db"
+    argv = [
+        "run",
+        "--space",
+        str(_space(folder)),
+        "--study",
+        "s",
+        "--trials",
+        "3",
+        "--jobs",
+        "1",
+        "--storage",
+        url,
+        "--no-report",
+    ]
+    assert main(argv) == 0
+    return folder, url
+
+
+@pytest.mark.e2e
+def test_run_ends_with_the_final_score_and_show_prints_it(
+    trained: tuple[Path, str],
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    assert main(["show", "s", "--storage", trained[1], "--json"]) == 0
+    shown = json.loads(capsys.readouterr().out)
+    score = shown["study"]["test_score"]
+    assert score["reproduced"] is True and len(score["test_loss"]) == 2
+    assert {t["params"]["lookback"] for t in shown["trials"]} <= {2, 5}
+    assert main(["show", "s", "--storage", trained[1]]) == 0
+    assert "final score: test mse" in capsys.readouterr().out
+
+
+@pytest.mark.e2e
+def test_evaluate_scores_the_same_models_again(
+    trained: tuple[Path, str],
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    stored = load("s", trained[1]).trials.attrs["test_score"]
+    assert main(["evaluate", "s", "--storage", trained[1], "--json"]) == 0
+    again = json.loads(capsys.readouterr().out)
+    assert again["test_loss"] == pytest.approx(stored["test_loss"], rel=1e-5)
+    assert again["trial"] == stored["trial"]
+
+
+@pytest.mark.e2e
+def test_next_writes_the_lookback_back_as_a_parameter(
+    trained: tuple[Path, str],
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    out = trained[0] / "next.toml"
+    assert main(["next", "s", "--storage", trained[1], "--out", str(out)]) == 0
+    doc = tomllib.loads(out.read_text())
+    assert "lookback" in doc["params"] and "lookback" not in doc["task"]

@@ -72,21 +72,27 @@ def trial_summary(record: TrialRecord) -> dict[str, Any]:
 
 
 def _study_summary(study: optuna.Study, shown: str) -> dict[str, Any]:
+    from study.storage import read_final_score
+
     attrs = study.user_attrs
+    score = read_final_score(study)
     return {
         "name": study.study_name, "storage": shown, "direction": study.direction.name.lower(),
         **{k: attrs.get(k) for k in STUDY_KEYS},
+        "test_score": None if score is None else score.summary(),
     }
 
 
 def _print_text(study: optuna.Study, shown: str, trials: list[dict[str, Any]]) -> None:
     from study.parallel import describe_failures  # loads joblib: not for --help
-    from study.storage import keys
+    from study.storage import keys, read_final_score
 
     attrs = study.user_attrs
     print(f"study '{study.study_name}' in {shown}: {attrs.get(keys.STUDY_FAMILY)} on "
           f"{attrs.get(keys.STUDY_TASK_LABEL)}, objective {attrs.get(keys.STUDY_OBJECTIVE)} "
           f"({study.direction.name.lower()}), {attrs.get(keys.STUDY_SEEDS)} seeds per trial")
+    if (score := read_final_score(study)) is not None:
+        print(f"final score: {score.describe()}")
     for t in trials:
         value = "-" if t["value"] is None else f"{t['value']:.4g}"
         fit = t["diagnosis"]["agreement_text"] if t["diagnosis"] else "-"

@@ -18,11 +18,20 @@ import optuna
 
 from study.curves import SeedCurves
 from study.errors import InputError
-from study.parallel import run_seeds
+from study.parallel import run_seeds, seed_cluster
 from study.runner._objective import RunSettings
-from study.runner._setup import RunOptions, RunPlan
+from study.runner._setup import RunOptions, RunPlan, existing_study, plan_run, resolve_space
 from study.space import SearchSpace
-from study.storage import TestScore, keys, read_test_score, trial_curves, write_test_score
+from study.storage import (
+    FinalScore,
+    keys,
+    mask_url,
+    open_storage,
+    read_final_score,
+    resolve_url,
+    trial_curves,
+    write_final_score,
+)
 from study.tasks import TaskSource
 
 # Retrained training losses within this relative tolerance count as the same curves.
@@ -37,7 +46,7 @@ def score_on_test(
     n_jobs: int = 1,
     backend: str = "loky",
     chunk_epochs: int = 50,
-) -> TestScore:
+) -> FinalScore:
     """Train the best trial's seeds again and score them on the test split.
 
     Args:
@@ -52,10 +61,7 @@ def score_on_test(
         InputError: The task has no test split, or the study no complete trial.
     """
     if not source.has_test:
-        raise InputError(
-            f"study '{study.study_name}' has no test split; add test = 0.15 to its CSV [task] "
-            "in a new study (the split must be cut before any trial)."
-        )
+        raise InputError(_no_test(study.study_name))
     best = _best_trial(study)
     lookback = space.lookback(best.params)
     test = source.test_data(lookback)
@@ -72,7 +78,7 @@ def score_on_test(
         model=space.custom_model(best.params),
     )
     stored = trial_curves(best)
-    return TestScore(
+    return FinalScore(
         trial=best.number,
         params=dict(best.user_attrs.get(keys.PARAMS, best.params)),
         objective=space.objective,
@@ -85,6 +91,11 @@ def score_on_test(
         n_test=len(test.y_val),
         reproduced=_same_training(stored, curves),
     )
+
+
+def _chunk(plan: RunPlan) -> int:
+    """Epochs per graph call, as the study's trials ran (see :class:`Objective`)."""
+    return plan.pruning.check_every if plan.pruning.enabled else RunSettings().chunk_epochs
 
 
 def _best_trial(study: optuna.Study) -> optuna.trial.FrozenTrial:
@@ -131,16 +142,54 @@ def final_score(study: optuna.Study, plan: RunPlan, options: RunOptions, out: Te
     ):
         print("no complete trial to score on the test split", file=out)
         return
-    score = read_test_score(study)
+    score = read_final_score(study)
     if score is None or score.trial != study.best_trial.number:
-        chunk = plan.pruning.check_every if plan.pruning.enabled else RunSettings().chunk_epochs
         score = score_on_test(
             study,
             plan.space,
             plan.source,
             n_jobs=plan.jobs,
             backend=options.backend,
-            chunk_epochs=chunk,
+            chunk_epochs=_chunk(plan),
         )
-        write_test_score(study, score)
+        write_final_score(study, score)
     print(f"final score: {score.describe()}", file=out)
+
+
+def evaluate(options: RunOptions) -> FinalScore:
+    """Score stored study ``options.study``'s best trial on its test split, and store it.
+
+    The study's own search space and data are loaded as a resumed run would load them; every
+    check is made before the storage is opened for writing.
+
+    Raises:
+        InputError: No such study, a task without a test split, no complete trial, or data
+            that no longer loads.
+    """
+    url = resolve_url(options.storage)
+    existing = existing_study(open_storage(url, must_exist=True), options.study)
+    if existing is None:
+        raise InputError(f"no study named {options.study!r} in {mask_url(url)}.")
+    plan = plan_run(resolve_space(options, existing, None), options)
+    if plan.source is None or not plan.source.has_test:
+        raise InputError(_no_test(options.study))
+    _best_trial(existing)  # A study without a complete trial stops here, unchanged.
+    study = optuna.load_study(study_name=options.study, storage=open_storage(url))
+    with seed_cluster(options.backend, options.scheduler, plan.jobs):
+        score = score_on_test(
+            study,
+            plan.space,
+            plan.source,
+            n_jobs=plan.jobs,
+            backend=options.backend,
+            chunk_epochs=_chunk(plan),
+        )
+    write_final_score(study, score)
+    return score
+
+
+def _no_test(name: str) -> str:
+    return (
+        f"study '{name}' has no test split to score on; give its CSV [task] a test = 0.15 "
+        "in a new study (the split is cut before any trial, so it cannot be added later)."
+    )

@@ -27,6 +27,7 @@ from study.storage._decode import (
     trial_record,
     was_interrupted,
 )
+from study.storage._final_score import FinalScore, read_final_score, write_final_score
 from study.storage._journal import repair_journal
 from study.storage._open import (
     check_storage,
@@ -52,7 +53,6 @@ from study.storage._resume import (
     worker_tag,
 )
 from study.storage._sqlite import inspect_sqlite, lock_sqlite
-from study.storage._test_score import TestScore, read_test_score, write_test_score
 from study.storage._urls import (
     DEFAULT_STORAGE,
     STORAGE_ENV,
@@ -69,9 +69,9 @@ __all__ = [
     "DEFAULT_STORAGE",
     "STORAGE_ENV",
     "WORKER_ATTR",
+    "FinalScore",
     "PruneInfo",
     "StudyRecord",
-    "TestScore",
     "TrialRecord",
     "check_storage",
     "count_finished",
@@ -90,7 +90,7 @@ __all__ = [
     "mark_interrupted",
     "mask_url",
     "open_storage",
-    "read_test_score",
+    "read_final_score",
     "recover",
     "repair_journal",
     "requeue",
@@ -113,8 +113,8 @@ __all__ = [
     "was_interrupted",
     "worker_tag",
     "write_error",
+    "write_final_score",
     "write_params",
     "write_study_attrs",
-    "write_test_score",
     "write_trial_result",
 ]

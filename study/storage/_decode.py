@@ -15,6 +15,7 @@ from optuna.trial import FrozenTrial
 from study.curves import SeedCurves
 from study.diagnosis import TrialDiagnosis
 from study.storage import _keys as keys
+from study.storage._final_score import read_final_score
 from study.storage._records import PruneInfo, StudyRecord, TrialRecord
 
 
@@ -94,6 +95,7 @@ def study_record(study: optuna.Study, storage_shown: str) -> StudyRecord:
         trials=tuple(trial_record(t, retried) for t in trials),
         direction=study.direction.name.lower(),
         **study_description(study.user_attrs),
+        test_score=read_final_score(study),
     )
 
 

@@ -10,6 +10,7 @@ from optuna.distributions import BaseDistribution
 
 from study.curves import SeedCurves
 from study.diagnosis import TrialDiagnosis
+from study.storage._final_score import FinalScore
 
 
 @dataclasses.dataclass(frozen=True)
@@ -112,6 +113,8 @@ class StudyRecord:
         baseline_loss: Validation loss of the task's trivial predictor.
         space_text: The search-space file's text as the study was created with.
         trials: Every trial, by number.
+        test_score: The best trial's score on the test split (:class:`FinalScore`), or
+            ``None`` when the study has none (no ``test`` split, or not scored yet).
     """
 
     name: str
@@ -127,6 +130,7 @@ class StudyRecord:
     baseline_loss: float | None
     space_text: str
     trials: tuple[TrialRecord, ...]
+    test_score: FinalScore | None = None
 
     def by_state(self) -> dict[str, int]:
         """Number of trials in each state."""

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tests.bad_input import Case, files, task
+from tests.bad_input import Case, cli, files, task
 
 _SERIES = "t,y\n" + "".join(f"{i},{(i * 7) % 11}\n" for i in range(60))
 _SPACE = (
@@ -79,5 +79,15 @@ CASES = [
         "series-lookback-param-below-one",
         _searched("lookback = { low = 0, high = 8 }"),
         "`params.lookback.low`",
+    ),
+    Case(
+        "evaluate-without-test-split",
+        cli("evaluate", "base", "--storage", "sqlite:///s.db"),
+        "has no test split",
+    ),
+    Case(
+        "evaluate-unknown-study",
+        cli("evaluate", "nope", "--storage", "sqlite:///s.db"),
+        "no study named 'nope'",
     ),
 ]

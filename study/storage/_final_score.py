@@ -14,7 +14,7 @@ from study.storage import _keys as keys
 
 
 @dataclasses.dataclass(frozen=True)
-class TestScore:
+class FinalScore:
     """The chosen trial's seeds scored on the test split, beside their validation scores.
 
     The chosen trial is the best by the study's objective. Its seeds are trained again with
@@ -103,8 +103,19 @@ class TestScore:
         values["validation"] = _json(self.validation)
         return values
 
+    def summary(self) -> dict[str, Any]:
+        """The stored record with the means, the spread and the optimism (``None`` if not
+        finite), as ``show --json`` and ``evaluate --json`` print it."""
+        derived = {
+            "test_mean": self.test_mean,
+            "test_spread": self.test_spread,
+            "validation_mean": self.validation_mean,
+            "optimism": self.optimism,
+        }
+        return {**self.to_dict(), **{k: _json(v) for k, v in derived.items()}}
+
     @classmethod
-    def from_dict(cls, values: Mapping[str, Any]) -> TestScore:
+    def from_dict(cls, values: Mapping[str, Any]) -> FinalScore:
         """The inverse of :meth:`to_dict`."""
         fields = {f.name for f in dataclasses.fields(cls)}
         known = {k: v for k, v in values.items() if k in fields}
@@ -115,15 +126,15 @@ class TestScore:
         return cls(**known)
 
 
-def write_test_score(study: optuna.Study, score: TestScore) -> None:
+def write_final_score(study: optuna.Study, score: FinalScore) -> None:
     """Store ``score`` with the study, in place of any earlier one."""
     study.set_user_attr(keys.STUDY_TEST_SCORE, score.to_dict())
 
 
-def read_test_score(study: optuna.Study) -> TestScore | None:
+def read_final_score(study: optuna.Study) -> FinalScore | None:
     """The study's stored test score, or ``None`` when it has none."""
     stored = study.user_attrs.get(keys.STUDY_TEST_SCORE)
-    return None if not isinstance(stored, Mapping) else TestScore.from_dict(stored)
+    return None if not isinstance(stored, Mapping) else FinalScore.from_dict(stored)
 
 
 def _finite(values: Sequence[float]) -> list[float]:
