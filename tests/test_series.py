@@ -21,6 +21,7 @@ from study.runner import RunOptions, run
 from study.space import Choices, load_space
 from study.storage import FinalScore, read_final_score
 from study.tasks import load_source, load_task, make_spec
+from tests.conftest import SPACES
 
 
 def _series_csv(folder: Path, n: int = 80, *, time: bool = False) -> Path:
@@ -315,3 +316,12 @@ def test_next_writes_the_lookback_back_as_a_parameter(
     assert main(["next", "s", "--storage", trained[1], "--out", str(out)]) == 0
     doc = tomllib.loads(out.read_text())
     assert "lookback" in doc["params"] and "lookback" not in doc["task"]
+
+
+def test_the_shipped_sunspots_space_holds_every_lookback_it_searches() -> None:
+    space = load_space(SPACES / "lstm_sunspots.toml")
+    source = load_source(space.task)
+    choices = space.searched["lookback"]
+    assert isinstance(choices, Choices)
+    targets = {tuple(source.data(int(n)).y_val.ravel()) for n in choices.values}
+    assert len(targets) == 1 and source.has_test
