@@ -325,3 +325,11 @@ def test_the_shipped_sunspots_space_holds_every_lookback_it_searches() -> None:
     assert isinstance(choices, Choices)
     targets = {tuple(source.data(int(n)).y_val.ravel()) for n in choices.values}
     assert len(targets) == 1 and source.has_test
+
+
+def test_a_classification_test_split_is_stratified(tmp_path: Path) -> None:
+    path = tmp_path / "series.csv"
+    path.write_text("a,y\n" + "".join(f"{i},{int(i % 4 == 0)}\n" for i in range(80)))
+    test = load_source(_spec(tmp_path, test=0.25)).test_data()  # type: ignore[arg-type]
+    assert test is not None and test.kind == "binary"
+    assert int(test.y_val.sum()) == 5 and len(test.y_val) == 20

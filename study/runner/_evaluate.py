@@ -65,7 +65,7 @@ def score_on_test(
     best = _best_trial(study)
     lookback = space.lookback(best.params)
     test = source.test_data(lookback)
-    assert test is not None  # has_test
+    assert test is not None  # checked by has_test above
     params = space.params_for(best.params)
     curves = run_seeds(
         space.family,

@@ -57,20 +57,23 @@ class TaskSource:
 
     def check_lookback(self, lookback: int) -> None:
         """Raise :class:`InputError` unless the series holds windows of ``lookback``."""
+        self._checked_series(lookback)
+
+    def _checked_series(self, lookback: int) -> Series:
         if self._series is None or self._path is None:
             raise InputError(
                 "`params.lookback` needs a CSV series task, e.g. "
                 'task = {csv = "data.csv", target = "y", lookback = 12}.'
             )
         self._series.check_lookback(self._path, lookback)
+        return self._series
 
     def _pair(self, lookback: int | None) -> tuple[TaskData, TaskData | None]:
         if lookback is None:
             return self._default
-        self.check_lookback(lookback)
-        assert self._series is not None  # checked above
+        series = self._checked_series(lookback)
         if lookback not in self._cut:
             if len(self._cut) >= MAX_KEPT_LOOKBACKS:
                 del self._cut[next(iter(self._cut))]  # the lookback cut first
-            self._cut[lookback] = self._series.windows(lookback)
+            self._cut[lookback] = series.windows(lookback)
         return self._cut[lookback]
