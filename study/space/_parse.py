@@ -99,7 +99,13 @@ def _build(
     builtin = None if "model" in doc else _family(doc.get("family"))
     params = _table(doc, "params")
     lookback = params.pop("lookback", None)
-    task = make_spec(_required(doc, "task"), base_dir=path.parent.resolve())
+    raw_task = _required(doc, "task")
+    if isinstance(raw_task, Mapping) and isinstance(raw_task.get("lookback"), Mapping):
+        raise InputError(
+            "`task.lookback` must be a whole number; to search the window, move it to "
+            "[params]: lookback = { choices = [12, 24, 48] }."
+        )
+    task = make_spec(raw_task, base_dir=path.parent.resolve())
     if lookback is not None:
         task, lookback = _lookback(doc["task"], task, lookback)
     if builtin is None:  # The user's own model: see study.builders.

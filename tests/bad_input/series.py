@@ -81,6 +81,11 @@ CASES = [
         "`params.lookback.low`",
     ),
     Case(
+        "series-lookback-searched-in-task",
+        _searched("", task=", lookback = { choices = [4, 8] }"),
+        "move it to [params]",
+    ),
+    Case(
         "evaluate-without-test-split",
         cli("evaluate", "base", "--storage", "sqlite:///s.db"),
         "has no test split",
