@@ -79,6 +79,10 @@ class StudyFrames(NamedTuple):
             ``baseline_loss``, ``reached_loss`` (the lowest validation loss the study's other
             trials reached) and ``diagnosis_settings`` (a JSON object of the diagnosis
             settings that differ from the defaults; empty for none).
+
+    ``trials.attrs["test_score"]`` holds the best trial's score on the test split, as
+    :meth:`study.storage.FinalScore.summary` gives it (test and validation losses per seed,
+    their means, and how optimistic validation was), or ``None`` when the study has none.
     """
 
     trials: pd.DataFrame
@@ -277,6 +281,8 @@ def frames_of(record: StudyRecord) -> StudyFrames:
         for c in t.seeds
         for row in _curve_rows(t.number, c)
     ]
+    score = record.test_score
+    trials.attrs["test_score"] = None if score is None else score.summary()
     curves = pd.DataFrame(
         rows,
         columns=[

@@ -24,6 +24,8 @@ FAMILIES: tuple[Family, ...] = ("lstm", "mlp")
 OPTIMIZERS = ("adam", "sgd", "rmsprop", "adamw")
 ACTIVATIONS = ("relu", "tanh", "sigmoid", "elu", "gelu")
 CELLS = ("lstm", "gru")
+MAX_LOOKBACK = 10_000
+"""Longest window a task may use: each sample holds ``lookback`` rows, so memory grows with it."""
 
 
 @dataclasses.dataclass(frozen=True)
@@ -119,6 +121,24 @@ PARAMS: dict[str, ParamDef] = {
     )
 }
 """Every parameter, by name."""
+
+LOOKBACK = ParamDef(
+    "lookback", int, 1, FAMILIES, low=1, high=MAX_LOOKBACK,
+    help="rows of a CSV series per window; searched, its windows are cut again per trial",
+)
+"""The data parameter of a CSV series task: searched or fixed in ``[params]`` like a model
+parameter, but it shapes the task's windows, so it is not part of :class:`TrialParams`."""
+DATA_PARAMS: dict[str, ParamDef] = {LOOKBACK.name: LOOKBACK}
+"""Parameters of the data rather than the model, by name."""
+
+
+def param_definition(name: str) -> ParamDef:
+    """Return the definition of model or data parameter ``name``.
+
+    Raises:
+        KeyError: ``name`` is neither.
+    """
+    return PARAMS[name] if name in PARAMS else DATA_PARAMS[name]
 
 
 def params_for(family: Family) -> dict[str, ParamDef]:

@@ -26,6 +26,7 @@ from study.curves import SeedCurves
 from study.runner import RunOptions, run
 from tests.bad_input import TINY, Case, curve_files, flags, owned, spaces, storages
 from tests.bad_input import csvs as csv_cases
+from tests.bad_input import series as series_cases
 
 CASES: list[Case] = [
     *spaces.CASES,
@@ -34,6 +35,7 @@ CASES: list[Case] = [
     *storages.CASES,
     *curve_files.CASES,
     *owned.CASES,
+    *series_cases.CASES,
 ]
 ROOT = Path(__file__).resolve().parents[1]
 

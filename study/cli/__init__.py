@@ -35,7 +35,7 @@ class _Parser(argparse.ArgumentParser):
 
 def build_parser() -> argparse.ArgumentParser:
     """Return the parser with every subcommand registered."""
-    from study.cli import _diagnose, _export, _list, _next, _report, _run, _show
+    from study.cli import _diagnose, _evaluate, _export, _list, _next, _report, _run, _show
 
     parser = _Parser(
         prog=PROG,
@@ -43,7 +43,7 @@ def build_parser() -> argparse.ArgumentParser:
         "every trial's fit (underfit, good fit, overfit) from its learning curves.",
     )
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
-    for module in (_run, _list, _show, _diagnose, _report, _next, _export):
+    for module in (_run, _list, _show, _diagnose, _report, _next, _export, _evaluate):
         module.add_parser(subparsers)
     return parser
 

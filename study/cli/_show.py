@@ -104,6 +104,7 @@ def study_summary(record: StudyRecord) -> dict[str, Any]:
         "fixed": record.fixed,
         "baseline_loss": record.baseline_loss,
         "own_objective": record.own_objective,
+        "test_score": None if record.test_score is None else record.test_score.summary(),
     }
 
 
@@ -115,6 +116,8 @@ def _print_text(record: StudyRecord, trials: list[dict[str, Any]]) -> None:
         f"study '{record.name}' in {record.storage}: {record.family} on {record.task}, "
         f"objective {record.objective} ({record.direction}), {seeds}"
     )
+    if record.test_score is not None:
+        print(f"final score: {record.test_score.describe()}")
     for t in trials:
         value = "-" if t["value"] is None else f"{t['value']:.4g}"
         fit = t["diagnosis"]["agreement_text"] if t["diagnosis"] else "-"

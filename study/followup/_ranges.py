@@ -12,7 +12,7 @@ from optuna.distributions import (
     IntDistribution,
 )
 
-from study.params import PARAMS
+from study.params import ParamDef, param_definition
 from study.storage import StudyRecord, describe_distribution
 
 NumericDistribution = IntDistribution | FloatDistribution
@@ -71,7 +71,8 @@ def range_entry(name: str, dist: NumericDistribution, low: float, high: float) -
     grid = 1 if step is None and isinstance(dist.low, int) else step
     if grid is not None:
         lo = dist.low + grid * math.floor((low - dist.low) / grid)
-        floor = PARAMS[name].low if name in PARAMS else None
+        definition = _definition(name)
+        floor = None if definition is None else definition.low
         if floor is not None and lo < floor:  # keep the grid, inside the valid values
             lo += grid * math.ceil((floor - lo) / grid - 1e-9)
         hi = lo + grid * max(0, math.ceil((high - lo) / grid - 1e-9))
@@ -93,12 +94,12 @@ def _tidy(value: float) -> float | int:
 def clip_to_valid(name: str, low: float, high: float) -> tuple[float, float]:
     """``(low, high)`` clipped to the parameter's valid values.
 
-    A builder's own parameter (not in :data:`~study.params.PARAMS`) is returned as is: only
+    A builder's own parameter (neither a model nor a data parameter) is returned as is: only
     the builder knows its valid values.
     """
-    if name not in PARAMS:
+    definition = _definition(name)
+    if definition is None:
         return low, high
-    definition = PARAMS[name]
     if definition.low is not None:
         low, high = max(low, definition.low), max(high, definition.low)
     if definition.high is not None:
@@ -113,3 +114,11 @@ def _round(value: float) -> float:
 
 def _scaled(distribution: NumericDistribution, value: float) -> float:
     return math.log(max(value, 1e-300)) if distribution.log else float(value)
+
+
+def _definition(name: str) -> ParamDef | None:
+    """The definition of a model or data parameter; ``None`` for a builder's own."""
+    try:
+        return param_definition(name)
+    except KeyError:
+        return None

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from study.runner._evaluate import evaluate, score_on_test
 from study.runner._objective import Objective, RunSettings, sample
 from study.runner._run import RunResult, run
 from study.runner._setup import RunOptions
@@ -12,7 +13,9 @@ __all__ = [
     "RunOptions",
     "RunResult",
     "RunSettings",
+    "evaluate",
     "objective_value",
     "run",
     "sample",
+    "score_on_test",
 ]

@@ -22,7 +22,7 @@ from study.runner._reached import ReachedLoss
 from study.runner._value import objective_value
 from study.space import SearchSpace
 from study.storage import mark_interrupted, write_error, write_params, write_trial_result
-from study.tasks import TaskData
+from study.tasks import TaskData, TaskSource
 
 
 @dataclasses.dataclass(frozen=True)
@@ -53,6 +53,7 @@ class Objective:
         progress: The progress display.
         policy: How live curves are judged (``None``: the trial is never pruned).
         stop_requested: Raises ``KeyboardInterrupt`` once the run has been asked to stop.
+        source: Where a trial with a searched ``lookback`` takes its windows from.
     """
 
     def __init__(
@@ -64,10 +65,11 @@ class Objective:
         progress: Progress,
         policy: LivePolicy | None,
         stop_requested: Callable[[], None] = lambda: None,
+        source: TaskSource | None = None,
     ) -> None:
         self._space, self._data, self._settings = space, data, settings
         self._diagnosis, self._progress, self._policy = diagnosis, progress, policy
-        self._stop_requested = stop_requested
+        self._stop_requested, self._source = stop_requested, source
         self._reached = ReachedLoss()
 
     def __call__(self, trial: optuna.Trial) -> float:
@@ -75,7 +77,10 @@ class Objective:
         sampled = sample(trial, self._space.distributions())
         params = self._space.params_for(sampled)
         model = self._space.custom_model(sampled)  # The user's own model, or None.
-        write_params(trial, self._shown(params, model))
+        lookback = self._space.lookback(sampled)
+        data = self._data_for(lookback)
+        written = self._shown(params, model)
+        write_params(trial, written if lookback is None else {**written, "lookback": lookback})
         seeds = list(range(self._space.seeds))
         live = LiveCheck(
             trial,
@@ -94,15 +99,9 @@ class Objective:
         self._progress.start_trial(trial.number, len(seeds), params.epochs)
         try:
             curves = run_seeds(
-                self._space.family,
-                params,
-                self._data,
-                seeds,
-                n_jobs=self._settings.n_jobs,
-                backend=self._settings.backend,
-                chunk_epochs=chunk,
-                on_progress=live,
-                debug=self._settings.debug,
+                self._space.family, params, data, seeds,
+                n_jobs=self._settings.n_jobs, backend=self._settings.backend,
+                chunk_epochs=chunk, on_progress=live, debug=self._settings.debug,
                 model=model,
             )
         except KeyboardInterrupt:
@@ -143,6 +142,12 @@ class Objective:
         if model is None:
             return params.to_dict(self._space.family)
         return declared_values(model.values, {*self._space.searched, *self._space.fixed})
+
+    def _data_for(self, lookback: int | None) -> TaskData:
+        """The trial's data: windows of a searched lookback, cut once per lookback."""
+        if lookback is None or self._source is None:
+            return self._data
+        return self._source.data(lookback)
 
     def _config_for(self, live: LiveCheck) -> DiagnosisConfig:
         pruned_as_overfit = live.pruned is not None and live.pruned.by == "overfit"

@@ -28,6 +28,7 @@ import optuna
 
 from study.errors import InputError, TrialError
 from study.parallel import check_backend, seed_cluster, warm_up
+from study.runner._evaluate import final_score
 from study.runner._live import LivePolicy
 from study.runner._objective import Objective, RunSettings
 from study.runner._progress import Progress
@@ -149,6 +150,7 @@ def _run_plan(
         if requeued:
             print(f"re-running interrupted trial(s) {', '.join(map(str, requeued))}", file=out)
         _optimize(study, plan, options, stop)
+        final_score(study, plan, options, out)
     return count_finished(study)
 
 
@@ -191,7 +193,7 @@ def _optimize(
         policy = LivePolicy(plan.pruning, plan.diagnosis, plan.pruning.wrapped())
     settings = RunSettings(n_jobs=plan.jobs, backend=options.backend, debug=options.debug)
     objective = Objective(plan.space, plan.data, settings, plan.diagnosis, progress, policy,
-                          stop_requested=stop)
+                          stop_requested=stop, source=plan.source)
     guarded = _guard(objective)
     asked_since = datetime.datetime.now()
     try:

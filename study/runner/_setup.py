@@ -21,7 +21,7 @@ from study.errors import InputError
 from study.pruning import PrunerSettings
 from study.space import SearchSpace, load_space, parse_space
 from study.storage import keys, write_study_attrs
-from study.tasks import TaskData, load_task
+from study.tasks import TaskData, TaskSource, load_source
 
 
 @dataclasses.dataclass(frozen=True)
@@ -70,6 +70,8 @@ class RunPlan:
         pruning: The overfit pruner's settings.
         jobs: Seed workers per trial.
         jobs_note: Why ``jobs`` is lower than asked, or ``None``.
+        source: The task's data loaded once: a searched lookback's windows and the test
+            split come from it (``data`` is its default).
     """
 
     space: SearchSpace
@@ -78,6 +80,7 @@ class RunPlan:
     pruning: PrunerSettings
     jobs: int
     jobs_note: str | None = None
+    source: TaskSource | None = None
 
 
 def plan_run(space: SearchSpace, options: RunOptions) -> RunPlan:
@@ -95,7 +98,8 @@ def plan_run(space: SearchSpace, options: RunOptions) -> RunPlan:
     except ValueError as e:
         raise InputError(f"{space.path}: [pruner] {e}") from None
     jobs, note = cap_jobs(options.jobs, space.seeds, options.backend)
-    return RunPlan(space, task_data(space), diagnosis, pruning, jobs, note)
+    source = task_source(space)
+    return RunPlan(space, source.data(), diagnosis, pruning, jobs, note, source)
 
 
 def cap_jobs(asked: int | None, seeds: int, backend: str) -> tuple[int, str | None]:
@@ -212,9 +216,10 @@ def _first_difference(stored: str, given: str) -> str:
     return "stored space unreadable"
 
 
-def task_data(space: SearchSpace) -> TaskData:
-    """Load the space's task data and check that it suits the objective."""
-    data = load_task(space.task)
+def task_source(space: SearchSpace) -> TaskSource:
+    """Load the space's task data once and check that it suits the objective."""
+    source = load_source(space.task)
+    data = source.data()
     if space.objective == "final_val_accuracy" and data.kind == "regression":
         raise InputError(
             f"{space.path}: objective final_val_accuracy needs a classification task, but "
@@ -224,7 +229,7 @@ def task_data(space: SearchSpace) -> TaskData:
         from study.builders import sample_values, validate_builder
 
         validate_builder(space.model, sample_values(space.searched, space.fixed), data)
-    return data
+    return source
 
 
 def open_study(

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 import optuna
 
-from study.params import PARAMS, Family, TrialParams
+from study.params import DATA_PARAMS, Family, TrialParams, param_definition
 from study.tasks import TaskSpec
 from study.validation import check_bool, check_choice, check_int, check_number
 
@@ -52,7 +52,7 @@ class Range:
 
     def distribution(self, name: str) -> optuna.distributions.BaseDistribution:
         """Return the Optuna distribution for parameter ``name``."""
-        if PARAMS[name].type is int:
+        if param_definition(name).type is int:
             return optuna.distributions.IntDistribution(
                 int(self.low), int(self.high), log=self.log, step=int(self.step or 1)
             )
@@ -138,8 +138,13 @@ class SearchSpace:
         """The objective's direction."""
         return OBJECTIVES[self.objective]
 
+    def lookback(self, sampled: Mapping[str, Any]) -> int | None:
+        """A trial's searched ``lookback``, or ``None`` when the task's own holds."""
+        return None if "lookback" not in sampled else int(sampled["lookback"])
+
     def params_for(self, sampled: Mapping[str, Any]) -> TrialParams:
         """Complete a trial's sampled values with the fixed ones and the defaults."""
+        sampled = _model_values(sampled)
         if self.model is not None:
             from study.builders import standard_params
 
@@ -152,7 +157,7 @@ class SearchSpace:
             return None
         from study.builders import CustomModel, builder_values
 
-        values = builder_values(self.fixed, sampled)
+        values = builder_values(self.fixed, _model_values(sampled))
         return CustomModel(self.model, values, str(Path.cwd()))
 
     def distributions(self) -> dict[str, optuna.distributions.BaseDistribution]:
@@ -184,6 +189,11 @@ class SearchSpace:
             sort_keys=True,
             default=str,
         )
+
+
+def _model_values(sampled: Mapping[str, Any]) -> dict[str, Any]:
+    """The sampled values without those of the data (``lookback``), which shape the task."""
+    return {k: v for k, v in sampled.items() if k not in DATA_PARAMS}
 
 
 def _num(value: float) -> str:

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from study.errors import InputError
-from study.params import FAMILIES, PARAMS, Family, params_for
+from study.params import FAMILIES, PARAMS, Family, param_definition, params_for
 from study.space._model import (
     MAX_SAMPLER_SEED,
     MAX_SEEDS,
@@ -19,7 +19,7 @@ from study.space._model import (
     SearchSpace,
 )
 from study.space._overrides import parse_overrides
-from study.tasks import check_family, make_spec
+from study.tasks import TaskSpec, check_family, make_spec
 from study.validation import check_bool, check_int, check_number
 
 _TOP_KEYS = (
@@ -97,13 +97,25 @@ def _build(
         raise InputError(f"unknown key `{unknown[0]}`; the keys are: {', '.join(_TOP_KEYS)}.")
     # A built-in family is checked before the task, so an empty file asks for it first.
     builtin = None if "model" in doc else _family(doc.get("family"))
-    task = make_spec(_required(doc, "task"), base_dir=path.parent.resolve())
+    params = _table(doc, "params")
+    lookback = params.pop("lookback", None)
+    raw_task = _required(doc, "task")
+    if isinstance(raw_task, Mapping) and isinstance(raw_task.get("lookback"), Mapping):
+        raise InputError(
+            "`task.lookback` must be a whole number; to search the window, move it to "
+            "[params]: lookback = { choices = [12, 24, 48] }."
+        )
+    task = make_spec(raw_task, base_dir=path.parent.resolve())
+    if lookback is not None:
+        task, lookback = _lookback(doc["task"], task, lookback)
     if builtin is None:  # The user's own model: see study.builders.
-        family, searched, fixed = _custom_params(doc, task)
+        family, searched, fixed = _custom_params(params, doc, task)
     else:
         family = builtin
         check_family(task, family)
-        searched, fixed = _params(family, _table(doc, "params"))
+        searched, fixed = _params(family, params)
+    if isinstance(lookback, Range | Choices):
+        searched["lookback"] = lookback
     declared = {**searched, **fixed}
     own = {} if builtin is not None else {n: v for n, v in declared.items() if n not in PARAMS}
     typed_overrides = parse_overrides(family, overrides, own=own)
@@ -129,8 +141,32 @@ def _build(
     )
 
 
+def _lookback(raw: Any, task: TaskSpec, entry: Any) -> tuple[TaskSpec, Searched | int]:
+    """Fold ``params.lookback`` into the task: a fixed one is the task's lookback; a searched
+    one makes the task's lookback its longest value, which the series must hold."""
+    if task.name != "csv":
+        raise InputError(
+            "`params.lookback` needs a CSV series task, e.g. "
+            'task = {csv = "data.csv", target = "y", lookback = 12}.'
+        )
+    if isinstance(raw, Mapping) and "lookback" in raw:
+        raise InputError(
+            "`lookback` is set both in [task] and in [params]; keep one of them "
+            "(in [params] it may be searched: lookback = {choices = [12, 24, 48]})."
+        )
+    value = _searched("lookback", entry) if isinstance(entry, Mapping) else None
+    if isinstance(value, Range):
+        longest = int(value.high)
+    elif isinstance(value, Choices):
+        longest = max(int(v) for v in value.values)
+    else:
+        longest = _check("lookback", entry, "params.lookback")
+    spec = make_spec({**task.to_dict(), "lookback": longest}, base_dir=task.base_dir)
+    return spec, longest if value is None else value
+
+
 def _custom_params(
-    doc: Mapping[str, Any], task: Any
+    table: Mapping[str, Any], doc: Mapping[str, Any], task: Any
 ) -> tuple[Family, dict[str, Searched], dict[str, Any]]:
     """The parameters of a space with a builder: every standard one, and its own ones."""
     from study.builders import check_target, custom_family, user_param
@@ -139,7 +175,7 @@ def _custom_params(
     family = custom_family(task, doc.get("family"))
     searched: dict[str, Searched] = {}
     fixed: dict[str, Any] = {}
-    for name, entry in _table(doc, "params").items():
+    for name, entry in table.items():
         if name in PARAMS:
             home = family if family in PARAMS[name].families else PARAMS[name].families[0]
             more_searched, more_fixed = _params(home, {name: entry})
@@ -185,7 +221,7 @@ def _searched(name: str, entry: Mapping[str, Any]) -> Searched:
 
 
 def _range(name: str, key: str, entry: Mapping[str, Any]) -> Range:
-    definition = PARAMS[name]
+    definition = param_definition(name)
     extra = [k for k in entry if k not in ("low", "high", "log", "step")]
     if extra:
         raise InputError(
@@ -210,7 +246,7 @@ def _range(name: str, key: str, entry: Mapping[str, Any]) -> Range:
 
 
 def _step(name: str, key: str, step: Any, log: bool) -> float:
-    if PARAMS[name].type is int:
+    if param_definition(name).type is int:
         step = _valid(check_int, f"{key}.step", step, low=1)
     else:
         step = _valid(check_number, f"{key}.step", step, low=0, low_inclusive=False)
@@ -221,7 +257,7 @@ def _step(name: str, key: str, step: Any, log: bool) -> float:
 
 def _check(name: str, value: Any, key: str) -> Any:
     try:
-        return PARAMS[name].check(value)
+        return param_definition(name).check(value)
     except ValueError as e:
         raise InputError(f"`{key}`: {e}") from None
 

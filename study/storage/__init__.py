@@ -31,6 +31,7 @@ from study.storage._decode import (
     was_interrupted,
 )
 from study.storage._errors import error_reason, is_storage_error, storage_cause
+from study.storage._final_score import FinalScore, read_final_score, write_final_score
 from study.storage._journal import repair_journal
 from study.storage._open import (
     check_storage,
@@ -75,6 +76,7 @@ __all__ = [
     "STORAGE_ENV",
     "STORAGE_FILE_ENV",
     "WORKER_ATTR",
+    "FinalScore",
     "PruneInfo",
     "StudyRecord",
     "TrialRecord",
@@ -96,6 +98,7 @@ __all__ = [
     "mark_interrupted",
     "mask_url",
     "open_storage",
+    "read_final_score",
     "recover",
     "repair_journal",
     "requeue",
@@ -120,6 +123,7 @@ __all__ = [
     "was_interrupted",
     "worker_tag",
     "write_error",
+    "write_final_score",
     "write_params",
     "write_study_attrs",
     "write_trial_result",

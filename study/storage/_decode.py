@@ -21,6 +21,7 @@ from optuna.trial import FrozenTrial
 from study.curves import SeedCurves
 from study.diagnosis import TrialDiagnosis
 from study.storage import _keys as keys
+from study.storage._final_score import read_final_score
 from study.storage._records import PruneInfo, StudyRecord, TrialRecord
 
 
@@ -118,6 +119,7 @@ def study_record(study: optuna.Study, storage_shown: str) -> StudyRecord:
         trials=records,
         direction=study.direction.name.lower(),
         **description,
+        test_score=read_final_score(study),
     )
 
 

@@ -34,6 +34,7 @@ STUDY_BASELINE_LOSS = "baseline_loss"
 STUDY_SPACE_TEXT = "space_text"
 STUDY_SPACE_PATH = "space_path"
 STUDY_FINGERPRINT = "fingerprint"
+STUDY_TEST_SCORE = "test_score"  # Written at the end of a run, or by `evaluate`.
 
 # Trial user attributes: short, readable in Optuna's own tools.
 PARAMS = "params"

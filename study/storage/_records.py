@@ -10,6 +10,7 @@ from optuna.distributions import BaseDistribution
 
 from study.curves import SeedCurves
 from study.diagnosis import TrialDiagnosis
+from study.storage._final_score import FinalScore
 
 
 @dataclasses.dataclass(frozen=True)
@@ -123,6 +124,8 @@ class StudyRecord:
         own_objective: Whether the study was made by the user's own Optuna objective (e.g.
             with ``study.keras.OverfitPruningCallback``) rather than by ``study run``: it has
             no search-space file, and its description comes from its trials.
+        test_score: The best trial's score on the test split (:class:`FinalScore`), or
+            ``None`` when the study has none (no ``test`` split, or not scored yet).
     """
 
     name: str
@@ -140,6 +143,7 @@ class StudyRecord:
     trials: tuple[TrialRecord, ...]
     space_path: str = ""
     own_objective: bool = False
+    test_score: FinalScore | None = None
 
     def by_state(self) -> dict[str, int]:
         """Number of trials in each state."""

@@ -16,7 +16,8 @@ from study.errors import InputError
 from study.params import Family
 from study.tasks._base import LossName, TaskData, TaskKind
 from study.tasks._builtin import BUILTIN, CHECKS
-from study.tasks._csv import CSV_OPTIONS, load_csv_task
+from study.tasks._csv import CSV_OPTIONS, load_csv_source
+from study.tasks._source import TaskSource
 from study.tasks._spec import TaskSpec, resolve_options
 
 __all__ = [
@@ -24,8 +25,10 @@ __all__ = [
     "LossName",
     "TaskData",
     "TaskKind",
+    "TaskSource",
     "TaskSpec",
     "check_family",
+    "load_source",
     "load_task",
     "make_spec",
 ]
@@ -81,7 +84,19 @@ def check_family(spec: TaskSpec, family: Family) -> None:
 
 
 def load_task(spec: TaskSpec | str, **options: Any) -> TaskData:
-    """Load a task's data.
+    """Load a task's data: training and validation, at the task's own lookback.
+
+    Args:
+        spec: A validated :class:`TaskSpec`, or a task name (options as keywords).
+
+    Raises:
+        InputError: Bad options or a bad CSV file.
+    """
+    return load_source(spec, **options).data()
+
+
+def load_source(spec: TaskSpec | str, **options: Any) -> TaskSource:
+    """Load a task's data once, for a whole run: see :class:`TaskSource`.
 
     Args:
         spec: A validated :class:`TaskSpec`, or a task name (options as keywords).
@@ -92,6 +107,6 @@ def load_task(spec: TaskSpec | str, **options: Any) -> TaskData:
     if isinstance(spec, str):
         spec = make_spec({"name": spec, **options})
     if spec.name == "csv":
-        return load_csv_task(spec.options, spec.base_dir)
+        return load_csv_source(spec.options, spec.base_dir)
     builder, _ = BUILTIN[spec.name]
-    return builder(spec.options)
+    return TaskSource(builder(spec.options))

@@ -9,13 +9,19 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+import numpy.typing as npt
 import pandas as pd
 from sklearn.model_selection import train_test_split
 
 from study.errors import InputError
 from study.tasks._base import TaskData
-from study.tasks._prepare import classification_data, regression_data, windows
+from study.tasks._prepare import classification_data, regression_data
+from study.tasks._series import load_series
+from study.tasks._source import TaskSource
 from study.tasks._spec import MAX_LOOKBACK, OptionDef
+from study.tasks._time import drop_time_column
+
+Array = npt.NDArray[np.float64]
 
 CSV_OPTIONS: dict[str, OptionDef] = {
     "csv": OptionDef(str, "", help="path of the CSV file, relative to the search-space file"),
@@ -26,6 +32,11 @@ CSV_OPTIONS: dict[str, OptionDef] = {
                       help="auto, regression or classification"),
     "validation": OptionDef(float, 0.2, low=0.05, high=0.95,
                             help="fraction held out for validation"),
+    "test": OptionDef(float, 0.0, low=0.0, high=0.5,
+                      help="fraction held out before anything else, scored once at the end"),
+    "time": OptionDef(str, "", help="column that orders a series' rows; never a feature"),
+    "horizon": OptionDef(int, 1, low=1, high=MAX_LOOKBACK,
+                         help="rows ahead a series' window predicts: 1 is the next row"),
 }
 # Integer targets with at most this many distinct values are taken as class labels.
 _MAX_AUTO_CLASSES = 20
@@ -35,11 +46,22 @@ _MAX_ABS_VALUE = 1e150
 
 
 def load_csv_task(options: Mapping[str, Any], base_dir: Path) -> TaskData:
-    """Load and check the CSV named by ``options``; see ``CSV_OPTIONS``.
+    """Load and check the CSV named by ``options``; see :func:`load_csv_source`."""
+    return load_csv_source(options, base_dir).data()
+
+
+def load_csv_source(options: Mapping[str, Any], base_dir: Path) -> TaskSource:
+    """Load and check the CSV named by ``options`` once, with its test split if asked.
+
+    With ``lookback`` 0 the rows are samples; ``test`` then holds out rows at random (with a
+    fixed seed; stratified for classification) before the validation split. With ``lookback``
+    >= 1 the rows are a series in time order (see :mod:`study.tasks._series`): the target's
+    past is an input beside the other numeric columns, so a single column is enough.
 
     Raises:
         InputError: A missing or unreadable file, a missing target, non-numeric feature
-            columns, missing values, too few rows for the window, or a single class.
+            columns, missing values, rows out of time order, too few rows for the windows or
+            the splits, or a single class.
     """
     path = _resolve(options, base_dir)
     frame = _read(path)
@@ -50,12 +72,31 @@ def load_csv_task(options: Mapping[str, Any], base_dir: Path) -> TaskData:
             + ", ".join(map(str, frame.columns))
             + ". Set `target` in [task] to one of them."
         )
-    _check_values(path, frame, target)
-    kind = _kind(path, frame[target], str(options["kind"]))
     lookback = int(options["lookback"])
+    _check_series_options(options, lookback)
+    if options["time"]:
+        frame = drop_time_column(path, frame, str(options["time"]), target)
+    _check_values(path, frame, target, needs_features=lookback == 0)
+    kind = _kind(path, frame[target], str(options["kind"]))
+    val, test = float(options["validation"]), float(options["test"])
+    if lookback == 0:
+        return _tabular(path, frame, target, kind, val, test)
+    series = load_series(
+        path, frame, target, kind, validation=val, test=test, horizon=int(options["horizon"])
+    )
+    series.check_lookback(path, lookback)
+    return TaskSource(*series.windows(lookback), series=series, path=path)
+
+
+def _check_series_options(options: Mapping[str, Any], lookback: int) -> None:
     if lookback > 0:
-        return _series(path, frame, target, kind, lookback, float(options["validation"]))
-    return _tabular(path, frame, target, kind, float(options["validation"]))
+        return
+    for name, default in (("time", ""), ("horizon", 1)):
+        if options[name] != default:
+            raise InputError(
+                f"task option `{name}` of task 'csv' applies to a series, but lookback=0 "
+                "makes the rows independent samples; set `lookback` >= 1 in [task]."
+            )
 
 
 def _resolve(options: Mapping[str, Any], base_dir: Path) -> Path:
@@ -99,7 +140,7 @@ def _check_header(path: Path) -> None:
         )
 
 
-def _check_values(path: Path, frame: pd.DataFrame, target: str) -> None:
+def _check_values(path: Path, frame: pd.DataFrame, target: str, *, needs_features: bool) -> None:
     features = frame.drop(columns=[target])
     bad = [str(c) for c in features.columns if not pd.api.types.is_numeric_dtype(features[c])]
     if bad:
@@ -115,8 +156,11 @@ def _check_values(path: Path, frame: pd.DataFrame, target: str) -> None:
             f"{path}: column '{column}' has {count} missing value(s); "
             "fill or drop those rows."
         )
-    if len(features.columns) == 0:
-        raise InputError(f"{path}: no feature columns besides the target '{target}'.")
+    if needs_features and len(features.columns) == 0:
+        raise InputError(
+            f"{path}: no feature columns besides the target '{target}'; add some, or set "
+            "`lookback` >= 1 to predict the series from its own past."
+        )
     _check_finite(path, frame.select_dtypes("number"))
 
 
@@ -153,54 +197,51 @@ def _kind(path: Path, y: pd.Series, kind: str) -> str:
     return "regression"
 
 
-def _tabular(path: Path, frame: pd.DataFrame, target: str, kind: str, val: float) -> TaskData:
+def _tabular(
+    path: Path, frame: pd.DataFrame, target: str, kind: str, val: float, test: float
+) -> TaskSource:
     x = frame.drop(columns=[target]).to_numpy(dtype=np.float64)
     y = frame[target].to_numpy()
-    n_val = round(len(x) * val)
-    if len(x) - n_val < _MIN_SAMPLES or n_val < 1:
+    classes = kind == "classification"
+    y = y if classes else y.astype(float)
+    n_test = round(len(x) * test)
+    n_val = round((len(x) - n_test) * val)
+    if len(x) - n_test - n_val < _MIN_SAMPLES or n_val < 1 or (test > 0 and n_test < 1):
+        held = f"{val:.0%} for validation" + (f" and {test:.0%} for test" if test else "")
         raise InputError(
-            f"{path}: {len(x)} rows are too few to hold out {val:.0%} for validation; "
-            "add rows or change `validation`."
+            f"{path}: {len(x)} rows are too few to hold out {held}; "
+            "add rows or change `validation` or `test`."
         )
     label = f"csv:{path.name}"
     what = f"{path.name}: {len(x)} rows, {x.shape[1]} features, target '{target}'"
-    if kind == "classification":
+    x_tr, y_tr, x_te, y_te = x, y, x[:0], y[:0]
+    if n_test:
+        x_tr, x_te, y_tr, y_te = _split(x, y, n_test, classes)
+        what += f", {n_test} rows held out for test"
+    x_tr, x_va, y_tr, y_va = _split(x_tr, y_tr, n_val, classes)
+
+    def build(x_other: Array, y_other: npt.NDArray[np.generic]) -> TaskData:
+        # Scaling is fitted on the same training rows for validation and for test.
+        if classes:
+            return classification_data(
+                label, x_tr, y_tr, x_other, y_other, scale=True, description=what
+            )
+        return regression_data(
+            label, x_tr, y_tr.astype(float), x_other, y_other.astype(float),
+            loss="mse", scale=True, shuffle=True,
+            description=what,
+        )
+
+    return TaskSource(build(x_va, y_va), build(x_te, y_te) if n_test else None)
+
+
+def _split(
+    x: Array, y: npt.NDArray[np.generic], n_out: int, classes: bool
+) -> tuple[Array, Array, npt.NDArray[np.generic], npt.NDArray[np.generic]]:
+    """Hold ``n_out`` rows out at random with a fixed seed, stratified for classes if it can."""
+    strat = None
+    if classes:
         counts = pd.Series(y).value_counts()
-        strat = y if counts.min() >= 2 and len(counts) <= n_val else None
-        x_tr, x_va, y_tr, y_va = train_test_split(
-            x, y, test_size=n_val, random_state=0, stratify=strat
-        )
-        return classification_data(label, x_tr, y_tr, x_va, y_va, scale=True, description=what)
-    x_tr, x_va, y_tr, y_va = train_test_split(x, y.astype(float), test_size=n_val, random_state=0)
-    return regression_data(
-        label, x_tr, y_tr, x_va, y_va, loss="mse", scale=True, shuffle=True, description=what
-    )
-
-
-def _series(
-    path: Path, frame: pd.DataFrame, target: str, kind: str, lookback: int, val: float
-) -> TaskData:
-    n_windows = len(frame) - lookback
-    n_val = round(n_windows * val)
-    if n_windows - n_val < _MIN_SAMPLES or n_val < 1:
-        raise InputError(
-            f"{path}: {len(frame)} rows are too few for windows of lookback={lookback} "
-            f"with {val:.0%} held out; need at least {lookback + 2 * _MIN_SAMPLES + 1} rows "
-            "or a smaller `lookback`."
-        )
-    numeric = frame.select_dtypes("number")
-    x, y = windows(numeric.to_numpy(dtype=np.float64), frame[target].to_numpy(), lookback)
-    label = f"csv:{path.name}"
-    what = (
-        f"{path.name}: series of {len(frame)} rows, windows of {lookback}, "
-        f"last {n_val} windows validate, target '{target}'"
-    )
-    split = n_windows - n_val
-    if kind == "classification":
-        return classification_data(
-            label, x[:split], y[:split], x[split:], y[split:], scale=True, description=what
-        )
-    return regression_data(
-        label, x[:split], y[:split].astype(float), x[split:], y[split:].astype(float),
-        loss="mse", scale=True, shuffle=True, description=what,
-    )
+        strat = y if counts.min() >= 2 and len(counts) <= n_out else None
+    parts = train_test_split(x, y, test_size=n_out, random_state=0, stratify=strat)
+    return parts[0], parts[1], parts[2], parts[3]

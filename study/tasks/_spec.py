@@ -8,12 +8,14 @@ from pathlib import Path
 from typing import Any
 
 from study.errors import InputError
+from study.params import MAX_LOOKBACK
 from study.validation import check_choice, check_int, check_number
 
-MAX_LOOKBACK = 10_000
-"""Longest window a task may use: each sample holds ``lookback`` rows, so memory grows with it."""
 MAX_SEED = 2**32 - 1
 """Largest data seed (numpy and scikit-learn take seeds below 2**32)."""
+
+
+__all__ = ["MAX_LOOKBACK", "MAX_SEED", "OptionDef", "TaskSpec", "resolve_options"]
 
 
 @dataclasses.dataclass(frozen=True)
