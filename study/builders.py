@@ -152,8 +152,12 @@ def _user_range(key: str, entry: Mapping[str, Any]) -> UserRange:
         raise InputError(f"`{key}`: {e}") from None
 
 
-def check_target(target: Any) -> str:
+def check_target(target: Any, *, load: bool = True) -> str:
     """Validate ``model = "module:function"`` and check that it imports and is callable.
+
+    Args:
+        target: The ``model`` value.
+        load: Import the module to check the callable; ``False`` checks the form only.
 
     Raises:
         InputError: Not of that form, not importable, or not a callable.
@@ -163,7 +167,8 @@ def check_target(target: Any) -> str:
             f'`model` must be "module:function" (e.g. "mypackage.models:build"), '
             f"but got model={target!r}."
         )
-    load_builder(target, os.getcwd())
+    if load:
+        load_builder(target, os.getcwd())
     return target
 
 

@@ -220,3 +220,15 @@ def test_next_reads_the_storage_named_by_the_environment(
     monkeypatch.setenv(variable, "url.txt" if variable.endswith("FILE") else f"sqlite:///{db}")
     assert main(["next", NAME]) == 0
     assert (workdir / f"next_{NAME}.toml").is_file()
+
+
+def test_next_never_imports_the_module_a_stored_study_names(
+    workdir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (workdir / "mybuild.py").write_text(
+        "from pathlib import Path\nPath('imported.flag').write_text('ran')\n" + BUILDER
+    )
+    _custom_study(f"sqlite:///{workdir / 'studies.db'}")
+    assert main(["next", "custom", "--out", str(workdir / "follow.toml")]) == 0
+    assert (workdir / "follow.toml").is_file()
+    assert not (workdir / "imported.flag").exists()

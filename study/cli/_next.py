@@ -49,7 +49,9 @@ def run(args: argparse.Namespace) -> int:
     except ValueError as e:
         raise InputError(f"cannot write a follow-up: {e}") from None
     text = render_space(follow)
-    parse_space(text, out)  # what `run --space` reads; raises before anything is written
+    # What `run --space` reads; raises before anything is written. The study names its model's
+    # module, but a stored study never imports code: `run` checks it when it is given.
+    parse_space(text, out, import_model=False)
     write_text_atomic(out, text)
     for change in follow.changes:
         print(f"{change.param}: {change.reason}")

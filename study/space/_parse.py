@@ -72,15 +72,21 @@ def parse_space(
     *,
     overrides: Mapping[str, str] | None = None,
     seeds: int | None = None,
+    import_model: bool = True,
 ) -> SearchSpace:
-    """Validate a search space given as TOML text; see :func:`load_space`."""
+    """Validate a search space given as TOML text; see :func:`load_space`.
+
+    With ``import_model=False`` a ``model = "module:function"`` is checked for its form only,
+    without importing the module: for a space whose text came from a stored study, which
+    must never run code on its own.
+    """
     text = text.removeprefix("\ufeff")
     try:
         doc = tomllib.loads(text)
     except tomllib.TOMLDecodeError as e:
         raise InputError(f"{path}: TOML syntax error: {e}; fix the file.") from None
     try:
-        return _build(doc, text, path, overrides or {}, seeds)
+        return _build(doc, text, path, overrides or {}, seeds, import_model)
     except InputError as e:
         raise InputError(f"{path}: {e}") from None
 
@@ -91,6 +97,7 @@ def _build(
     path: Path,
     overrides: Mapping[str, str],
     seeds: int | None,
+    import_model: bool = True,
 ) -> SearchSpace:
     unknown = [k for k in doc if k not in _TOP_KEYS]
     if unknown:
@@ -109,7 +116,7 @@ def _build(
     if lookback is not None:
         task, lookback = _lookback(doc["task"], task, lookback)
     if builtin is None:  # The user's own model: see study.builders.
-        family, searched, fixed = _custom_params(params, doc, task)
+        family, searched, fixed = _custom_params(params, doc, task, import_model)
     else:
         family = builtin
         check_family(task, family)
@@ -166,12 +173,12 @@ def _lookback(raw: Any, task: TaskSpec, entry: Any) -> tuple[TaskSpec, Searched 
 
 
 def _custom_params(
-    table: Mapping[str, Any], doc: Mapping[str, Any], task: Any
+    table: Mapping[str, Any], doc: Mapping[str, Any], task: Any, import_model: bool = True
 ) -> tuple[Family, dict[str, Searched], dict[str, Any]]:
     """The parameters of a space with a builder: every standard one, and its own ones."""
     from study.builders import check_target, custom_family, user_param
 
-    check_target(doc["model"])
+    check_target(doc["model"], load=import_model)
     family = custom_family(task, doc.get("family"))
     searched: dict[str, Searched] = {}
     fixed: dict[str, Any] = {}
