@@ -22,7 +22,7 @@ from study.curves import SeedCurves
 from study.parallel._backends import worker_deaths
 from study.parallel._failures import failed_seeds
 from study.parallel._lockstep import DirectMonitor, LockstepCoordinator, LockstepMonitor
-from study.parallel._worker import leave_signals_to, prepare_worker
+from study.parallel._worker import leave_signals_to, prepare_worker, tie_to_parent
 from study.params import Family, TrialParams
 
 ProgressCallback = Callable[[list[SeedCurves]], bool]
@@ -34,6 +34,7 @@ if TYPE_CHECKING:
     from study.builders import CustomModel
     from study.engine import TrainingMonitor
     from study.tasks import TaskData  # the tasks load pandas and scikit-learn
+
 
 @dataclasses.dataclass(frozen=True)
 class SeedJob:
@@ -80,8 +81,12 @@ def _train(job: SeedJob, monitor: TrainingMonitor | None) -> list[SeedCurves]:
             curves = job.model.train(job.data, job.seeds, job.chunk_epochs, monitor)
         else:
             curves = train_seeds(
-                job.family, job.params, job.data, job.seeds,
-                chunk_epochs=job.chunk_epochs, monitor=monitor,
+                job.family,
+                job.params,
+                job.data,
+                job.seeds,
+                chunk_epochs=job.chunk_epochs,
+                monitor=monitor,
             )
         return curves
     except Exception as e:  # A failing seed group must not end the trial for the others.
@@ -132,9 +137,7 @@ def run_seeds(
     """
     data = data.for_family(family)
     groups = [tuple(int(s) for s in g) for g in np.array_split(list(seeds), n_jobs) if len(g)]
-    jobs = [
-        SeedJob(family, params, data, g, chunk_epochs, debug, model=model) for g in groups
-    ]
+    jobs = [SeedJob(family, params, data, g, chunk_epochs, debug, model=model) for g in groups]
     if len(jobs) == 1 and backend != "dask" and worker is train_job:
         monitor = None if on_progress is None else DirectMonitor(on_progress)
         results = [_train(jobs[0], monitor)]
@@ -174,7 +177,10 @@ def _dispatch(
 
 
 def _rerun_alone(
-    jobs: list[SeedJob], index: int, backend: str, worker: Worker,
+    jobs: list[SeedJob],
+    index: int,
+    backend: str,
+    worker: Worker,
     done: dict[int, list[SeedCurves]],
 ) -> None:
     """Run a group whose pool broke once more, alone and unwatched; record it if it dies."""
@@ -202,7 +208,8 @@ def _run_pool(
     # At least two workers, so that even a single job runs in a worker, not in this process.
     # Dask's backend comes configured from `seed_cluster` (naming it again would rebuild it).
     parallel = joblib.Parallel(
-        n_jobs=max(2, len(indices)), backend=None if backend == "dask" else backend,
+        n_jobs=max(2, len(indices)),
+        backend=None if backend == "dask" else backend,
         return_as="generator_unordered",
     )
     for index, curves in parallel(tasks):
@@ -213,6 +220,7 @@ def _run_pool(
 def _indexed(
     worker: Worker, job: SeedJob, channel: Path | None, index: int, parent: int
 ) -> tuple[int, list[SeedCurves]]:
+    tie_to_parent(parent)
     leave_signals_to(parent)
     try:
         return index, worker(job, channel, index)

@@ -8,9 +8,15 @@ import os
 import signal
 import sys
 import threading
+import time
 from collections.abc import Iterator
 
 _ready = False
+_tied = False
+
+PARENT_POLL_SECONDS = 1.0
+"""How often a seed worker checks that the run that started it is still alive."""
+_PR_SET_PDEATHSIG = 1  # From <linux/prctl.h>.
 
 WORKER_GROWTH = 4 << 30
 """Bytes a joblib ``loky`` worker may grow by before the pool retires it (4 GiB).
@@ -76,7 +82,63 @@ def leave_signals_to(parent: int) -> None:
         signal.signal(signum, signal.SIG_IGN)
 
 
+def tie_to_parent(parent: int) -> None:
+    """In a worker process started by ``parent``, end this process when ``parent`` dies.
+
+    However the run dies (``kill -9`` included), its seed workers must not train on for
+    nobody: on Linux the kernel kills this process with the parent (``PR_SET_PDEATHSIG``);
+    on every platform a daemon thread checks every :data:`PARENT_POLL_SECONDS` that the parent
+    is still there and ends this process when it is not. Called in the run's own process (one
+    worker, the ``threading`` backend), or in a process that ``parent`` did not start itself
+    (a Dask worker, whose parent is its nanny), it does nothing.
+    """
+    global _tied
+    if _tied or os.getpid() == parent or os.getppid() != parent:
+        return
+    _tied = True
+    _die_with_parent()
+    if os.getppid() != parent:  # The parent died before the kernel was told to watch it.
+        os._exit(1)
+    threading.Thread(
+        target=_watch_parent, args=(parent,), name="study-parent-watch", daemon=True
+    ).start()
+
+
+def _die_with_parent() -> None:
+    """Ask Linux to SIGKILL this process when its parent ends; elsewhere, do nothing.
+
+    The kernel's "parent" is the thread that started this process. joblib's pool starts its
+    workers from the run's main thread (or, to replace a worker, from the pool's manager
+    thread, which lives as long as the pool), so neither ends before the run or the pool does.
+    """
+    if not sys.platform.startswith("linux"):
+        return
+    import ctypes
+
+    with contextlib.suppress(OSError, AttributeError):
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+
+
+def _watch_parent(parent: int) -> None:
+    while _parent_alive(parent):
+        time.sleep(PARENT_POLL_SECONDS)
+    os._exit(1)  # Nobody is left to receive this worker's results.
+
+
+def _parent_alive(parent: int) -> bool:
+    """Whether ``parent`` still runs: on POSIX an orphan is adopted, so its parent id changes."""
+    if os.name == "posix":
+        return os.getppid() == parent
+    try:
+        import psutil
+    except ImportError:
+        return True  # No portable way to tell; the pool's own checks remain.
+    return bool(psutil.pid_exists(parent))
+
+
 def _ready_worker(parent: int) -> None:
+    tie_to_parent(parent)
     leave_signals_to(parent)
     prepare_worker()
 
