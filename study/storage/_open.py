@@ -50,6 +50,7 @@ from study.storage._urls import (
     is_journal,
     journal_path,
     mask_url,
+    refuse_in_memory,
     scrub,
     sqlite_path,
 )
@@ -79,6 +80,7 @@ def check_storage(url: str, *, must_exist: bool = False) -> None:
         InputError: The URL is malformed, its folder is missing, the file is not a study
             storage, or (SQLite) another run is using it.
     """
+    refuse_in_memory(url)
     shown = mask_url(url)
     if is_journal(url):
         _journal_file(url, shown, must_exist)
