@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import collections
 import csv
+import io
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -13,6 +14,7 @@ import pandas as pd
 from sklearn.model_selection import train_test_split
 
 from study.errors import InputError
+from study.files import read_capped
 from study.tasks._base import TaskData
 from study.tasks._prepare import classification_data, regression_data, windows
 from study.tasks._spec import MAX_LOOKBACK, OptionDef
@@ -27,6 +29,8 @@ CSV_OPTIONS: dict[str, OptionDef] = {
     "validation": OptionDef(float, 0.2, low=0.05, high=0.95,
                             help="fraction held out for validation"),
 }
+MAX_CSV_BYTES = 1 << 30
+"""Largest CSV file of a task read (1 GiB): beyond it, the data alone would crowd out training."""
 # Integer targets with at most this many distinct values are taken as class labels.
 _MAX_AUTO_CLASSES = 20
 _MIN_SAMPLES = 2
@@ -66,15 +70,20 @@ def _resolve(options: Mapping[str, Any], base_dir: Path) -> Path:
         )
     path = Path(str(options["csv"]))
     path = path if path.is_absolute() else base_dir / path
-    if not path.is_file():
+    if not path.exists():
         raise InputError(f"{path}: CSV file not found; check `csv` in [task].")
     return path
 
 
 def _read(path: Path) -> pd.DataFrame:
     try:
-        _check_header(path)
-        frame = pd.read_csv(path)
+        data = read_capped(path, cap=MAX_CSV_BYTES, what="CSV file of the task",
+                           fix="sample or aggregate the rows into a smaller file.")
+    except OSError as e:
+        raise InputError(f"{path}: cannot read the CSV file ({e}).") from None
+    try:
+        _check_header(path, data)
+        frame = pd.read_csv(io.BytesIO(data))
     except pd.errors.EmptyDataError:
         raise InputError(f"{path}: the CSV file is empty; it needs a header and rows.") from None
     except (pd.errors.ParserError, UnicodeDecodeError) as e:
@@ -85,10 +94,10 @@ def _read(path: Path) -> pd.DataFrame:
     return frame
 
 
-def _check_header(path: Path) -> None:
+def _check_header(path: Path, data: bytes) -> None:
     """Refuse repeated column names: pandas would rename a second ``y`` to ``y.1``, silently
     turning a copy of the target into a feature."""
-    with path.open(newline="", encoding="utf-8-sig") as f:
+    with io.TextIOWrapper(io.BytesIO(data), encoding="utf-8-sig", newline="") as f:
         header = next(csv.reader(f), [])
     counts = collections.Counter(header)
     repeated = [name for name, n in counts.items() if n > 1]
