@@ -22,6 +22,7 @@ from study.curves import SeedCurves
 from study.parallel._backends import worker_deaths
 from study.parallel._failures import failed_seeds
 from study.parallel._lockstep import DirectMonitor, LockstepCoordinator, LockstepMonitor
+from study.parallel._memory import TrialSizes, available_memory, check_memory, estimate_memory
 from study.parallel._worker import leave_signals_to, prepare_worker, tie_to_parent
 from study.params import Family, TrialParams
 
@@ -138,7 +139,16 @@ def run_seeds(
     data = data.for_family(family)
     groups = [tuple(int(s) for s in g) for g in np.array_split(list(seeds), n_jobs) if len(g)]
     jobs = [SeedJob(family, params, data, g, chunk_epochs, debug, model=model) for g in groups]
-    if len(jobs) == 1 and backend != "dask" and worker is train_job:
+    in_process = len(jobs) == 1 and backend != "dask" and worker is train_job
+    workers = 0 if in_process or backend != "loky" else len(jobs)
+    # A user's own model has sizes of its own; a Dask cluster's memory is its workers'.
+    skip = model is not None or backend == "dask"
+    refused = None if skip else _refusal(family, params, data, len(seeds), workers)
+    if refused is not None:  # Refused before any training: it could not fit in memory.
+        if debug:
+            raise MemoryError(refused)
+        return failed_seeds([int(s) for s in seeds], MemoryError(refused), params.epochs)
+    if in_process:
         monitor = None if on_progress is None else DirectMonitor(on_progress)
         results = [_train(jobs[0], monitor)]
     elif on_progress is None:
@@ -155,6 +165,29 @@ def run_seeds(
                 coordinator.close()
     by_seed = {c.seed: c for group in results for c in group}
     return [by_seed[int(s)] for s in seeds]
+
+
+def _refusal(
+    family: Family, params: TrialParams, data: TaskData, n_seeds: int, workers: int
+) -> str | None:
+    """Why this trial cannot fit in this machine's memory, or ``None`` when it may."""
+    x, y = data.x_train, data.y_train
+    sizes = TrialSizes(
+        samples=len(x) + len(data.x_val),
+        timesteps=x.shape[1] if x.ndim == 3 else 1,
+        features=x.shape[-1],
+        outputs=max(data.n_classes, y.shape[1] if y.ndim == 2 else 1),
+        units=params.units,
+        layers=params.layers,
+        recurrent=family == "lstm",
+        cell=params.cell,
+        bidirectional=params.bidirectional,
+        batch_size=params.batch_size,
+        optimizer=params.optimizer,
+        seeds=n_seeds,
+        workers=workers,
+    )
+    return check_memory(estimate_memory(sizes), available_memory())
 
 
 def _dispatch(
