@@ -21,7 +21,12 @@ import numpy as np
 from study.curves import SeedCurves
 from study.parallel._backends import worker_deaths
 from study.parallel._failures import failed_seeds
-from study.parallel._lockstep import DirectMonitor, LockstepCoordinator, LockstepMonitor
+from study.parallel._lockstep import (
+    DirectMonitor,
+    LockstepCoordinator,
+    LockstepMonitor,
+    heartbeat,
+)
 from study.parallel._memory import TrialSizes, available_memory, check_memory, estimate_memory
 from study.parallel._worker import leave_signals_to, prepare_worker, tie_to_parent
 from study.params import Family, TrialParams
@@ -63,14 +68,17 @@ class SeedJob:
 def train_job(job: SeedJob, channel: Path | None, group: int) -> list[SeedCurves]:
     """Train one worker's seeds; never raises: failures come back as seeds with an error.
 
-    With a ``channel`` the worker publishes each chunk and waits for the trial's verdict
-    (see :mod:`study.parallel._lockstep`). The channel is a folder of the trial's machine: a
+    With a ``channel`` the worker publishes each chunk and waits for the trial's verdict,
+    showing meanwhile that it is alive (see :mod:`study.parallel._lockstep`). The channel is a folder of the trial's machine: a
     worker that does not see it (a Dask worker on another machine) trains unwatched, and its
     curves arrive when it finishes; live checks need workers that share the filesystem.
     """
     if channel is not None and not channel.is_dir():
         channel = None  # A worker on another machine (Dask): it trains unwatched.
-    return _train(job, None if channel is None else LockstepMonitor(channel, group))
+    if channel is None:
+        return _train(job, None)
+    with heartbeat(channel, group):
+        return _train(job, LockstepMonitor(channel, group))
 
 
 def _train(job: SeedJob, monitor: TrainingMonitor | None) -> list[SeedCurves]:
