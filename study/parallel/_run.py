@@ -69,9 +69,10 @@ def train_job(job: SeedJob, channel: Path | None, group: int) -> list[SeedCurves
     """Train one worker's seeds; never raises: failures come back as seeds with an error.
 
     With a ``channel`` the worker publishes each chunk and waits for the trial's verdict,
-    showing meanwhile that it is alive (see :mod:`study.parallel._lockstep`). The channel is a folder of the trial's machine: a
-    worker that does not see it (a Dask worker on another machine) trains unwatched, and its
-    curves arrive when it finishes; live checks need workers that share the filesystem.
+    showing meanwhile that it is alive (see :mod:`study.parallel._lockstep`). The channel is
+    a folder of the trial's machine: a worker that does not see it (a Dask worker on another
+    machine) trains unwatched, and its curves arrive when it finishes; live checks need
+    workers that share the filesystem.
     """
     if channel is not None and not channel.is_dir():
         channel = None  # A worker on another machine (Dask): it trains unwatched.
