@@ -70,7 +70,7 @@ def _resolve(options: Mapping[str, Any], base_dir: Path) -> Path:
         )
     path = Path(str(options["csv"]))
     path = path if path.is_absolute() else base_dir / path
-    if not path.exists():
+    if not path.exists() or path.is_dir():
         raise InputError(f"{path}: CSV file not found; check `csv` in [task].")
     return path
 
