@@ -11,6 +11,7 @@ from __future__ import annotations
 import dataclasses
 import os
 import tempfile
+import threading
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -245,8 +246,8 @@ def _run_pool(
     finished: Callable[[int], None],
 ) -> None:
     """Run ``jobs[indices]`` in worker processes, filling ``done`` as they return."""
-    parent = os.getpid()
-    tasks = (joblib.delayed(_indexed)(worker, jobs[i], channel, i, parent) for i in indices)
+    parent, main = os.getpid(), threading.current_thread() is threading.main_thread()
+    tasks = (joblib.delayed(_indexed)(worker, jobs[i], channel, i, parent, main) for i in indices)
     # At least two workers, so that even a single job runs in a worker, not in this process.
     # Dask's backend comes configured from `seed_cluster` (naming it again would rebuild it).
     parallel = joblib.Parallel(
@@ -260,9 +261,14 @@ def _run_pool(
 
 
 def _indexed(
-    worker: Worker, job: SeedJob, channel: Path | None, index: int, parent: int
+    worker: Worker,
+    job: SeedJob,
+    channel: Path | None,
+    index: int,
+    parent: int,
+    from_main_thread: bool,
 ) -> tuple[int, list[SeedCurves]]:
-    tie_to_parent(parent)
+    tie_to_parent(parent, from_main_thread=from_main_thread)
     leave_signals_to(parent)
     try:
         return index, worker(job, channel, index)

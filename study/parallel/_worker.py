@@ -82,7 +82,7 @@ def leave_signals_to(parent: int) -> None:
         signal.signal(signum, signal.SIG_IGN)
 
 
-def tie_to_parent(parent: int) -> None:
+def tie_to_parent(parent: int, *, from_main_thread: bool) -> None:
     """In a worker process started by ``parent``, end this process when ``parent`` dies.
 
     However the run dies (``kill -9`` included), its seed workers must not train on for
@@ -91,12 +91,19 @@ def tie_to_parent(parent: int) -> None:
     is still there and ends this process when it is not. Called in the run's own process (one
     worker, the ``threading`` backend), or in a process that ``parent`` did not start itself
     (a Dask worker, whose parent is its nanny), it does nothing.
+
+    Args:
+        parent: The process id of the run.
+        from_main_thread: Whether the run dispatches from its main thread. Linux ties a
+            process to the *thread* that started it, so the kernel's watch is asked for only
+            then; a pool started from another thread (a library user's) could outlive it.
     """
     global _tied
     if _tied or os.getpid() == parent or os.getppid() != parent:
         return
     _tied = True
-    _die_with_parent()
+    if from_main_thread:
+        _die_with_parent()
     if os.getppid() != parent:  # The parent died before the kernel was told to watch it.
         os._exit(1)
     threading.Thread(
@@ -108,8 +115,8 @@ def _die_with_parent() -> None:
     """Ask Linux to SIGKILL this process when its parent ends; elsewhere, do nothing.
 
     The kernel's "parent" is the thread that started this process. joblib's pool starts its
-    workers from the run's main thread (or, to replace a worker, from the pool's manager
-    thread, which lives as long as the pool), so neither ends before the run or the pool does.
+    workers from the thread that dispatches (here the run's main thread) or, to replace a
+    worker, from the pool's manager thread, which lives as long as the pool.
     """
     if not sys.platform.startswith("linux"):
         return
@@ -137,8 +144,8 @@ def _parent_alive(parent: int) -> bool:
     return bool(psutil.pid_exists(parent))
 
 
-def _ready_worker(parent: int) -> None:
-    tie_to_parent(parent)
+def _ready_worker(parent: int, from_main_thread: bool) -> None:
+    tie_to_parent(parent, from_main_thread=from_main_thread)
     leave_signals_to(parent)
     prepare_worker()
 
@@ -156,9 +163,9 @@ def warm_up(n_jobs: int, backend: str = "loky") -> None:
         return
     import joblib
 
-    parent = os.getpid()
+    parent, main = os.getpid(), threading.current_thread() is threading.main_thread()
     joblib.Parallel(n_jobs=n_jobs, backend=backend)(
-        joblib.delayed(_ready_worker)(parent) for _ in range(n_jobs)
+        joblib.delayed(_ready_worker)(parent, main) for _ in range(n_jobs)
     )
 
 
