@@ -99,8 +99,11 @@ class LockstepMonitor:
             if values is not None:
                 series[name] = encode_series(values[start:])
         return {
-            "seed": curves.seed, "epochs_planned": curves.epochs_planned,
-            "stop": curves.stop, "val_samples": curves.val_samples, "series": series,
+            "seed": curves.seed,
+            "epochs_planned": curves.epochs_planned,
+            "stop": curves.stop,
+            "val_samples": curves.val_samples,
+            "series": series,
         }
 
 
@@ -194,9 +197,15 @@ class LockstepCoordinator(threading.Thread):
                 name: np.concatenate(parts) for name, parts in self._series[seed].items()
             }
             meta = self._meta[seed]
-            out.append(SeedCurves(seed=seed, epochs_planned=int(meta["epochs_planned"]),
-                                  stop=meta["stop"], val_samples=meta.get("val_samples"),
-                                  **series))
+            out.append(
+                SeedCurves(
+                    seed=seed,
+                    epochs_planned=int(meta["epochs_planned"]),
+                    stop=meta["stop"],
+                    val_samples=meta.get("val_samples"),
+                    **series,
+                )
+            )
         return out
 
 
