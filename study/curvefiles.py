@@ -39,6 +39,7 @@ import pandas as pd
 
 from study.curves import SeedCurves
 from study.errors import InputError
+from study.files import read_capped
 
 __all__ = [
     "ACCURACY_NAMES",
@@ -59,6 +60,8 @@ CONTEXT_COLUMNS = ("val_samples", "baseline_loss", "reached_loss", "diagnosis_se
 
 MIN_EPOCHS = 5
 """Fewest epochs a curve file must hold to be diagnosed."""
+MAX_CURVE_BYTES = 1 << 28
+"""Largest curve file read (256 MiB: millions of epochs of a Keras log)."""
 
 ACCURACY_NAMES = (
     "accuracy",
@@ -330,7 +333,8 @@ def _read_text(path: Path) -> str:
     if not path.is_file():
         raise InputError(f"`{path}` does not exist or is not a file; check the path.")
     try:
-        text = path.read_bytes().decode("utf-8-sig")
+        text = read_capped(path, cap=MAX_CURVE_BYTES, what="curve file",
+                           fix="give the history of one run.").decode("utf-8-sig")
     except (OSError, UnicodeDecodeError) as e:
         raise InputError(
             f"`{path}` is not a CSV or JSON text file ({type(e).__name__}); "

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -10,6 +11,8 @@ import numpy as np
 import optuna
 import pytest
 
+import study.parallel._lockstep as lockstep
+from study.curves import SeedCurves
 from study.parallel import SeedJob, run_seeds, train_job
 from study.parallel._backends import seed_cluster
 from study.params import TrialParams
@@ -27,8 +30,9 @@ PARAMS = TrialParams(units=4, epochs=30, learning_rate=0.01, batch_size=5)
 @pytest.fixture(scope="module")
 def cluster() -> Iterator[object]:
     """Two single-threaded workers in this process (no process start-up cost)."""
-    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=False,
-                                  dashboard_address=None) as local:
+    with distributed.LocalCluster(
+        n_workers=2, threads_per_worker=1, processes=False, dashboard_address=None
+    ) as local:
         yield local
 
 
@@ -36,8 +40,15 @@ def test_seeds_on_the_cluster_equal_seeds_trained_here(cluster: object) -> None:
     data = load_task("sequence")
     here = run_seeds("lstm", PARAMS, data, [0, 1], n_jobs=1)
     with seed_cluster("dask", cluster.scheduler_address, 2):  # type: ignore[attr-defined]
-        there = run_seeds("lstm", PARAMS, data, [0, 1], n_jobs=2, backend="dask",
-                          on_progress=lambda curves: False)
+        there = run_seeds(
+            "lstm",
+            PARAMS,
+            data,
+            [0, 1],
+            n_jobs=2,
+            backend="dask",
+            on_progress=lambda curves: False,
+        )
     for a, b in zip(here, there, strict=True):
         np.testing.assert_allclose(a.val_loss, b.val_loss, rtol=1e-5)
 
@@ -45,9 +56,18 @@ def test_seeds_on_the_cluster_equal_seeds_trained_here(cluster: object) -> None:
 def test_a_study_runs_its_seeds_on_a_scheduler(cluster: object, tiny_space: Path) -> None:
     url = "sqlite:///d.db"
     out = io.StringIO()
-    run(RunOptions(study="d", trials=2, space=tiny_space, storage=url, jobs=2,
-                   backend="dask", scheduler=cluster.scheduler_address),  # type: ignore[attr-defined]
-        out=out)
+    run(
+        RunOptions(
+            study="d",
+            trials=2,
+            space=tiny_space,
+            storage=url,
+            jobs=2,
+            backend="dask",
+            scheduler=cluster.scheduler_address,
+        ),  # type: ignore[attr-defined]
+        out=out,
+    )
     assert "Dask scheduler" in out.getvalue()
     record = study_record(optuna.load_study(study_name="d", storage=open_storage(url)), url)
     assert [t.state for t in record.trials] == ["COMPLETE", "COMPLETE"]
@@ -56,8 +76,12 @@ def test_a_study_runs_its_seeds_on_a_scheduler(cluster: object, tiny_space: Path
 
 def test_without_a_scheduler_a_local_cluster_is_started(tiny_space: Path) -> None:
     out = io.StringIO()
-    run(RunOptions(study="l", trials=1, space=tiny_space, storage="sqlite:///l.db", jobs=1,
-                   backend="dask"), out=out)
+    run(
+        RunOptions(
+            study="l", trials=1, space=tiny_space, storage="sqlite:///l.db", jobs=1, backend="dask"
+        ),
+        out=out,
+    )
     assert "local Dask cluster of 1 worker(s)" in out.getvalue()
 
 
@@ -65,3 +89,36 @@ def test_a_worker_that_cannot_see_the_channel_trains_unwatched(tmp_path: Path) -
     job = SeedJob("lstm", PARAMS, load_task("sequence"), (0,), 10)
     [curves] = train_job(job, tmp_path / "on-another-machine", 0)
     assert curves.stop == "completed" and curves.epochs_trained == 30
+
+
+def late_on_seed_one(job: SeedJob, channel: Path | None, group: int) -> list[SeedCurves]:
+    """A worker whose job for seed 1 starts late: its first worker was lost, Dask ran it again."""
+    if 1 in job.seeds:
+        time.sleep(6.0)
+    return train_job(job, channel, group)
+
+
+def test_a_lost_workers_seeds_do_not_hold_up_the_others(
+    cluster: object, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(lockstep, "LOST_SECONDS", 2.0)
+    seen: list[list[int]] = []
+
+    def watch(curves: list[SeedCurves]) -> bool:
+        seen.append([c.seed for c in curves])
+        return False
+
+    with seed_cluster("dask", cluster.scheduler_address, 2):  # type: ignore[attr-defined]
+        curves = run_seeds(
+            "lstm",
+            PARAMS,
+            load_task("sequence"),
+            [0, 1],
+            n_jobs=2,
+            backend="dask",
+            chunk_epochs=10,
+            on_progress=watch,
+            worker=late_on_seed_one,
+        )
+    assert seen and all(seeds == [0] for seeds in seen)  # Decided without the lost worker.
+    assert [c.epochs_trained for c in curves] == [30, 30]  # Its seeds came back all the same.

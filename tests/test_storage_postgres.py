@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from collections.abc import Iterator
 
 import optuna
@@ -11,7 +14,7 @@ import sqlalchemy
 from study.cli import main
 from study.storage import keys, open_storage, trial_record, write_trial_result
 from tests.report_fixtures import scripted_curves
-from tests.services import PASSWORD, PASSWORD_USER, Postgres, postgres_server
+from tests.services import PASSWORD, PASSWORD_USER, ROOT, Postgres, postgres_server
 
 pytestmark = pytest.mark.e2e  # Starts a PostgreSQL server.
 
@@ -48,8 +51,24 @@ def test_no_password_in_the_output_of_list(
     database = server.database(f"listed_{form}")
     url = server.url(database, password=True)
     if form == "query":
-        url = f"postgresql://{PASSWORD_USER}@127.0.0.1:{server.port}/{database}?password={PASSWORD}"
+        url = (
+            f"postgresql://{PASSWORD_USER}@127.0.0.1:{server.port}/{database}?password={PASSWORD}"
+        )
     optuna.create_study(study_name="p", storage=open_storage(url))
     assert main(["list", "--storage", url]) == 0
     out, err = capsys.readouterr()
     assert "p " in out and PASSWORD not in out + err
+
+
+_OPEN = "import sys\nfrom study.storage import open_storage\nopen_storage(sys.argv[1])\n"
+
+
+def test_workers_started_together_on_a_new_database_all_open_it(server: Postgres) -> None:
+    url = server.url(server.database("together"), password=True)
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    starts = [
+        subprocess.Popen([sys.executable, "-c", _OPEN, url], env=env, stderr=subprocess.PIPE)
+        for _ in range(6)
+    ]
+    errors = [p.communicate(timeout=120)[1].decode() for p in starts]
+    assert [p.returncode for p in starts] == [0] * 6, errors

@@ -43,8 +43,10 @@ def check_backend(backend: str, scheduler: str | None) -> None:
             f"{scheduler}; drop --scheduler or use --backend dask."
         )
     if scheduler is not None and not scheduler.strip():
-        raise InputError("`--scheduler` must be a Dask scheduler address, e.g. "
-                         "tcp://10.0.0.5:8786, but got an empty value.")
+        raise InputError(
+            "`--scheduler` must be a Dask scheduler address, e.g. "
+            "tcp://10.0.0.5:8786, but got an empty value."
+        )
 
 
 @contextlib.contextmanager
@@ -101,8 +103,11 @@ def worker_deaths() -> tuple[type[BaseException], ...]:
 
 def _local_cluster(distributed: Any, n_workers: int) -> Any:
     return distributed.LocalCluster(
-        n_workers=n_workers, threads_per_worker=1, processes=True,
-        dashboard_address=None, silence_logs=logging.ERROR,
+        n_workers=n_workers,
+        threads_per_worker=1,
+        processes=True,
+        dashboard_address=None,
+        silence_logs=logging.ERROR,
     )
 
 

@@ -43,8 +43,15 @@ def failed_seeds(
     trace = "".join(traceback.format_exception(error))
     empty = np.zeros(0)
     return [
-        SeedCurves(seed=s, train_loss=empty, val_loss=empty, epochs_planned=epochs_planned,
-                   stop="error", error=message, traceback=trace)
+        SeedCurves(
+            seed=s,
+            train_loss=empty,
+            val_loss=empty,
+            epochs_planned=epochs_planned,
+            stop="error",
+            error=message,
+            traceback=trace,
+        )
         for s in seeds
     ]
 

@@ -8,15 +8,23 @@ on the curves only, never on timing: the same study prunes the same trials at th
 Workers that run in the trial's own process use :class:`DirectMonitor` (no files at all);
 workers in other processes talk through files in a shared folder (:class:`LockstepMonitor`
 and :class:`LockstepCoordinator`), which needs no server and no pickles.
+
+A worker that is lost (its process or its machine gone, or its job still waiting for a free
+Dask worker) must not hold up the others: while it trains, each worker shows it is alive
+every :data:`HEARTBEAT_SECONDS` (:func:`heartbeat`), and the trial goes on without a worker
+that has shown no sign of life for :data:`LOST_SECONDS`. The others then wait at most that long
+for a verdict; the lost worker's seeds come back when its job ends (Dask runs a lost worker's
+job again elsewhere; a process pool runs it again alone), trained unwatched.
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -28,6 +36,10 @@ Callback = Callable[[list[SeedCurves]], bool]
 """Receives every seed's curves so far; returns ``True`` to stop all seeds."""
 VERDICT_TIMEOUT = 120.0
 """Seconds a worker waits for a verdict before it trains on (the trial's process is gone)."""
+HEARTBEAT_SECONDS = 2.0
+"""How often a watched worker shows that it is alive."""
+LOST_SECONDS = 30.0
+"""Silence after which the trial decides without a worker (its seeds then train unwatched)."""
 _POLL = 0.0005  # Seconds between two looks for a file: a chunk takes milliseconds.
 
 
@@ -69,8 +81,8 @@ class LockstepMonitor:
         verdict = self._channel / f"verdict-{self._step}"
         deadline = time.monotonic() + VERDICT_TIMEOUT
         while not verdict.exists():
-            if time.monotonic() > deadline:
-                return
+            if time.monotonic() > deadline or _lost_marker(self._channel, self._group).exists():
+                return  # Trained on unwatched: nobody decides for this worker any more.
             time.sleep(_POLL)
         self._stop = verdict.read_text(encoding="utf-8") == "stop"
 
@@ -87,8 +99,11 @@ class LockstepMonitor:
             if values is not None:
                 series[name] = encode_series(values[start:])
         return {
-            "seed": curves.seed, "epochs_planned": curves.epochs_planned,
-            "stop": curves.stop, "val_samples": curves.val_samples, "series": series,
+            "seed": curves.seed,
+            "epochs_planned": curves.epochs_planned,
+            "stop": curves.stop,
+            "val_samples": curves.val_samples,
+            "series": series,
         }
 
 
@@ -104,6 +119,7 @@ class LockstepCoordinator(threading.Thread):
     def __init__(self, channel: Path, groups: int, callback: Callback) -> None:
         super().__init__(name="study-lockstep", daemon=True)
         self._channel, self._groups, self._callback = channel, groups, callback
+        self._since = time.time()
         self._finished: set[int] = set()
         self._closing = threading.Event()
         self._series: dict[int, dict[str, list[np.ndarray]]] = {}
@@ -148,11 +164,23 @@ class LockstepCoordinator(threading.Thread):
                     received = True
                 elif group in self._finished:
                     pending.discard(group)
+                elif self._silent(group):
+                    _write_text(_lost_marker(self._channel, group), "lost")
+                    self._finished.add(group)
+                    pending.discard(group)
             if pending:
                 if self._closing.is_set():
                     return False
                 time.sleep(_POLL)
         return received
+
+    def _silent(self, group: int) -> bool:
+        """Whether ``group`` showed no sign of life for :data:`LOST_SECONDS`."""
+        try:
+            last = max(self._since, _alive_file(self._channel, group).stat().st_mtime)
+        except FileNotFoundError:  # Not started yet: counted from the trial's start.
+            last = self._since
+        return time.time() - last > LOST_SECONDS
 
     def _add(self, payload: list[dict[str, Any]]) -> None:
         for part in payload:
@@ -169,10 +197,46 @@ class LockstepCoordinator(threading.Thread):
                 name: np.concatenate(parts) for name, parts in self._series[seed].items()
             }
             meta = self._meta[seed]
-            out.append(SeedCurves(seed=seed, epochs_planned=int(meta["epochs_planned"]),
-                                  stop=meta["stop"], val_samples=meta.get("val_samples"),
-                                  **series))
+            out.append(
+                SeedCurves(
+                    seed=seed,
+                    epochs_planned=int(meta["epochs_planned"]),
+                    stop=meta["stop"],
+                    val_samples=meta.get("val_samples"),
+                    **series,
+                )
+            )
         return out
+
+
+@contextlib.contextmanager
+def heartbeat(channel: Path, group: int) -> Iterator[None]:
+    """Show that worker ``group`` is alive, every :data:`HEARTBEAT_SECONDS`, while inside."""
+    done = threading.Event()
+
+    def beat() -> None:
+        path = _alive_file(channel, group)
+        while True:
+            with contextlib.suppress(OSError):  # The trial's folder may be gone: it ended.
+                path.touch()
+            if done.wait(HEARTBEAT_SECONDS):
+                return
+
+    thread = threading.Thread(target=beat, name="study-heartbeat", daemon=True)
+    thread.start()
+    try:
+        yield
+    finally:
+        done.set()
+        thread.join()
+
+
+def _alive_file(channel: Path, group: int) -> Path:
+    return channel / f"alive-g{group}"
+
+
+def _lost_marker(channel: Path, group: int) -> Path:
+    return channel / f"lost-g{group}"
 
 
 def _write_json(path: Path, payload: Any) -> None:

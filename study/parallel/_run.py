@@ -11,6 +11,7 @@ from __future__ import annotations
 import dataclasses
 import os
 import tempfile
+import threading
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -21,8 +22,14 @@ import numpy as np
 from study.curves import SeedCurves
 from study.parallel._backends import worker_deaths
 from study.parallel._failures import failed_seeds
-from study.parallel._lockstep import DirectMonitor, LockstepCoordinator, LockstepMonitor
-from study.parallel._worker import leave_signals_to, prepare_worker
+from study.parallel._lockstep import (
+    DirectMonitor,
+    LockstepCoordinator,
+    LockstepMonitor,
+    heartbeat,
+)
+from study.parallel._memory import TrialSizes, available_memory, check_memory, estimate_memory
+from study.parallel._worker import leave_signals_to, prepare_worker, tie_to_parent
 from study.params import Family, TrialParams
 
 ProgressCallback = Callable[[list[SeedCurves]], bool]
@@ -34,6 +41,7 @@ if TYPE_CHECKING:
     from study.builders import CustomModel
     from study.engine import TrainingMonitor
     from study.tasks import TaskData  # the tasks load pandas and scikit-learn
+
 
 @dataclasses.dataclass(frozen=True)
 class SeedJob:
@@ -61,14 +69,18 @@ class SeedJob:
 def train_job(job: SeedJob, channel: Path | None, group: int) -> list[SeedCurves]:
     """Train one worker's seeds; never raises: failures come back as seeds with an error.
 
-    With a ``channel`` the worker publishes each chunk and waits for the trial's verdict
-    (see :mod:`study.parallel._lockstep`). The channel is a folder of the trial's machine: a
-    worker that does not see it (a Dask worker on another machine) trains unwatched, and its
-    curves arrive when it finishes; live checks need workers that share the filesystem.
+    With a ``channel`` the worker publishes each chunk and waits for the trial's verdict,
+    showing meanwhile that it is alive (see :mod:`study.parallel._lockstep`). The channel is
+    a folder of the trial's machine: a worker that does not see it (a Dask worker on another
+    machine) trains unwatched, and its curves arrive when it finishes; live checks need
+    workers that share the filesystem.
     """
     if channel is not None and not channel.is_dir():
         channel = None  # A worker on another machine (Dask): it trains unwatched.
-    return _train(job, None if channel is None else LockstepMonitor(channel, group))
+    if channel is None:
+        return _train(job, None)
+    with heartbeat(channel, group):
+        return _train(job, LockstepMonitor(channel, group))
 
 
 def _train(job: SeedJob, monitor: TrainingMonitor | None) -> list[SeedCurves]:
@@ -80,8 +92,12 @@ def _train(job: SeedJob, monitor: TrainingMonitor | None) -> list[SeedCurves]:
             curves = job.model.train(job.data, job.seeds, job.chunk_epochs, monitor)
         else:
             curves = train_seeds(
-                job.family, job.params, job.data, job.seeds,
-                chunk_epochs=job.chunk_epochs, monitor=monitor,
+                job.family,
+                job.params,
+                job.data,
+                job.seeds,
+                chunk_epochs=job.chunk_epochs,
+                monitor=monitor,
             )
         return curves
     except Exception as e:  # A failing seed group must not end the trial for the others.
@@ -132,10 +148,17 @@ def run_seeds(
     """
     data = data.for_family(family)
     groups = [tuple(int(s) for s in g) for g in np.array_split(list(seeds), n_jobs) if len(g)]
-    jobs = [
-        SeedJob(family, params, data, g, chunk_epochs, debug, model=model) for g in groups
-    ]
-    if len(jobs) == 1 and backend != "dask" and worker is train_job:
+    jobs = [SeedJob(family, params, data, g, chunk_epochs, debug, model=model) for g in groups]
+    in_process = len(jobs) == 1 and backend != "dask" and worker is train_job
+    workers = 0 if in_process or backend != "loky" else len(jobs)
+    # A user's own model has sizes of its own; a Dask cluster's memory is its workers'.
+    skip = model is not None or backend == "dask"
+    refused = None if skip else _refusal(family, params, data, len(seeds), workers)
+    if refused is not None:  # Refused before any training: it could not fit in memory.
+        if debug:
+            raise MemoryError(refused)
+        return failed_seeds([int(s) for s in seeds], MemoryError(refused), params.epochs)
+    if in_process:
         monitor = None if on_progress is None else DirectMonitor(on_progress)
         results = [_train(jobs[0], monitor)]
     elif on_progress is None:
@@ -152,6 +175,29 @@ def run_seeds(
                 coordinator.close()
     by_seed = {c.seed: c for group in results for c in group}
     return [by_seed[int(s)] for s in seeds]
+
+
+def _refusal(
+    family: Family, params: TrialParams, data: TaskData, n_seeds: int, workers: int
+) -> str | None:
+    """Why this trial cannot fit in this machine's memory, or ``None`` when it may."""
+    x, y = data.x_train, data.y_train
+    sizes = TrialSizes(
+        samples=len(x) + len(data.x_val),
+        timesteps=x.shape[1] if x.ndim == 3 else 1,
+        features=x.shape[-1],
+        outputs=max(data.n_classes, y.shape[1] if y.ndim == 2 else 1),
+        units=params.units,
+        layers=params.layers,
+        recurrent=family == "lstm",
+        cell=params.cell,
+        bidirectional=params.bidirectional,
+        batch_size=params.batch_size,
+        optimizer=params.optimizer,
+        seeds=n_seeds,
+        workers=workers,
+    )
+    return check_memory(estimate_memory(sizes), available_memory())
 
 
 def _dispatch(
@@ -174,7 +220,10 @@ def _dispatch(
 
 
 def _rerun_alone(
-    jobs: list[SeedJob], index: int, backend: str, worker: Worker,
+    jobs: list[SeedJob],
+    index: int,
+    backend: str,
+    worker: Worker,
     done: dict[int, list[SeedCurves]],
 ) -> None:
     """Run a group whose pool broke once more, alone and unwatched; record it if it dies."""
@@ -197,12 +246,13 @@ def _run_pool(
     finished: Callable[[int], None],
 ) -> None:
     """Run ``jobs[indices]`` in worker processes, filling ``done`` as they return."""
-    parent = os.getpid()
-    tasks = (joblib.delayed(_indexed)(worker, jobs[i], channel, i, parent) for i in indices)
+    parent, main = os.getpid(), threading.current_thread() is threading.main_thread()
+    tasks = (joblib.delayed(_indexed)(worker, jobs[i], channel, i, parent, main) for i in indices)
     # At least two workers, so that even a single job runs in a worker, not in this process.
     # Dask's backend comes configured from `seed_cluster` (naming it again would rebuild it).
     parallel = joblib.Parallel(
-        n_jobs=max(2, len(indices)), backend=None if backend == "dask" else backend,
+        n_jobs=max(2, len(indices)),
+        backend=None if backend == "dask" else backend,
         return_as="generator_unordered",
     )
     for index, curves in parallel(tasks):
@@ -211,8 +261,14 @@ def _run_pool(
 
 
 def _indexed(
-    worker: Worker, job: SeedJob, channel: Path | None, index: int, parent: int
+    worker: Worker,
+    job: SeedJob,
+    channel: Path | None,
+    index: int,
+    parent: int,
+    from_main_thread: bool,
 ) -> tuple[int, list[SeedCurves]]:
+    tie_to_parent(parent, from_main_thread=from_main_thread)
     leave_signals_to(parent)
     try:
         return index, worker(job, channel, index)

@@ -8,9 +8,15 @@ import os
 import signal
 import sys
 import threading
+import time
 from collections.abc import Iterator
 
 _ready = False
+_tied = False
+
+PARENT_POLL_SECONDS = 1.0
+"""How often a seed worker checks that the run that started it is still alive."""
+_PR_SET_PDEATHSIG = 1  # From <linux/prctl.h>.
 
 WORKER_GROWTH = 4 << 30
 """Bytes a joblib ``loky`` worker may grow by before the pool retires it (4 GiB).
@@ -76,7 +82,70 @@ def leave_signals_to(parent: int) -> None:
         signal.signal(signum, signal.SIG_IGN)
 
 
-def _ready_worker(parent: int) -> None:
+def tie_to_parent(parent: int, *, from_main_thread: bool) -> None:
+    """In a worker process started by ``parent``, end this process when ``parent`` dies.
+
+    However the run dies (``kill -9`` included), its seed workers must not train on for
+    nobody: on Linux the kernel kills this process with the parent (``PR_SET_PDEATHSIG``);
+    on every platform a daemon thread checks every :data:`PARENT_POLL_SECONDS` that the parent
+    is still there and ends this process when it is not. Called in the run's own process (one
+    worker, the ``threading`` backend), or in a process that ``parent`` did not start itself
+    (a Dask worker, whose parent is its nanny), it does nothing.
+
+    Args:
+        parent: The process id of the run.
+        from_main_thread: Whether the run dispatches from its main thread. Linux ties a
+            process to the *thread* that started it, so the kernel's watch is asked for only
+            then; a pool started from another thread (a library user's) could outlive it.
+    """
+    global _tied
+    if _tied or os.getpid() == parent or os.getppid() != parent:
+        return
+    _tied = True
+    if from_main_thread:
+        _die_with_parent()
+    if os.getppid() != parent:  # The parent died before the kernel was told to watch it.
+        os._exit(1)
+    threading.Thread(
+        target=_watch_parent, args=(parent,), name="study-parent-watch", daemon=True
+    ).start()
+
+
+def _die_with_parent() -> None:
+    """Ask Linux to SIGKILL this process when its parent ends; elsewhere, do nothing.
+
+    The kernel's "parent" is the thread that started this process. joblib's pool starts its
+    workers from the thread that dispatches (here the run's main thread) or, to replace a
+    worker, from the pool's manager thread, which lives as long as the pool.
+    """
+    if not sys.platform.startswith("linux"):
+        return
+    import ctypes
+
+    with contextlib.suppress(OSError, AttributeError):
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+
+
+def _watch_parent(parent: int) -> None:
+    while _parent_alive(parent):
+        time.sleep(PARENT_POLL_SECONDS)
+    os._exit(1)  # Nobody is left to receive this worker's results.
+
+
+def _parent_alive(parent: int) -> bool:
+    """Whether ``parent`` still runs: on POSIX an orphan is adopted, so its parent id changes."""
+    if os.name == "posix":
+        return os.getppid() == parent
+    try:
+        import psutil
+    except ImportError:
+        return True  # No portable way to tell; the pool's own checks remain.
+    return bool(psutil.pid_exists(parent))
+
+
+def _ready_worker(parent: int, from_main_thread: bool) -> None:
+    tie_to_parent(parent, from_main_thread=from_main_thread)
     leave_signals_to(parent)
     prepare_worker()
 
@@ -94,9 +163,9 @@ def warm_up(n_jobs: int, backend: str = "loky") -> None:
         return
     import joblib
 
-    parent = os.getpid()
+    parent, main = os.getpid(), threading.current_thread() is threading.main_thread()
     joblib.Parallel(n_jobs=n_jobs, backend=backend)(
-        joblib.delayed(_ready_worker)(parent) for _ in range(n_jobs)
+        joblib.delayed(_ready_worker)(parent, main) for _ in range(n_jobs)
     )
 
 

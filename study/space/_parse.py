@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from study.errors import InputError
+from study.files import read_capped
 from study.params import FAMILIES, PARAMS, Family, param_definition, params_for
 from study.space._model import (
     MAX_SAMPLER_SEED,
@@ -48,14 +49,12 @@ def load_space(
     """
     path = Path(path)
     try:
-        size = path.stat().st_size
-        if size > MAX_SPACE_BYTES:
-            raise InputError(
-                f"{path}: the search-space file is too large ({size:,} bytes; at most "
-                f"{MAX_SPACE_BYTES:,}); keep data in a CSV file (task = {{ csv = ... }})."
-            )
+        data = read_capped(
+            path, cap=MAX_SPACE_BYTES, what="search-space file",
+            fix="keep data in a CSV file (task = { csv = ... }).",
+        )
         # utf-8-sig: editors on Windows save TOML with a byte-order mark.
-        text = path.read_text(encoding="utf-8-sig")
+        text = data.decode("utf-8-sig")
     except FileNotFoundError:
         raise InputError(
             f"{path}: search-space file not found; pass an existing file with --space "

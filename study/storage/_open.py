@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import functools
 import os
+import time
 import warnings
 import weakref
 from collections.abc import Callable
@@ -52,6 +53,7 @@ from study.storage._urls import (
     is_journal,
     journal_path,
     mask_url,
+    refuse_in_memory,
     sqlite_path,
 )
 
@@ -65,6 +67,8 @@ GRACE_ENV = "STUDY_GRACE_SECONDS"
 """Environment variable that overrides :data:`GRACE_SECONDS`; must exceed the heartbeat."""
 CONNECT_TIMEOUT = 10
 """Seconds to wait for a database server before giving up."""
+SCHEMA_ATTEMPTS = 5
+"""Tries at opening a new database whose tables other workers are creating at the same time."""
 
 StaleCallback = Callable[[optuna.Study, FrozenTrial], None]
 
@@ -81,6 +85,7 @@ def check_storage(url: str, *, must_exist: bool = False) -> None:
             storage, the path is unusable (too long, under a file), or (SQLite) another run
             is using it.
     """
+    refuse_in_memory(url)
     shown = mask_url(url)
     try:
         _check_storage(url, shown, must_exist)
@@ -154,7 +159,7 @@ def open_storage(
         with warnings.catch_warnings():
             # Heartbeats are what keeps a dead worker's trial from staying RUNNING forever.
             warnings.simplefilter("ignore", optuna.exceptions.ExperimentalWarning)
-            storage = RDBStorage(
+            storage = _rdb_storage(
                 url,
                 engine_kwargs=_engine_kwargs(url, read_only=must_exist),
                 heartbeat_interval=heartbeat,
@@ -172,6 +177,38 @@ def open_storage(
     if release is not None:
         weakref.finalize(storage, release)  # The run's hold ends with its storage.
     return storage
+
+
+def _rdb_storage(url: str, **kwargs: Any) -> RDBStorage:
+    """Open an RDB storage, again when other workers created its tables at the same moment.
+
+    Workers started together on a new database all find no tables and all create them; on
+    PostgreSQL all but one then fail on the catalog ("duplicate key value", "already exists").
+    The winner's tables are there once it commits, so opening again finds them and succeeds.
+    """
+    for attempt in range(1, SCHEMA_ATTEMPTS + 1):
+        try:
+            return RDBStorage(url, **kwargs)
+        except Exception as e:
+            if attempt == SCHEMA_ATTEMPTS or not _lost_schema_race(e):
+                raise
+            time.sleep(0.2 * attempt)  # Let the winner commit its tables.
+    raise AssertionError("unreachable")
+
+
+def _lost_schema_race(error: BaseException) -> bool:
+    """Whether ``error`` is another worker creating the same tables (or rows) first."""
+    import sqlalchemy.exc
+
+    seen: set[int] = set()
+    current: BaseException | None = error
+    while current is not None and id(current) not in seen:
+        if isinstance(current, (sqlalchemy.exc.IntegrityError, sqlalchemy.exc.ProgrammingError)):
+            text = str(current)
+            return "already exists" in text or "duplicate key" in text
+        seen.add(id(current))
+        current = current.__cause__ or current.__context__
+    return False
 
 
 def heartbeat_settings() -> tuple[int, int]:

@@ -105,6 +105,28 @@ def sqlite_path(url: str) -> Path | None:
     return Path(path) if path and path != ":memory:" else None
 
 
+def refuse_in_memory(url: str) -> None:
+    """Refuse an in-memory SQLite URL: its study would vanish with the process that made it.
+
+    Every command opens the storage afresh (a run stores its trials, then the report reads
+    them back), so a study in memory would be trained and then never found.
+
+    Raises:
+        InputError: ``url`` is ``sqlite://``, ``sqlite:///:memory:`` or an SQLite URI with
+            ``mode=memory``.
+    """
+    if not is_sqlite(url):
+        return
+    rest = url.split(":", 1)[1].lstrip("/")
+    path, _, query = rest.partition("?")
+    if path in ("", ":memory:") or ":memory:" in path or "mode=memory" in query:
+        raise InputError(
+            f"`--storage` must be a database that outlives the command, but got --storage={url} "
+            "(in memory: the study would be lost when the command ends); use a file, "
+            "e.g. --storage sqlite:///studies.db."
+        )
+
+
 def journal_path(url: str) -> Path | None:
     """The file of a ``journal:`` URL (``journal:///abs/path`` or ``journal://rel/path``)."""
     if not is_journal(url):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import collections
 import csv
+import io
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -14,6 +15,7 @@ import pandas as pd
 from sklearn.model_selection import train_test_split
 
 from study.errors import InputError
+from study.files import read_capped
 from study.tasks._base import TaskData
 from study.tasks._prepare import classification_data, regression_data
 from study.tasks._series import load_series
@@ -38,6 +40,8 @@ CSV_OPTIONS: dict[str, OptionDef] = {
     "horizon": OptionDef(int, 1, low=1, high=MAX_LOOKBACK,
                          help="rows ahead a series' window predicts: 1 is the next row"),
 }
+MAX_CSV_BYTES = 1 << 30
+"""Largest CSV file of a task read (1 GiB): beyond it, the data alone would crowd out training."""
 # Integer targets with at most this many distinct values are taken as class labels.
 _MAX_AUTO_CLASSES = 20
 _MIN_SAMPLES = 2
@@ -107,15 +111,20 @@ def _resolve(options: Mapping[str, Any], base_dir: Path) -> Path:
         )
     path = Path(str(options["csv"]))
     path = path if path.is_absolute() else base_dir / path
-    if not path.is_file():
+    if not path.exists() or path.is_dir():
         raise InputError(f"{path}: CSV file not found; check `csv` in [task].")
     return path
 
 
 def _read(path: Path) -> pd.DataFrame:
     try:
-        _check_header(path)
-        frame = pd.read_csv(path)
+        data = read_capped(path, cap=MAX_CSV_BYTES, what="CSV file of the task",
+                           fix="sample or aggregate the rows into a smaller file.")
+    except OSError as e:
+        raise InputError(f"{path}: cannot read the CSV file ({e}).") from None
+    try:
+        _check_header(path, data)
+        frame = pd.read_csv(io.BytesIO(data))
     except pd.errors.EmptyDataError:
         raise InputError(f"{path}: the CSV file is empty; it needs a header and rows.") from None
     except (pd.errors.ParserError, UnicodeDecodeError) as e:
@@ -126,10 +135,10 @@ def _read(path: Path) -> pd.DataFrame:
     return frame
 
 
-def _check_header(path: Path) -> None:
+def _check_header(path: Path, data: bytes) -> None:
     """Refuse repeated column names: pandas would rename a second ``y`` to ``y.1``, silently
     turning a copy of the target into a feature."""
-    with path.open(newline="", encoding="utf-8-sig") as f:
+    with io.TextIOWrapper(io.BytesIO(data), encoding="utf-8-sig", newline="") as f:
         header = next(csv.reader(f), [])
     counts = collections.Counter(header)
     repeated = [name for name, n in counts.items() if n > 1]
