@@ -5,8 +5,8 @@ skipped). The verdict's category is the seeds' majority vote; a tie goes to the 
 the mean curve over seeds (see :func:`mean_curve`), else to the tied category with the most
 total confidence. The kind is the vote among the seeds in that category. The evidence and
 advice come from the mean curve when its diagnosis matches the verdict, else from the most
-confident seed that does. The verdict's confidence is the agreement times the agreeing seeds'
-mean confidence.
+confident seed that does (its advice then names the seed, whose curve it quotes). The
+verdict's confidence is the agreement times the agreeing seeds' mean confidence.
 
 One exception to the vote: seeds that straddle the validation minimum (some still improving,
 some past their minimum, no category holding a majority) show a trial trained for about the
@@ -235,6 +235,8 @@ def _verdict(
         pairs = [(d, c) for d, c in pairs if d.category == category]
         source, curve = max(pairs, key=lambda p: p[0].confidence)
         origin = f"seed {curve.seed}"
+        # its epochs and values are that seed's, not the mean curve's a report plots
+        source = dataclasses.replace(source, advice=f"seed {curve.seed}: {source.advice}")
     agreement = len(members) / len(seeds)
     confidence = agreement * float(np.mean([d.confidence for d in members]))
     details = {**source.evidence.details, "evidence_from": origin}
