@@ -136,6 +136,10 @@ class DiagnosisConfig:
         running_loss_ratio: ...or this factor when the only training loss is Keras' running,
             dropout-on loss, which sits above validation for reasons unrelated to fit.
         validation_better_share: ...over at least this share of the last half of the epochs.
+        uncertain_confidence: A verdict whose confidence is below this, or a trial's whose
+            seeds agree on its category less than ``uncertain_agreement`` of the time, is
+            marked uncertain (see :attr:`~study.diagnosis.Diagnosis.uncertain`).
+        uncertain_agreement: See ``uncertain_confidence``.
         short_epochs: Curves shorter than this many epochs still get a verdict, with its
             confidence scaled down in proportion.
     """
@@ -173,6 +177,8 @@ class DiagnosisConfig:
     validation_better_ratio: float = _field(1.15, _GT1)
     running_loss_ratio: float = _field(2.0, _GT1)
     validation_better_share: float = _field(0.8, _FRAC)
+    uncertain_confidence: float = _field(0.3, _FRAC)
+    uncertain_agreement: float = _field(0.6, _FRAC)
     short_epochs: int = _field(30, _EPOCHS)
 
     def __post_init__(self) -> None:

@@ -43,6 +43,10 @@ The rules are tried in order and the first that fires gives the verdict:
    baseline it is: other configurations reach many times lower on the same data.
 11. ``good_fit`` otherwise.
 
+A verdict the curve cannot settle (a rise that a few samples of a small validation set can
+cause, a capacity verdict without other trials to compare with, a confidence below
+``uncertain_confidence``) says why in its ``uncertain`` field.
+
 Rules measure on log losses (scale-free; see :mod:`._config`). Applied to a prefix of a curve
 (live, during training) they answer for the epochs seen so far.
 """
@@ -57,7 +61,7 @@ import numpy as np
 
 from study.curves import SeedCurves
 from study.diagnosis._advice import advise, empty_evidence, evidence, nonfinite_advice
-from study.diagnosis._confidence import confidence
+from study.diagnosis._confidence import confidence, uncertainty
 from study.diagnosis._config import DiagnosisConfig
 from study.diagnosis._features import Features, extract
 from study.diagnosis._records import Category, Diagnosis, Kind
@@ -108,12 +112,14 @@ def diagnose_curve(
         return _nonfinite(curves, cut, config, baseline)
     features = extract(curves, config, baseline, _usable_baseline(reached_loss))
     verdict = _decide(features, config)
+    sure = confidence(verdict.category, verdict.kind, verdict.margin, features, config)
     return Diagnosis(
         category=verdict.category,
         kind=verdict.kind,
-        confidence=confidence(verdict.category, verdict.kind, verdict.margin, features, config),
+        confidence=sure,
         evidence=evidence(features, epochs=features.epochs, extra={"stop": curves.stop}),
         advice=advise(verdict.category, verdict.kind, features, config),
+        uncertain=uncertainty(verdict.category, verdict.kind, features, sure, config),
     )
 
 
