@@ -128,3 +128,17 @@ def test_a_running_loss_close_to_validation_is_not_named() -> None:
     curves = _levelled()
     dx = diagnose_curve(dataclasses.replace(curves, fit_loss=curves.train_loss))
     assert "running training loss" not in dx.advice
+
+
+def test_a_lowest_single_epoch_far_from_the_best_is_quoted_from_the_curve() -> None:
+    curves = _levelled()
+    val = curves.val_loss.copy()
+    val[60] = 0.5 * val[60:].min()  # one lucky epoch, far from where the curve levels off
+    dx = diagnose_curve(dataclasses.replace(curves, val_loss=val))
+    assert dx.category == "good_fit"
+    assert f"lowest single epoch ({val[60]:.3g} at epoch 61)" in dx.advice
+    _assert_quotes_the_curve(dx, val)
+
+
+def test_a_lowest_single_epoch_near_the_best_is_not_repeated() -> None:
+    assert "lowest single epoch" not in diagnose_curve(_levelled()).advice

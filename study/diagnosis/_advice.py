@@ -85,6 +85,8 @@ def advise(category: Category, kind: Kind | None, f: Features, config: Diagnosis
     the epochs, the advice says why (dropout or regularisation on during training).
     """
     advice = _ADVICE[kind or category](f, config)
+    if category in ("good_fit", "overfit"):
+        advice += _lowest_elsewhere(f)
     if category != "validation_better" and _running_above(f, config):
         advice += (
             f"; validation is below Keras' running training loss (about "
@@ -93,6 +95,21 @@ def advise(category: Category, kind: Kind | None, f: Features, config: Diagnosis
             "during training and off for validation, so that gap is expected"
         )
     return advice
+
+
+_DIP_SIGMAS = 4.0
+
+
+def _lowest_elsewhere(f: Features) -> str:
+    """A note on a lowest single epoch far from the quoted best one (a plot marks it)."""
+    lowest = int(np.argmin(f.raw_val))
+    dip = float(f.s_val[lowest] - f.raw_val[lowest])
+    if abs(lowest - f.stop_index) <= f.window or dip <= _DIP_SIGMAS * f.noise:
+        return ""  # near the quoted epoch, or within the epoch-to-epoch noise
+    return (
+        f"; its lowest single epoch ({_val_at(f, lowest)}) is a dip the smoothed curve does "
+        "not hold"
+    )
 
 
 def _running_above(f: Features, c: DiagnosisConfig) -> bool:
@@ -184,18 +201,20 @@ def _good_fit(f: Features, c: DiagnosisConfig) -> str:
             f"{_g(math.exp(f.train_final))}: it has not levelled off, so train longer to see "
             "where it levels off before keeping this configuration"
         )
+    sampled = f.val_samples is not None and f.rise >= f.rise_threshold - f.sample_margin
+    shape = "ends at" if sampled else "levels off at"
     advice = (
-        f"validation levels off at a smoothed {_g(math.exp(f.val_final))} (best "
-        f"{_val_at(f, f.stop_index)}), training at a smoothed {_g(math.exp(f.train_final))}: "
-        "keep this configuration"
+        f"validation {shape} a smoothed {_g(math.exp(f.val_final))} "
+        f"{'up' if sampled else 'on'} from its best epoch ({_val_at(f, f.stop_index)}), "
+        f"training at a smoothed {_g(math.exp(f.train_final))}: keep this configuration"
     )
-    if f.val_samples is None or f.rise < f.rise_threshold - f.sample_margin:
+    if not sampled:
         return advice
     # The rise is past the noise but within what a few samples of a small set can cause.
     return (
         f"{advice}, or check on a larger validation set whether stopping near epoch "
-        f"{f.stop_index + 1} helps (validation {_val_at(f, f.stop_index)} vs "
-        f"{_val_at(f, f.epochs - 1)}, {_few_samples(f)})"
+        f"{f.stop_index + 1} helps (validation {_val_at(f, f.epochs - 1)}, "
+        f"{_few_samples(f)})"
     )
 
 
