@@ -99,3 +99,11 @@ def test_a_stored_diagnosis_without_the_field_reads_as_certain() -> None:
     data = diagnose_curve(_capacity(), baseline_loss=0.5, reached_loss=0.1).to_dict()
     del data["uncertain"]
     assert Diagnosis.from_dict(data).uncertain is None
+
+
+def test_a_good_fit_at_its_lowest_on_the_last_epoch_is_uncertain() -> None:
+    t = np.arange(40, dtype=np.float64)
+    val = 0.3 * (1 + 0.02 * np.exp(-t / 40)) * (1 + 0.3 * np.exp(-t / 3))
+    dx = diagnose_curve(SeedCurves(seed=0, train_loss=0.9 * val, val_loss=val), baseline_loss=1.2)
+    assert dx.category == "good_fit"
+    assert dx.uncertain is not None and "last epoch" in dx.uncertain

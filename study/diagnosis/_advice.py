@@ -194,7 +194,7 @@ def _diverged(f: Features, c: DiagnosisConfig) -> str:
 
 
 def _good_fit(f: Features, c: DiagnosisConfig) -> str:
-    if _best_at_end(f):
+    if f.best_at_end:
         return (
             f"validation is still at its lowest at the last epoch ({_val_at(f, f.stop_index)}, "
             f"smoothed {_g(math.exp(f.val_final))}), training at a smoothed "
@@ -216,11 +216,6 @@ def _good_fit(f: Features, c: DiagnosisConfig) -> str:
         f"{f.stop_index + 1} helps (validation {_val_at(f, f.epochs - 1)}, "
         f"{_few_samples(f)})"
     )
-
-
-def _best_at_end(f: Features) -> bool:
-    """The minimum is on the last epoch: the curve has not shown where it levels off."""
-    return f.stop_index == f.epochs - 1 or f.best_index == f.epochs - 1
 
 
 def _few_samples(f: Features) -> str:

@@ -39,7 +39,8 @@ def uncertainty(
     """Why the curve cannot decide between this verdict and another, or ``None``.
 
     An overfit whose rise the trimmed validation loss does not show, a good fit beside a rise
-    within what a few samples of a small validation set can cause, a capacity verdict without
+    within what a few samples of a small validation set can cause, a good fit still at its
+    lowest on the last epoch, a capacity verdict without
     other trials' results to compare with, and any verdict with a confidence below
     ``uncertain_confidence`` cannot be told from the other reading.
     """
@@ -48,6 +49,8 @@ def uncertainty(
     sampled = f.val_samples is not None and f.rise >= f.rise_threshold - f.sample_margin
     if category == "good_fit" and sampled:
         return f"a rise that a few of the {f.val_samples} validation samples can cause"
+    if category == "good_fit" and f.best_at_end:
+        return "validation is at its lowest on the last epoch: where it levels off is unseen"
     if kind == "capacity" and f.reached is None:
         return (
             "judged against the baseline alone: only other trials' results tell a model too "

@@ -163,6 +163,11 @@ class Features:
         return float(self.s_train[-1])
 
     @property
+    def best_at_end(self) -> bool:
+        """Whether the validation minimum is on the last epoch: no level shown yet."""
+        return self.stop_index == self.epochs - 1 or self.best_index == self.epochs - 1
+
+    @property
     def rise(self) -> float:
         """Log rise of the validation loss from its minimum to the last epoch."""
         return self.val_final - self.val_best
