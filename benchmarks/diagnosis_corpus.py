@@ -14,7 +14,9 @@
    against, see ``study.verdicts``); the verdicts as a run stores them, with the best so far
    in random run orders; last, the accuracy when the curves do not
    carry the trimmed validation loss (trials stored before it was recorded, the Keras
-   callback), with and without ``reached_loss``.
+   callback), with and without ``reached_loss``. After each counterfactual summary, the
+   calibration: accuracy by confidence bin (all and held-out trials), and how many verdicts
+   are marked ``uncertain`` and how the others fare.
 
 Scoring: a verdict is right when its category is the label's (``still_improving`` and
 ``capacity`` are both ``underfit``; ``overfit``; ``good_fit``): the score the issue sets the
@@ -177,6 +179,7 @@ def run_counterfactual(
                 "action_right": trial.category == dx.category
                 and (trial.kind is None or trial.kind == dx.verdict.kind),
                 "confidence": dx.verdict.confidence,
+                "uncertain": dx.verdict.uncertain is not None,
                 "stop_epoch": stop,
                 "stop_vs_test_min": float(test[stop - 1] / test.min()),
                 **{f"gain_{k}": v for k, v in trial.gains.items()},
@@ -211,6 +214,37 @@ def report_counterfactual(
     if show_errors:
         wrong = frame[frame.true != frame.predicted]
         print("\n" + wrong.drop(columns="advice").to_string())
+
+
+CONFIDENCE_BINS = (0.0, 0.2, 0.4, 0.6, 0.8, 1.0)
+
+
+def calibration(frame: pd.DataFrame) -> pd.DataFrame:
+    """Accuracy of the verdicts by confidence bin, over all trials and the held-out ones."""
+    bins = pd.cut(frame.confidence, CONFIDENCE_BINS, right=False, include_lowest=True)
+    right = frame.true == frame.predicted
+    table = {}
+    for title, mask in (("all", frame.held_out | ~frame.held_out), ("held-out", frame.held_out)):
+        grouped = right[mask].groupby(bins[mask], observed=False)
+        table[f"{title} n"] = grouped.size()
+        table[f"{title} accuracy"] = grouped.mean().map(
+            lambda v: "-" if pd.isna(v) else f"{v:.0%}"
+        )
+    return pd.DataFrame(table)
+
+
+def report_calibration(frame: pd.DataFrame, title: str) -> None:
+    """Print the calibration table and how the ``uncertain`` verdicts fare."""
+    print(f"\n=== calibration{title}: accuracy by verdict confidence ===")
+    print(calibration(frame).to_string())
+    right = frame.true == frame.predicted
+    for part, mask in (("all", frame.held_out | ~frame.held_out), ("held-out", frame.held_out)):
+        sure = mask & (frame.confidence >= 0.8)
+        print(f"-- {part}: confidence >= 0.8 right on {right[sure].sum()} of {sure.sum()}")
+    unsure = frame.uncertain
+    print(f"uncertain verdicts: {unsure.sum()} of {len(frame)} (right on {right[unsure].sum()}); "
+          f"the others right on {right[~unsure].sum()} of {(~unsure).sum()} "
+          f"({right[~unsure].mean():.1%})")
 
 
 def report_unchecked(trials: list[CounterfactualTrial]) -> None:
@@ -263,12 +297,16 @@ def main() -> None:
         report(run(args.per_kind, args.seed), args.errors)
     trials = load_counterfactual(args.corpus)
     dropped = sum(t.label is None for t in trials)
-    report_counterfactual(run_counterfactual(trials), dropped, len(trials), args.errors, "")
+    plain = run_counterfactual(trials)
+    report_counterfactual(plain, dropped, len(trials), args.errors, "")
+    report_calibration(plain, "")
     report_unchecked(trials)
+    with_study = run_counterfactual(trials, reached_by_others(trials))
     report_counterfactual(
-        run_counterfactual(trials, reached_by_others(trials)), dropped, len(trials), args.errors,
+        with_study, dropped, len(trials), args.errors,
         " with each dataset's best validation loss as reached_loss",
     )
+    report_calibration(with_study, " with reached_loss")
     report_run_order(trials, args.orders, args.seed)
     report_untrimmed(args.corpus)
 

@@ -302,6 +302,27 @@ def test_levelling_off_where_no_other_trial_did_better_is_a_good_fit() -> None:
     assert dx.category == "good_fit"
 
 
+def _small_digit_classifier() -> SeedCurves:
+    """Ten classes (baseline log loss 2.3); a few hidden units level off at 1.2."""
+    train, val = _decay(200, 0.5, 10, 2.3), _decay(200, 0.52, 10, 2.3)
+    return _curves(_noisy(train), _noisy(val, seed=1))
+
+
+def test_a_plateau_far_below_the_baseline_is_a_good_fit_without_other_trials() -> None:
+    assert diagnose_curve(_small_digit_classifier(), baseline_loss=2.3).category == "good_fit"
+
+
+def test_a_plateau_many_times_above_what_others_reached_is_capacity() -> None:
+    dx = diagnose_curve(_small_digit_classifier(), baseline_loss=2.3, reached_loss=0.1)
+    assert (dx.category, dx.kind) == ("underfit", "capacity")
+    assert "other trials reached" in dx.advice
+
+
+def test_a_plateau_a_few_times_above_what_others_reached_keeps_its_verdict() -> None:
+    dx = diagnose_curve(_small_digit_classifier(), baseline_loss=2.3, reached_loss=0.6)
+    assert dx.category == "good_fit"
+
+
 def test_config_changes_the_verdict() -> None:
     curves = _overfit(rise=1.3)
     assert diagnose_curve(curves).category == "overfit"

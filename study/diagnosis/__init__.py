@@ -1,7 +1,8 @@
 """Diagnose a trial's fit from its learning curves.
 
 :func:`diagnose_curve` reads one seed's curves; :func:`diagnose_seeds` reads all the seeds of a
-trial and lets them vote. Both are pure numpy/scipy and never import TensorFlow.
+trial and lets them vote; :func:`against_study_best` judges a good fit's advice against the
+rest of its study. All are pure numpy/scipy and never import TensorFlow.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from study.diagnosis._records import (
     TrialDiagnosis,
 )
 from study.diagnosis._rules import diagnose_curve
+from study.diagnosis._study import TrialOutcome, against_study_best
 
 __all__ = [
     "CATEGORIES",
@@ -28,6 +30,8 @@ __all__ = [
     "Evidence",
     "Kind",
     "TrialDiagnosis",
+    "TrialOutcome",
+    "against_study_best",
     "diagnose_curve",
     "diagnose_seeds",
     "lowest_val_loss",

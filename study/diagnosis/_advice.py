@@ -9,6 +9,7 @@ from typing import Any
 import numpy as np
 
 from study.curves import TRIMMED_SAMPLES
+from study.diagnosis._config import DiagnosisConfig
 from study.diagnosis._features import Features
 from study.diagnosis._records import Category, Evidence, Kind
 
@@ -61,7 +62,12 @@ def _details(f: Features) -> dict[str, Any]:
         "raw_best_val_loss": _num(math.exp(f.raw_val[raw_best])),
         "reached_loss": None if f.reached is None else _num(math.exp(f.reached)),
         "trimmed_val_rise": None if f.trimmed_rise is None else _num(math.exp(f.trimmed_rise)),
+        "trimmed_rise_threshold": (
+            None if f.trimmed_threshold is None else _num(math.exp(f.trimmed_threshold))
+        ),
         "broad_rise": f.broad_rise,
+        "running_above_val_share": _num(f.running_above_share),
+        "running_to_val_ratio": _num(f.running_ratio),
     }
 
 
@@ -70,105 +76,165 @@ def empty_evidence(epochs: int, extra: dict[str, Any]) -> Evidence:
     return Evidence(epochs, None, None, None, None, None, None, None, None, None, dict(extra))
 
 
-def advise(category: Category, kind: Kind | None, f: Features) -> str:
-    """One line of advice for a verdict, quoting the evidence."""
-    return _ADVICE[kind or category](f)
+def advise(category: Category, kind: Kind | None, f: Features, config: DiagnosisConfig) -> str:
+    """One line of advice for a verdict, quoting the evidence.
+
+    A value quoted "at epoch E" is the diagnosed curve's recorded validation (or training)
+    loss at that epoch, as a plot of the curve shows it; a level read from the smoothed curve
+    is called smoothed. When Keras' running training loss sits above validation over most of
+    the epochs, the advice says why (dropout or regularisation on during training).
+    """
+    advice = _ADVICE[kind or category](f, config)
+    if category in ("good_fit", "overfit"):
+        advice += _lowest_elsewhere(f)
+    if category != "validation_better" and _running_above(f, config):
+        advice += (
+            f"; validation is below Keras' running training loss (about "
+            f"{_g(f.running_ratio or 1.0)}× lower, smoothed, over "
+            f"{_pct(f.running_above_share or 0)} of the epochs): dropout/regularisation is on "
+            "during training and off for validation, so that gap is expected"
+        )
+    return advice
 
 
-def _turning_point(f: Features) -> str:
+_DIP_SIGMAS = 4.0
+
+
+def _lowest_elsewhere(f: Features) -> str:
+    """A note on a lowest single epoch far from the quoted best one (a plot marks it)."""
+    lowest = int(np.argmin(f.raw_val))
+    dip = float(f.s_val[lowest] - f.raw_val[lowest])
+    if abs(lowest - f.stop_index) <= f.window or dip <= _DIP_SIGMAS * f.noise:
+        return ""  # near the quoted epoch, or within the epoch-to-epoch noise
     return (
-        f"stop near epoch {f.stop_index + 1}: validation {_g(math.exp(f.stop_val))} there vs "
-        f"{_g(math.exp(f.val_final))} at epoch {f.epochs}, while training {_train_word(f)} "
-        f"({_g(math.exp(f.train_final))}); or add dropout/L2"
+        f"; its lowest single epoch ({_val_at(f, lowest)}) is a dip the smoothed curve does "
+        "not hold"
     )
 
 
-def _memorising(f: Features) -> str:
+def _running_above(f: Features, c: DiagnosisConfig) -> bool:
+    share = f.running_above_share
+    return share is not None and share >= c.validation_better_share
+
+
+def _turning_point(f: Features, c: DiagnosisConfig) -> str:
+    return (
+        f"stop near epoch {f.stop_index + 1}: validation {_val_at(f, f.stop_index)} vs "
+        f"{_val_at(f, f.epochs - 1)} (smoothed {_g(math.exp(f.val_final))}), while training "
+        f"{_train_word(f)} (smoothed {_g(math.exp(f.train_final))}); or add dropout/L2"
+    )
+
+
+def _memorising(f: Features, c: DiagnosisConfig) -> str:
     return (
         f"stop near epoch {f.stop_index + 1} or add dropout/L2: validation "
-        f"{_g(math.exp(f.stop_val))} there vs {_g(math.exp(f.val_final))} at epoch {f.epochs}, "
-        f"while training falls to {_g(math.exp(f.train_final))}{_acc_word(f)}"
+        f"{_val_at(f, f.stop_index)} vs {_val_at(f, f.epochs - 1)} (smoothed "
+        f"{_g(math.exp(f.val_final))}), while training falls to a smoothed "
+        f"{_g(math.exp(f.train_final))}{_acc_word(f)}"
     )
 
 
-def _still_improving(f: Features) -> str:
+def _still_improving(f: Features, c: DiagnosisConfig) -> str:
     start = max(f.epochs - f.tail, 0)
-    then = math.exp(float(f.s_val[start]))
     doubled = math.exp(f.val_final) * (1 - f.gain_if_doubled)
     return (
-        f"train longer: validation fell from {_g(then)} at epoch {start + 1} to "
-        f"{_g(math.exp(f.val_final))} at epoch {f.epochs}; its trend puts it near "
-        f"{_g(doubled)} by epoch {2 * f.epochs}"
+        f"train longer: validation went from {_val_at(f, start)} to {_val_at(f, f.epochs - 1)} "
+        f"(smoothed {_g(math.exp(f.val_final))}, from a smoothed "
+        f"{_g(math.exp(float(f.s_val[start])))}); its trend puts it near {_g(doubled)} by "
+        f"epoch {2 * f.epochs}"
     )
 
 
-def _capacity(f: Features) -> str:
-    others = "" if f.reached is None else f" (other trials reached {_g(math.exp(f.reached))})"
+def _capacity(f: Features, c: DiagnosisConfig) -> str:
+    others = ""
+    if f.reached is not None:
+        reached = _g(math.exp(f.reached))
+        others = f" ({_x(f.val_final - f.reached)} the {reached} other trials reached)"
     return (
         "add units or layers, reduce regularisation or tune the learning rate: validation "
-        f"levels off at {_g(math.exp(f.val_final))}{others}, only {_x(f.val_progress)} below "
-        f"{_ref_word(f, f.ref)}, training at {_g(math.exp(f.train_final))}"
+        f"levels off at a smoothed {_g(math.exp(f.val_final))}{others}, "
+        f"{_relative(f.val_progress)} {_ref_word(f, f.ref)}, training at a smoothed "
+        f"{_g(math.exp(f.train_final))}"
     )
 
 
-def _not_learning(f: Features) -> str:
+def _not_learning(f: Features, c: DiagnosisConfig) -> str:
     return (
-        f"training and validation loss stay near their start ({_g(math.exp(f.val_start))}) "
-        f"for {f.epochs} epochs: check the learning rate, the initialisation and the data"
+        f"training and validation loss stay near their start (validation "
+        f"{_val_at(f, 0)}) for {f.epochs} epochs: check the learning rate, the initialisation "
+        "and the data"
     )
 
 
-def _oscillating(f: Features) -> str:
+def _oscillating(f: Features, c: DiagnosisConfig) -> str:
     level = math.exp(f.val_final)
     return (
         f"lower the learning rate, use larger batches or clip gradients: validation swings "
-        f"by ±{_g(level * math.expm1(f.noise))} around {_g(level)} from epoch to epoch "
-        f"({f.spikes} spikes of 2× or more in the last three quarters)"
+        f"by ±{_g(level * math.expm1(f.noise))} around a smoothed {_g(level)} from epoch to "
+        f"epoch ({f.spikes} spikes of 2× or more in the last three quarters)"
     )
 
 
-def _validation_better(f: Features) -> str:
+def _validation_better(f: Features, c: DiagnosisConfig) -> str:
     return (
-        f"validation loss ({_g(math.exp(f.val_final))}) stays below training loss "
-        f"({_g(math.exp(f.train_final))}, {f.train_source.replace('_', ' ')}) over the last "
-        "half: check that the validation data is representative (and that dropout is not "
-        "measured on one side only)"
+        f"validation loss (smoothed {_g(math.exp(f.val_final))}) stays below training loss "
+        f"(smoothed {_g(math.exp(f.train_final))}, {f.train_source.replace('_', ' ')}) over "
+        "the last half: check that the validation data is representative (and that dropout is "
+        "not measured on one side only)"
     )
 
 
-def _diverged(f: Features) -> str:
+def _diverged(f: Features, c: DiagnosisConfig) -> str:
     return (
-        f"losses blow up by epoch {f.epochs}: training {_g(math.exp(float(np.min(f.s_train))))} "
-        f"at best, {_g(math.exp(f.train_final))} at the end; validation "
-        f"{_g(math.exp(f.val_best))} at best, {_g(math.exp(f.val_final))} at the end: "
-        "lower the learning rate or clip gradients"
+        f"losses blow up by epoch {f.epochs}: smoothed training "
+        f"{_g(math.exp(float(np.min(f.s_train))))} at best, {_g(math.exp(f.train_final))} at "
+        f"the end; smoothed validation {_g(math.exp(f.val_best))} at best, "
+        f"{_g(math.exp(f.val_final))} at the end: lower the learning rate or clip gradients"
     )
 
 
-def _good_fit(f: Features) -> str:
+def _good_fit(f: Features, c: DiagnosisConfig) -> str:
+    if f.best_at_end:
+        return (
+            f"validation is still at its lowest at the last epoch ({_val_at(f, f.stop_index)}, "
+            f"smoothed {_g(math.exp(f.val_final))}), training at a smoothed "
+            f"{_g(math.exp(f.train_final))}: it has not levelled off, so train longer to see "
+            "where it levels off before keeping this configuration"
+        )
+    sampled = f.val_samples is not None and f.rise >= f.rise_threshold - f.sample_margin
+    shape = "ends at" if sampled else "levels off at"
     advice = (
-        f"validation settles at {_g(math.exp(f.val_final))} (best {_g(math.exp(f.val_best))} "
-        f"at epoch {f.stop_index + 1}), training at {_g(math.exp(f.train_final))}: "
-        "keep this configuration"
+        f"validation {shape} a smoothed {_g(math.exp(f.val_final))} "
+        f"{'up' if sampled else 'on'} from its best epoch ({_val_at(f, f.stop_index)}), "
+        f"training at a smoothed {_g(math.exp(f.train_final))}: keep this configuration"
     )
-    if f.val_samples is None or f.rise < f.rise_threshold - f.sample_margin:
+    if not sampled:
         return advice
     # The rise is past the noise but within what a few samples of a small set can cause.
-    if f.trimmed_rise is None:
-        cause = f"a rise that a few of its {f.val_samples} samples can cause"
-    else:
-        cause = (
-            f"a rise carried by the {TRIMMED_SAMPLES} worst of its {f.val_samples} samples: "
-            f"without them validation ends {_x(f.trimmed_rise)} its minimum"
-        )
     return (
         f"{advice}, or check on a larger validation set whether stopping near epoch "
-        f"{f.stop_index + 1} helps (validation {_g(math.exp(f.val_best))} there vs "
-        f"{_g(math.exp(f.val_final))} at the end, {cause})"
+        f"{f.stop_index + 1} helps (validation {_val_at(f, f.epochs - 1)}, "
+        f"{_few_samples(f)})"
     )
 
 
-_ADVICE: dict[str, Callable[[Features], str]] = {
+def _few_samples(f: Features) -> str:
+    """What the trimmed curve says about a rise within the sampling margin."""
+    if f.trimmed_rise is None or f.trimmed_threshold is None:
+        return f"a rise that a few of its {f.val_samples} samples can cause"
+    without = f"without its {TRIMMED_SAMPLES} worst samples validation ends"
+    if f.trimmed_rise < f.trimmed_threshold:
+        return (
+            f"a rise carried by the {TRIMMED_SAMPLES} worst of its {f.val_samples} samples: "
+            f"{without} {_x(f.trimmed_rise)} its smoothed minimum"
+        )
+    return (
+        f"a rise not carried by a few samples alone: {without} {_x(f.trimmed_rise)} its "
+        f"smoothed minimum too, not yet for long enough to count"
+    )
+
+
+_ADVICE: dict[str, Callable[[Features, DiagnosisConfig], str]] = {
     "turning_point": _turning_point,
     "memorising": _memorising,
     "still_improving": _still_improving,
@@ -206,6 +272,16 @@ def _x(log_factor: float) -> str:
 
 def _pct(fraction: float) -> str:
     return f"{100 * fraction:.0f}%"
+
+
+def _relative(log_factor: float) -> str:
+    """``"1.3× below"`` or ``"1.3× above"``: a log factor with its direction."""
+    return f"{_x(abs(log_factor))} {'below' if log_factor >= 0 else 'above'}"
+
+
+def _val_at(f: Features, index: int) -> str:
+    """The recorded validation loss at a 0-based epoch, quoted with its 1-based epoch."""
+    return f"{_g(math.exp(float(f.raw_val[index])))} at epoch {index + 1}"
 
 
 def _ref_word(f: Features, log_ref: float) -> str:

@@ -5,8 +5,11 @@ skipped). The verdict's category is the seeds' majority vote; a tie goes to the 
 the mean curve over seeds (see :func:`mean_curve`), else to the tied category with the most
 total confidence. The kind is the vote among the seeds in that category. The evidence and
 advice come from the mean curve when its diagnosis matches the verdict, else from the most
-confident seed that does. The verdict's confidence is the agreement times the agreeing seeds'
-mean confidence.
+confident seed that does (its advice then names the seed, whose curve it quotes). The
+verdict's confidence is the agreement times the agreeing seeds' mean confidence. A verdict
+the seeds cannot settle (they disagree, straddle the minimum, the explaining curve is itself
+uncertain, or the confidence is low; see :class:`~study.diagnosis.DiagnosisConfig`) is marked
+``uncertain``, and its advice says why.
 
 One exception to the vote: seeds that straddle the validation minimum (some still improving,
 some past their minimum, no category holding a majority) show a trial trained for about the
@@ -31,6 +34,7 @@ from study.diagnosis._rules import diagnose_curve
 __all__ = ["diagnose_seeds", "lowest_val_loss", "mean_curve"]
 
 _LOSSES = ("train_loss", "val_loss", "val_loss_trimmed", "fit_loss")
+_STRADDLING = "seeds straddling the minimum"
 
 
 def diagnose_seeds(
@@ -58,6 +62,7 @@ def diagnose_seeds(
         raise ValueError(
             f"None of the {len(curves)} seeds trained an epoch to diagnose (stop: {stops})."
         )
+    config = DiagnosisConfig() if config is None else config
     diagnose = functools.partial(
         diagnose_curve, config=config, baseline_loss=baseline_loss, reached_loss=reached_loss
     )
@@ -66,18 +71,44 @@ def diagnose_seeds(
     mean_dx = None if mean is None else diagnose(mean)
     ids = tuple(c.seed for c in usable)
     if _straddles(seeds):
-        return _boundary(seeds, ids, mean_dx)
+        return _hedged(_boundary(seeds, ids, mean_dx), config)
     category = _vote_category(seeds, None if mean_dx is None else mean_dx.category)
     members = [d for d in seeds if d.category == category]
     kind = _vote_kind(members, mean_dx)
     verdict = _verdict(category, kind, members, mean_dx, seeds, usable, mean)
-    return TrialDiagnosis(
+    trial = TrialDiagnosis(
         verdict=verdict,
         seeds=seeds,
         seed_ids=ids,
         agreement=len(members) / len(seeds),
         disagreeing=tuple(s for s, d in zip(ids, seeds, strict=True) if d.category != category),
     )
+    return _hedged(trial, config)
+
+
+def _hedged(trial: TrialDiagnosis, config: DiagnosisConfig) -> TrialDiagnosis:
+    """The trial with its verdict marked uncertain, and the advice saying why, when it is."""
+    verdict = trial.verdict
+    reason = _uncertainty(trial, config)
+    if reason is None:
+        return trial
+    advice = f"{verdict.advice} (uncertain: {reason})"
+    verdict = dataclasses.replace(verdict, uncertain=reason, advice=advice)
+    return dataclasses.replace(trial, verdict=verdict)
+
+
+def _uncertainty(trial: TrialDiagnosis, config: DiagnosisConfig) -> str | None:
+    """Why the seeds cannot settle the verdict, or ``None``: the first reason that holds."""
+    verdict = trial.verdict
+    if verdict.evidence.details.get("evidence_from") == _STRADDLING:
+        return "the seeds straddle the validation minimum"
+    if len(trial.seeds) > 1 and trial.agreement < config.uncertain_agreement:
+        return f"the seeds disagree, {trial.agreement_text()}"
+    if verdict.uncertain is not None:
+        return verdict.uncertain
+    if verdict.confidence < config.uncertain_confidence:
+        return f"confidence {verdict.confidence:g} is below {config.uncertain_confidence:g}"
+    return None
 
 
 def mean_curve(curves: Sequence[SeedCurves]) -> SeedCurves | None:
@@ -178,9 +209,7 @@ def _boundary(
         kind=None,
         # a boundary is uncertain by nature: never more than an even chance
         confidence=round(0.5 * straddling / len(seeds), 3),
-        evidence=dataclasses.replace(
-            ev, details={**ev.details, "evidence_from": "seeds straddling the minimum"}
-        ),
+        evidence=dataclasses.replace(ev, details={**ev.details, "evidence_from": _STRADDLING}),
         advice=advice,
     )
     return TrialDiagnosis(
@@ -235,6 +264,8 @@ def _verdict(
         pairs = [(d, c) for d, c in pairs if d.category == category]
         source, curve = max(pairs, key=lambda p: p[0].confidence)
         origin = f"seed {curve.seed}"
+        # its epochs and values are that seed's, not the mean curve's a report plots
+        source = dataclasses.replace(source, advice=f"seed {curve.seed}: {source.advice}")
     agreement = len(members) / len(seeds)
     confidence = agreement * float(np.mean([d.confidence for d in members]))
     details = {**source.evidence.details, "evidence_from": origin}
@@ -244,4 +275,5 @@ def _verdict(
         confidence=round(confidence, 3),
         evidence=dataclasses.replace(source.evidence, details=details),
         advice=source.advice,
+        uncertain=source.uncertain,
     )

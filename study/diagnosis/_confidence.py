@@ -1,4 +1,5 @@
-"""How sure a verdict is: how far past its thresholds, on how much evidence."""
+"""How sure a verdict is: how far past its thresholds, on how much evidence, and whether
+the curve can decide at all."""
 
 from __future__ import annotations
 
@@ -30,3 +31,31 @@ def confidence(
     if kind == "capacity" and f.reached is None:
         sampling *= config.unreferenced_capacity_confidence
     return round(clarity * length * sampling, 3)
+
+
+def uncertainty(
+    category: Category, kind: Kind | None, f: Features, sure: float, config: DiagnosisConfig
+) -> str | None:
+    """Why the curve cannot decide between this verdict and another, or ``None``.
+
+    An overfit whose rise the trimmed validation loss does not show, a good fit beside a rise
+    within what a few samples of a small validation set can cause, a good fit still at its
+    lowest on the last epoch, a capacity verdict without
+    other trials' results to compare with, and any verdict with a confidence below
+    ``uncertain_confidence`` cannot be told from the other reading.
+    """
+    if category == "overfit" and f.broad_rise is False:
+        return f"the rise is carried by a few of the {f.val_samples} validation samples"
+    sampled = f.val_samples is not None and f.rise >= f.rise_threshold - f.sample_margin
+    if category == "good_fit" and sampled:
+        return f"a rise that a few of the {f.val_samples} validation samples can cause"
+    if category == "good_fit" and f.best_at_end:
+        return "validation is at its lowest on the last epoch: where it levels off is unseen"
+    if kind == "capacity" and f.reached is None:
+        return (
+            "judged against the baseline alone: only other trials' results tell a model too "
+            "small from data with little signal"
+        )
+    if sure < config.uncertain_confidence:
+        return f"confidence {sure:g} is below {config.uncertain_confidence:g}"
+    return None

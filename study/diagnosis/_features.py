@@ -94,9 +94,17 @@ class Features:
         trimmed_rise: Log rise of the smoothed trimmed validation loss (without the few
             largest per-sample losses of each epoch) above its own minimum; ``None`` when the
             curves do not record it.
-        broad_rise: Whether the trimmed curve rises past ``rise_ratio`` plus its own noise
-            margin for the sustained share of the epochs: a rise not carried by a few samples.
-            ``None`` when the trimmed loss is not recorded.
+        trimmed_threshold: Log rise the trimmed curve is held to: ``rise_ratio`` plus its own
+            noise margin; ``None`` when the trimmed loss is not recorded. A rise that the
+            trimmed curve keeps below it is carried by the few samples it leaves out.
+        broad_rise: Whether the trimmed curve rises past ``trimmed_threshold`` for the
+            sustained share of the epochs: a rise not carried by a few samples. ``None`` when
+            the trimmed loss is not recorded.
+        running_above_share: Share of the epochs where Keras' running (dropout-on) training
+            loss sits above the validation loss by ``validation_better_ratio`` (smoothed);
+            ``None`` when the curves do not record the running loss.
+        running_ratio: Median factor by which the smoothed running training loss sits above
+            the smoothed validation loss; ``None`` when not recorded.
     """
 
     epochs: int
@@ -134,7 +142,10 @@ class Features:
     val_accuracy: float | None
     reached: float | None = None
     trimmed_rise: float | None = None
+    trimmed_threshold: float | None = None
     broad_rise: bool | None = None
+    running_above_share: float | None = None
+    running_ratio: float | None = None
 
     @property
     def val_best(self) -> float:
@@ -150,6 +161,11 @@ class Features:
     def train_final(self) -> float:
         """Log of the smoothed training loss at the last epoch."""
         return float(self.s_train[-1])
+
+    @property
+    def best_at_end(self) -> bool:
+        """Whether the validation minimum is on the last epoch: no level shown yet."""
+        return self.stop_index == self.epochs - 1 or self.best_index == self.epochs - 1
 
     @property
     def rise(self) -> float:
@@ -251,6 +267,21 @@ def _comparison(
         "below_share": float(np.mean(s_train[half] - s_val[half] >= math.log(ratio))),
         "train_accuracy": train_accuracy,
         "val_accuracy": val_accuracy,
+        **_running_gap(curves.fit_loss, s_val, config),
+    }
+
+
+def _running_gap(
+    fit_loss: FloatArray | None, s_val: FloatArray, config: DiagnosisConfig
+) -> dict[str, float | None]:
+    """How far Keras' running training loss sits above validation, over all the epochs."""
+    if fit_loss is None or not np.all(np.isfinite(fit_loss)):
+        return {"running_above_share": None, "running_ratio": None}
+    window = len(s_val) if len(s_val) < config.min_window else config.min_window
+    gap = smooth(despike(log_losses(fit_loss), config.despike_epochs), window) - s_val
+    return {
+        "running_above_share": float(np.mean(gap >= math.log(config.validation_better_ratio))),
+        "running_ratio": math.exp(float(np.median(gap))),
     }
 
 

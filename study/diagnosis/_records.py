@@ -84,6 +84,10 @@ class Diagnosis:
         confidence: How clearly the curve shows the category, in [0, 1].
         evidence: The measured quantities behind the verdict.
         advice: One line of advice, quoting the evidence.
+        uncertain: Why the evidence cannot decide, when it cannot (seeds that disagree, a
+            rise a few samples of a small validation set can cause, a low confidence), else
+            ``None``. The category is then the likeliest reading, not a finding: check it
+            with more seeds, a larger validation set or more epochs before acting on it.
     """
 
     category: Category
@@ -91,6 +95,7 @@ class Diagnosis:
     confidence: float
     evidence: Evidence
     advice: str
+    uncertain: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         """Return a JSON-able dict."""
@@ -100,6 +105,7 @@ class Diagnosis:
             "confidence": self.confidence,
             "evidence": self.evidence.to_dict(),
             "advice": self.advice,
+            "uncertain": self.uncertain,
         }
 
     @classmethod
@@ -111,6 +117,7 @@ class Diagnosis:
             confidence=float(data["confidence"]),
             evidence=Evidence.from_dict(data["evidence"]),
             advice=data["advice"],
+            uncertain=data.get("uncertain"),
         )
 
 
@@ -154,6 +161,7 @@ class TrialDiagnosis:
             "agreement_text": self.agreement_text(),
             "best_epoch": ev.best_epoch,
             "advice": self.verdict.advice,
+            "uncertain": self.verdict.uncertain,
             "disagreeing": list(self.disagreeing),
             "verdict": self.verdict.to_dict(),
             "seeds": [

@@ -59,7 +59,7 @@ def measure_rise(
     wide = _wide(d_val, s_val, window)
     noise = _noise(raw_val, wide)
     needed = max(config.min_sustain_epochs, round(config.sustain_fraction * n))
-    trimmed_rise, broad = _trimmed_rise(trimmed, window, config, needed)
+    trimmed_rise, trimmed_threshold, broad = _trimmed_rise(trimmed, window, config, needed)
     # Each confidently wrong sample moves the mean by ~1/n of its own loss; a broad rise
     # (shown without the worst samples too) is not theirs to excuse.
     sample = 0.0 if val_samples is None or broad else config.sample_rise / val_samples
@@ -80,6 +80,7 @@ def measure_rise(
         "sustained": epochs_above(s_val, s_val[best] + threshold),
         "sustain_needed": needed,
         "trimmed_rise": trimmed_rise,
+        "trimmed_threshold": trimmed_threshold,
         "broad_rise": broad,
     }
 
@@ -98,12 +99,13 @@ def _noise(raw: FloatArray, wide: FloatArray) -> float:
 
 def _trimmed_rise(
     trimmed: FloatArray | None, window: int, config: DiagnosisConfig, needed: int
-) -> tuple[float | None, bool | None]:
-    """Log rise of the smoothed trimmed curve above its minimum, and whether it is broad:
-    past ``rise_ratio`` plus the trimmed curve's own noise margin for ``needed`` epochs.
-    ``(None, None)`` when the trimmed loss is not recorded or not finite."""
+) -> tuple[float | None, float | None, bool | None]:
+    """Log rise of the smoothed trimmed curve above its minimum, the threshold it is held to
+    (``rise_ratio`` plus its own noise margin), and whether it is broad: past that threshold
+    for ``needed`` epochs. ``(None, None, None)`` when the trimmed loss is not recorded or not
+    finite."""
     if trimmed is None or not np.all(np.isfinite(trimmed)):
-        return None, None
+        return None, None, None
     raw = log_losses(trimmed)
     d = despike(raw, config.despike_epochs)
     s = smooth(d, window)
@@ -111,4 +113,4 @@ def _trimmed_rise(
     threshold = math.log(config.rise_ratio) + config.noise_z * noise / math.sqrt(window)
     best = float(np.min(s))
     rise = float(s[-1]) - best
-    return rise, rise >= threshold and epochs_above(s, best + threshold) >= needed
+    return rise, threshold, rise >= threshold and epochs_above(s, best + threshold) >= needed

@@ -38,8 +38,14 @@ The rules are tried in order and the first that fires gives the verdict:
    lowest validation loss other trials reached is known, it is at least ``capacity_gain``
    below this curve (else the level is what the data allow). A wide train/validation gap does
    not change this: a gap without a rise is not overfit. Without that lowest loss, the
-   verdict has only the baseline to go by and gets a lower confidence.
+   verdict has only the baseline to go by and gets a lower confidence. With it, a level
+   ``capacity_reached_ratio`` or more above it is ``capacity`` too, however far below the
+   baseline it is: other configurations reach many times lower on the same data.
 11. ``good_fit`` otherwise.
+
+A verdict the curve cannot settle (a rise that a few samples of a small validation set can
+cause, a capacity verdict without other trials to compare with, a confidence below
+``uncertain_confidence``) says why in its ``uncertain`` field.
 
 Rules measure on log losses (scale-free; see :mod:`._config`). Applied to a prefix of a curve
 (live, during training) they answer for the epochs seen so far.
@@ -55,7 +61,7 @@ import numpy as np
 
 from study.curves import SeedCurves
 from study.diagnosis._advice import advise, empty_evidence, evidence, nonfinite_advice
-from study.diagnosis._confidence import confidence
+from study.diagnosis._confidence import confidence, uncertainty
 from study.diagnosis._config import DiagnosisConfig
 from study.diagnosis._features import Features, extract
 from study.diagnosis._records import Category, Diagnosis, Kind
@@ -106,14 +112,14 @@ def diagnose_curve(
         return _nonfinite(curves, cut, config, baseline)
     features = extract(curves, config, baseline, _usable_baseline(reached_loss))
     verdict = _decide(features, config)
+    sure = confidence(verdict.category, verdict.kind, verdict.margin, features, config)
     return Diagnosis(
         category=verdict.category,
         kind=verdict.kind,
-        confidence=confidence(
-            verdict.category, verdict.kind, verdict.margin, features, config
-        ),
+        confidence=sure,
         evidence=evidence(features, epochs=features.epochs, extra={"stop": curves.stop}),
-        advice=advise(verdict.category, verdict.kind, features),
+        advice=advise(verdict.category, verdict.kind, features, config),
+        uncertain=uncertainty(verdict.category, verdict.kind, features, sure, config),
     )
 
 
@@ -222,15 +228,28 @@ def _improving(f: Features, c: DiagnosisConfig) -> float:
 
 
 def _capacity(f: Features, c: DiagnosisConfig) -> _Verdict | None:
+    if f.train_progress >= math.log(c.memorise_train_gain):
+        return None  # fits its training data near zero: not short of capacity
+    far = _far_above_reached(f, c)
+    if far is not None:
+        return _Verdict("underfit", "capacity", far)
     enough = math.log(c.capacity_gain)
-    if f.val_progress >= enough or f.train_progress >= math.log(c.memorise_train_gain):
-        return None  # learnt enough, or fits its training data near zero: not short of capacity
+    if f.val_progress >= enough:
+        return None  # learnt enough from the reference
     if f.reached is not None and f.val_final - f.reached < enough:
         return None  # no other trial did materially better: that is what the data allow
     margin = 1 - f.val_progress / enough
     if f.reached is not None:
         margin = min(margin, (f.val_final - f.reached) / enough - 1)
     return _Verdict("underfit", "capacity", margin)
+
+
+def _far_above_reached(f: Features, c: DiagnosisConfig) -> float | None:
+    """Margin of a level many times above what other trials reached, else ``None``."""
+    if f.reached is None:
+        return None
+    margin = (f.val_final - f.reached) / math.log(c.capacity_reached_ratio) - 1
+    return margin if margin >= 0 else None
 
 
 def _good_fit(f: Features, c: DiagnosisConfig) -> _Verdict:

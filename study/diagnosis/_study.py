@@ -1,0 +1,120 @@
+"""A trial's verdict beside the rest of its study: a good fit that others beat is no keeper.
+
+The curves of one trial can show a good fit (validation levelled off, no rise) for a
+configuration whose objective is well behind the study's best; its advice must then not be
+"keep this configuration". :func:`against_study_best` rewrites such a verdict's advice to say
+so and to name what the better trials did differently. It is a pure function of the trials'
+parameters, objective values and verdicts; the readers of a stored study call it.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+from collections.abc import Mapping, Sequence
+from typing import Any, Literal
+
+from study.diagnosis._records import TrialDiagnosis
+
+__all__ = ["TrialOutcome", "against_study_best"]
+
+_MAX_NAMED = 4
+
+
+@dataclasses.dataclass(frozen=True)
+class TrialOutcome:
+    """What the comparison reads of one finished trial.
+
+    Attributes:
+        number: The trial's number.
+        value: Its objective value.
+        params: Its parameters, by name.
+    """
+
+    number: int
+    value: float
+    params: Mapping[str, Any]
+
+
+def against_study_best(
+    diagnosis: TrialDiagnosis,
+    trial: TrialOutcome,
+    others: Sequence[TrialOutcome],
+    *,
+    direction: Literal["minimize", "maximize"] = "minimize",
+    worse_fraction: float = 0.1,
+) -> TrialDiagnosis:
+    """Return ``diagnosis`` with its advice judged against the other trials' objectives.
+
+    A good fit whose objective is worse than the best of ``others`` by more than
+    ``worse_fraction`` of the best's magnitude (``0.165`` against a best of ``0.104``) gets
+    advice that says so, names the best trial, and lists the parameters in which the better
+    trials differ from this one. Any other verdict, or a good fit within that margin of the
+    best, is returned unchanged.
+
+    Args:
+        diagnosis: The trial's verdict over its seeds.
+        trial: The trial's number, objective and parameters.
+        others: The study's other finished trials; non-finite values are ignored.
+        direction: Whether the study minimises or maximises its objective.
+        worse_fraction: How far behind the best, relative to the best's magnitude, counts as
+            materially worse.
+
+    Returns:
+        The diagnosis, with the verdict's advice and evidence details replaced when the
+        trial is a good fit materially behind the study's best.
+    """
+    rivals = [o for o in others if o.number != trial.number and math.isfinite(o.value)]
+    if diagnosis.category != "good_fit" or not rivals or not math.isfinite(trial.value):
+        return diagnosis
+    sign = 1.0 if direction == "minimize" else -1.0
+    best = min(rivals, key=lambda o: sign * o.value)
+    margin = worse_fraction * abs(best.value)
+    if sign * (trial.value - best.value) <= margin:
+        return diagnosis
+    better = [o for o in rivals if sign * (trial.value - o.value) > margin]
+    advice = (
+        f"a good fit, but not a configuration to keep: its value {_fmt(trial.value)} is behind "
+        f"the study's best {_fmt(best.value)} (trial #{best.number}); "
+        f"{_differences(trial, better, best)}"
+    )
+    verdict = diagnosis.verdict
+    details = {
+        **verdict.evidence.details,
+        "study_best_trial": best.number,
+        "study_best_value": best.value,
+        "better_trials": len(better),
+    }
+    evidence = dataclasses.replace(verdict.evidence, details=details)
+    verdict = dataclasses.replace(verdict, advice=advice, evidence=evidence)
+    return dataclasses.replace(diagnosis, verdict=verdict)
+
+
+def _differences(trial: TrialOutcome, better: Sequence[TrialOutcome], best: TrialOutcome) -> str:
+    """What the better trials did differently, most shared first."""
+    shared, by_best = [], []
+    for name in sorted(set(trial.params) | set(best.params)):
+        mine = trial.params.get(name)
+        values = {_fmt(o.params.get(name)) for o in better}
+        if values == {_fmt(best.params.get(name))} and _fmt(mine) not in values:
+            shared.append(f"{name} {_fmt(best.params.get(name))} (here {_fmt(mine)})")
+        elif _fmt(best.params.get(name)) != _fmt(mine):
+            by_best.append(f"{name} {_fmt(best.params.get(name))} (here {_fmt(mine)})")
+    if not shared and not by_best:
+        return (
+            "the better trials share its parameters: rerun with more seeds to tell the "
+            "difference from chance"
+        )
+    parts = []
+    if shared:
+        parts.append(f"all {len(better)} better trials use " + ", ".join(shared[:_MAX_NAMED]))
+    if by_best and len(shared) < _MAX_NAMED:
+        named = by_best[: _MAX_NAMED - len(shared)]
+        parts.append(f"trial #{best.number} uses " + ", ".join(named))
+    return "; ".join(parts) + ": try those settings"
+
+
+def _fmt(value: Any) -> str:
+    if isinstance(value, float):
+        return f"{value:.3g}"
+    return "unset" if value is None else str(value)
