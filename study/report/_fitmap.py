@@ -7,6 +7,7 @@ import itertools
 import numpy as np
 import pandas as pd
 
+from study.report._axes import label, range_labels
 from study.report._data import ParamInfo, sample_rows
 from study.report._palette import CATEGORY_ORDER, NO_CATEGORY
 
@@ -48,12 +49,12 @@ def bin_labels(values: pd.Series, param: ParamInfo, bins: int = 5) -> pd.Series:
     numbers = pd.to_numeric(values, errors="coerce").astype(float).fillna(0.0)
     distinct = np.unique(numbers)
     if len(distinct) <= max(bins, OWN_BINS):
-        names = [f"{v:g}" for v in distinct]
+        names = [label(v) for v in distinct]
         codes = np.searchsorted(distinct, numbers)
         return _coded(codes, names, values.index)
     low, high = float(distinct[0]), float(distinct[-1])
     edges = np.geomspace(low, high, bins + 1) if param.log else np.linspace(low, high, bins + 1)
-    names = _edge_names(edges)
+    names = range_labels(edges)
     codes = np.clip(np.searchsorted(edges, numbers, side="right") - 1, 0, bins - 1)
     return _coded(codes, names, values.index)
 
@@ -63,20 +64,14 @@ def _coded(codes: np.ndarray, names: list[str], index: pd.Index) -> pd.Series:
     return pd.Series(categorical, index=index)
 
 
-def _edge_names(edges: np.ndarray) -> list[str]:
-    for digits in range(2, 8):
-        names = [f"{a:.{digits}g}–{b:.{digits}g}" for a, b in itertools.pairwise(edges)]
-        if len(set(names)) == len(names):
-            return names
-    return [f"bin {i + 1}" for i in range(len(edges) - 1)]
-
-
 def pair_cells(fit_map: pd.DataFrame, x: ParamInfo, y: ParamInfo, bins: int = 5) -> pd.DataFrame:
     """The dominant category in each cell of a binned pair of parameters.
 
     Returns:
         One row per non-empty cell with columns ``x`` and ``y`` (bin labels, in order),
-        ``n`` (trials), ``dominant`` (most common category) and ``share`` (its fraction).
+        ``n`` (trials), ``dominant`` (most common category), ``share`` (its fraction) and
+        ``tie`` (whether another category is as common; ``dominant`` is then the first of
+        the tied ones in :data:`CATEGORY_ORDER`).
     """
     cells = pd.DataFrame(
         {
@@ -90,9 +85,17 @@ def pair_cells(fit_map: pd.DataFrame, x: ParamInfo, y: ParamInfo, bins: int = 5)
         counts = group["category"].value_counts()
         top = max(counts.index, key=lambda c: (counts[c], -CATEGORY_ORDER.index(str(c))))
         rows.append(
-            {"x": bx, "y": by, "n": len(group), "dominant": top, "share": counts[top] / len(group)}
+            {
+                "x": bx,
+                "y": by,
+                "n": len(group),
+                "dominant": top,
+                "share": counts[top] / len(group),
+                "tie": int((counts == counts[top]).sum()) > 1,
+            }
         )
-    out = pd.DataFrame(rows, columns=["x", "y", "n", "dominant", "share"])
+    out = pd.DataFrame(rows, columns=["x", "y", "n", "dominant", "share", "tie"])
+    out["tie"] = out["tie"].astype(bool)
     for axis in ("x", "y"):  # keep the bins in order, not sorted as text
         out[axis] = pd.Categorical(out[axis], cells[axis].cat.categories, ordered=True)
     return out
