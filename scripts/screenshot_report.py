@@ -3,8 +3,8 @@
 The study is :func:`tests.report_fixtures.demo_study`: the shipped demo's search space with
 scripted curves and diagnoses (no training), two of its overfit trials pruned. The page is
 opened in headless Chromium (Debian's ``chromium`` package) at 1280 pixels wide; the
-screenshot is cut below the page's last line, reduced to 256 colours and written to a temporary file in the same
-folder, then renamed into place.
+screenshot is cut below the page's last line, reduced to 256 colours and written to a
+temporary file in the same folder, then renamed into place.
 
 Run from the repository root: ``PYTHONPATH=. python scripts/screenshot_report.py [--out PATH]``.
 """

@@ -388,3 +388,11 @@ def test_curve_panel_draws_the_diagnosis_mean_with_the_best_epoch_on_its_minimum
     np.testing.assert_allclose(panel.mean_val, mean.val_loss)
     assert panel.best_epoch == int(np.argmin(panel.mean_val)) + 1
     assert panel.spread("val")[0] is panel.mean_val
+
+
+def test_bin_labels_of_integers_are_whole_numbers() -> None:
+    record = grid_study(10)
+    frame = trials_frame(record)
+    units = next(p for p in param_infos(record, frame) if p.name == "units")
+    labels = bin_labels(pd.Series([2, 3, 5, 8, 13, 21, 34, 55, 89, 144, 233]), units, bins=5)
+    assert list(labels.cat.categories) == ["2–5", "5–13", "13–35", "35–90", "90–233"]

@@ -39,7 +39,8 @@ def bin_labels(values: pd.Series, param: ParamInfo, bins: int = 5) -> pd.Series:
     """Label each value with its bin, as an ordered categorical.
 
     Each value is its own bin when there are at most :data:`OWN_BINS` of them; otherwise
-    there are ``bins`` equal-width bins (in log space for log parameters).
+    there are ``bins`` equal-width bins (in log space for log parameters), labelled by
+    their compact ranges (``390–480``, ``1e-3–3e-3``; whole numbers for integers).
     """
     if not param.numeric:
         labels = values.astype(str)
@@ -54,9 +55,19 @@ def bin_labels(values: pd.Series, param: ParamInfo, bins: int = 5) -> pd.Series:
         return _coded(codes, names, values.index)
     low, high = float(distinct[0]), float(distinct[-1])
     edges = np.geomspace(low, high, bins + 1) if param.log else np.linspace(low, high, bins + 1)
-    names = range_labels(edges)
+    names = _edge_names(edges, integer=bool(np.all(distinct == np.round(distinct))))
     codes = np.clip(np.searchsorted(edges, numbers, side="right") - 1, 0, bins - 1)
     return _coded(codes, names, values.index)
+
+
+def _edge_names(edges: np.ndarray, *, integer: bool) -> list[str]:
+    """Bin labels; whole numbers for an integer parameter while they tell the bins apart."""
+    if integer:
+        whole = [label(e) for e in np.round(edges)]
+        names = [f"{a}–{b}" for a, b in itertools.pairwise(whole)]
+        if len(set(names)) == len(names):
+            return names
+    return range_labels(edges)
 
 
 def _coded(codes: np.ndarray, names: list[str], index: pd.Index) -> pd.Series:
