@@ -185,3 +185,8 @@ def test_failed_write_keeps_the_old_page_and_leaves_no_temporary_file(
         build_report(scripted_study([], name="second"), tmp_path)
     assert path.read_bytes() == before
     assert sorted(p.name for p in tmp_path.iterdir()) == ["index.html"]
+
+
+def test_loss_scale_is_stated_only_when_curves_are_drawn() -> None:
+    assert "Loss axis" not in render_report(scripted_study([]))
+    assert "Loss axis: log scale on every panel" in render_report(grid_study(3), max_curves=1)

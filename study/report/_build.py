@@ -245,7 +245,8 @@ def _curves(record: StudyRecord, max_curves: int, trials: Sequence[int]) -> Sect
     panels = [p for t, role in chosen if (p := curve_panel(t, role=role)) is not None]
     by_number = {t.number: t for t in record.trials}
     requested = {n: curve_panel(by_number[n], role="requested") for n in trials}
-    log_y = log_scale(panels + [p for p in requested.values() if p is not None])
+    drawn = panels + [p for p in requested.values() if p is not None]
+    log_y = log_scale(drawn)
     images = (
         [image(curves_figure(panels, log_y=log_y), "Best and typical trials")] if panels else []
     )
@@ -260,7 +261,7 @@ def _curves(record: StudyRecord, max_curves: int, trials: Sequence[int]) -> Sect
         if log_y
         else "linear scale on every panel (some loss is zero or negative)"
     )
-    return Section(images=images, notes=notes, caption=f"Loss axis: {scale}.")
+    return Section(images=images, notes=notes, caption=f"Loss axis: {scale}." if drawn else "")
 
 
 def _objective(frame: pd.DataFrame, params: list[ParamInfo], record: StudyRecord) -> Section:
