@@ -4,6 +4,7 @@ shown as ties, pruned trials in the objective plots, one loss scale for every cu
 from __future__ import annotations
 
 import dataclasses
+import json
 import re
 
 import numpy as np
@@ -15,10 +16,13 @@ from matplotlib.patches import Rectangle
 from study.report import render_report
 from study.report._curves_data import curve_panel, log_scale
 from study.report._curves_fig import curves_figure
-from study.report._fitmap_fig import dominant_heatmap
+from study.report._data import param_infos, trials_frame
+from study.report._fitmap import fit_map_frame, pair_cells, param_pairs
+from study.report._fitmap_fig import dominant_heatmap, pairs_figure
+from study.report._images import image
 from study.report._objective_fig import history_figure
 from tests import browser
-from tests.report_fixtures import demo_study, scripted_trial
+from tests.report_fixtures import demo_study, mixed_study, scripted_trial
 
 
 @pytest.fixture(scope="module")
@@ -132,3 +136,15 @@ def test_a_single_point_history_has_a_whole_trial_axis_with_room() -> None:
     low, high = ax.get_ylim()
     assert low < 0.5 < high and high - low >= 0.09
     assert all(float(x).is_integer() for x in ax.get_xticks())
+
+
+def test_long_bin_labels_of_pairs_do_not_overlap() -> None:
+    record = mixed_study(80)
+    frame = trials_frame(record)
+    params = {p.name: p for p in param_infos(record, frame)}
+    fit_map = fit_map_frame(frame, list(params.values()))
+    top = [params["learning_rate"], params["dropout"], params["units"]]
+    cells = [(pair_cells(fit_map, x, y), x, y) for x, y in param_pairs(top)]
+    figure = json.loads(image(pairs_figure(cells), "pairs").data)
+    assert figure["axes"][0]["x"][0]["text"] == "1.1e-5–\n7.9e-5"
+    assert browser.overlapping_ticks(figure) == []
