@@ -26,6 +26,8 @@ TIE_COLOR = "#bdbdbd"
 """The colour of a pair cell whose most common categories are equally common."""
 FULL_SUPPORT = 5
 """A pair cell with at least this many trials is drawn at full strength; fewer, fainter."""
+SHORT_LABEL = 7
+"""A bin label of at most this many characters stays on one line under its column."""
 
 
 def fit_map_figure(strip: pd.DataFrame, params: list[ParamInfo]) -> Figure:
@@ -160,9 +162,10 @@ def dominant_heatmap(cells: pd.DataFrame, ax: Axes) -> Axes:
         ax.text(j, i, f"{text}\nn={n}", ha="center", va="center", fontsize=7)
     ax.set_xlim(-0.5, len(xs) - 0.5)
     ax.set_ylim(-0.5, len(ys) - 0.5)
-    # A range on two lines ("1e-3–" over "3e-3") stays within its column, where a slanted one
-    # would run into its neighbour's.
-    ax.set_xticks(range(len(xs)), [x.replace("–", "–\n") for x in xs], fontsize=8)
+    # A long range on two lines ("1e-3–" over "3e-3") stays within its column, where a
+    # slanted one would run into its neighbour's.
+    names = [x.replace("–", "–\n") if len(x) > SHORT_LABEL else x for x in xs]
+    ax.set_xticks(range(len(xs)), names, fontsize=8)
     ax.set_yticks(range(len(ys)), ys, fontsize=8)
     ax.grid(False)
     return ax
