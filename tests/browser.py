@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import dataclasses
+import html
+import json
 import os
 import re
 import shutil
 import subprocess
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -99,3 +102,29 @@ def screenshot(
             f"chromium made no screenshot ({done.returncode}): {done.stderr[-2000:]}"
         )
     return out
+
+
+def figures(dom: str, section: str = "") -> list[dict[str, Any]]:
+    """The data record of each figure of ``dom`` (its ``data-figure`` attribute), optionally
+    only those in the ``<section id=...>`` named ``section``."""
+    if section:
+        dom = dom.split(f'<section id="{section}">', 1)[1].split("</section>", 1)[0]
+    return [json.loads(html.unescape(raw)) for raw in re.findall(r'data-figure="([^"]*)"', dom)]
+
+
+def overlapping_ticks(figure: dict[str, Any]) -> list[tuple[str, str]]:
+    """Pairs of tick labels of one axis of ``figure`` whose boxes overlap."""
+    found = []
+    for ax in figure["axes"]:
+        for side in ("x", "y"):
+            ticks = ax[side]
+            for i, a in enumerate(ticks):
+                for b in ticks[i + 1 :]:
+                    if _intersect(a["box"], b["box"]):
+                        found.append((a["text"], b["text"]))
+    return found
+
+
+def _intersect(a: list[float], b: list[float]) -> bool:
+    """Whether boxes ``[left, top, right, bottom]`` share more than an edge."""
+    return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]

@@ -13,6 +13,7 @@ import optuna
 
 from study.curves import SeedCurves
 from study.diagnosis import Diagnosis, Evidence, TrialDiagnosis
+from study.followup import describe
 from study.storage import PruneInfo, StudyRecord, TrialRecord, write_study_attrs
 
 START = datetime.datetime(2025, 1, 1, 12, 0, 0)
@@ -316,3 +317,53 @@ def _distributions(record: StudyRecord) -> dict[str, optuna.distributions.BaseDi
                 float(max(values)) + (0.0 if max(values) > min(values) else 1.0),
             )
     return out
+
+
+DEMO_DISTRIBUTIONS: dict[str, optuna.distributions.BaseDistribution] = {
+    "units": optuna.distributions.IntDistribution(2, 256, log=True),
+    "layers": optuna.distributions.IntDistribution(1, 2),
+    "bidirectional": optuna.distributions.CategoricalDistribution([False, True]),
+    "dropout": optuna.distributions.FloatDistribution(0.0, 0.5),
+    "l2": optuna.distributions.FloatDistribution(1e-6, 1e-2, log=True),
+    "learning_rate": optuna.distributions.FloatDistribution(1e-4, 3e-2, log=True),
+    "epochs": optuna.distributions.IntDistribution(10, 600, step=10),
+}
+"""The demo's search space, with the recurrent study's ``layers`` and ``bidirectional``."""
+
+
+def demo_study(n: int = 24, *, seed: int = 3, name: str = "demo") -> StudyRecord:
+    """A study shaped like the shipped demo's: ``n`` trials over :data:`DEMO_DISTRIBUTIONS`.
+
+    Big, lightly regularised trials overfit and are pruned at half their epochs with their
+    value where they stopped; small ones underfit; one trial is the only bidirectional one.
+    """
+    rng = np.random.default_rng(seed)
+    trials = []
+    for number in range(n):
+        params: dict[str, Any] = {
+            "units": round(2 ** rng.uniform(1, 8)),
+            "layers": int(rng.integers(1, 3)),
+            "bidirectional": number == 5,
+            "dropout": round(float(rng.uniform(0.0, 0.5)), 3),
+            "l2": float(10 ** rng.uniform(-6, -2)),
+            "learning_rate": float(10 ** rng.uniform(-4, math.log10(3e-2))),
+            "epochs": int(rng.integers(1, 61)) * 10,
+        }
+        category = rule_category(params["units"], params["dropout"])
+        pruned = params["epochs"] // 2 if category == "overfit" else None
+        value = 0.3 + 0.05 * number / n if pruned else None
+        trials.append(
+            scripted_trial(
+                number,
+                params,
+                category,
+                state="PRUNED" if pruned else "COMPLETE",
+                value=value,
+                epochs=params["epochs"],
+                pruned_at=pruned,
+                n_seeds=4,
+            )
+        )
+    searched = {k: describe(d) for k, d in DEMO_DISTRIBUTIONS.items()}
+    trials = [dataclasses.replace(t, distributions=dict(DEMO_DISTRIBUTIONS)) for t in trials]
+    return scripted_study(trials, name=name, searched=searched, n_seeds=4, family="mlp", fixed={})

@@ -6,6 +6,7 @@ import dataclasses
 import math
 
 import numpy as np
+import pandas as pd
 import pytest
 
 from study.diagnosis import mean_curve
@@ -26,6 +27,7 @@ from study.report._fitmap import bin_labels, fit_map_frame, pair_cells, strip_fr
 from study.report._importance import param_importance, top_params
 from study.report._rules import learn_rules, nice_cut
 from study.report._table import trial_table
+from study.report._text import plural
 from tests.report_fixtures import grid_study, rule_category, scripted_study, scripted_trial
 
 
@@ -121,6 +123,50 @@ def test_history_frame_tracks_best_so_far() -> None:
     trials = [scripted_trial(i, {}, "good_fit", value=v) for i, v in enumerate([3, 1, 2, 0.5])]
     history = history_frame(trials_frame(scripted_study(trials)), "minimize")
     assert history["best"].tolist() == [3, 1, 1, 0.5]
+
+
+def test_history_frame_keeps_pruned_trials_but_best_counts_completed_ones() -> None:
+    trials = [
+        scripted_trial(0, {}, "overfit", state="PRUNED", value=0.1, pruned_at=10),
+        scripted_trial(1, {}, "good_fit", value=0.5),
+        scripted_trial(2, {}, "overfit", state="PRUNED", value=0.2, pruned_at=10),
+        scripted_trial(3, {}, "good_fit", value=0.4),
+    ]
+    history = history_frame(trials_frame(scripted_study(trials)), "minimize")
+    assert history["pruned"].tolist() == [True, False, True, False]
+    assert history["value"].tolist() == [0.1, 0.5, 0.2, 0.4]
+    assert history["best"].tolist()[1:] == [0.5, 0.5, 0.4]
+    assert math.isnan(history["best"][0])
+
+
+def test_pair_cells_mark_ties() -> None:
+    trials = [
+        scripted_trial(0, {"units": 8, "dropout": 0.1}, "good_fit"),
+        scripted_trial(1, {"units": 8, "dropout": 0.1}, "overfit"),
+        scripted_trial(2, {"units": 16, "dropout": 0.1}, "overfit"),
+    ]
+    record = scripted_study(trials)
+    frame = trials_frame(record)
+    params = {p.name: p for p in param_infos(record, frame)}
+    cells = pair_cells(
+        fit_map_frame(frame, list(params.values())), params["units"], params["dropout"]
+    )
+    assert cells["tie"].tolist() == [True, False]
+    assert cells["share"].tolist() == [0.5, 1.0]
+
+
+def test_bin_labels_are_compact_ranges() -> None:
+    record = grid_study(10)
+    frame = trials_frame(record)
+    dropout = next(p for p in param_infos(record, frame) if p.name == "dropout")
+    labels = bin_labels(pd.Series(np.linspace(390.0, 800.0, 20)), dropout, bins=5)
+    assert labels.cat.categories[0] == "390–470"
+    assert not [c for c in labels.cat.categories if "e+" in c]
+
+
+@pytest.mark.parametrize(("n", "text"), [(1, "1 overfit trial"), (2, "2 overfit trials")])
+def test_plural_agrees_with_the_count(n: int, text: str) -> None:
+    assert plural(n, "overfit trial") == text
 
 
 def test_rules_find_the_scripted_overfit_region_with_exact_support() -> None:
@@ -342,3 +388,11 @@ def test_curve_panel_draws_the_diagnosis_mean_with_the_best_epoch_on_its_minimum
     np.testing.assert_allclose(panel.mean_val, mean.val_loss)
     assert panel.best_epoch == int(np.argmin(panel.mean_val)) + 1
     assert panel.spread("val")[0] is panel.mean_val
+
+
+def test_bin_labels_of_integers_are_whole_numbers() -> None:
+    record = grid_study(10)
+    frame = trials_frame(record)
+    units = next(p for p in param_infos(record, frame) if p.name == "units")
+    labels = bin_labels(pd.Series([2, 3, 5, 8, 13, 21, 34, 55, 89, 144, 233]), units, bins=5)
+    assert list(labels.cat.categories) == ["2–5", "5–13", "13–35", "35–90", "90–233"]

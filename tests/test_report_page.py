@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import base64
+import datetime
+import errno
 import io
+import os
 import re
 import subprocess
 import sys
@@ -150,3 +153,40 @@ def test_report_never_imports_tensorflow() -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, check=False
     )
     assert done.returncode == 0, done.stdout + done.stderr
+
+
+def test_partial_report_says_so_and_when_it_was_written() -> None:
+    when = datetime.datetime(2025, 1, 1, 12, 30, tzinfo=datetime.UTC)
+    html = render_report(grid_study(3), partial=True, written_at=when)
+    line = html.split('id="partial">', 1)[1].split("</p>", 1)[0]
+    assert line.startswith("Partial report: the study is still running")
+    assert "written 2025-01-01 12:30:00 UTC after 3 finished trials" in line
+    assert 'id="partial"' not in render_report(scripted_study([]))
+
+
+def test_build_report_replaces_the_page_in_one_rename(tmp_path: Path) -> None:
+    build_report(scripted_study([]), tmp_path)
+    path = build_report(scripted_study([], name="second"), tmp_path, partial=True)
+    assert "Study second" in path.read_text(encoding="utf-8")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["index.html"]
+
+
+def test_failed_write_keeps_the_old_page_and_leaves_no_temporary_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = build_report(scripted_study([]), tmp_path)
+    before = path.read_bytes()
+
+    def full_disk(fd: int) -> None:
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(os, "fsync", full_disk)
+    with pytest.raises(OSError, match="No space left"):
+        build_report(scripted_study([], name="second"), tmp_path)
+    assert path.read_bytes() == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["index.html"]
+
+
+def test_loss_scale_is_stated_only_when_curves_are_drawn() -> None:
+    assert "Loss axis" not in render_report(scripted_study([]))
+    assert "Loss axis: log scale on every panel" in render_report(grid_study(3), max_curves=1)

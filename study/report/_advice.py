@@ -21,6 +21,7 @@ from study.followup import Findings, describe, find_directions, study_distributi
 from study.report._consistency import first_rule
 from study.report._data import best_trial, trials_frame
 from study.report._rules import Rule
+from study.report._text import plural
 from study.storage import StudyRecord, TrialRecord
 
 
@@ -133,8 +134,8 @@ def _overfit(diagnosed: list[TrialRecord]) -> list[Advice]:
     return [
         Advice(
             "overfit",
-            f"{len(over)} overfit trials reached their best validation loss around epoch "
-            f"{round(statistics.median(epochs))} (median): training much longer than that "
+            f"{plural(len(over), 'overfit trial')} reached their best validation loss around "
+            f"epoch {round(statistics.median(epochs))} (median): training much longer than that "
             "only costs time.",
         )
     ]
@@ -148,8 +149,8 @@ def _directions(findings: Findings, rules: list[Rule], frame: pd.DataFrame) -> l
         return [
             Advice(
                 problem,
-                f"{findings.n_problem} {problem} trials — evidence too thin: {findings.thin}. "
-                "Run more trials before narrowing the space.",
+                f"{plural(findings.n_problem, problem + ' trial')} — evidence too thin: "
+                f"{findings.thin}. Run more trials before narrowing the space.",
             )
         ]
     items = []

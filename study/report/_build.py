@@ -13,7 +13,7 @@ import pandas as pd
 from study.followup import describe, study_distributions
 from study.report._advice import advise
 from study.report._best import best_by_category, pruned_beat_best
-from study.report._curves_data import curve_panel, representative_trials
+from study.report._curves_data import curve_panel, log_scale, representative_trials
 from study.report._curves_fig import curves_figure, trial_figure
 from study.report._data import (
     ParamInfo,
@@ -25,21 +25,19 @@ from study.report._data import (
     summarize,
     trials_frame,
 )
-from study.report._figures import (
-    fit_map_figure,
-    history_figure,
-    importance_figure,
-    objective_figure,
-    pairs_figure,
-)
+from study.report._figures import importance_figure
 from study.report._fitmap import fit_map_frame, pair_cells, param_pairs, strip_frame
+from study.report._fitmap_fig import fit_map_figure, pairs_figure
 from study.report._images import Image, image, report_style
 from study.report._importance import param_importance, top_params
 from study.report._limits import MAX_CURVES
+from study.report._objective_fig import history_figure, objective_figure
 from study.report._page import render_page
 from study.report._palette import CATEGORY_COLORS
 from study.report._rules import Rule, learn_rules
 from study.report._table import fmt, trial_table
+from study.report._text import plural
+from study.report._write import write_atomic
 from study.storage import StudyRecord, TrialRecord
 
 """Default number of trials whose learning curves the page shows."""
@@ -54,6 +52,7 @@ class Section:
     images: list[Image] = dataclasses.field(default_factory=list)
     notes: list[str] = dataclasses.field(default_factory=list)
     rules: list[Rule] = dataclasses.field(default_factory=list)
+    caption: str = ""
 
 
 def build_report(
@@ -62,32 +61,53 @@ def build_report(
     *,
     max_curves: int = MAX_CURVES,
     trials: Sequence[int] = (),
+    partial: bool = False,
 ) -> Path:
     """Write the report of ``record`` as one self-contained ``index.html`` in ``out_dir``.
+
+    The page is written to a temporary file in ``out_dir`` and renamed into place, so a
+    reader (or a browser reloading it) sees the previous page or the new one, never a
+    truncated one; a run can thus rewrite the report while it goes on.
 
     Args:
         record: The stored study.
         out_dir: The folder to write to (created if needed).
         max_curves: Trials whose learning curves the page shows (the best and typical ones).
         trials: Numbers of further trials whose learning curves the page shows each on its own.
+        partial: Whether the study is still running: the page then opens with a line saying it
+            is partial and when (UTC) it was written.
 
     Returns:
         The path of ``index.html``.
 
     Raises:
         ValueError: ``max_curves`` is negative or ``trials`` names a trial the study lacks.
+        OSError: The page could not be written (the previous page, if any, is left intact).
     """
-    html = render_report(record, max_curves=max_curves, trials=trials)
+    html = render_report(record, max_curves=max_curves, trials=trials, partial=partial)
     out_dir.mkdir(parents=True, exist_ok=True)
     path = out_dir / "index.html"
-    path.write_text(html, encoding="utf-8")
+    write_atomic(path, html)
     return path
 
 
 def render_report(
-    record: StudyRecord, *, max_curves: int = MAX_CURVES, trials: Sequence[int] = ()
+    record: StudyRecord,
+    *,
+    max_curves: int = MAX_CURVES,
+    trials: Sequence[int] = (),
+    partial: bool = False,
+    written_at: datetime.datetime | None = None,
 ) -> str:
-    """The report page of ``record`` as HTML text (see :func:`build_report`)."""
+    """The report page of ``record`` as HTML text (see :func:`build_report`).
+
+    Args:
+        record: The stored study.
+        max_curves: As in :func:`build_report`.
+        trials: As in :func:`build_report`.
+        partial: As in :func:`build_report`.
+        written_at: The time a partial page states (``None``: now, in UTC).
+    """
     if max_curves < 0:
         raise ValueError(f"`max_curves` must be >= 0, but got max_curves={max_curves}.")
     known = {t.number for t in record.trials}
@@ -97,7 +117,18 @@ def render_report(
             f"`trials` must be numbers of trials in study {record.name!r}, but got {missing}."
         )
     with report_style():
-        return render_page(_context(record, max_curves, trials))
+        context = _context(record, max_curves, trials)
+    context["partial"] = _partial_line(record, written_at) if partial else ""
+    return render_page(context)
+
+
+def _partial_line(record: StudyRecord, written_at: datetime.datetime | None) -> str:
+    when = (written_at or datetime.datetime.now(datetime.UTC)).astimezone(datetime.UTC)
+    finished = sum(t.state in ("COMPLETE", "PRUNED", "FAIL") for t in record.trials)
+    return (
+        f"Partial report: the study is still running; written {when:%Y-%m-%d %H:%M:%S} UTC "
+        f"after {plural(finished, 'finished trial')}."
+    )
 
 
 def _context(record: StudyRecord, max_curves: int, trials: Sequence[int]) -> dict[str, Any]:
@@ -163,7 +194,7 @@ def _pruned_note(record: StudyRecord) -> str:
     best = found.best_complete
     n = len(found.pruned)
     text = (
-        f"{n} pruned trial{'s' if n > 1 else ''} beat{'s' if n == 1 else ''} the best "
+        f"{plural(n, 'pruned trial')} beat{'s' if n == 1 else ''} the best "
         f"complete trial #{best.number} ({fmt(best.value)}) on {record.objective} at the stop "
         f"({shown}). Optuna never ranks a pruned trial best, as it did not finish its planned "
         "epochs; yet such a configuration, trained for fewer epochs, is the better model."
@@ -212,32 +243,47 @@ def _drivers(importance: pd.DataFrame, rules: list[Rule]) -> Section:
 def _curves(record: StudyRecord, max_curves: int, trials: Sequence[int]) -> Section:
     chosen = representative_trials(record, max_curves)
     panels = [p for t, role in chosen if (p := curve_panel(t, role=role)) is not None]
-    images = [image(curves_figure(panels), "Best and typical trials")] if panels else []
-    notes = [] if panels else ["No trial has trained an epoch yet."]
     by_number = {t.number: t for t in record.trials}
-    for number in trials:
-        panel = curve_panel(by_number[number], role="requested")
+    requested = {n: curve_panel(by_number[n], role="requested") for n in trials}
+    drawn = panels + [p for p in requested.values() if p is not None]
+    log_y = log_scale(drawn)
+    images = (
+        [image(curves_figure(panels, log_y=log_y), "Best and typical trials")] if panels else []
+    )
+    notes = [] if panels else ["No trial has trained an epoch yet."]
+    for number, panel in requested.items():
         if panel is None:
             notes.append(f"Trial #{number} has no learning curves.")
         else:
-            images.append(image(trial_figure(panel), f"Trial #{number}"))
-    return Section(images=images, notes=notes)
+            images.append(image(trial_figure(panel, log_y=log_y), f"Trial #{number}"))
+    scale = (
+        "log scale on every panel, so shapes compare at any loss level"
+        if log_y
+        else "linear scale on every panel (some loss is zero or negative)"
+    )
+    return Section(images=images, notes=notes, caption=f"Loss axis: {scale}." if drawn else "")
 
 
 def _objective(frame: pd.DataFrame, params: list[ParamInfo], record: StudyRecord) -> Section:
     history = history_frame(frame, record.direction)
     if history.empty:
         return Section(notes=[f"No trial has completed with a finite {record.objective} yet."])
+    facts = {"pruned": int(history["pruned"].sum()), "points": len(history)}
     images = []
     if params:
-        done = sample_rows(frame[frame["number"].isin(history["number"])], MAX_SCATTER)
+        shown = frame.merge(history[["number", "pruned"]], on="number")
+        done = sample_rows(shown, MAX_SCATTER)
         images.append(
             image(
                 objective_figure(done, params, record.objective),
-                f"{record.objective} against each parameter (completed trials)",
+                f"{record.objective} against each parameter (completed trials; pruned trials "
+                "as crosses at their value where they stopped)",
+                facts={"pruned": int(done["pruned"].sum()), "points": len(done)},
             )
         )
-    images.append(image(history_figure(history, record.objective), "Optimisation history"))
+    images.append(
+        image(history_figure(history, record.objective), "Optimisation history", facts=facts)
+    )
     return Section(images=images)
 
 

@@ -47,7 +47,6 @@ class CurvePanel:
         best_epoch: Epoch of the lowest mean validation loss (on the drawn line), or ``None``.
         prune_epoch: Epoch at which the trial was pruned, or ``None``.
         planned_epochs: The epochs the trial had planned (more than trained when pruned).
-        log_y: Whether the losses span enough decades to need a log scale.
     """
 
     number: int
@@ -60,7 +59,6 @@ class CurvePanel:
     mean_val: FloatArray
     best_epoch: int | None
     prune_epoch: int | None
-    log_y: bool
     planned_epochs: int = 0
 
     def spread(self, series: str) -> tuple[FloatArray, FloatArray, FloatArray]:
@@ -95,9 +93,19 @@ def curve_panel(
         mean_val=mean_val[index],
         best_epoch=None if np.isnan(mean_val).all() else int(np.nanargmin(mean_val)) + 1,
         prune_epoch=trial.pruned.epoch if trial.pruned else None,
-        log_y=needs_log(np.concatenate([train.ravel(), val.ravel()])),
         planned_epochs=max([s.epochs_planned for s in trial.seeds] + [train.shape[1]]),
     )
+
+
+def log_scale(panels: list[CurvePanel]) -> bool:
+    """The one y-scale rule of every learning-curve panel: log when every drawn loss is
+    positive (so shapes compare across panels at any level), else linear for all."""
+    for p in panels:
+        values = np.concatenate([p.train.ravel(), p.val.ravel()])
+        finite = values[np.isfinite(values)]
+        if finite.size and finite.min() <= 0:
+            return False
+    return bool(panels)
 
 
 def subsample(n: int, limit: int) -> npt.NDArray[np.int64]:

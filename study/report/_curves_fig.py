@@ -4,22 +4,25 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
-from study.report._curves_data import CurvePanel
+from study.report._axes import log_axis
+from study.report._curves_data import CurvePanel, log_scale
 from study.report._palette import CATEGORY_COLORS, TRAIN_COLOR, VAL_COLOR
 
 SEED_ALPHA = 0.18
 BAND_ALPHA = 0.22
 
 
-def draw_curves(panel: CurvePanel, ax: Axes) -> Axes:
+def draw_curves(panel: CurvePanel, ax: Axes, *, log_y: bool | None = None) -> Axes:
     """Draw train and validation loss of one trial on ``ax``.
 
     Each series is drawn as the mean over seeds with a band from the lowest to the highest
     seed, each seed faint beneath; dashed lines mark the best-validation epoch and the epoch
-    the trial was pruned at.
+    the trial was pruned at. The y-axis is log when ``log_y`` (``None``: by
+    :func:`~study.report._curves_data.log_scale` of this panel alone).
     """
     for series, color, label in (
         ("train", TRAIN_COLOR, "train"),
@@ -36,8 +39,9 @@ def draw_curves(panel: CurvePanel, ax: Axes) -> Axes:
         ax.axvline(
             panel.prune_epoch, color=CATEGORY_COLORS["overfit"], ls=":", lw=1.4, label="pruned"
         )
-    if panel.log_y:
+    if log_scale([panel]) if log_y is None else log_y:
         ax.set_yscale("log")
+        log_axis(ax.yaxis, *_positive_range(panel))
     ax.set_xlim(0, panel.planned_epochs + 1)
     ax.set_title(panel.title, fontsize=10, color=CATEGORY_COLORS.get(panel.category, "#000000"))
     ax.set_xlabel("epoch")
@@ -45,24 +49,37 @@ def draw_curves(panel: CurvePanel, ax: Axes) -> Axes:
     return ax
 
 
-def curves_figure(panels: list[CurvePanel], *, ncols: int = 3) -> Figure:
-    """Small multiples: one panel per trial, in the order given, with one shared legend."""
+def _positive_range(panel: CurvePanel) -> tuple[float, float]:
+    values = np.concatenate([panel.train.ravel(), panel.val.ravel()])
+    positive = values[np.isfinite(values) & (values > 0)]
+    return (float(positive.min()), float(positive.max())) if positive.size else (1.0, 10.0)
+
+
+def curves_figure(
+    panels: list[CurvePanel], *, ncols: int = 3, log_y: bool | None = None
+) -> Figure:
+    """Small multiples: one panel per trial, in the order given, with one shared legend.
+
+    Every panel has the same y-scale: log when ``log_y`` (``None``: by
+    :func:`~study.report._curves_data.log_scale` of all the panels).
+    """
+    log_y = log_scale(panels) if log_y is None else log_y
     ncols = max(1, min(ncols, len(panels)))
     nrows = math.ceil(len(panels) / ncols)
     fig = Figure(figsize=(4.0 * ncols, 2.9 * nrows + 0.5), layout="constrained")
     axes = fig.subplots(nrows, ncols, squeeze=False).ravel()
     for ax, panel in zip(axes, panels, strict=False):
-        draw_curves(panel, ax)
+        draw_curves(panel, ax, log_y=log_y)
     for ax in axes[len(panels) :]:
         ax.remove()
     _shared_legend(fig, axes[0])
     return fig
 
 
-def trial_figure(panel: CurvePanel) -> Figure:
-    """One trial's learning curves as a figure of its own."""
+def trial_figure(panel: CurvePanel, *, log_y: bool | None = None) -> Figure:
+    """One trial's learning curves as a figure of its own (``log_y`` as in :func:`draw_curves`)."""
     fig = Figure(figsize=(9.0, 3.8), layout="constrained")
-    draw_curves(panel, fig.subplots())
+    draw_curves(panel, fig.subplots(), log_y=log_y)
     _shared_legend(fig, fig.axes[0])
     return fig
 

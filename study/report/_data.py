@@ -179,14 +179,19 @@ def summarize(record: StudyRecord) -> Summary:
 
 
 def history_frame(frame: pd.DataFrame, direction: str) -> pd.DataFrame:
-    """Finished trials with a finite objective, by number, with the best value so far.
+    """Completed and pruned trials with a finite objective, by number, with the best so far.
 
-    Columns: ``number``, ``value``, ``best`` (best objective up to this trial), ``category``.
+    A pruned trial's value is the objective where it stopped; like Optuna, the best so far
+    counts completed trials only (NaN before the first one).
+
+    Columns: ``number``, ``value``, ``category``, ``pruned`` (bool) and ``best``.
     """
-    done = frame[(frame["state"] == "COMPLETE") & frame["value"].notna()]
-    done = done.sort_values("number")[["number", "value", "category"]].reset_index(drop=True)
-    best = done["value"].cummax() if direction == "maximize" else done["value"].cummin()
-    return done.assign(best=best)
+    shown = frame[frame["state"].isin(["COMPLETE", "PRUNED"]) & frame["value"].notna()]
+    shown = shown.sort_values("number").reset_index(drop=True)
+    pruned = shown["state"] == "PRUNED"
+    done = shown["value"].where(~pruned)
+    best = (done.cummax() if direction == "maximize" else done.cummin()).ffill()
+    return shown[["number", "value", "category"]].assign(pruned=pruned, best=best)
 
 
 def sample_rows(frame: pd.DataFrame, limit: int, *, seed: int = 0) -> pd.DataFrame:

@@ -7,6 +7,7 @@ import itertools
 import numpy as np
 import pandas as pd
 
+from study.report._axes import label, range_labels
 from study.report._data import ParamInfo, sample_rows
 from study.report._palette import CATEGORY_ORDER, NO_CATEGORY
 
@@ -38,7 +39,8 @@ def bin_labels(values: pd.Series, param: ParamInfo, bins: int = 5) -> pd.Series:
     """Label each value with its bin, as an ordered categorical.
 
     Each value is its own bin when there are at most :data:`OWN_BINS` of them; otherwise
-    there are ``bins`` equal-width bins (in log space for log parameters).
+    there are ``bins`` equal-width bins (in log space for log parameters), labelled by
+    their compact ranges (``390–480``, ``1e-3–3e-3``; whole numbers for integers).
     """
     if not param.numeric:
         labels = values.astype(str)
@@ -48,14 +50,24 @@ def bin_labels(values: pd.Series, param: ParamInfo, bins: int = 5) -> pd.Series:
     numbers = pd.to_numeric(values, errors="coerce").astype(float).fillna(0.0)
     distinct = np.unique(numbers)
     if len(distinct) <= max(bins, OWN_BINS):
-        names = [f"{v:g}" for v in distinct]
+        names = [label(v) for v in distinct]
         codes = np.searchsorted(distinct, numbers)
         return _coded(codes, names, values.index)
     low, high = float(distinct[0]), float(distinct[-1])
     edges = np.geomspace(low, high, bins + 1) if param.log else np.linspace(low, high, bins + 1)
-    names = _edge_names(edges)
+    names = _edge_names(edges, integer=bool(np.all(distinct == np.round(distinct))))
     codes = np.clip(np.searchsorted(edges, numbers, side="right") - 1, 0, bins - 1)
     return _coded(codes, names, values.index)
+
+
+def _edge_names(edges: np.ndarray, *, integer: bool) -> list[str]:
+    """Bin labels; whole numbers for an integer parameter while they tell the bins apart."""
+    if integer:
+        whole = [label(e) for e in np.round(edges)]
+        names = [f"{a}–{b}" for a, b in itertools.pairwise(whole)]
+        if len(set(names)) == len(names):
+            return names
+    return range_labels(edges)
 
 
 def _coded(codes: np.ndarray, names: list[str], index: pd.Index) -> pd.Series:
@@ -63,20 +75,14 @@ def _coded(codes: np.ndarray, names: list[str], index: pd.Index) -> pd.Series:
     return pd.Series(categorical, index=index)
 
 
-def _edge_names(edges: np.ndarray) -> list[str]:
-    for digits in range(2, 8):
-        names = [f"{a:.{digits}g}–{b:.{digits}g}" for a, b in itertools.pairwise(edges)]
-        if len(set(names)) == len(names):
-            return names
-    return [f"bin {i + 1}" for i in range(len(edges) - 1)]
-
-
 def pair_cells(fit_map: pd.DataFrame, x: ParamInfo, y: ParamInfo, bins: int = 5) -> pd.DataFrame:
     """The dominant category in each cell of a binned pair of parameters.
 
     Returns:
         One row per non-empty cell with columns ``x`` and ``y`` (bin labels, in order),
-        ``n`` (trials), ``dominant`` (most common category) and ``share`` (its fraction).
+        ``n`` (trials), ``dominant`` (most common category), ``share`` (its fraction) and
+        ``tie`` (whether another category is as common; ``dominant`` is then the first of
+        the tied ones in :data:`CATEGORY_ORDER`).
     """
     cells = pd.DataFrame(
         {
@@ -90,9 +96,17 @@ def pair_cells(fit_map: pd.DataFrame, x: ParamInfo, y: ParamInfo, bins: int = 5)
         counts = group["category"].value_counts()
         top = max(counts.index, key=lambda c: (counts[c], -CATEGORY_ORDER.index(str(c))))
         rows.append(
-            {"x": bx, "y": by, "n": len(group), "dominant": top, "share": counts[top] / len(group)}
+            {
+                "x": bx,
+                "y": by,
+                "n": len(group),
+                "dominant": top,
+                "share": counts[top] / len(group),
+                "tie": int((counts == counts[top]).sum()) > 1,
+            }
         )
-    out = pd.DataFrame(rows, columns=["x", "y", "n", "dominant", "share"])
+    out = pd.DataFrame(rows, columns=["x", "y", "n", "dominant", "share", "tie"])
+    out["tie"] = out["tie"].astype(bool)
     for axis in ("x", "y"):  # keep the bins in order, not sorted as text
         out[axis] = pd.Categorical(out[axis], cells[axis].cat.categories, ordered=True)
     return out

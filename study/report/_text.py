@@ -1,0 +1,14 @@
+"""Small wording helpers shared by the page's sentences."""
+
+from __future__ import annotations
+
+
+def plural(n: int, noun: str, many: str = "") -> str:
+    """``n`` with ``noun`` in the right number: ``1 overfit trial``, ``2 overfit trials``.
+
+    Args:
+        n: The count.
+        noun: The singular noun phrase.
+        many: The plural when it is not ``noun + "s"``.
+    """
+    return f"{n} {noun if n == 1 else many or noun + 's'}"
