@@ -122,8 +122,19 @@ def write_atomic(path: Path, write: Callable[[Path], object]) -> Path:
 
 
 def write_text_atomic(path: Path, text: str) -> Path:
-    """Write ``text`` (UTF-8) to ``path`` whole or not at all (see :func:`write_atomic`)."""
-    return write_atomic(path, lambda temp: temp.write_text(text, encoding="utf-8"))
+    """Write ``text`` (UTF-8) to ``path`` whole or not at all (see :func:`write_atomic`).
+
+    The text is flushed to the disk before the rename, so that a crash right after it leaves
+    the new file whole rather than empty.
+    """
+
+    def write(temp: Path) -> None:
+        with open(temp, "w", encoding="utf-8") as file:
+            file.write(text)
+            file.flush()
+            os.fsync(file.fileno())
+
+    return write_atomic(path, write)
 
 
 def _umask() -> int:

@@ -16,6 +16,7 @@ import matplotlib.image
 import pytest
 from matplotlib.figure import Figure
 
+from study.errors import InputError
 from study.report import build_report, render_report
 from study.report._curves_data import curve_panel
 from study.report._curves_fig import curves_figure, draw_curves
@@ -181,7 +182,7 @@ def test_failed_write_keeps_the_old_page_and_leaves_no_temporary_file(
         raise OSError(errno.ENOSPC, "No space left on device")
 
     monkeypatch.setattr(os, "fsync", full_disk)
-    with pytest.raises(OSError, match="No space left"):
+    with pytest.raises(InputError, match="No space left"):
         build_report(scripted_study([], name="second"), tmp_path)
     assert path.read_bytes() == before
     assert sorted(p.name for p in tmp_path.iterdir()) == ["index.html"]

@@ -10,6 +10,7 @@ from typing import Any
 
 import pandas as pd
 
+from study.atomic import write_text_atomic
 from study.followup import describe, study_distributions
 from study.report._advice import advise
 from study.report._best import best_by_category, pruned_beat_best
@@ -37,7 +38,6 @@ from study.report._palette import CATEGORY_COLORS
 from study.report._rules import Rule, learn_rules
 from study.report._table import fmt, trial_table
 from study.report._text import plural
-from study.report._write import write_atomic
 from study.storage import StudyRecord, TrialRecord
 
 """Default number of trials whose learning curves the page shows."""
@@ -82,12 +82,13 @@ def build_report(
 
     Raises:
         ValueError: ``max_curves`` is negative or ``trials`` names a trial the study lacks.
-        OSError: The page could not be written (the previous page, if any, is left intact).
+        InputError: The page could not be written (the previous page, if any, is left
+            intact).
     """
     html = render_report(record, max_curves=max_curves, trials=trials, partial=partial)
     out_dir.mkdir(parents=True, exist_ok=True)
     path = out_dir / "index.html"
-    write_atomic(path, html)
+    write_text_atomic(path, html)
     return path
 
 
