@@ -24,8 +24,15 @@ from __future__ import annotations
 import dataclasses
 import math
 import tomllib
+from typing import Literal
 
-from study.diagnosis import DiagnosisConfig, diagnose_seeds, lowest_val_loss
+from study.diagnosis import (
+    DiagnosisConfig,
+    TrialOutcome,
+    against_study_best,
+    diagnose_seeds,
+    lowest_val_loss,
+)
 from study.errors import InputError
 from study.pruning import PrunerSettings, live_config
 from study.storage import StudyRecord, TrialRecord
@@ -57,11 +64,34 @@ def judged_against_study(record: StudyRecord) -> StudyRecord:
     """Return ``record`` with each diagnosed trial's verdict judged against the whole study.
 
     Each complete or pruned, diagnosed trial is diagnosed again from its stored curves with
-    its :func:`verdict_inputs`. Nothing stored changes.
+    its :func:`verdict_inputs`; a complete good fit whose objective is materially behind the
+    study's best then says so instead of "keep this configuration"
+    (:func:`study.diagnosis.against_study_best`). Nothing stored changes.
     """
     inputs = verdict_inputs(record)
-    trials = tuple(_judged(t, inputs.get(t.number)) for t in record.trials)
+    judged = [_judged(t, inputs.get(t.number)) for t in record.trials]
+    outcomes = [_outcome(t) for t in judged if t.state == "COMPLETE" and t.value is not None]
+    direction: Literal["minimize", "maximize"] = (
+        "maximize" if record.direction == "maximize" else "minimize"
+    )
+    trials = tuple(_beside_best(t, outcomes, direction) for t in judged)
     return dataclasses.replace(record, trials=trials)
+
+
+def _outcome(trial: TrialRecord) -> TrialOutcome:
+    return TrialOutcome(trial.number, float(trial.value or math.nan), trial.params)
+
+
+def _beside_best(
+    trial: TrialRecord,
+    outcomes: list[TrialOutcome],
+    direction: Literal["minimize", "maximize"],
+) -> TrialRecord:
+    """A complete good fit's advice judged against the study's best."""
+    if trial.state != "COMPLETE" or trial.diagnosis is None or trial.value is None:
+        return trial
+    diagnosis = against_study_best(trial.diagnosis, _outcome(trial), outcomes, direction=direction)
+    return dataclasses.replace(trial, diagnosis=diagnosis)
 
 
 def verdict_inputs(record: StudyRecord) -> dict[int, VerdictInputs]:

@@ -11,7 +11,7 @@ from study.diagnosis import diagnose_seeds, lowest_val_loss
 from study.pruning import PrunerSettings, live_config
 from study.storage import PruneInfo, StudyRecord, TrialRecord
 from study.verdicts import judged_against_study, study_config, verdict_inputs
-from tests.report_fixtures import scripted_study
+from tests.report_fixtures import scripted_study, scripted_trial
 
 EPOCHS = np.arange(1, 101, dtype=float)
 
@@ -106,3 +106,15 @@ def test_nothing_else_of_the_record_changes() -> None:
 def test_the_study_diagnosis_settings_apply() -> None:
     assert study_config("[diagnosis]\nrise_ratio = 1.3\n").rise_ratio == 1.3
     assert study_config("") == study_config("not = [valid")
+
+
+def test_a_good_fit_far_behind_the_studys_best_is_not_a_keeper() -> None:
+    params = {"units": 4, "dropout": 0.1, "optimizer": "adam"}
+    behind = scripted_trial(0, params, "good_fit", value=0.165)
+    best = scripted_trial(1, {**params, "units": 64}, "good_fit", value=0.104)
+    judged = judged_against_study(scripted_study([behind, best], baseline_loss=1.0))
+    first, second = (t.diagnosis for t in judged.trials)
+    assert first is not None and second is not None
+    assert first.category == "good_fit" and "not a configuration to keep" in first.verdict.advice
+    assert "trial #1" in first.verdict.advice
+    assert "not a configuration to keep" not in second.verdict.advice
