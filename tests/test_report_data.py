@@ -10,6 +10,7 @@ import pandas as pd
 import pytest
 
 from study.diagnosis import mean_curve
+from study.followup import follow_up
 from study.report import NO_CATEGORY, safe_dirname
 from study.report._advice import advise
 from study.report._best import best_by_category, pruned_beat_best
@@ -396,3 +397,20 @@ def test_bin_labels_of_integers_are_whole_numbers() -> None:
     units = next(p for p in param_infos(record, frame) if p.name == "units")
     labels = bin_labels(pd.Series([2, 3, 5, 8, 13, 21, 34, 55, 89, 144, 233]), units, bins=5)
     assert list(labels.cat.categories) == ["2–5", "5–13", "13–35", "35–90", "90–233"]
+
+
+def test_the_epochs_advice_is_what_next_writes() -> None:
+    trials = [
+        scripted_trial(
+            i, {"units": 8, "epochs": 100 + 50 * i}, "underfit" if i < 6 else "good_fit"
+        )
+        for i in range(8)
+    ]
+    record = scripted_study(trials, searched={"units": "4..128 log", "epochs": "10..400"})
+    (change,) = [c for c in follow_up(record).changes if c.param == "epochs"]
+    texts = [a.text for a in advise(record, [])]
+    expected = (
+        f"`python -m study next` sets the epochs to {change.entry['low']}..{change.entry['high']}"
+    )
+    assert change.action == "extended"
+    assert any(expected in t for t in texts), texts

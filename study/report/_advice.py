@@ -5,7 +5,9 @@ parameter moved trials from overfit or underfit to good fit, with their support)
 suggestion to raise or lower a parameter is shown it is checked against the page's rules: a
 suggestion that a rule contradicts (raising ``units`` to leave overfit while a rule says
 ``units ≥ 64 → overfit``) is replaced by a note that the trials disagree, so the page never
-advises against its own rules. Where the trials are too few, the advice says so.
+advises against its own rules. Where the trials are too few, the advice says so. The epochs
+advice quotes what ``python -m study next`` writes (:func:`study.followup.follow_up`), so the
+page and the follow-up space never point different ways.
 """
 
 from __future__ import annotations
@@ -17,7 +19,13 @@ from collections.abc import Iterable
 import pandas as pd
 from optuna.distributions import FloatDistribution, IntDistribution
 
-from study.followup import Findings, describe, find_directions, study_distributions
+from study.followup import (
+    Findings,
+    describe,
+    find_directions,
+    follow_up,
+    study_distributions,
+)
 from study.report._consistency import first_rule
 from study.report._data import best_trial, trials_frame
 from study.report._rules import Rule
@@ -86,7 +94,7 @@ def _underfit(
         )
         against = first_rule("contradicts", rules, "epochs", "raise", rows, leaving="underfit")
         if against is None:
-            items.append(Advice("underfit", f"{said}: raise the epochs {_epochs_hint(record)}."))
+            items.append(Advice("underfit", f"{said}: {_epochs_step(record)}."))
         else:
             items.append(
                 Advice(
@@ -114,6 +122,23 @@ def _underfit(
 
 
 _UNSETTLED = "more trials will settle it"
+
+
+def _epochs_step(record: StudyRecord) -> str:
+    """What to do about the epochs: what ``python -m study next`` writes, so the two agree."""
+    try:
+        change = next((c for c in follow_up(record).changes if c.param == "epochs"), None)
+    except ValueError:  # No search-space file to follow up: only the page advises.
+        change = None
+    if change is None:
+        return f"raise the epochs {_epochs_hint(record)}"
+    entry = change.entry
+    now = (
+        f"{entry['low']}..{entry['high']}"
+        if isinstance(entry, dict) and "low" in entry
+        else str(entry)
+    )
+    return f"`python -m study next` sets the epochs to {now} ({change.reason})"
 
 
 def _epochs_hint(record: StudyRecord) -> str:
