@@ -24,11 +24,12 @@ import pytest
 from study.cli import main
 from study.curves import SeedCurves
 from study.runner import RunOptions, run
-from tests.bad_input import TINY, Case, curve_files, flags, spaces, storages
+from tests.bad_input import TINY, Case, curve_files, flags, misc, spaces, storages
 from tests.bad_input import csvs as csv_cases
 
 CASES: list[Case] = [
     *spaces.CASES, *csv_cases.CASES, *flags.CASES, *storages.CASES, *curve_files.CASES,
+    *misc.CASES,
 ]
 ROOT = Path(__file__).resolve().parents[1]
 
