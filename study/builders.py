@@ -204,7 +204,7 @@ def load_builder(target: str, folder: str) -> Callable[..., Any]:
         sys.path.insert(0, folder)  # Builders are found from the folder the run started in.
     try:
         module = importlib.import_module(module_name)
-    except Exception as e:  # Any error while importing the user's module is theirs to fix.
+    except (Exception, SystemExit) as e:  # Any error importing the user's module is theirs.
         raise InputError(
             f"`model`: cannot import {module_name!r} ({type(e).__name__}: {e}); run from the "
             "folder that holds it or install it."

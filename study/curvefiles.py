@@ -166,6 +166,11 @@ def seeds_from_columns(
     if "seed" not in table:
         return [curves_from_columns(table, source, 0, allow_negative=allow_negative)]
     seeds = pd.to_numeric(pd.Series(np.asarray(table["seed"])), errors="coerce").to_numpy()
+    if not seeds.size:
+        raise InputError(
+            f"`{source}` holds no curves: it has a header but no rows (a trial that failed "
+            "before its first epoch stores none); give a file of a trial that trained."
+        )
     bad = np.flatnonzero(~np.isfinite(seeds) | (seeds != np.round(seeds)))
     if bad.size:
         raise InputError(
@@ -389,7 +394,13 @@ def _json_columns(path: Path, text: str) -> dict[str, Any]:
 
 def _check_header(path: Path, text: str) -> None:
     """Refuse repeated column names, which pandas would silently rename (``loss.1``)."""
-    header = [name.strip() for name in next(csv.reader(io.StringIO(text)), [])]
+    try:
+        header = [name.strip() for name in next(csv.reader(io.StringIO(text)), [])]
+    except csv.Error:  # The csv module's field limit, which no curve file comes near.
+        raise InputError(
+            f"`{path}` has a header field longer than {csv.field_size_limit():,} characters; "
+            "give a Keras CSVLogger file or a history.history JSON."
+        ) from None
     counts = collections.Counter(header)
     repeated = [name for name, n in counts.items() if n > 1]
     if repeated:

@@ -21,6 +21,8 @@ __all__ = [
     "check_int",
     "check_mapping",
     "check_number",
+    "check_scalar",
+    "check_span",
     "describe_interval",
 ]
 
@@ -45,9 +47,7 @@ def describe_interval(
     return " and ".join(parts) if parts else "any value"
 
 
-def check_int(
-    name: str, value: Any, *, low: int | None = None, high: int | None = None
-) -> int:
+def check_int(name: str, value: Any, *, low: int | None = None, high: int | None = None) -> int:
     """Return ``value`` as an ``int`` within ``[low, high]``.
 
     Integral floats (``64.0``) are accepted; other floats, strings and booleans are not.
@@ -83,11 +83,46 @@ def check_number(
     if not math.isfinite(converted) or not _within(
         converted, low, high, low_inclusive, high_inclusive
     ):
-        bounds = describe_interval(low, high, low_inclusive=low_inclusive,
-                                   high_inclusive=high_inclusive)
+        bounds = describe_interval(
+            low, high, low_inclusive=low_inclusive, high_inclusive=high_inclusive
+        )
         kind = "a finite number" if bounds == "any value" else f"a number {bounds}"
         raise ValueError(f"`{name}` must be {kind}, but got {name}={value!r}.")
     return converted
+
+
+def check_scalar(name: str, value: Any) -> bool | int | float | str:
+    """Return ``value`` when it is a number, a string or a boolean.
+
+    Those are the values a study stores as a parameter's choice; a TOML date, array or
+    table is not one of them.
+
+    Raises:
+        ValueError: Anything else.
+    """
+    if not isinstance(value, bool | int | float | str):
+        raise ValueError(
+            f"`{name}` must be a number, a string or true/false, but got {name}={value!r}."
+        )
+    return value
+
+
+def check_span(name: str, low: float, high: float) -> float:
+    """Return the width ``high - low`` of a range when it is a finite number.
+
+    Two finite bounds can still be too far apart for a float (``-1e308`` to ``1e308``):
+    sampling between them would overflow.
+
+    Raises:
+        ValueError: The width overflows.
+    """
+    width = high - low
+    if not math.isfinite(width):
+        raise ValueError(
+            f"`{name}` must have a finite width high - low, but got {name}.low={low!r} and "
+            f"{name}.high={high!r}; narrow the range."
+        )
+    return width
 
 
 def check_bool(name: str, value: Any) -> bool:

@@ -24,7 +24,7 @@ import pytest
 from study.cli import main
 from study.curves import SeedCurves
 from study.runner import RunOptions, run
-from tests.bad_input import TINY, Case, curve_files, flags, owned, spaces, storages
+from tests.bad_input import TINY, Case, curve_files, flags, misc, owned, spaces, storages
 from tests.bad_input import csvs as csv_cases
 from tests.bad_input import series as series_cases
 
@@ -36,6 +36,7 @@ CASES: list[Case] = [
     *curve_files.CASES,
     *owned.CASES,
     *series_cases.CASES,
+    *misc.CASES,
 ]
 ROOT = Path(__file__).resolve().parents[1]
 

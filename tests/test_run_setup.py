@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import io
 from pathlib import Path
+from typing import Any
 
 import joblib
+import numpy as np
 import pytest
 
+from study.curves import SeedCurves
 from study.errors import InputError
 from study.runner import RunOptions, run
 from study.runner._setup import cap_jobs
@@ -25,8 +28,9 @@ BAD_SPACES = {
 @pytest.mark.parametrize("name", sorted(BAD_SPACES))
 def test_bad_space_creates_no_storage_file(workdir: Path, url: str, name: str) -> None:
     (workdir / "bad.toml").write_text(BAD_SPACES[name])
-    options = RunOptions(study="s", trials=1, space=Path("bad.toml"),
-                         storage=url.format(dir=workdir))
+    options = RunOptions(
+        study="s", trials=1, space=Path("bad.toml"), storage=url.format(dir=workdir)
+    )
     with pytest.raises(InputError):
         run(options, out=io.StringIO())
     assert not (workdir / "new.db").exists() and not (workdir / "new.log").exists()
@@ -36,6 +40,37 @@ def test_new_study_without_space_creates_no_storage_file(workdir: Path) -> None:
     with pytest.raises(InputError, match="give --space FILE"):
         run(RunOptions(study="s", trials=1, storage="sqlite:///new.db"), out=io.StringIO())
     assert not (workdir / "new.db").exists()
+
+
+def _scripted_seeds(
+    family: str, params: Any, data: Any, seeds: list[int], **kwargs: Any
+) -> list[SeedCurves]:
+    loss = 1.0 / np.arange(1, params.epochs + 1)
+    return [
+        SeedCurves(seed=s, train_loss=loss, val_loss=1.1 * loss, epochs_planned=params.epochs)
+        for s in seeds
+    ]
+
+
+def test_a_study_seeded_at_the_largest_sampler_seed_resumes(
+    workdir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("study.runner._objective.run_seeds", _scripted_seeds)
+    monkeypatch.setattr("study.runner._run.warm_up", lambda *args: None)
+    (workdir / "s.toml").write_text(
+        'family = "mlp"\ntask = "moons"\nseeds = 1\nsampler_seed = 4294967295\n\n'
+        "[params]\nunits = { low = 2, high = 8 }\nepochs = 5\n"
+    )
+    finished = [
+        run(
+            RunOptions(
+                study="s", trials=n, space=Path("s.toml"), storage="sqlite:///s.db", jobs=1
+            ),
+            out=io.StringIO(),
+        ).finished
+        for n in (1, 2)  # The second run resumes: its sampler's seed is one past the largest.
+    ]
+    assert finished == [1, 2]
 
 
 def test_jobs_are_capped_at_the_seeds_and_say_so() -> None:

@@ -41,15 +41,23 @@ def checked_model(
     """Call ``builder(values, input_shape, output)`` and check the model it returns.
 
     Raises:
+        RuntimeError: The builder called ``sys.exit``.
         TypeError: It did not return a ``keras.Model``.
-        ValueError: Its output shape is not ``(batch, output.units)``.
+        ValueError: It does not take one input of the task's sample shape, or its output
+            shape is not ``(batch, output.units)``.
     """
-    model = builder(values, tuple(int(d) for d in data.x_train.shape[1:]), output)
+    input_shape = tuple(int(d) for d in data.x_train.shape[1:])
+    try:
+        model = builder(values, input_shape, output)
+    except SystemExit as e:  # The user's code must not end the run (or a seed worker).
+        called = "sys.exit()" if e.code is None else f"sys.exit({e.code!r})"
+        raise RuntimeError(f"the model builder called {called}") from None
     if not isinstance(model, keras.Model):
         raise TypeError(
             f"the builder must return a keras.Model, but returned a {type(model).__name__}; "
             "end it with `return keras.Model(inputs, outputs)`."
         )
+    _check_inputs(model, input_shape)
     shape = tuple(model.outputs[0].shape) if model.outputs else ()
     if len(model.outputs) != 1 or len(shape) != 2 or shape[-1] != output.units:
         raise ValueError(
@@ -58,6 +66,32 @@ def checked_model(
             f"Dense({output.units}, activation={output.activation!r})."
         )
     return model
+
+
+def _check_inputs(model: keras.Model, input_shape: tuple[int, ...]) -> None:
+    """Refuse a model that cannot take the task's samples: the trainer feeds it one array.
+
+    A model without symbolic inputs (a subclassed one not yet called) is left to training.
+    """
+    try:
+        inputs = list(model.inputs or [])
+    except AttributeError:
+        return
+    if not inputs:
+        return
+    shapes = [tuple(i.shape[1:]) for i in inputs]
+    fits = (
+        len(shapes) == 1
+        and len(shapes[0]) == len(input_shape)
+        and all(d is None or d == want for d, want in zip(shapes[0], input_shape, strict=True))
+    )
+    if not fits:
+        got = ", ".join(f"(batch, {', '.join(map(str, s))})" for s in shapes)
+        raise ValueError(
+            f"the builder's model must take one input of shape (batch, "
+            f"{', '.join(map(str, input_shape))}) (the task's samples), but takes {got}; "
+            "build it on a single keras.Input(input_shape)."
+        )
 
 
 def train_custom(
@@ -147,9 +181,13 @@ class _SeedRun:
         if self.kind == "regression":
             series["train_metric"] = series["val_metric"] = None
         return SeedCurves(
-            seed=self.seed, epochs_planned=planned, seconds=seconds,
+            seed=self.seed,
+            epochs_planned=planned,
+            seconds=seconds,
             stop="diverged" if self.diverged else stop,
-            error=None if self.diverged else error, val_samples=self.n_val, **series,
+            error=None if self.diverged else error,
+            val_samples=self.n_val,
+            **series,
         )
 
     def _epochs(self, start: tf.Tensor, stop: tf.Tensor) -> tf.Tensor:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import faulthandler
 import logging
 import os
 import signal
@@ -80,6 +81,17 @@ def leave_signals_to(parent: int) -> None:
         return
     for signum in (signal.SIGINT, signal.SIGTERM):
         signal.signal(signum, signal.SIG_IGN)
+    _leave_crash_reports_to_the_run()
+
+
+def _leave_crash_reports_to_the_run() -> None:
+    """Turn off the fault handler loky enables in its workers.
+
+    A worker that dies (a builder calling ``os.abort()``) is recorded against its seeds in one
+    line by the run; the handler's dump of the worker's threads and extension modules on
+    standard error would only bury that line.
+    """
+    faulthandler.disable()
 
 
 def tie_to_parent(parent: int, *, from_main_thread: bool) -> None:

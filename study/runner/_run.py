@@ -16,7 +16,6 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import datetime
-import logging
 import os
 import sys
 import threading
@@ -30,6 +29,7 @@ from study.errors import InputError, TrialError
 from study.parallel import check_backend, seed_cluster, warm_up
 from study.runner._evaluate import final_score
 from study.runner._live import LivePolicy
+from study.runner._logging import optuna_logging
 from study.runner._objective import Objective, RunSettings
 from study.runner._progress import Progress
 from study.runner._setup import (
@@ -62,7 +62,6 @@ from study.storage import (
 
 WAIT_SECONDS = 1.0
 """How often a run that waits for other workers' trials looks at the study again."""
-_OPTIMIZE_LOGGER = "optuna.study._optimize"  # Where Optuna logs each finished or failed trial.
 
 
 @dataclasses.dataclass(frozen=True)
@@ -89,7 +88,7 @@ def run(options: RunOptions, *, out: TextIO | None = None) -> RunResult:
             and re-run on resume. A second signal exits the process at once (code 130).
     """
     out = out or sys.stdout
-    with stop_on_signals() as stop, _optuna_logging():
+    with stop_on_signals() as stop, optuna_logging():
         check_backend(options.backend, options.scheduler)
         url = resolve_url(options.storage)
         given = given_space(options)
@@ -139,8 +138,15 @@ def _run_plan(
     stop: StopRequest,
 ) -> int:
     with seed_cluster(options.backend, options.scheduler, plan.jobs) as cluster:
-        study = open_study(storage, options.study, plan.space, plan.data, existing,
-                           plan.pruning, single_process=is_sqlite(url))
+        study = open_study(
+            storage,
+            options.study,
+            plan.space,
+            plan.data,
+            existing,
+            plan.pruning,
+            single_process=is_sqlite(url),
+        )
         print(f"study '{options.study}' in {mask_url(url)}", file=out)
         if cluster is not None:
             print(f"seeds run on the {cluster}", file=out)
@@ -183,9 +189,7 @@ def _storage_guard(url: str) -> Iterator[None]:
         threading.excepthook = previous
 
 
-def _optimize(
-    study: optuna.Study, plan: RunPlan, options: RunOptions, stop: StopRequest
-) -> None:
+def _optimize(study: optuna.Study, plan: RunPlan, options: RunOptions, stop: StopRequest) -> None:
     finished = count_finished(study)
     progress = Progress(finished, options.trials)
     policy = None
@@ -206,34 +210,6 @@ def _optimize(
     except KeyboardInterrupt:
         _requeue_interrupted(study, asked_since)
         raise
-
-
-@contextlib.contextmanager
-def _optuna_logging() -> Iterator[None]:
-    """Optuna's warnings stay on; its per-trial notes, which the progress display shows, go.
-
-    Optuna logs each finished trial (info) and each failed one (a warning with the
-    traceback). A trial that failed as a whole (:class:`TrialError`) or was interrupted is
-    reported once, in one line, by the progress display or the command's exit; the records
-    about them are dropped, every other warning is kept.
-    """
-    verbosity = optuna.logging.get_verbosity()
-    optuna.logging.set_verbosity(max(verbosity, optuna.logging.WARNING))
-    logger = logging.getLogger(_OPTIMIZE_LOGGER)
-    logger.addFilter(_drop_reported_failures)
-    try:
-        yield
-    finally:
-        logger.removeFilter(_drop_reported_failures)
-        optuna.logging.set_verbosity(verbosity)
-
-
-def _drop_reported_failures(record: logging.LogRecord) -> bool:
-    error = record.exc_info[1] if record.exc_info else None
-    if isinstance(error, TrialError | KeyboardInterrupt):
-        return False
-    # The second line Optuna logs about a trial whose objective raised instead of returning.
-    return not record.getMessage().endswith("failed with value None.")
 
 
 def _next(study: optuna.Study, target: int, stop: StopRequest) -> int | None:
@@ -299,7 +275,10 @@ def _cut_short_here(trial: optuna.trial.FrozenTrial, asked_since: datetime.datet
     tag = trial.user_attrs.get(keys.WORKER)
     mine = tag is None or (isinstance(tag, dict) and tag.get("pid") == os.getpid())
     started = trial.datetime_start
-    return (started is not None and started >= asked_since and mine
-            and keys.ERROR not in trial.user_attrs
-            and keys.DIAGNOSIS not in trial.user_attrs)
-
+    return (
+        started is not None
+        and started >= asked_since
+        and mine
+        and keys.ERROR not in trial.user_attrs
+        and keys.DIAGNOSIS not in trial.user_attrs
+    )

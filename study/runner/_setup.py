@@ -244,7 +244,8 @@ def open_study(
 ) -> optuna.Study:
     """Create the study (storing its definition) or load it, with a seeded sampler."""
     done = 0 if existing is None else len(existing.get_trials(deepcopy=False))
-    seed = space.sampler_seed + done
+    # Wrapped to NumPy's 32-bit seeds: a study seeded at the largest one can still resume.
+    seed = (space.sampler_seed + done) % 2**32
     if not single_process:
         # Workers that start together must not draw the same parameters.
         seed = (seed * 100_003 + os.getpid()) % 2**32

@@ -21,11 +21,19 @@ from study.space._model import (
 )
 from study.space._overrides import parse_overrides
 from study.tasks import TaskSpec, check_family, make_spec
-from study.validation import check_bool, check_int, check_number
+from study.validation import check_bool, check_int, check_number, check_scalar, check_span
 
 _TOP_KEYS = (
-    "description", "family", "task", "seeds", "objective", "sampler_seed",
-    "params", "diagnosis", "pruner", "model",
+    "description",
+    "family",
+    "task",
+    "seeds",
+    "objective",
+    "sampler_seed",
+    "params",
+    "diagnosis",
+    "pruner",
+    "model",
 )
 MAX_SPACE_BYTES = 1_000_000
 """Largest search-space file read (it is stored with the study, so it must stay small)."""
@@ -189,8 +197,19 @@ def _custom_params(
             fixed.update(more_fixed)
             continue
         is_searched, value = user_param(name, entry)
+        _check_storable(name, value)
         (searched if is_searched else fixed)[name] = value
     return family, searched, fixed
+
+
+def _check_storable(name: str, value: Any) -> None:
+    """Refuse a builder parameter that the study could create but not sample or store."""
+    key = f"params.{name}"
+    if isinstance(value, Choices):
+        for choice in value.values:
+            _valid(check_scalar, f"{key}.choices", choice)
+    elif isinstance(value, Range):
+        _valid(check_span, key, value.low, high=value.high)
 
 
 def _params(
@@ -203,8 +222,7 @@ def _params(
         if name not in allowed:
             where = "the " + family + " family" if name in PARAMS else "any family"
             raise InputError(
-                f"`params.{name}` is not a parameter of {where}; "
-                f"use one of {', '.join(allowed)}."
+                f"`params.{name}` is not a parameter of {where}; use one of {', '.join(allowed)}."
             )
         if isinstance(entry, Mapping):
             searched[name] = _searched(name, entry)
@@ -270,9 +288,9 @@ def _check(name: str, value: Any, key: str) -> Any:
 
 def _family(value: Any) -> Family:
     if value is None:
-        raise InputError("missing key `family`; add family = \"lstm\" or family = \"mlp\".")
+        raise InputError('missing key `family`; add family = "lstm" or family = "mlp".')
     if value not in FAMILIES:
-        raise InputError(f"`family` must be \"lstm\" or \"mlp\", but got family={value!r}.")
+        raise InputError(f'`family` must be "lstm" or "mlp", but got family={value!r}.')
     return value
 
 

@@ -65,6 +65,8 @@ HEARTBEAT_ENV = "STUDY_HEARTBEAT_SECONDS"
 """Environment variable that overrides :data:`HEARTBEAT_SECONDS`."""
 GRACE_ENV = "STUDY_GRACE_SECONDS"
 """Environment variable that overrides :data:`GRACE_SECONDS`; must exceed the heartbeat."""
+MAX_ENV_SECONDS = 86_400
+"""Largest heartbeat or grace period taken from the environment: one day."""
 CONNECT_TIMEOUT = 10
 """Seconds to wait for a database server before giving up."""
 SCHEMA_ATTEMPTS = 5
@@ -232,9 +234,11 @@ def _env_seconds(name: str, default: int) -> int:
     text = os.environ.get(name, "").strip()
     if not text:
         return default
-    if not text.isdigit() or int(text) < 1:
+    # ASCII digits only: int() would refuse "²", which str.isdigit() accepts.
+    if not (text.isascii() and text.isdigit()) or not 1 <= int(text) <= MAX_ENV_SECONDS:
         raise InputError(
-            f"${name} must be a whole number of seconds >= 1, but got {name}={text!r}."
+            f"${name} must be a whole number of seconds from 1 to {MAX_ENV_SECONDS}, "
+            f"but got {name}={text!r}."
         )
     return int(text)
 

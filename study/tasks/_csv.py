@@ -139,7 +139,13 @@ def _check_header(path: Path, data: bytes) -> None:
     """Refuse repeated column names: pandas would rename a second ``y`` to ``y.1``, silently
     turning a copy of the target into a feature."""
     with io.TextIOWrapper(io.BytesIO(data), encoding="utf-8-sig", newline="") as f:
-        header = next(csv.reader(f), [])
+        try:
+            header = next(csv.reader(f), [])
+        except csv.Error:  # The csv module's field limit: pandas would read it, slowly.
+            raise InputError(
+                f"{path}: the header holds a column name longer than "
+                f"{csv.field_size_limit():,} characters; shorten the column names."
+            ) from None
     counts = collections.Counter(header)
     repeated = [name for name, n in counts.items() if n > 1]
     if repeated:
