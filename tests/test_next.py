@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import hashlib
+import os
 import shutil
 import sqlite3
 import tomllib
@@ -164,9 +165,8 @@ def test_next_writes_a_csv_path_that_works_from_where_the_space_is_written(
     assert load_space(out).task.options["csv"] == str(csv)
 
 
-def _full_disk(self: Path, *args: object, **kwargs: object) -> int:
-    self.write_bytes(b"half")  # What a full disk leaves: part of the file.
-    raise OSError(28, "No space left on device")
+def _full_disk(fd: int) -> None:
+    raise OSError(28, "No space left on device")  # Met when the written part is flushed.
 
 
 def test_a_failed_write_keeps_the_previous_file(
@@ -174,7 +174,7 @@ def test_a_failed_write_keeps_the_previous_file(
 ) -> None:
     out = tmp_path / "follow.toml"
     out.write_text("the previous space\n")
-    monkeypatch.setattr(Path, "write_text", _full_disk)
+    monkeypatch.setattr(os, "fsync", _full_disk)
     argv = ["next", NAME, "--storage", f"sqlite:///{db}", "--out", str(out), "--force"]
     assert main(argv) == 2
     assert "No space left on device" in one_line_error(capsys)
