@@ -138,8 +138,15 @@ def _run_plan(
     stop: StopRequest,
 ) -> int:
     with seed_cluster(options.backend, options.scheduler, plan.jobs) as cluster:
-        study = open_study(storage, options.study, plan.space, plan.data, existing,
-                           plan.pruning, single_process=is_sqlite(url))
+        study = open_study(
+            storage,
+            options.study,
+            plan.space,
+            plan.data,
+            existing,
+            plan.pruning,
+            single_process=is_sqlite(url),
+        )
         print(f"study '{options.study}' in {mask_url(url)}", file=out)
         if cluster is not None:
             print(f"seeds run on the {cluster}", file=out)
@@ -181,17 +188,21 @@ def _storage_guard(url: str) -> Iterator[None]:
         threading.excepthook = previous
 
 
-def _optimize(
-    study: optuna.Study, plan: RunPlan, options: RunOptions, stop: StopRequest
-) -> None:
+def _optimize(study: optuna.Study, plan: RunPlan, options: RunOptions, stop: StopRequest) -> None:
     finished = count_finished(study)
     progress = Progress(finished, options.trials)
     policy = None
     if plan.pruning.enabled:
-        policy = LivePolicy(plan.pruning, plan.diagnosis, plan.pruning.wrapped())
+        policy = LivePolicy(
+            plan.pruning,
+            plan.diagnosis,
+            plan.pruning.wrapped(),
+            plan.pruning.will_not_win_settings(),
+        )
     settings = RunSettings(n_jobs=plan.jobs, backend=options.backend, debug=options.debug)
-    objective = Objective(plan.space, plan.data, settings, plan.diagnosis, progress, policy,
-                          stop_requested=stop)
+    objective = Objective(
+        plan.space, plan.data, settings, plan.diagnosis, progress, policy, stop_requested=stop
+    )
     guarded = _guard(objective)
     asked_since = datetime.datetime.now()
     try:
@@ -297,7 +308,10 @@ def _cut_short_here(trial: optuna.trial.FrozenTrial, asked_since: datetime.datet
     tag = trial.user_attrs.get(keys.WORKER)
     mine = tag is None or (isinstance(tag, dict) and tag.get("pid") == os.getpid())
     started = trial.datetime_start
-    return (started is not None and started >= asked_since and mine
-            and keys.ERROR not in trial.user_attrs
-            and keys.DIAGNOSIS not in trial.user_attrs)
-
+    return (
+        started is not None
+        and started >= asked_since
+        and mine
+        and keys.ERROR not in trial.user_attrs
+        and keys.DIAGNOSIS not in trial.user_attrs
+    )
