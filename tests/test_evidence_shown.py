@@ -14,6 +14,7 @@ import pytest
 import study
 from study.cli import main
 from tests.scripted_runs import falling, run_study, script, write_space
+from tests.stored_fixtures import store_study
 
 SPREAD = [0.10, 0.30, 0.05]  # The best mean, but its seeds disagree.
 AGREE = [0.19, 0.20, 0.21]  # A worse mean whose seeds agree: the recommended trial.
@@ -103,3 +104,12 @@ def test_a_study_whose_best_mean_is_safest_recommends_it_without_a_reason(
     lines = _show_text("sqlite:///studies.db", capsys).splitlines()
     assert lines[1].startswith("recommended: trial 0 (")
     assert lines[2].startswith("#0")
+
+
+def test_a_study_of_an_own_objective_has_no_recommendation(
+    workdir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    store_study("sqlite:///studies.db", name="t")
+    shown = _show_json("sqlite:///studies.db", capsys)
+    assert shown["study"]["recommended"]["rule"] == "none"
+    assert shown["trials"][0]["value_se"] is None

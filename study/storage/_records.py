@@ -155,7 +155,7 @@ class StudyRecord:
         it has no recommendation (rule ``none``).
         """
         if self.own_objective:
-            reason = "the seeds' objective values of your own Optuna objective are not stored"
+            reason = "a study of your own Optuna objective: its seeds' values are not known"
             return Recommendation(None, None, "none", reason)
         evidence = [
             t.evidence for t in self.trials if t.state == "COMPLETE" and t.evidence is not None
