@@ -1,4 +1,4 @@
-"""``study show NAME``: a study's trials with parameters, state, objective, seeds and diagnosis."""
+"""``study show NAME``: the trials, each value with its seeds' interval, and the trial to use."""
 
 from __future__ import annotations
 
