@@ -5,6 +5,7 @@ The notebook API (:mod:`study.api`)::
     import study
     study.diagnose(history)                 # a Keras History, dict, DataFrame or files
     trials, curves = study.load("seq")      # a stored study as DataFrames
+    study.recommended("seq")                # the trial to use, and why
     study.report("seq")                     # its HTML report; returns the path
 
 Importing the package is light: TensorFlow is imported only where models train
@@ -19,9 +20,17 @@ import types
 from typing import Any
 
 __version__ = "0.1.0"
-__all__ = ["FitDiagnosis", "StudyFrames", "__version__", "diagnose", "load", "report"]
+__all__ = [
+    "FitDiagnosis",
+    "StudyFrames",
+    "__version__",
+    "diagnose",
+    "load",
+    "recommended",
+    "report",
+]
 
-_API = ("FitDiagnosis", "StudyFrames", "diagnose", "load")
+_API = ("FitDiagnosis", "StudyFrames", "diagnose", "load", "recommended")
 
 
 def __getattr__(name: str) -> Any:

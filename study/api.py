@@ -23,7 +23,8 @@ if TYPE_CHECKING:
     import pandas as pd
 
     from study.curvefiles import CurveContext
-    from study.storage import StudyRecord
+    from study.evidence import Recommendation
+    from study.storage import StudyRecord, TrialRecord
     from study.verdicts import VerdictInputs
 
 __all__ = [
@@ -33,6 +34,7 @@ __all__ = [
     "diagnose_with_context",
     "load",
     "load_record",
+    "recommended",
     "report",
 ]
 
@@ -66,7 +68,10 @@ class StudyFrames(NamedTuple):
     """A stored study as two DataFrames (unpack as ``trials, curves = study.load(name)``).
 
     Attributes:
-        trials: One row per trial: ``number``, ``state``, ``value``, one ``params_<name>``
+        trials: One row per trial: ``number``, ``state``, ``value`` (the mean over the
+            seeds), what the seeds say of it (``value_se``, its standard error, and
+            ``value_low``/``value_high``, its t interval at 90 %, NaN with fewer than two
+            finite seeds; ``n_seeds``, the seeds with a finite value), one ``params_<name>``
             column per parameter, the diagnosis (``category``, ``kind``, ``confidence``,
             ``agreement``, ``best_epoch``, ``advice``), ``pruned_epoch``, ``epochs`` (the
             epochs trained per seed: where the trial stopped, beside the planned
@@ -318,6 +323,7 @@ def _columns(record: StudyRecord) -> list[str]:
         "number",
         "state",
         "value",
+        *_EVIDENCE_COLUMNS,
         *(f"params_{p}" for p in params),
         *_DIAGNOSIS_COLUMNS,
         "pruned_epoch",
@@ -328,12 +334,20 @@ def _columns(record: StudyRecord) -> list[str]:
     ]
 
 
-def _trial_row(trial: Any) -> dict[str, Any]:
+_EVIDENCE_COLUMNS = ("value_se", "value_low", "value_high", "n_seeds")
+
+
+def _trial_row(trial: TrialRecord) -> dict[str, Any]:
     diagnosis = trial.diagnosis.to_dict() if trial.diagnosis is not None else {}
+    evidence = trial.evidence
     return {
         "number": trial.number,
         "state": trial.state,
         "value": trial.value,
+        "value_se": None if evidence is None else evidence.std_error,
+        "value_low": None if evidence is None else evidence.low,
+        "value_high": None if evidence is None else evidence.high,
+        "n_seeds": None if evidence is None else evidence.n,
         **{f"params_{k}": v for k, v in trial.params.items()},
         **{k: diagnosis.get(k) for k in _DIAGNOSIS_COLUMNS},
         "pruned_epoch": None if trial.pruned is None else trial.pruned.epoch,
@@ -351,6 +365,23 @@ def _curve_rows(number: int, curves: SeedCurves) -> list[tuple[int, int, int, st
         if values is not None:
             rows += [(number, curves.seed, i + 1, name, float(v)) for i, v in enumerate(values)]
     return rows
+
+
+def recommended(name: str, storage: str | None = None) -> Recommendation:
+    """Return the configuration to use from stored study ``name``, and why.
+
+    The complete trial with the best worse end of its seeds' interval (see
+    :func:`study.evidence.recommend`): it is Optuna's ``best_trial`` unless that trial's
+    seeds spread or diverged, and ``reason`` then says so in one line.
+
+    Args:
+        name: The study's name.
+        storage: Storage URL; ``None`` for ``$STUDY_STORAGE`` or ``sqlite:///studies.db``.
+
+    Raises:
+        InputError: No storage at the URL, or no study of that name in it.
+    """
+    return load_record(name, storage).recommendation
 
 
 def report(

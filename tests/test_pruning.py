@@ -7,7 +7,13 @@ import optuna
 import pytest
 
 from study.curves import SeedCurves
-from study.pruning import OverfitPruner, PrunerSettings, decide_overfit, wrapped_decision
+from study.pruning import (
+    OverfitPruner,
+    PrunerSettings,
+    WillNotWinSettings,
+    decide_overfit,
+    wrapped_decision,
+)
 
 SETTINGS = PrunerSettings(warmup_epochs=50, patience=50, min_agreement=0.6)
 
@@ -144,6 +150,16 @@ def test_settings_round_trip_through_their_config() -> None:
     assert PrunerSettings.from_mapping(settings.get_config()) == settings
 
 
+def test_will_not_win_is_off_by_default() -> None:
+    assert PrunerSettings().will_not_win_settings() is None
+
+
+def test_will_not_win_settings_round_trip_through_the_pruners_config() -> None:
+    settings = PrunerSettings(will_not_win=True, will_not_win_options={"threshold": 0.05})
+    assert PrunerSettings.from_mapping(settings.get_config()) == settings
+    assert settings.will_not_win_settings() == WillNotWinSettings(threshold=0.05)
+
+
 def test_settings_build_the_wrapped_pruner() -> None:
     settings = PrunerSettings.from_mapping(
         {"wrap": "median", "wrap_options": {"n_startup_trials": 3}}
@@ -160,6 +176,17 @@ def test_settings_build_the_wrapped_pruner() -> None:
         ({"enabled": "yes"}, "`enabled` must be true or false"),
         ({"wrap": "magic"}, "`wrap` must be one of"),
         ({"wrap": "median", "wrap_options": {"bogus": 1}}, "not valid for the median pruner"),
+        ({"will_not_win": "yes"}, "`will_not_win` must be true or false"),
+        ({"will_not_win_options": 3}, "`will_not_win_options` must be a table"),
+        ({"will_not_win_options": {"bogus": 1}}, "`will_not_win_options`: unknown key `bogus`"),
+        (
+            {"will_not_win_options": {"threshold": 1.5}},
+            "`will_not_win_options`: `threshold` must be a number > 0 and < 1",
+        ),
+        (
+            {"will_not_win_options": {"min_seeds": 0}},
+            "`will_not_win_options`: `min_seeds` must be an integer >= 1",
+        ),
     ],
 )
 def test_bad_pruner_settings_are_clear_errors(table: dict[str, Any], fragment: str) -> None:

@@ -1,4 +1,4 @@
-"""``study show NAME``: a study's trials with parameters, state, objective, seeds and diagnosis."""
+"""``study show NAME``: the trials, each value with its seeds' interval, and the trial to use."""
 
 from __future__ import annotations
 
@@ -32,8 +32,11 @@ STUDY_KEYS = (
     "fixed",
     "baseline_loss",
     "own_objective",
+    "recommended",
 )
 """The study keys ``--json`` prints beside its name, storage and direction."""
+EVIDENCE_KEYS = ("value_se", "value_interval", "value_level", "seed_values", "diverged_seeds")
+"""The keys of a trial's evidence in ``--json``, beside its ``value``."""
 
 
 def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -63,7 +66,11 @@ def trial_summary(record: TrialRecord) -> dict[str, Any]:
     """The stable, JSON-able summary of one trial (the ``trials`` entries of ``--json``).
 
     ``record`` is the decoded trial, its verdict judged against the whole study (see
-    :func:`study.verdicts.judged_against_study`).
+    :func:`study.verdicts.judged_against_study`). Beside Optuna's ``value`` (the mean over
+    the seeds) are what the seeds say of it (:class:`study.evidence.TrialEvidence`):
+    ``value_se`` (its standard error), ``value_interval`` (``[low, high]``, the t interval
+    at ``value_level``), ``seed_values`` (each finite seed's value, in seed order) and
+    ``diverged_seeds``; ``None`` where the seeds do not give them.
     """
     start, end = record.datetime_start, record.datetime_complete
     diagnosis = None if record.diagnosis is None else record.diagnosis.to_dict()
@@ -72,6 +79,7 @@ def trial_summary(record: TrialRecord) -> dict[str, Any]:
         "state": record.state,
         "params": record.params,
         "value": _finite(record.value),
+        **_evidence_summary(record),
         "seeds": [
             {key: summary[key] for key in SEED_KEYS}
             for summary in (s.summary() for s in record.seeds)
@@ -105,6 +113,21 @@ def study_summary(record: StudyRecord) -> dict[str, Any]:
         "baseline_loss": record.baseline_loss,
         "own_objective": record.own_objective,
         "test_score": None if record.test_score is None else record.test_score.summary(),
+        "recommended": record.recommendation.to_dict(),
+    }
+
+
+def _evidence_summary(record: TrialRecord) -> dict[str, Any]:
+    evidence = record.evidence
+    if evidence is None:
+        return dict.fromkeys(EVIDENCE_KEYS)
+    interval = [evidence.low, evidence.high] if evidence.has_interval else None
+    return {
+        "value_se": _finite(evidence.std_error),
+        "value_interval": interval,
+        "value_level": evidence.level if evidence.has_interval else None,
+        "seed_values": list(evidence.values),
+        "diverged_seeds": evidence.diverged,
     }
 
 
@@ -118,11 +141,11 @@ def _print_text(record: StudyRecord, trials: list[dict[str, Any]]) -> None:
     )
     if record.test_score is not None:
         print(f"final score: {record.test_score.describe()}")
+    print(recommended_line(record))
     for t in trials:
-        value = "-" if t["value"] is None else f"{t['value']:.4g}"
         fit = t["diagnosis"]["agreement_text"] if t["diagnosis"] else "-"
         params = " ".join(f"{k}={_fmt(v)}" for k, v in t["params"].items())
-        print(f"#{t['number']:<4} {t['state']:<9} value={value:<10} {fit}")
+        print(f"#{t['number']:<4} {t['state']:<9} value={_value_text(t):<18} {fit}")
         print(f"      {params}")
         if t["diagnosis"]:
             print(f"      advice: {t['diagnosis']['advice']}")
@@ -141,6 +164,30 @@ def _print_text(record: StudyRecord, trials: list[dict[str, Any]]) -> None:
         )
         if seeds:
             print(f"      seeds: {seeds}")
+
+
+def recommended_line(record: StudyRecord) -> str:
+    """The ``recommended: trial N (...)`` line of ``show``, with a second line saying why
+    when the trial is not Optuna's best (see :func:`study.evidence.recommend`)."""
+    recommendation = record.recommendation
+    if recommendation.recommended is None:
+        return f"recommended: none ({recommendation.reason})"
+    chosen = next(t for t in record.trials if t.number == recommendation.recommended)
+    described = "" if chosen.evidence is None else f" ({chosen.evidence.describe()})"
+    line = f"recommended: trial {recommendation.recommended}{described}"
+    if recommendation.differs:
+        line += f"\n  why: {recommendation.reason}"
+    return line
+
+
+def _value_text(trial: dict[str, Any]) -> str:
+    """The value and, with an interval, its half-width: ``0.1042 ± 0.012``."""
+    if trial["value"] is None:
+        return "-"
+    interval = trial["value_interval"]
+    if interval is None:
+        return f"{trial['value']:.4g}"
+    return f"{trial['value']:.4g} ± {(interval[1] - interval[0]) / 2:.2g}"
 
 
 def _fmt(value: Any) -> str:

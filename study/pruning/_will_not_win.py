@@ -22,8 +22,7 @@ from __future__ import annotations
 
 import dataclasses
 import math
-from collections.abc import Mapping, Sequence
-from typing import Any
+from collections.abc import Sequence
 
 import numpy as np
 from scipy import stats
@@ -31,59 +30,11 @@ from scipy import stats
 from study.curves import SeedCurves
 from study.evidence import Forecast, forecast, seed_values
 from study.pruning._overfit import PruneDecision
+from study.pruning._settings import WillNotWinSettings
 from study.space import Objective
-from study.validation import check_int, check_number
 
 _TINY = 1e-12  # Losses and error rates are clipped here before their log.
 _MATCHED_WINDOW = 5  # Epochs averaged at a matched epoch: one epoch's noise is not a lead.
-
-
-@dataclasses.dataclass(frozen=True)
-class WillNotWinSettings:
-    """When a trial may be stopped for not being able to beat the incumbent.
-
-    Attributes:
-        warmup_epochs: No decision before this many epochs.
-        warmup_fraction: Nor before this fraction of the planned epochs: a forecast from the
-            first steep epochs says little of the end.
-        threshold: Stop when the probability of beating the incumbent is below this, in
-            (0, 1).
-        min_seeds: Fewest seeds shared with the incumbent, with finite curves, for a decision.
-
-    The defaults are those of ``benchmarks/pruner_replay.py`` that saved the most seed-epochs
-    on its tuning datasets while stopping neither the eventual winner nor (in more than 5 %
-    of the cases) a configuration within the winner's interval.
-    """
-
-    warmup_epochs: int = 10
-    warmup_fraction: float = 0.2
-    threshold: float = 0.1
-    min_seeds: int = 2
-
-    def __post_init__(self) -> None:
-        check_int("warmup_epochs", self.warmup_epochs, low=0)
-        check_number("warmup_fraction", self.warmup_fraction, low=0, high=1, high_inclusive=False)
-        check_number(
-            "threshold", self.threshold, low=0, high=1, low_inclusive=False, high_inclusive=False
-        )
-        check_int("min_seeds", self.min_seeds, low=1)
-
-    def get_config(self) -> dict[str, Any]:
-        """The settings as a JSON-able dict; :meth:`from_config` reads it back."""
-        return dataclasses.asdict(self)
-
-    @classmethod
-    def from_config(cls, config: Mapping[str, Any]) -> WillNotWinSettings:
-        """Build from what :meth:`get_config` produced (or a TOML table of the same keys).
-
-        Raises:
-            ValueError: An unknown key or a bad value, naming the key and the fix.
-        """
-        fields = [f.name for f in dataclasses.fields(cls)]
-        for key in config:
-            if key not in fields:
-                raise ValueError(f"unknown key `{key}`; the keys are: {', '.join(fields)}.")
-        return cls(**dict(config))
 
 
 @dataclasses.dataclass(frozen=True)

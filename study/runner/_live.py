@@ -10,9 +10,18 @@ import optuna
 
 from study.curves import SeedCurves
 from study.diagnosis import DiagnosisConfig
-from study.pruning import PruneDecision, PrunerSettings, decide_overfit, wrapped_decision
+from study.pruning import (
+    PruneDecision,
+    PrunerSettings,
+    WillNotWinSettings,
+    decide_overfit,
+    decide_will_not_win,
+    wrapped_decision,
+)
+from study.runner._incumbent import Incumbent
 from study.runner._progress import Progress
 from study.runner._value import objective_value
+from study.space import Objective
 from study.storage import PruneInfo
 
 
@@ -24,11 +33,13 @@ class LivePolicy:
         settings: The overfit pruner's settings.
         config: Diagnosis thresholds the overfit policy starts from.
         wrapped: The Optuna pruner combined with it (the study's pruner), or ``None``.
+        will_not_win: The will-not-win rule's settings, or ``None`` when it is off.
     """
 
     settings: PrunerSettings
     config: DiagnosisConfig
     wrapped: optuna.pruners.BasePruner | None = None
+    will_not_win: WillNotWinSettings | None = None
 
 
 class LiveCheck:
@@ -40,7 +51,9 @@ class LiveCheck:
     like with like, optuna-dashboard draws a live learning curve, and a pruned trial's value
     (Optuna's last intermediate value) is its objective at the stop. Then, with a policy, it
     is a pruning check: the wrapped Optuna pruner (through ``trial.should_prune``) first, then
-    :func:`~study.pruning.decide_overfit` on the curves so far. One ``trial.report`` per call.
+    :func:`~study.pruning.decide_overfit` on the curves so far, then, when the policy has it,
+    :func:`~study.pruning.decide_will_not_win` against the study's best complete trial so far.
+    One ``trial.report`` per call.
 
     Args:
         trial: The running trial.
@@ -50,6 +63,7 @@ class LiveCheck:
         objective: The study's objective, e.g. ``final_val_loss``.
         stop_requested: Raises ``KeyboardInterrupt`` once the run has been asked to stop, so
             a signal ends the trial at the next check whichever thread received it.
+        incumbent: Finds the best complete trial's curves for the will-not-win rule.
     """
 
     def __init__(
@@ -58,12 +72,14 @@ class LiveCheck:
         progress: Progress,
         policy: LivePolicy | None,
         epochs_planned: int,
-        objective: str = "final_val_loss",
+        objective: Objective = "final_val_loss",
         stop_requested: Callable[[], None] = lambda: None,
+        incumbent: Incumbent | None = None,
     ) -> None:
         self._trial, self._progress, self._policy = trial, progress, policy
         self._planned, self._objective = epochs_planned, objective
         self._stop_requested = stop_requested
+        self._incumbent = incumbent or Incumbent()
         self._last_step = 0
         self.pruned: PruneInfo | None = None
 
@@ -99,4 +115,12 @@ class LiveCheck:
     ) -> PruneDecision | None:
         if policy.wrapped is not None and self._trial.should_prune():
             return wrapped_decision(policy.wrapped, step, self._objective)
-        return decide_overfit(curves, policy.settings, policy.config)
+        overfit = decide_overfit(curves, policy.settings, policy.config)
+        if overfit is not None or policy.will_not_win is None:
+            return overfit
+        incumbent = self._incumbent(self._trial.study)
+        if not incumbent:
+            return None
+        return decide_will_not_win(
+            curves, incumbent, policy.will_not_win, objective=self._objective
+        )

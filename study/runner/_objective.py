@@ -16,6 +16,7 @@ from study.errors import TrialError
 from study.parallel import describe_failures, run_seeds
 from study.params import TrialParams
 from study.pruning import live_config
+from study.runner._incumbent import Incumbent
 from study.runner._live import LiveCheck, LivePolicy
 from study.runner._progress import Progress
 from study.runner._reached import ReachedLoss
@@ -71,6 +72,7 @@ class Objective:
         self._diagnosis, self._progress, self._policy = diagnosis, progress, policy
         self._stop_requested, self._source = stop_requested, source
         self._reached = ReachedLoss()
+        self._incumbent = Incumbent()
 
     def __call__(self, trial: optuna.Trial) -> float:
         """Train, diagnose and store one trial; raise ``TrialPruned`` when it was pruned."""
@@ -89,6 +91,7 @@ class Objective:
             params.epochs,
             self._space.objective,
             self._stop_requested,
+            self._incumbent,
         )
         # Pruning checks fall on chunk ends: one chunk per check keeps them at fixed epochs.
         chunk = (

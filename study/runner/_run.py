@@ -194,7 +194,12 @@ def _optimize(study: optuna.Study, plan: RunPlan, options: RunOptions, stop: Sto
     progress = Progress(finished, options.trials)
     policy = None
     if plan.pruning.enabled:
-        policy = LivePolicy(plan.pruning, plan.diagnosis, plan.pruning.wrapped())
+        policy = LivePolicy(
+            plan.pruning,
+            plan.diagnosis,
+            plan.pruning.wrapped(),
+            plan.pruning.will_not_win_settings(),
+        )
     settings = RunSettings(n_jobs=plan.jobs, backend=options.backend, debug=options.debug)
     objective = Objective(plan.space, plan.data, settings, plan.diagnosis, progress, policy,
                           stop_requested=stop, source=plan.source)

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 
 import numpy as np
 
 from study.curves import SeedCurves
+from study.evidence import seed_values
+from study.space import Objective
 
 
-def objective_value(objective: str, curves: Sequence[SeedCurves]) -> float:
+def objective_value(objective: Objective, curves: Sequence[SeedCurves]) -> float:
     """The trial's value: the mean over seeds of the objective's per-seed quantity.
 
     Each seed's quantity is read at its last epoch so far: on the curves of a running trial
@@ -21,21 +24,11 @@ def objective_value(objective: str, curves: Sequence[SeedCurves]) -> float:
 
     Args:
         objective: ``final_val_loss``, ``best_val_loss`` or ``final_val_accuracy``.
-        curves: Every seed's curves (so far).
+        curves: Every seed's curves (so far); each seed's quantity is
+            :func:`study.evidence.seed_values`'s.
     """
-    per_seed = [_seed_value(objective, c) for c in curves if c.epochs_trained > 0]
-    finite = [v for v in per_seed if np.isfinite(v)]
+    per_seed = seed_values(objective, [c for c in curves if c.epochs_trained > 0])
+    finite = [v for v in per_seed if math.isfinite(v)]
     if not finite:
         return -np.inf if objective == "final_val_accuracy" else np.inf
     return float(np.mean(finite))
-
-
-def _seed_value(objective: str, curves: SeedCurves) -> float:
-    if objective == "best_val_loss":
-        finite = curves.val_loss[np.isfinite(curves.val_loss)]
-        return float(finite.min()) if len(finite) else float("nan")
-    if objective == "final_val_accuracy":
-        if curves.val_metric is None:
-            return float("nan")
-        return float(curves.val_metric[-1])
-    return float(curves.val_loss[-1])

@@ -7,7 +7,7 @@ previous format 1 (everything in user attributes).
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any
+from typing import Any, cast
 
 import optuna
 from optuna.distributions import (
@@ -20,6 +20,8 @@ from optuna.trial import FrozenTrial
 
 from study.curves import SeedCurves
 from study.diagnosis import TrialDiagnosis
+from study.evidence import TrialEvidence, seed_values, trial_evidence
+from study.space import OBJECTIVES, Objective
 from study.storage import _keys as keys
 from study.storage._final_score import read_final_score
 from study.storage._records import PruneInfo, StudyRecord, TrialRecord
@@ -70,16 +72,27 @@ def trial_diagnosis(frozen: FrozenTrial) -> TrialDiagnosis | None:
     return TrialDiagnosis.from_dict(full) if full else None
 
 
-def trial_record(frozen: FrozenTrial, retried: set[int] | None = None) -> TrialRecord:
-    """Decode one stored trial; ``retried`` holds the numbers of re-run trials."""
+def trial_record(
+    frozen: FrozenTrial, retried: set[int] | None = None, *, objective: str | None = None
+) -> TrialRecord:
+    """Decode one stored trial.
+
+    Args:
+        frozen: The stored trial.
+        retried: The numbers of re-run trials.
+        objective: The study's objective; with one `study` computes (e.g.
+            ``final_val_loss``) the record carries its seeds' evidence (each seed's value,
+            their mean and interval); otherwise its ``evidence`` is ``None``.
+    """
     attrs = frozen.user_attrs
     pruned = attrs.get(keys.PRUNED)
+    seeds = trial_curves(frozen)
     return TrialRecord(
         number=frozen.number,
         state=frozen.state.name,
         params=dict(attrs.get(keys.PARAMS) or frozen.params),
         value=frozen.value if frozen.values else None,
-        seeds=trial_curves(frozen),
+        seeds=seeds,
         diagnosis=trial_diagnosis(frozen),
         pruned=PruneInfo.from_dict(pruned) if pruned else None,
         error=frozen.system_attrs.get(keys.FULL_ERROR) or attrs.get(keys.ERROR),
@@ -88,7 +101,23 @@ def trial_record(frozen: FrozenTrial, retried: set[int] | None = None) -> TrialR
         datetime_start=frozen.datetime_start,
         datetime_complete=frozen.datetime_complete,
         distributions=dict(frozen.distributions),
+        evidence=_evidence(frozen.number, seeds, objective),
     )
+
+
+def _evidence(
+    number: int, seeds: tuple[SeedCurves, ...], objective: str | None
+) -> TrialEvidence | None:
+    """What a trial's trained seeds say about ``objective``, or ``None``.
+
+    A seed that trained but whose value is not finite counts as diverged; one that never
+    trained (it failed) is left out, as the trial's value leaves it out.
+    """
+    trained = [c for c in seeds if c.epochs_trained > 0]
+    if objective not in OBJECTIVES or not trained:
+        return None
+    known = cast(Objective, objective)  # One of OBJECTIVES' names, checked above.
+    return trial_evidence(seed_values(known, trained), number=number)
 
 
 OWN_FAMILY = "own model"
@@ -109,8 +138,9 @@ def study_record(study: optuna.Study, storage_shown: str) -> StudyRecord:
     """
     trials = study.get_trials(deepcopy=False)
     retried = retried_numbers(trials)
-    records = tuple(trial_record(t, retried) for t in trials)
     description = study_description(study.user_attrs)
+    objective = description["objective"] if keys.STUDY_FAMILY in study.user_attrs else None
+    records = tuple(trial_record(t, retried, objective=objective) for t in trials)
     if keys.STUDY_FAMILY not in study.user_attrs:
         description = _own_description(description, records, study.metric_names)
     return StudyRecord(

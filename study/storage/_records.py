@@ -10,6 +10,7 @@ from optuna.distributions import BaseDistribution
 
 from study.curves import SeedCurves
 from study.diagnosis import TrialDiagnosis
+from study.evidence import Direction, Recommendation, TrialEvidence, recommend
 from study.storage._final_score import FinalScore
 
 
@@ -22,7 +23,8 @@ class PruneInfo:
         epochs_planned: The epochs the trial had asked for.
         reason: One line saying why, e.g. "overfit in 4 of 5 seeds: validation loss rose
             2.1x from its minimum at epoch 180".
-        by: Which rule decided: ``overfit`` or the wrapped Optuna pruner's class name.
+        by: Which rule decided: ``overfit``, ``will_not_win`` or the wrapped Optuna pruner's
+            class name.
     """
 
     epoch: int
@@ -60,6 +62,9 @@ class TrialRecord:
         datetime_complete: When the trial finished.
         distributions: Optuna's distribution of each sampled parameter (its range, step and
             scale), by name; empty for a trial that sampled nothing.
+        evidence: What the trial's seeds say about its objective (each seed's value, their
+            mean, standard error and interval), read from the stored curves; ``None`` when
+            no seed trained or the study's objective is not one `study` computes.
     """
 
     number: int
@@ -75,6 +80,7 @@ class TrialRecord:
     datetime_start: datetime.datetime | None = None
     datetime_complete: datetime.datetime | None = None
     distributions: dict[str, BaseDistribution] = dataclasses.field(default_factory=dict)
+    evidence: TrialEvidence | None = None
 
     @property
     def duration_seconds(self) -> float | None:
@@ -144,6 +150,22 @@ class StudyRecord:
     space_path: str = ""
     own_objective: bool = False
     test_score: FinalScore | None = None
+
+    @property
+    def recommendation(self) -> Recommendation:
+        """The configuration to use: :func:`study.evidence.recommend` over the complete trials.
+
+        A study of the user's own Optuna objective stores no per-seed objective values, so
+        it has no recommendation (rule ``none``).
+        """
+        if self.own_objective:
+            reason = "a study of your own Optuna objective: its seeds' values are not known"
+            return Recommendation(None, None, "none", reason)
+        evidence = [
+            t.evidence for t in self.trials if t.state == "COMPLETE" and t.evidence is not None
+        ]
+        direction: Direction = "maximize" if self.direction == "maximize" else "minimize"
+        return recommend(evidence, direction)
 
     def by_state(self) -> dict[str, int]:
         """Number of trials in each state."""
