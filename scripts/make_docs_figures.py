@@ -16,6 +16,7 @@ import argparse
 import json
 import textwrap
 from pathlib import Path
+from typing import Any
 
 import matplotlib
 
@@ -47,13 +48,13 @@ def _seed_files(config: str) -> list[Path]:
     return files
 
 
-def draw(name: str, config: str, labels: dict[str, dict[str, object]]) -> plt.Figure:
+def draw(config: str, labels: dict[str, dict[str, Any]]) -> plt.Figure:
     """Draw the seeds of ``config`` with their diagnosis; return the figure."""
     files = _seed_files(config)
     label = labels[files[0].name]
     diagnosis = study.diagnose(
         [str(f) for f in files],
-        baseline_loss=float(label["baseline_loss"]),  # type: ignore[arg-type]
+        baseline_loss=float(label["baseline_loss"]),
     )
     fig, ax = plt.subplots(figsize=(7.0, 3.8), dpi=110)
     for i, path in enumerate(files):
@@ -100,7 +101,7 @@ def main(argv: list[str] | None = None) -> int:
     labels = json.loads((CORPUS / "labels.json").read_text())
     args.out.mkdir(parents=True, exist_ok=True)
     for name, config in EXAMPLES.items():
-        fig = draw(name, config, labels)
+        fig = draw(config, labels)
         path = args.out / f"fit_{name}.png"
         tmp = path.with_suffix(".png.tmp")
         fig.savefig(tmp, format="png")
