@@ -34,7 +34,9 @@ def render(name: str) -> str:
     """
     data = json.loads((RESULTS / f"{name}.json").read_text(encoding="utf-8"))
     columns: dict[str, str] = data["columns"]
-    lines = [f"`{data['command']}`" + (f" ({data['options']})" if data.get("options") else "")]
+    command = data["command"]
+    options = f" ({data['options']})" if data.get("options") else ""
+    lines = [f"`{command}`{options}" if command else "No benchmark script: figures measured once."]
     lines += ["", data["measures"], "", f"*How it was measured:* {data['how_measured']}", ""]
     lines.append("| " + " | ".join(columns.values()) + " |")
     lines.append("|" + "---|" * len(columns))
