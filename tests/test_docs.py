@@ -46,10 +46,8 @@ def _missing_site_packages() -> list[str]:
     return missing
 
 
-def _hook() -> Any:
-    spec = importlib.util.spec_from_file_location(
-        "benchmark_tables", ROOT / "docs" / "hooks" / "benchmark_tables.py"
-    )
+def _hook(name: str = "benchmark_tables") -> Any:
+    spec = importlib.util.spec_from_file_location(name, ROOT / "docs" / "hooks" / f"{name}.py")
     assert spec is not None and spec.loader is not None
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
@@ -68,6 +66,13 @@ def test_every_benchmark_result_is_on_the_page() -> None:
     shown = set(_hook().MARKER.findall(page))
     stored = {path.stem for path in (ROOT / "benchmarks" / "results").glob("*.json")}
     assert shown == stored
+
+
+def test_cli_marker_becomes_every_command_help() -> None:
+    page = _hook("cli_help").on_page_markdown("# Commands\n\n<!-- cli-help -->\n")
+    assert "<!-- cli-help -->" not in page
+    for command in ("run", "list", "show", "diagnose", "report", "next", "export", "evaluate"):
+        assert f"usage: python -m study {command}" in page
 
 
 def test_readme_is_short() -> None:
