@@ -540,6 +540,25 @@ def relabel(out: Path, labels: dict[str, dict[str, Any]]) -> None:
                 labels[name] = entry(data["samples"], old["train_fell"], {k: old[k] for k in keep})
 
 
+def _problem(args: argparse.Namespace) -> str | None:
+    """What is wrong with the command line, in one line, or ``None``."""
+    if args.jobs < 1 or (args.limit is not None and args.limit < 1):
+        return (
+            f"--jobs and --limit must be at least 1, but got --jobs={args.jobs} "
+            f"--limit={args.limit}"
+        )
+    if args.out.exists() and not args.out.is_dir():
+        return f"--out must be a folder, but got --out={args.out}, a file"
+    known = {c.name for c in (tiny_configurations() if args.tiny else configurations())}
+    unknown = sorted(set(args.only or ()) - known)
+    if unknown:
+        return (
+            f"--only must name configurations of the list, but got {', '.join(unknown)}; "
+            "the names are dataset_recipe, e.g. digits_gru32_e100"
+        )
+    return None
+
+
 def main(argv: list[str] | None = None) -> None:
     """Train the configurations not yet finished (or relabel) and write the corpus."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -554,11 +573,10 @@ def main(argv: list[str] | None = None) -> None:
         help="label again from the stored test samples, without training",
     )
     args = parser.parse_args(argv)
-    if args.jobs < 1 or (args.limit is not None and args.limit < 1):
-        parser.error(
-            f"--jobs and --limit must be at least 1, but got --jobs={args.jobs} "
-            f"--limit={args.limit}"
-        )
+    problem = _problem(args)
+    if problem:
+        print(problem, file=sys.stderr)
+        sys.exit(2)
     args.out.mkdir(parents=True, exist_ok=True)
     labels_path = args.out / "labels.json"
     labels = json.loads(labels_path.read_text()) if labels_path.is_file() else {}

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import os
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
+from types import ModuleType
 
 import numpy as np
 import pandas as pd
@@ -86,3 +89,48 @@ def test_rerun_skips_finished_configurations(tiny: Path) -> None:
     )
     assert "2 of 2 configurations already made" in done.stdout
     assert {p.name: p.stat().st_mtime_ns for p in tiny.glob("*.csv.gz")} == before
+
+
+@pytest.fixture(scope="module")
+def maker() -> Iterator[ModuleType]:
+    """The corpus maker script, imported from its file (its dataclasses need a module entry)."""
+    spec = importlib.util.spec_from_file_location("make_recurrent_corpus", SCRIPT)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module
+    try:
+        spec.loader.exec_module(module)
+        yield module
+    finally:
+        del sys.modules[spec.name]
+
+
+def test_unknown_configuration_is_refused_in_one_line_and_nothing_written(
+    maker: ModuleType, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = tmp_path / "corpus"
+    with pytest.raises(SystemExit) as exit_info:
+        maker.main(["--only", "nope_x", "--out", str(out)])
+    assert exit_info.value.code == 2
+    err = capsys.readouterr().err.strip()
+    assert err.startswith("--only must") and "\n" not in err
+    assert not out.exists()
+
+
+def test_configuration_list_covers_every_dataset_within_its_first_round(
+    maker: ModuleType,
+) -> None:
+    datasets = maker.SEQUENCE_SETS + maker.SERIES_SETS
+    first = maker.configurations()[: len(datasets)]
+    assert sorted(c.dataset for c in first) == sorted(datasets)
+
+
+def test_held_out_datasets_are_a_third_of_each_group(maker: ModuleType) -> None:
+    held = maker.held_out_datasets()
+    assert len(held & set(maker.SEQUENCE_SETS)) == 2
+    assert len(held & set(maker.SERIES_SETS)) == 2
+
+
+def test_reserved_datasets_are_never_used(maker: ModuleType) -> None:
+    used = {c.dataset for c in maker.configurations()}
+    assert not used & {"gunpoint", "italypowerdemand", "japanesevowels", "ecg", "taylor"}
