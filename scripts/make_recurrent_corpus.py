@@ -30,6 +30,7 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
 import argparse
 import dataclasses
+import gzip
 import hashlib
 import importlib.util
 import json
@@ -457,6 +458,13 @@ def _write_atomic(path: Path, write: Callable[[Path], None]) -> None:
         Path(tmp).unlink(missing_ok=True)
 
 
+def _gzip(path: Path, data: bytes) -> None:
+    # no file name (it would be the temporary one) and no time stamp in the header: the same
+    # curves give the same bytes
+    with path.open("wb") as raw, gzip.GzipFile("", "wb", 9, raw, mtime=0) as f:
+        f.write(data)
+
+
 def _savez(path: Path, samples: np.ndarray) -> None:
     with path.open("wb") as f:  # a file object: numpy would append ".npz" to the name
         np.savez_compressed(f, samples=samples)
@@ -485,12 +493,8 @@ def curve_frame(runs: list[dict[str, Any]]) -> pd.DataFrame:
 def save(out: Path, config: Config, runs: list[dict[str, Any]]) -> dict[str, Any]:
     """Write one configuration's curves and test samples; return its ``labels.json`` entry."""
     frame = curve_frame(runs)
-    _write_atomic(
-        out / f"{config.name}.csv.gz",
-        lambda p: frame.to_csv(
-            p, index=False, float_format="%.7g", compression={"method": "gzip", "mtime": 0}
-        ),
-    )
+    text = frame.to_csv(index=False, float_format="%.7g").encode()
+    _write_atomic(out / f"{config.name}.csv.gz", lambda p: _gzip(p, text))
     samples = np.stack([r["samples"] for r in runs])
     _write_atomic(out / f"{config.name}.test.npz", lambda p: _savez(p, samples))
     n_train, n_val, n_test = runs[0]["sizes"]
