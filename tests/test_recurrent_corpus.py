@@ -134,3 +134,29 @@ def test_held_out_datasets_are_a_third_of_each_group(maker: ModuleType) -> None:
 def test_reserved_datasets_are_never_used(maker: ModuleType) -> None:
     used = {c.dataset for c in maker.configurations()}
     assert not used & {"gunpoint", "italypowerdemand", "japanesevowels", "ecg", "taylor"}
+
+
+def test_loader_reads_the_held_out_mark_a_corpus_stores(tmp_path: Path) -> None:
+    rows = pd.DataFrame(
+        {
+            "seed": 0,
+            "epoch": [1, 2],
+            "train_loss": [1.0, 0.9],
+            "val_loss": [1.1, 1.0],
+            "val_loss_trimmed": [1.0, 0.9],
+            "test_loss": [1.1, 1.0],
+            "fit_loss": [1.0, 0.9],
+        }
+    )
+    rows.to_csv(tmp_path / "cancer_x.csv.gz", index=False)
+    entry = {
+        "dataset": "cancer",
+        "held_out": True,
+        "label": "good_fit",
+        "n_val": 10,
+        "baseline_loss": 1.2,
+        "gains": {"more": 0.0, "stop": 0.0, "big": 0.0, "reg": 0.0},
+    }
+    (tmp_path / "labels.json").write_text(json.dumps({"cancer_x": entry}))
+    (trial,) = load_counterfactual(tmp_path)
+    assert trial.held_out
