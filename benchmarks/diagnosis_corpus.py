@@ -23,12 +23,19 @@ Scoring: a verdict is right when its category is the label's (``still_improving`
 target on. The action score is stricter: an ``underfit`` verdict must also name the label's
 kind, since "train longer" and "make it larger" are different advice.
 
-Run: ``python benchmarks/diagnosis_corpus.py [--per-kind 40] [--seed 0] [--errors] [--corpus DIR]``
+``--corpus recurrent`` scores the recurrent corpus (Keras LSTMs and GRUs on sequences,
+``tests/corpus/recurrent``) instead of the MLP one; ``--corpus DIR`` any folder of that format.
+Every part is printed for the held-out datasets first, then the tuning datasets, then all, with
+a calibration table (verdict confidence bins against accuracy) beside each confusion matrix.
+
+Run: ``python benchmarks/diagnosis_corpus.py [--per-kind 40] [--seed 0] [--errors]
+[--corpus mlp|recurrent|DIR] [--counterfactual-only]``
 """
 
 from __future__ import annotations
 
 import argparse
+import itertools
 import math
 import sys
 import time
@@ -44,9 +51,13 @@ from study.diagnosis import diagnose_curve, diagnose_seeds, lowest_val_loss
 from tests.corpus import load_corpus
 from tests.corpus.counterfactual import (
     COUNTERFACTUAL_DIR,
+    RECURRENT_DIR,
     CounterfactualTrial,
     load_counterfactual,
 )
+
+CORPORA = {"mlp": COUNTERFACTUAL_DIR, "recurrent": RECURRENT_DIR}
+CONFIDENCE_BINS = (0.0, 0.2, 0.4, 0.6, 0.8, 1.0)
 
 
 def run(per_kind: int, seed: int) -> pd.DataFrame:
@@ -101,16 +112,20 @@ def lowest_by_trial(trials: list[CounterfactualTrial]) -> dict[str, float]:
     return {name: v for name, v in lowest.items() if math.isfinite(v)}
 
 
-def reached_by_others(trials: list[CounterfactualTrial]) -> dict[str, float]:
+def reached_by_others(trials: list[CounterfactualTrial]) -> dict[str, float | None]:
     """Per trial, the lowest validation loss the other configurations on its dataset reached.
 
     What a reader of the finished study judges a trial against (``study.verdicts``); dropped
-    trials count, as they would in a study.
+    trials count, as they would in a study. ``None`` for a trial alone on its dataset (a
+    partly made corpus).
     """
     lowest = lowest_by_trial(trials)
+    dataset = {t.name: t.dataset for t in trials}
     return {
-        t.name: min(v for name, v in lowest.items()
-                    if name != t.name and name.split("_")[0] == t.dataset)
+        t.name: min(
+            (v for name, v in lowest.items() if name != t.name and dataset[name] == t.dataset),
+            default=None,
+        )
         for t in trials
     }
 
@@ -144,10 +159,12 @@ def report_run_order(trials: list[CounterfactualTrial], orders: int, seed: int) 
     for _ in range(orders):
         frame = run_counterfactual(trials, reached_in_run_order(trials, lowest, rng))
         scores.append(float((frame.true == frame.predicted).mean()))
-    print(f"\n=== verdicts as a run stores them (best so far as reached_loss; {orders} random "
-          f"orders) ===\naccuracy: mean {np.mean(scores):.1%}, "
-          f"min {min(scores):.1%}, max {max(scores):.1%} "
-          "(readers judge again against the whole study: the figure with reached_loss above)")
+    print(
+        f"\n=== verdicts as a run stores them (best so far as reached_loss; {orders} random "
+        f"orders) ===\naccuracy: mean {np.mean(scores):.1%}, "
+        f"min {min(scores):.1%}, max {max(scores):.1%} "
+        "(readers judge again against the whole study: the figure with reached_loss above)"
+    )
 
 
 def run_counterfactual(
@@ -163,8 +180,11 @@ def run_counterfactual(
     for trial in trials:
         if trial.label is None:
             continue
-        dx = diagnose_seeds(trial.curves, baseline_loss=trial.baseline_loss,
-                            reached_loss=None if reached is None else reached[trial.name])
+        dx = diagnose_seeds(
+            trial.curves,
+            baseline_loss=trial.baseline_loss,
+            reached_loss=None if reached is None else reached[trial.name],
+        )
         # geometric mean over seeds, like the diagnosis' mean curve
         test = np.exp(np.mean(np.log(trial.test_loss), axis=0))
         stop = dx.verdict.evidence.best_epoch or len(test)
@@ -190,53 +210,57 @@ def run_counterfactual(
 
 
 def report_counterfactual(
-    frame: pd.DataFrame, dropped: int, total: int, show_errors: bool, title: str
+    frame: pd.DataFrame, trials: list[CounterfactualTrial], show_errors: bool, title: str
 ) -> None:
-    """Print the counterfactual confusion matrices, dropped count and stop-epoch figure."""
-    print(f"\n=== counterfactual corpus{title}: {total} trials, {dropped} dropped (in between "
-          f"or unmeasurable), {len(frame)} labelled ===\n")
+    """Print the counterfactual confusion matrices, dropped counts and stop-epoch figure."""
+    dropped = [t for t in trials if t.label is None]
+    held = sum(t.held_out for t in dropped)
+    print(
+        f"\n=== counterfactual corpus{title}: {len(trials)} trials, {len(dropped)} dropped "
+        f"(in between or unmeasurable; {held} held-out, {len(dropped) - held} tuning), "
+        f"{len(frame)} labelled ===\n"
+    )
     _print_parts(frame, matrices=True)
     right = frame.true == frame.predicted
     under = frame[right & (frame.true == "underfit")]
-    print(f"underfit kind (still_improving or capacity) right on "
-          f"{(under.label == under.predicted_kind).sum()} of {len(under)} trials rightly "
-          "called underfit")
-    print(f"verdict confidence: median {frame.confidence[right].median():.2f} when right "
-          f"(n={right.sum()}), {frame.confidence[~right].median():.2f} when wrong "
-          f"(n={(~right).sum()})")
-    for title, part in (("trials called overfit", frame[frame.predicted == "overfit"]),
-                        ("trials labelled overfit", frame[frame.label == "overfit"])):
-        if len(part):
-            ratio = part.stop_vs_test_min
-            print(f"suggested stop epoch ({title}, n={len(part)}): test loss there is median "
-                  f"{ratio.median():.3f}x, worst {ratio.max():.3f}x the test minimum; "
-                  f"{(ratio <= 1.05).mean():.0%} within 5 %")
+    print(
+        f"underfit kind (still_improving or capacity) right on "
+        f"{(under.label == under.predicted_kind).sum()} of {len(under)} trials rightly "
+        "called underfit"
+    )
+    print(
+        f"verdict confidence: median {frame.confidence[right].median():.2f} when right "
+        f"(n={right.sum()}), {frame.confidence[~right].median():.2f} when wrong "
+        f"(n={(~right).sum()})"
+    )
+    for part_title, part in (
+        ("held-out", frame[frame.held_out]),
+        ("tuning", frame[~frame.held_out]),
+        ("all", frame),
+    ):
+        for title, chosen in (
+            ("called overfit", part[part.predicted == "overfit"]),
+            ("labelled overfit", part[part.label == "overfit"]),
+        ):
+            if len(chosen):
+                ratio = chosen.stop_vs_test_min
+                print(
+                    f"suggested stop epoch ({part_title} trials {title}, n={len(chosen)}): "
+                    f"test loss there is median {ratio.median():.3f}x, worst "
+                    f"{ratio.max():.3f}x the test minimum; {(ratio <= 1.05).mean():.0%} "
+                    "within 5 %"
+                )
     if show_errors:
         wrong = frame[frame.true != frame.predicted]
         print("\n" + wrong.drop(columns="advice").to_string())
 
 
-CONFIDENCE_BINS = (0.0, 0.2, 0.4, 0.6, 0.8, 1.0)
-
-
-def calibration(frame: pd.DataFrame) -> pd.DataFrame:
-    """Accuracy of the verdicts by confidence bin, over all trials and the held-out ones."""
-    bins = pd.cut(frame.confidence, CONFIDENCE_BINS, right=False, include_lowest=True)
-    right = frame.true == frame.predicted
-    table = {}
-    for title, mask in (("all", frame.held_out | ~frame.held_out), ("held-out", frame.held_out)):
-        grouped = right[mask].groupby(bins[mask], observed=False)
-        table[f"{title} n"] = grouped.size()
-        table[f"{title} accuracy"] = grouped.mean().map(
-            lambda v: "-" if pd.isna(v) else f"{v:.0%}"
-        )
-    return pd.DataFrame(table)
 
 
 def report_calibration(frame: pd.DataFrame, title: str) -> None:
-    """Print the calibration table and how the ``uncertain`` verdicts fare."""
-    print(f"\n=== calibration{title}: accuracy by verdict confidence ===")
-    print(calibration(frame).to_string())
+    """Print how the confident (>= 0.8) and the ``uncertain`` verdicts fare (the calibration
+    tables by confidence bin are printed with each part's confusion matrix)."""
+    print(f"\n=== confident and uncertain verdicts{title} ===")
     right = frame.true == frame.predicted
     for part, mask in (("all", frame.held_out | ~frame.held_out), ("held-out", frame.held_out)):
         sure = mask & (frame.confidence >= 0.8)
@@ -257,17 +281,50 @@ def report_unchecked(trials: list[CounterfactualTrial]) -> None:
     print(pd.crosstab(frame.label, frame.predicted, margins=True))
 
 
+def calibration(frame: pd.DataFrame) -> pd.DataFrame:
+    """Per verdict-confidence bin (``[0, 0.2)`` ... ``[0.8, 1.0]``): trials, mean confidence and
+    accuracy (category right)."""
+    bins = pd.cut(frame.confidence, CONFIDENCE_BINS, right=False, include_lowest=True)
+    bins = bins.cat.rename_categories(
+        [
+            f"[{lo:.1f},{hi:.1f}{']' if hi == 1.0 else ')'}"
+            for lo, hi in itertools.pairwise(CONFIDENCE_BINS)
+        ]
+    )
+    # a confidence of exactly 1.0 falls outside the half-open bins: it belongs to the last
+    bins = bins.fillna(bins.cat.categories[-1])
+    right = (frame.true == frame.predicted).astype(float)
+    table = pd.DataFrame({"confidence": frame.confidence, "right": right, "bin": bins})
+    return (
+        table.groupby("bin", observed=False)
+        .agg(
+            trials=("right", "size"),
+            mean_confidence=("confidence", "mean"),
+            accuracy=("right", "mean"),
+        )
+        .round(3)
+    )
+
+
 def _print_parts(frame: pd.DataFrame, *, matrices: bool) -> None:
-    """Accuracy over all trials and over the held-out and tuning datasets apart."""
-    for title, part in (("all", frame), ("held-out datasets", frame[frame.held_out]),
-                        ("tuning datasets", frame[~frame.held_out])):
+    """Accuracy over the held-out datasets, the tuning datasets and all trials, in that order;
+    with ``matrices``, each part's confusion matrix and calibration table too."""
+    for title, part in (
+        ("held-out datasets", frame[frame.held_out]),
+        ("tuning datasets", frame[~frame.held_out]),
+        ("all", frame),
+    ):
         right = part.true == part.predicted
         good = part[part.true == "good_fit"]
-        print(f"-- {title}: {len(part)} trials, accuracy {right.mean():.1%} "
-              f"(action {part.action_right.mean():.1%}), "
-              f"good_fit called overfit {(good.predicted == 'overfit').sum()} of {len(good)}")
-        if matrices:
+        print(
+            f"-- {title}: {len(part)} trials, accuracy {right.mean():.1%} "
+            f"(action {part.action_right.mean():.1%}), "
+            f"good_fit called overfit {(good.predicted == 'overfit').sum()} of {len(good)}"
+        )
+        if matrices and len(part):
             print(pd.crosstab(part.label, part.predicted, margins=True), "\n")
+            print("calibration (verdict confidence -> accuracy):")
+            print(calibration(part).to_string(), "\n")
 
 
 def report_untrimmed(directory: Path) -> None:
@@ -286,29 +343,39 @@ def main() -> None:
     parser.add_argument("--per-kind", type=int, default=40)
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--errors", action="store_true", help="list misdiagnosed curves")
-    parser.add_argument("--orders", type=int, default=20,
-                        help="random run orders for the verdicts a run stores")
-    parser.add_argument("--corpus", type=Path, default=COUNTERFACTUAL_DIR,
-                        help="counterfactual corpus folder")
-    parser.add_argument("--counterfactual-only", action="store_true",
-                        help="skip the shape corpus")
+    parser.add_argument(
+        "--orders", type=int, default=20, help="random run orders for the verdicts a run stores"
+    )
+    parser.add_argument(
+        "--corpus", default="mlp", help="counterfactual corpus: mlp, recurrent or a folder"
+    )
+    parser.add_argument("--counterfactual-only", action="store_true", help="skip the shape corpus")
     args = parser.parse_args()
+    directory = CORPORA.get(args.corpus, Path(args.corpus))
+    trials = load_counterfactual(directory)
+    if not trials:
+        print(
+            f"--corpus must be mlp, recurrent or a folder holding a labels.json with trials, "
+            f"but got --corpus={args.corpus}",
+            file=sys.stderr,
+        )
+        sys.exit(2)
     if not args.counterfactual_only:
         report(run(args.per_kind, args.seed), args.errors)
-    trials = load_counterfactual(args.corpus)
-    dropped = sum(t.label is None for t in trials)
     plain = run_counterfactual(trials)
-    report_counterfactual(plain, dropped, len(trials), args.errors, "")
+    report_counterfactual(plain, trials, args.errors, "")
     report_calibration(plain, "")
     report_unchecked(trials)
     with_study = run_counterfactual(trials, reached_by_others(trials))
     report_counterfactual(
-        with_study, dropped, len(trials), args.errors,
+        with_study,
+        trials,
+        args.errors,
         " with each dataset's best validation loss as reached_loss",
     )
     report_calibration(with_study, " with reached_loss")
     report_run_order(trials, args.orders, args.seed)
-    report_untrimmed(args.corpus)
+    report_untrimmed(directory)
 
 
 if __name__ == "__main__":

@@ -1,7 +1,9 @@
 """The counterfactual corpus: real trials labelled by what an action does to their test loss.
 
-Made by ``scripts/make_counterfactual_curves.py``; the protocol is in
-``tests/corpus/counterfactual/README.md``. Each trial holds the training and validation curves
+Two corpora share the format: scikit-learn MLPs on tables and series
+(``scripts/make_counterfactual_curves.py``, protocol in ``tests/corpus/counterfactual/README.md``)
+and Keras LSTMs and GRUs on sequences (``scripts/make_recurrent_corpus.py``, protocol in
+``tests/corpus/recurrent/README.md``). Each trial holds the training and validation curves
 of its seeds (what a diagnosis reads) and, apart from them, the test loss of each epoch (what
 judges the diagnosis: it never enters the curves).
 """
@@ -22,14 +24,17 @@ from study.diagnosis import Category, Kind
 __all__ = [
     "COUNTERFACTUAL_DIR",
     "HELD_OUT_DATASETS",
+    "RECURRENT_DIR",
     "CounterfactualTrial",
     "load_counterfactual",
 ]
 
 COUNTERFACTUAL_DIR = Path(__file__).parent / "counterfactual"
+RECURRENT_DIR = Path(__file__).parent / "recurrent"
 
 HELD_OUT_DATASETS = frozenset({"wine", "iris", "co2"})
-"""Datasets kept out of rule tuning: the accuracy on them is reported separately."""
+"""Datasets of the MLP corpus kept out of rule tuning: the accuracy on them is reported
+separately. The recurrent corpus marks its held-out entries in ``labels.json`` itself."""
 
 _CATEGORY: dict[str, tuple[Category, Kind | None]] = {
     "still_improving": ("underfit", "still_improving"),
@@ -56,7 +61,9 @@ class CounterfactualTrial:
         baseline_loss: Validation loss of the trivial predictor.
         gains: Fraction by which each action lowered the final test loss (``more``, ``stop``,
             ``big``, ``reg``).
-        held_out: Whether the dataset is one of :data:`HELD_OUT_DATASETS`.
+        held_out: Whether the dataset is kept out of rule tuning: the entry's ``held_out``
+            where ``labels.json`` records it, else whether it is one of
+            :data:`HELD_OUT_DATASETS`.
     """
 
     name: str
@@ -120,9 +127,7 @@ def _trial(
                 val_loss=rows.val_loss.to_numpy(np.float64),
                 epochs_planned=len(rows),
                 val_samples=int(entry["n_val"]),
-                val_loss_trimmed=(
-                    rows.val_loss_trimmed.to_numpy(np.float64) if trimmed else None
-                ),
+                val_loss_trimmed=(rows.val_loss_trimmed.to_numpy(np.float64) if trimmed else None),
             )
         )
         tests.append(rows.test_loss.to_numpy(np.float64))
@@ -135,5 +140,5 @@ def _trial(
         test_loss=np.vstack(tests),
         baseline_loss=float(entry["baseline_loss"]),
         gains=dict(entry["gains"]),
-        held_out=entry["dataset"] in HELD_OUT_DATASETS,
+        held_out=bool(entry.get("held_out", entry["dataset"] in HELD_OUT_DATASETS)),
     )
