@@ -38,8 +38,12 @@ from study.tasks import TaskData, load_task
 REPEATS = 3
 EPOCHS = (50, 150)
 VALUES = {
-    "filters": 16, "kernel_size": 3, "units": 16, "dropout": 0.1,
-    "batch_size": 32, "learning_rate": 0.003,
+    "filters": 16,
+    "kernel_size": 3,
+    "units": 16,
+    "dropout": 0.1,
+    "batch_size": 32,
+    "learning_rate": 0.003,
 }
 ROOT = str(Path(__file__).resolve().parents[1])
 
@@ -58,8 +62,13 @@ def fit(data: TaskData, epochs: int, *, train_eval: bool) -> None:
     network.compile(keras.optimizers.Adam(VALUES["learning_rate"]), data.loss)
     callbacks = [DiagnosisCallback((data.x_train, data.y_train))] if train_eval else []
     network.fit(
-        data.x_train, data.y_train, validation_data=(data.x_val, data.y_val),
-        epochs=epochs, batch_size=VALUES["batch_size"], verbose=0, callbacks=callbacks,
+        data.x_train,
+        data.y_train,
+        validation_data=(data.x_val, data.y_val),
+        epochs=epochs,
+        batch_size=VALUES["batch_size"],
+        verbose=0,
+        callbacks=callbacks,
     )
 
 
@@ -82,8 +91,10 @@ def main() -> None:
         custom = statistics.median(times["custom loop"])
         for name, values in times.items():
             median = statistics.median(values)
-            print(f"{epochs:>6}  {name:<18}{median:>10.2f}{1000 * median / epochs:>10.1f}"
-                  f"{median / custom:>16.1f}x")
+            print(
+                f"{epochs:>6}  {name:<18}{median:>10.2f}{1000 * median / epochs:>10.1f}"
+                f"{median / custom:>16.1f}x"
+            )
 
 
 if __name__ == "__main__":

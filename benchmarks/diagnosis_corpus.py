@@ -255,8 +255,6 @@ def report_counterfactual(
         print("\n" + wrong.drop(columns="advice").to_string())
 
 
-
-
 def report_calibration(frame: pd.DataFrame, title: str) -> None:
     """Print how the confident (>= 0.8) and the ``uncertain`` verdicts fare (the calibration
     tables by confidence bin are printed with each part's confusion matrix)."""
@@ -266,9 +264,11 @@ def report_calibration(frame: pd.DataFrame, title: str) -> None:
         sure = mask & (frame.confidence >= 0.8)
         print(f"-- {part}: confidence >= 0.8 right on {right[sure].sum()} of {sure.sum()}")
     unsure = frame.uncertain
-    print(f"uncertain verdicts: {unsure.sum()} of {len(frame)} (right on {right[unsure].sum()}); "
-          f"the others right on {right[~unsure].sum()} of {(~unsure).sum()} "
-          f"({right[~unsure].mean():.1%})")
+    print(
+        f"uncertain verdicts: {unsure.sum()} of {len(frame)} (right on {right[unsure].sum()}); "
+        f"the others right on {right[~unsure].sum()} of {(~unsure).sum()} "
+        f"({right[~unsure].mean():.1%})"
+    )
 
 
 def report_unchecked(trials: list[CounterfactualTrial]) -> None:

@@ -34,8 +34,9 @@ def overfit_curve(n: int) -> SeedCurves:
     train = 0.005 + np.exp(-t / (t_min / 3))
     val = (0.1 + np.exp(-t / (t_min / 4))) * np.exp(np.log(3) * np.clip((t - t_min) / n, 0, None))
     noise = np.exp(rng.normal(0, 0.03, (2, n)))
-    return SeedCurves(seed=0, train_loss=train * noise[0], val_loss=val * noise[1],
-                      epochs_planned=n)
+    return SeedCurves(
+        seed=0, train_loss=train * noise[0], val_loss=val * noise[1], epochs_planned=n
+    )
 
 
 def _ms(action: Callable[[], object]) -> float:
@@ -52,8 +53,9 @@ def main() -> None:
     print(f"{'epochs':>7} {'diagnose ms':>12} {'read_csv ms':>12} {'ratio':>6}")
     for n in LENGTHS:
         curves = overfit_curve(n)
-        text = pd.DataFrame({"epoch": np.arange(n), "loss": curves.train_loss,
-                             "val_loss": curves.val_loss}).to_csv(index=False)
+        text = pd.DataFrame(
+            {"epoch": np.arange(n), "loss": curves.train_loss, "val_loss": curves.val_loss}
+        ).to_csv(index=False)
         diagnose_curve(curves)  # First call pays the imports.
         diagnose, read = [], []
         for _ in range(repeats):  # Interleaved, so load on the machine hits both alike.

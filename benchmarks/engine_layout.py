@@ -82,8 +82,9 @@ def step_memory(family: Family, params: TrialParams, k: int) -> float:
     data = _data(family, params)
     small = dataclasses.replace(data, x_val=data.x_val[:8], y_val=data.y_val[:8])
     before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    train_seeds(family, dataclasses.replace(params, epochs=1), small, list(range(k)),
-                train_eval_limit=8)
+    train_seeds(
+        family, dataclasses.replace(params, epochs=1), small, list(range(k)), train_eval_limit=8
+    )
     return (resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before) / 1024
 
 
@@ -112,10 +113,15 @@ def main(argv: list[str] | None = None) -> None:
         per_seed = (_in_fresh_process(index, 5) - _in_fresh_process(index, 1)) / 4
         input_shape = _data(family, params).x_train.shape[1:]
         estimate = step_bytes(family, params, input_shape, 10**9) / 2**20
-        print(f"{name:<18} {one:>8.2f} {five:>8.2f} {five / one:>6.2f} {per_seed:>8.0f} "
-              f"{estimate:>8.0f}", flush=True)
-    print("CPU ms per seed and training step (one thread, medians of 5); MB/seed: extra peak "
-          "memory per stacked seed of a training step; estimate: study.engine.step_bytes.")
+        print(
+            f"{name:<18} {one:>8.2f} {five:>8.2f} {five / one:>6.2f} {per_seed:>8.0f} "
+            f"{estimate:>8.0f}",
+            flush=True,
+        )
+    print(
+        "CPU ms per seed and training step (one thread, medians of 5); MB/seed: extra peak "
+        "memory per stacked seed of a training step; estimate: study.engine.step_bytes."
+    )
 
 
 if __name__ == "__main__":

@@ -167,8 +167,13 @@ def _fit_seconds(cell: Cell, data: TaskData, model: object, epochs: int) -> floa
     )
     started = time.perf_counter()
     model.fit(  # type: ignore[attr-defined]
-        data.x_train, data.y_train, batch_size=cell.params.batch_size, epochs=epochs,
-        validation_data=(data.x_val, data.y_val), shuffle=data.shuffle, verbose=0,
+        data.x_train,
+        data.y_train,
+        batch_size=cell.params.batch_size,
+        epochs=epochs,
+        validation_data=(data.x_val, data.y_val),
+        shuffle=data.shuffle,
+        verbose=0,
         callbacks=[clock],
     )
     if epochs >= 3:
@@ -192,8 +197,11 @@ def _trace_seconds(cell: Cell, data: TaskData) -> tuple[float, float]:
     from study.engine import clear_graphs, train_seeds
 
     small = dataclasses.replace(
-        data, x_train=data.x_train[:256], y_train=data.y_train[:256],
-        x_val=data.x_val[:64], y_val=data.y_val[:64],
+        data,
+        x_train=data.x_train[:256],
+        y_train=data.y_train[:256],
+        x_val=data.x_val[:64],
+        y_val=data.y_val[:64],
     )
     first = dataclasses.replace(cell.params, epochs=1)
     # Another batch size on the same side of the step-by-step input threshold (a batch size
@@ -233,8 +241,13 @@ def run_cell(cell: Cell, repeats: int) -> dict[str, float]:
         times["fit"].append(_fit_seconds(cell, data, model, cell.fit_epochs or cell.epochs))
     result = {name: statistics.median(values) for name, values in times.items()}
     gflops = epoch_gflop(cell, data) / result["fit"]
-    return {**result, "rss_mb": rss, "trace_first": trace[0], "trace_second": trace[1],
-            "fit_gflops": gflops}
+    return {
+        **result,
+        "rss_mb": rss,
+        "trace_first": trace[0],
+        "trace_second": trace[1],
+        "fit_gflops": gflops,
+    }
 
 
 def help_seconds(repeats: int) -> float:
@@ -321,7 +334,8 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--one", help=argparse.SUPPRESS)
     parser.add_argument("--peak", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument(
-        "--optimizer-leak", action="store_true",
+        "--optimizer-leak",
+        action="store_true",
         help="only measure the memory Keras optimizers keep per trial inside tf.function",
     )
     args = parser.parse_args(argv)
@@ -343,16 +357,27 @@ def main(argv: list[str] | None = None) -> None:
     )
     print(header, "\n" + "-" * len(header), flush=True)
     for cell in chosen:
-        command = [sys.executable, "-m", "benchmarks.engine_speed", "--one", cell.name,
-                   "--repeats", str(args.repeats)]
+        command = [
+            sys.executable,
+            "-m",
+            "benchmarks.engine_speed",
+            "--one",
+            cell.name,
+            "--repeats",
+            str(args.repeats),
+        ]
         done = subprocess.run(command, capture_output=True, text=True, check=False)
         if done.returncode != 0:
             print(f"{cell.name:<26} failed: {done.stderr.strip().splitlines()[-1:]}", flush=True)
             continue
         print(_row(cell.name, json.loads(done.stdout.strip().splitlines()[-1])), flush=True)
     print(f"\n`python -m study --help`: {help_seconds(args.repeats):.2f} s wall (median)")
-    peak = subprocess.run([sys.executable, "-m", "benchmarks.engine_speed", "--peak"],
-                          capture_output=True, text=True, check=True).stdout.split()[-1]
+    peak = subprocess.run(
+        [sys.executable, "-m", "benchmarks.engine_speed", "--peak"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.split()[-1]
     print(f"One core's float32 peak (best 1024x1024 matrix product, one thread): {peak} GFLOP/s")
     print(
         f"Medians of {args.repeats} interleaved repeats, one TensorFlow thread, CPU only; "

@@ -86,14 +86,18 @@ def layouts(seeds: int, repeats: int) -> pd.DataFrame:
             median_time(partial(call, family, params, data, list(range(seeds))), repeats)
             for call in (_fused_one_worker, _fused_all_cores, _one_seed_per_job)
         )
-        rows.append({
-            "problem": name, "seeds": seeds, "epochs": params.epochs,
-            "fused, 1 worker (s)": round(one, 3),
-            f"fused groups, {CORES} workers (s)": round(split, 3),
-            f"one seed per job, {CORES} workers (s)": round(single, 3),
-            "efficiency of fused groups": round(one / (CORES * split), 2),
-            "fused groups vs one seed per job": round(single / split, 2),
-        })
+        rows.append(
+            {
+                "problem": name,
+                "seeds": seeds,
+                "epochs": params.epochs,
+                "fused, 1 worker (s)": round(one, 3),
+                f"fused groups, {CORES} workers (s)": round(split, 3),
+                f"one seed per job, {CORES} workers (s)": round(single, 3),
+                "efficiency of fused groups": round(one / (CORES * split), 2),
+                "fused groups vs one seed per job": round(single / split, 2),
+            }
+        )
     return pd.DataFrame(rows)
 
 
@@ -103,8 +107,23 @@ def harness(trials: int) -> pd.DataFrame:
         space = Path(folder) / "space.toml"
         space.write_text(STUDY)
         url = f"sqlite:///{folder}/b.db"
-        command = [sys.executable, "-m", "study", "run", "--space", str(space), "--study", "b",
-                   "--trials", str(trials), "--jobs", "1", "--storage", url, "--no-report"]
+        command = [
+            sys.executable,
+            "-m",
+            "study",
+            "run",
+            "--space",
+            str(space),
+            "--study",
+            "b",
+            "--trials",
+            str(trials),
+            "--jobs",
+            "1",
+            "--storage",
+            url,
+            "--no-report",
+        ]
         started = time.perf_counter()
         subprocess.run(command, check=True, capture_output=True)
         wall = time.perf_counter() - started

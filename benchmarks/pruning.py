@@ -66,22 +66,31 @@ def configurations(trials: int) -> list[dict[str, Any]]:
     return [study.ask(dists).params for _ in range(trials)]
 
 
-def run_study(folder: Path, pruning: bool, configs: list[dict[str, Any]], seeds: int,
-              jobs: int) -> tuple[list[TrialRecord], float]:
+def run_study(
+    folder: Path, pruning: bool, configs: list[dict[str, Any]], seeds: int, jobs: int
+) -> tuple[list[TrialRecord], float]:
     """Run the study with every configuration enqueued; return its trials and wall time."""
     space = folder / f"space_{pruning}.toml"
     space.write_text(SPACE.format(seeds=seeds, pruning=str(pruning).lower()))
     url = f"sqlite:///{folder}/bench_{pruning}.db"
     # One quick trial creates the study; the benchmark's trials are enqueued after it.
-    run(RunOptions(study="b", trials=1, space=space, storage=url, jobs=jobs,
-                   overrides={"epochs": "20", "units": "4"}), out=io.StringIO())
+    run(
+        RunOptions(
+            study="b",
+            trials=1,
+            space=space,
+            storage=url,
+            jobs=jobs,
+            overrides={"epochs": "20", "units": "4"},
+        ),
+        out=io.StringIO(),
+    )
     study = optuna.load_study(study_name="b", storage=open_storage(url))
     started = time.perf_counter()
     study.set_user_attr("overrides", {})
     for params in configs:
         study.enqueue_trial(params)
-    run(RunOptions(study="b", trials=1 + len(configs), storage=url, jobs=jobs),
-        out=io.StringIO())
+    run(RunOptions(study="b", trials=1 + len(configs), storage=url, jobs=jobs), out=io.StringIO())
     seconds = time.perf_counter() - started
     return list(study_record(study, url).trials[1:]), seconds
 
@@ -108,15 +117,20 @@ def compare(full: list[TrialRecord], pruned: list[TrialRecord]) -> pd.DataFrame:
     rows = []
     for a, b in zip(full, pruned, strict=True):
         row = {
-            "trial": a.number, "units": a.params["units"],
+            "trial": a.number,
+            "units": a.params["units"],
             "dropout": round(a.params["dropout"], 2),
-            "planned": a.params["epochs"], "full_fit": a.category,
+            "planned": a.params["epochs"],
+            "full_fit": a.category,
             "full_kind": a.diagnosis.verdict.kind if a.diagnosis else None,
             "best_epoch": a.diagnosis.verdict.evidence.best_epoch if a.diagnosis else None,
             "rise": _rounded(a.diagnosis.verdict.evidence.val_rise if a.diagnosis else None),
-            "full_epochs": a.seed_epochs, "pruned_epochs": b.seed_epochs,
+            "full_epochs": a.seed_epochs,
+            "pruned_epochs": b.seed_epochs,
             "pruned_at": b.pruned.epoch if b.pruned else None,
-            "value_full": a.value, "value_pruned": b.value, "state": b.state,
+            "value_full": a.value,
+            "value_pruned": b.value,
+            "state": b.state,
         }
         best = a.diagnosis.verdict.evidence.best_epoch if a.diagnosis else None
         ideal = min(a.params["epochs"], (best or a.params["epochs"]) + PATIENCE)
@@ -135,23 +149,34 @@ def summary(frame: pd.DataFrame, seconds: tuple[float, float]) -> pd.DataFrame:
     lines: dict[str, Any] = {
         "seed-epochs, all trials": (frame["full_epochs"].sum(), frame["pruned_epochs"].sum()),
         "seed-epochs, trials overfit by full curves": (
-            frame.loc[overfit, "full_epochs"].sum(), frame.loc[overfit, "pruned_epochs"].sum()),
+            frame.loc[overfit, "full_epochs"].sum(),
+            frame.loc[overfit, "pruned_epochs"].sum(),
+        ),
         "the same, stopped exactly `patience` epochs after each full curve's best epoch": (
-            "-", int(frame.loc[overfit, "ideal_epochs"].sum())),
+            "-",
+            int(frame.loc[overfit, "ideal_epochs"].sum()),
+        ),
         "wall time (s)": (round(seconds[0], 1), round(seconds[1], 1)),
         "trials pruned": (0, int(pruned.sum())),
-        "pruned trials overfit by full curves": ("-", f"{int((pruned & overfit).sum())} of "
-                                                      f"{int(pruned.sum())}"),
+        "pruned trials overfit by full curves": (
+            "-",
+            f"{int((pruned & overfit).sum())} of {int(pruned.sum())}",
+        ),
         "best objective (completed trials)": (
             round(float(frame["value_full"].min()), 4),
-            round(float(frame.loc[complete, "value_pruned"].min()), 4)),
+            round(float(frame.loc[complete, "value_pruned"].min()), 4),
+        ),
     }
     for p in EARLY_STOPPING_PATIENCE:
         lines[f"EarlyStopping(patience={p}): seed-epochs, overfit trials"] = (
-            "-", frame.loc[overfit, f"es{p}_epochs"].sum())
+            "-",
+            frame.loc[overfit, f"es{p}_epochs"].sum(),
+        )
         stopped = frame[f"es{p}_epochs"] < frame["full_epochs"]
         lines[f"EarlyStopping(patience={p}): stopped trials not overfit"] = (
-            "-", f"{int((stopped & ~overfit).sum())} of {int(stopped.sum())}")
+            "-",
+            f"{int((stopped & ~overfit).sum())} of {int(stopped.sum())}",
+        )
     return pd.DataFrame(lines, index=["without pruning", "with pruning"]).T
 
 

@@ -38,8 +38,10 @@ def main() -> None:
         table_s.append(time.perf_counter() - start)
     page, table = statistics.median(page_s), statistics.median(table_s)
     print(f"{'trials':>7} {'page s':>8} {'to_html s':>10} {'ratio':>7} {'page MB':>8} {'rows':>6}")
-    print(f"{args.trials:>7} {page:>8.2f} {table:>10.3f} {page / table:>7.0f} "
-          f"{len(html) / 1e6:>8.1f} {html.count('<tr>'):>6}")
+    print(
+        f"{args.trials:>7} {page:>8.2f} {table:>10.3f} {page / table:>7.0f} "
+        f"{len(html) / 1e6:>8.1f} {html.count('<tr>'):>6}"
+    )
 
 
 if __name__ == "__main__":

@@ -234,8 +234,9 @@ def train_curves(
 def run_curves(config: Config, seed: int) -> dict[str, Any]:
     """Only the curves of one seed (its first ``epochs``, the same as in :func:`run_seed`)."""
     split = load_split(config.dataset, config.n_train, config.n_val)
-    base, samples = train_curves(config, split, seed, epochs=config.epochs,
-                                 hidden=config.hidden, alpha=config.alpha)
+    base, samples = train_curves(
+        config, split, seed, epochs=config.epochs, hidden=config.hidden, alpha=config.alpha
+    )
     return {"seed": seed, "curves": base, "end_samples": samples[-1].astype(np.float32)}
 
 
@@ -243,19 +244,35 @@ def run_seed(config: Config, seed: int) -> dict[str, Any]:
     """The curves of one seed and the test losses under each counterfactual action."""
     split = load_split(config.dataset, config.n_train, config.n_val)
     e = config.epochs
-    base, base_samples = train_curves(config, split, seed, epochs=2 * e, hidden=config.hidden,
-                                      alpha=config.alpha)
+    base, base_samples = train_curves(
+        config, split, seed, epochs=2 * e, hidden=config.hidden, alpha=config.alpha
+    )
     wide = tuple(min(max(4 * h, 32), 128) for h in config.hidden)
     big_samples = base_samples[:e]
     if wide != config.hidden:
-        _, big_samples = train_curves(config, split, seed, epochs=e, hidden=wide,
-                                      alpha=config.alpha, every_epoch=False)
-    _, reg_samples = train_curves(config, split, seed, epochs=e, hidden=config.hidden,
-                                  alpha=max(30 * config.alpha, 1e-2), every_epoch=False)
+        _, big_samples = train_curves(
+            config, split, seed, epochs=e, hidden=wide, alpha=config.alpha, every_epoch=False
+        )
+    _, reg_samples = train_curves(
+        config,
+        split,
+        seed,
+        epochs=e,
+        hidden=config.hidden,
+        alpha=max(30 * config.alpha, 1e-2),
+        every_epoch=False,
+    )
     best = int(np.argmin(base[:e, 1]))
     # each test sample's loss under each action, in the order of ACTIONS
-    samples = np.vstack([base_samples[e - 1], base_samples[2 * e - 1], base_samples[best],
-                         big_samples[e - 1], reg_samples[e - 1]])
+    samples = np.vstack(
+        [
+            base_samples[e - 1],
+            base_samples[2 * e - 1],
+            base_samples[best],
+            big_samples[e - 1],
+            reg_samples[e - 1],
+        ]
+    )
     return {
         "seed": seed,
         "curves": base[:e],
@@ -374,18 +391,29 @@ def curve_frame(runs: list[dict[str, Any]]) -> pd.DataFrame:
     frames = []
     for r in runs:
         c = r["curves"]
-        frames.append(pd.DataFrame({
-            "seed": r["seed"], "epoch": np.arange(1, len(c) + 1),
-            "train_loss": c[:, 0], "val_loss": c[:, 1], "val_loss_trimmed": c[:, 3],
-            "test_loss": c[:, 2],
-        }))
+        frames.append(
+            pd.DataFrame(
+                {
+                    "seed": r["seed"],
+                    "epoch": np.arange(1, len(c) + 1),
+                    "train_loss": c[:, 0],
+                    "val_loss": c[:, 1],
+                    "val_loss_trimmed": c[:, 3],
+                    "test_loss": c[:, 2],
+                }
+            )
+        )
     return pd.concat(frames)
 
 
 def write_curves(name: str, frame: pd.DataFrame) -> None:
     """Write a curve file (float32 precision; no time stamp, so the bytes are reproducible)."""
-    frame.to_csv(OUT / f"{name}.csv.gz", index=False, float_format="%.7g",
-                 compression={"method": "gzip", "mtime": 0})
+    frame.to_csv(
+        OUT / f"{name}.csv.gz",
+        index=False,
+        float_format="%.7g",
+        compression={"method": "gzip", "mtime": 0},
+    )
 
 
 def save(config: Config, runs: list[dict[str, Any]]) -> dict[str, Any]:
@@ -394,13 +422,20 @@ def save(config: Config, runs: list[dict[str, Any]]) -> dict[str, Any]:
     samples = np.stack([r["samples"] for r in runs])
     np.savez_compressed(OUT / f"{config.name}.test.npz", samples=samples)
     n_train, n_val, n_test = runs[0]["sizes"]
-    return entry(samples, [r["train_fell"] for r in runs], {
-        "dataset": config.dataset,
-        "n_train": n_train, "n_val": n_val, "n_test": n_test,
-        "baseline_loss": runs[0]["baseline_loss"],
-        "config": {k: v for k, v in dataclasses.asdict(config).items()
-                   if k not in ("name", "dataset")},
-    })
+    return entry(
+        samples,
+        [r["train_fell"] for r in runs],
+        {
+            "dataset": config.dataset,
+            "n_train": n_train,
+            "n_val": n_val,
+            "n_test": n_test,
+            "baseline_loss": runs[0]["baseline_loss"],
+            "config": {
+                k: v for k, v in dataclasses.asdict(config).items() if k not in ("name", "dataset")
+            },
+        },
+    )
 
 
 def entry(samples: np.ndarray, train_fell: list[bool], rest: dict[str, Any]) -> dict[str, Any]:
@@ -456,10 +491,16 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--jobs", type=int, default=2)
     parser.add_argument("--only", nargs="*", help="configuration names to (re)make")
-    parser.add_argument("--relabel", action="store_true",
-                        help="label again from the stored test samples, without training")
-    parser.add_argument("--curves-only", action="store_true",
-                        help="retrain only the seeds' own runs and rewrite the curve files")
+    parser.add_argument(
+        "--relabel",
+        action="store_true",
+        help="label again from the stored test samples, without training",
+    )
+    parser.add_argument(
+        "--curves-only",
+        action="store_true",
+        help="retrain only the seeds' own runs and rewrite the curve files",
+    )
     args = parser.parse_args()
     OUT.mkdir(parents=True, exist_ok=True)
     labels_path = OUT / "labels.json"
@@ -468,8 +509,11 @@ def main() -> None:
     if args.relabel:
         relabel(labels)
     elif args.curves_only:
-        chosen = [c for c in configurations()
-                  if (not args.only or c.name in args.only) and c.name in labels]
+        chosen = [
+            c
+            for c in configurations()
+            if (not args.only or c.name in args.only) and c.name in labels
+        ]
         results = Parallel(n_jobs=args.jobs, return_as="generator")(
             delayed(run_curves)(c, s) for c in chosen for s in SEEDS
         )
@@ -485,11 +529,16 @@ def main() -> None:
         for config in chosen:
             labels[config.name] = save(config, [next(results) for _ in SEEDS])
             labels_path.write_text(json.dumps(labels, indent=1, sort_keys=True) + "\n")
-            print(f"{config.name}: {labels[config.name]['label']} "
-                  f"({time.perf_counter() - start:.0f} s)", flush=True)
+            print(
+                f"{config.name}: {labels[config.name]['label']} "
+                f"({time.perf_counter() - start:.0f} s)",
+                flush=True,
+            )
     labels_path.write_text(json.dumps(labels, indent=1, sort_keys=True) + "\n")
-    counts = pd.DataFrame([(v["label_unchecked"], v["label"]) for v in labels.values()],
-                          columns=["unchecked", "checked"]).fillna("dropped")
+    counts = pd.DataFrame(
+        [(v["label_unchecked"], v["label"]) for v in labels.values()],
+        columns=["unchecked", "checked"],
+    ).fillna("dropped")
     print(pd.crosstab(counts.unchecked, counts.checked, margins=True).to_string())
     print(f"{len(labels)} configurations in {time.perf_counter() - start:.0f} s")
 

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Set up and run the test suite: a virtual environment with the package and its test extras,
-# the system packages the tests drive for real (Chromium for the report page, PostgreSQL for
-# many-worker studies), then pytest. Extra arguments go to pytest.
+# Set up and run the checks and the test suite: a virtual environment with the package and its
+# test and docs extras, the system packages the tests drive for real (Chromium for the report
+# page, PostgreSQL for many-worker studies), then ruff, the formatter's check, mypy and pytest
+# (markers strict). Extra arguments go to pytest.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -25,4 +26,10 @@ if [ ${#need[@]} -gt 0 ]; then
   fi
 fi
 
+echo "ruff check"
+.venv/bin/ruff check study tests benchmarks scripts examples docs
+echo "ruff format --check"
+.venv/bin/ruff format --check --quiet study tests benchmarks scripts examples docs
+echo "mypy"
+.venv/bin/mypy study
 exec .venv/bin/python -m pytest "$@"

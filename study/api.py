@@ -410,4 +410,4 @@ def report(
     record = load_record(name, storage)
     folder = Path(out) if out is not None else Path("reports") / safe_dirname(name)
     limit = MAX_CURVES if max_curves is None else max_curves
-    return build_report(record, folder, max_curves=limit, trials=trials)
+    return Path(build_report(record, folder, max_curves=limit, trials=trials))

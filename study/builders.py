@@ -30,7 +30,7 @@ import math
 import os
 import sys
 from collections.abc import Callable, Collection, Mapping
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any, Literal, cast
 
 import optuna
 
@@ -215,7 +215,7 @@ def load_builder(target: str, folder: str) -> Callable[..., Any]:
             f"`model`: module {module_name!r} has no function {function!r}; "
             f'name a function, e.g. model = "{module_name}:build".'
         )
-    return builder
+    return cast("Callable[..., Any]", builder)
 
 
 def standard_params(values: Mapping[str, Any]) -> TrialParams:

@@ -338,8 +338,9 @@ def _read_text(path: Path) -> str:
     if not path.is_file():
         raise InputError(f"`{path}` does not exist or is not a file; check the path.")
     try:
-        text = read_capped(path, cap=MAX_CURVE_BYTES, what="curve file",
-                           fix="give the history of one run.").decode("utf-8-sig")
+        text = read_capped(
+            path, cap=MAX_CURVE_BYTES, what="curve file", fix="give the history of one run."
+        ).decode("utf-8-sig")
     except (OSError, UnicodeDecodeError) as e:
         raise InputError(
             f"`{path}` is not a CSV or JSON text file ({type(e).__name__}); "

@@ -28,9 +28,7 @@ at the last finite epoch. ``pruned``: the trial was pruned. ``error``: training 
 ``error``). ``interrupted``: the run was stopped by the user.
 """
 
-SERIES = (
-    "train_loss", "val_loss", "fit_loss", "train_metric", "val_metric", "val_loss_trimmed"
-)
+SERIES = ("train_loss", "val_loss", "fit_loss", "train_metric", "val_metric", "val_loss_trimmed")
 """Names of the per-epoch series a :class:`SeedCurves` may hold, in storage order."""
 
 TRIMMED_SAMPLES = 2

@@ -77,10 +77,12 @@ class ParamDef:
         if self.type is bool:
             return check_bool(self.name, value)
         if self.type is int:
-            return check_int(self.name, value, low=_int_or_none(self.low),
-                             high=_int_or_none(self.high))
-        return check_number(self.name, value, low=self.low, high=self.high,
-                            high_inclusive=self.high_inclusive)
+            return check_int(
+                self.name, value, low=_int_or_none(self.low), high=_int_or_none(self.high)
+            )
+        return check_number(
+            self.name, value, low=self.low, high=self.high, high_inclusive=self.high_inclusive
+        )
 
 
 PARAMS: dict[str, ParamDef] = {
@@ -90,32 +92,61 @@ PARAMS: dict[str, ParamDef] = {
         ParamDef("layers", int, 1, FAMILIES, low=1, high=8, help="number of hidden layers"),
         ParamDef("epochs", int, 100, FAMILIES, low=1, high=100_000, help="epochs to train"),
         ParamDef(
-            "dropout", float, 0.0, FAMILIES, low=0.0, high=1.0, high_inclusive=False,
+            "dropout",
+            float,
+            0.0,
+            FAMILIES,
+            low=0.0,
+            high=1.0,
+            high_inclusive=False,
             help="dropout rate on each hidden layer's inputs (LSTM) or outputs (MLP)",
         ),
         ParamDef(
-            "recurrent_dropout", float, 0.0, ("lstm",), low=0.0, high=1.0,
-            high_inclusive=False, help="dropout rate on the LSTM's recurrent state",
+            "recurrent_dropout",
+            float,
+            0.0,
+            ("lstm",),
+            low=0.0,
+            high=1.0,
+            high_inclusive=False,
+            help="dropout rate on the LSTM's recurrent state",
         ),
         ParamDef(
             "l2", float, 0.0, FAMILIES, low=0.0, high=100.0, help="L2 penalty on kernel weights"
         ),
         ParamDef(
-            "learning_rate", float, 0.001, FAMILIES, low=1e-12, high=10.0,
+            "learning_rate",
+            float,
+            0.001,
+            FAMILIES,
+            low=1e-12,
+            high=10.0,
             help="optimizer step size",
         ),
         ParamDef(
-            "batch_size", int, 32, FAMILIES, low=1, high=1_048_576,
+            "batch_size",
+            int,
+            32,
+            FAMILIES,
+            low=1,
+            high=1_048_576,
             help="samples per gradient step (larger than the data means full batch)",
         ),
         ParamDef("optimizer", str, "adam", FAMILIES, choices=OPTIMIZERS, help="optimizer"),
         ParamDef(
-            "activation", str, "relu", ("mlp",), choices=ACTIVATIONS,
+            "activation",
+            str,
+            "relu",
+            ("mlp",),
+            choices=ACTIVATIONS,
             help="hidden-layer activation of the MLP",
         ),
         ParamDef("cell", str, "lstm", ("lstm",), choices=CELLS, help="recurrent cell"),
         ParamDef(
-            "bidirectional", bool, False, ("lstm",),
+            "bidirectional",
+            bool,
+            False,
+            ("lstm",),
             help="run each recurrent layer in both directions and concatenate the outputs",
         ),
     )
@@ -123,7 +154,12 @@ PARAMS: dict[str, ParamDef] = {
 """Every parameter, by name."""
 
 LOOKBACK = ParamDef(
-    "lookback", int, 1, FAMILIES, low=1, high=MAX_LOOKBACK,
+    "lookback",
+    int,
+    1,
+    FAMILIES,
+    low=1,
+    high=MAX_LOOKBACK,
     help="rows of a CSV series per window; searched, its windows are cut again per trial",
 )
 """The data parameter of a CSV series task: searched or fixed in ``[params]`` like a model
@@ -191,9 +227,7 @@ class TrialParams:
         for name, value in values.items():
             if name not in PARAMS:
                 raise ValueError(
-                    f"unknown parameter `{name}`; known parameters are "
-                    + ", ".join(allowed)
-                    + "."
+                    f"unknown parameter `{name}`; known parameters are " + ", ".join(allowed) + "."
                 )
             if name not in allowed:
                 raise ValueError(

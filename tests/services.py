@@ -75,8 +75,21 @@ class Postgres:
                 raise RuntimeError("running as root but there is no `postgres` user") from None
             os.chown(self.folder, user.pw_uid, user.pw_gid)
             self._as_postgres = ["runuser", "-u", "postgres", "--"]
-        self._call([initdb, "-D", str(self.data), "-A", "trust", "-U", "postgres",
-                    "-E", "UTF8", "--locale=C", "--no-sync"])
+        self._call(
+            [
+                initdb,
+                "-D",
+                str(self.data),
+                "-A",
+                "trust",
+                "-U",
+                "postgres",
+                "-E",
+                "UTF8",
+                "--locale=C",
+                "--no-sync",
+            ]
+        )
         (self.data / "pg_hba.conf").write_text(
             "local all all trust\n"
             f"host all {PASSWORD_USER} 127.0.0.1/32 scram-sha-256\n"
@@ -86,8 +99,9 @@ class Postgres:
         self.sql(f"CREATE ROLE {PASSWORD_USER} LOGIN PASSWORD '{PASSWORD}'")
 
     def _call(self, argv: Sequence[str]) -> None:
-        done = subprocess.run([*self._as_postgres, *argv], capture_output=True, text=True,
-                              timeout=60, check=False)
+        done = subprocess.run(
+            [*self._as_postgres, *argv], capture_output=True, text=True, timeout=60, check=False
+        )
         if done.returncode != 0:
             tail = (done.stderr or done.stdout).strip().splitlines()[-3:]
             raise RuntimeError(f"{Path(argv[0]).name} failed: {' | '.join(tail)}")
@@ -96,12 +110,27 @@ class Postgres:
         """Start (or restart) the server and wait until it accepts connections."""
         # Every in-process test that opens a storage keeps its pooled connections until the
         # storage is collected; room for a whole session's worth of them.
-        options = (f"-p {self.port} -c listen_addresses=127.0.0.1 -k {self.folder} "
-                   "-c max_connections=400 "
-                   "-c fsync=off -c synchronous_commit=off -c full_page_writes=off")
+        options = (
+            f"-p {self.port} -c listen_addresses=127.0.0.1 -k {self.folder} "
+            "-c max_connections=400 "
+            "-c fsync=off -c synchronous_commit=off -c full_page_writes=off"
+        )
         assert self._pg_ctl is not None
-        self._call([self._pg_ctl, "-D", str(self.data), "-o", options, "-w", "-t", "30",
-                    "-l", str(self.folder / "log"), "start"])
+        self._call(
+            [
+                self._pg_ctl,
+                "-D",
+                str(self.data),
+                "-o",
+                options,
+                "-w",
+                "-t",
+                "30",
+                "-l",
+                str(self.folder / "log"),
+                "start",
+            ]
+        )
 
     def stop(self, mode: str = "fast") -> None:
         """Stop the server (``fast`` ends open sessions, ``immediate`` is a crash)."""
@@ -119,8 +148,14 @@ class Postgres:
         """Run one statement as the superuser, outside a transaction."""
         import psycopg
 
-        with psycopg.connect(host="127.0.0.1", port=self.port, user="postgres", dbname=database,
-                             connect_timeout=10, autocommit=True) as connection:
+        with psycopg.connect(
+            host="127.0.0.1",
+            port=self.port,
+            user="postgres",
+            dbname=database,
+            connect_timeout=10,
+            autocommit=True,
+        ) as connection:
             connection.execute(statement.encode())
 
     def database(self, name: str) -> str:
@@ -183,15 +218,23 @@ class StudyProcess:
     """
 
     def __init__(self, argv: Sequence[str], cwd: Path, env: dict[str, str] | None = None) -> None:
-        full_env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3", "PYTHONPATH": str(ROOT),
-                    **(env or {})}
+        full_env = {
+            **os.environ,
+            "TF_CPP_MIN_LOG_LEVEL": "3",
+            "PYTHONPATH": str(ROOT),
+            **(env or {}),
+        }
         full_env.pop("STUDY_STORAGE", None)
         tag = time.monotonic_ns()
         self.out_path, self.err_path = cwd / f"out-{tag}.txt", cwd / f"err-{tag}.txt"
         with open(self.out_path, "w") as out, open(self.err_path, "w") as err:
             self.popen = subprocess.Popen(
-                [sys.executable, "-c", _LAUNCHER, *argv], cwd=cwd, env=full_env, text=True,
-                stdout=out, stderr=err,
+                [sys.executable, "-c", _LAUNCHER, *argv],
+                cwd=cwd,
+                env=full_env,
+                text=True,
+                stdout=out,
+                stderr=err,
             )
 
     @property
@@ -233,8 +276,9 @@ def sqlite_states(path: Path) -> list[str]:
     if not path.exists():
         return []
     try:
-        with contextlib.closing(sqlite3.connect(f"file:{path}?mode=ro", uri=True,
-                                                timeout=1)) as db:
+        with contextlib.closing(
+            sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=1)
+        ) as db:
             return [row[0] for row in db.execute("SELECT state FROM trials ORDER BY number")]
     except sqlite3.DatabaseError:
         return []  # Not created yet, the writer holds the lock, or a read raced its checkpoint.

@@ -108,8 +108,7 @@ def test_load_curves_frame_is_long(tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path / 's.db'}"
     store_study(url, n_trials=1, seeds=2)
     _, curves = study.load("demo", storage=url)
-    assert list(curves.columns) == ["trial", "seed", "epoch", "series", "value",
-                                    *CONTEXT_COLUMNS]
+    assert list(curves.columns) == ["trial", "seed", "epoch", "series", "value", *CONTEXT_COLUMNS]
     assert len(curves) == 2 * 2 * 200  # seeds x (train_loss, val_loss) x epochs
 
 

@@ -38,8 +38,23 @@ def test_report_writes_index_html_and_prints_its_path(
     url: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     out = tmp_path / "out"
-    assert main(["report", NAME, "--storage", url, "--out", str(out), "--trial", "3",
-                 "--max-curves", "1"]) == 0
+    assert (
+        main(
+            [
+                "report",
+                NAME,
+                "--storage",
+                url,
+                "--out",
+                str(out),
+                "--trial",
+                "3",
+                "--max-curves",
+                "1",
+            ]
+        )
+        == 0
+    )
     assert capsys.readouterr().out.strip() == str(out / "index.html")
     html = (out / "index.html").read_text(encoding="utf-8")
     assert "sine &lt;lstm&gt;/v1" in html

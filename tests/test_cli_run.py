@@ -42,8 +42,19 @@ def test_a_parameter_set_twice_is_refused() -> None:
 def test_tiny_study_end_to_end_through_main(
     tiny_space: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    argv = ["run", "--space", str(tiny_space), "--study", "t", "--trials", "2", "--seeds", "2",
-            "--jobs", "1"]
+    argv = [
+        "run",
+        "--space",
+        str(tiny_space),
+        "--study",
+        "t",
+        "--trials",
+        "2",
+        "--seeds",
+        "2",
+        "--jobs",
+        "1",
+    ]
     assert main(argv) == 0
     out = capsys.readouterr().out
     assert "study 't' in sqlite:///studies.db" in out
@@ -64,8 +75,7 @@ def test_tiny_study_end_to_end_through_main(
         assert set(trial["params"]) >= {"units", "epochs", "learning_rate"}
         assert [s["seed"] for s in trial["seeds"]] == [0, 1]
         assert all(s["error"] is None and s["epochs_trained"] > 0 for s in trial["seeds"])
-        assert set(trial["diagnosis"]) >= {"category", "kind", "agreement", "best_epoch",
-                                           "advice"}
+        assert set(trial["diagnosis"]) >= {"category", "kind", "agreement", "best_epoch", "advice"}
 
     assert main(["show", "t"]) == 0
     text = capsys.readouterr().out

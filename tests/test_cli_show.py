@@ -59,9 +59,12 @@ def test_closed_pipe_exits_quietly(
 def test_show_json_into_head_exits_quietly(tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path / 'big.db'}"
     write_storage(grid_study(150, epochs=30, name="big"), url)  # Output beyond a pipe's buffer.
-    command = (f"{sys.executable} -m study show big --json --storage {url} | head -c 100; "
-               "exit ${PIPESTATUS[0]}")
-    done = subprocess.run(["bash", "-c", command], capture_output=True, text=True,
-                          cwd=ROOT, timeout=120)
+    command = (
+        f"{sys.executable} -m study show big --json --storage {url} | head -c 100; "
+        "exit ${PIPESTATUS[0]}"
+    )
+    done = subprocess.run(
+        ["bash", "-c", command], capture_output=True, text=True, cwd=ROOT, timeout=120
+    )
     assert (done.returncode, done.stderr) == (BROKEN_PIPE_EXIT, "")
     assert len(done.stdout) == 100

@@ -33,8 +33,14 @@ print(json.dumps(sorted({m.split(".")[0] for m in sys.modules})))
 
 
 def _heavy_modules(*argv: str) -> list[str]:
-    done = subprocess.run([sys.executable, "-c", PROBE, *argv], capture_output=True,
-                          text=True, check=True, cwd=ROOT, timeout=120)
+    done = subprocess.run(
+        [sys.executable, "-c", PROBE, *argv],
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=ROOT,
+        timeout=120,
+    )
     loaded = json.loads(done.stdout.strip().splitlines()[-1])
     return [name for name in loaded if name in HEAVY]
 

@@ -28,9 +28,20 @@ def test_the_console_script_ends_on_sigterm_with_one_line_and_code_130(tmp_path:
     env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"}
     env.pop("STUDY_STORAGE", None)
     process = subprocess.Popen(
-        [str(SCRIPT), "run", "--trials", "1", "--no-report", "--storage",
-         f"sqlite:///{tmp_path / 's.db'}"],
-        cwd=tmp_path, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        [
+            str(SCRIPT),
+            "run",
+            "--trials",
+            "1",
+            "--no-report",
+            "--storage",
+            f"sqlite:///{tmp_path / 's.db'}",
+        ],
+        cwd=tmp_path,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
     )
     time.sleep(1.0)  # While its libraries load: no handler of Python's own is in place yet.
     process.send_signal(signal.SIGTERM)
@@ -42,8 +53,13 @@ def test_the_console_script_ends_on_sigterm_with_one_line_and_code_130(tmp_path:
 
 @pytest.mark.e2e
 def test_the_console_script_refuses_bad_input_with_one_line_and_code_2(tmp_path: Path) -> None:
-    done = subprocess.run([str(SCRIPT), "show", "nothing", "--storage", "nope://x"],
-                          cwd=tmp_path, capture_output=True, text=True, timeout=120)
+    done = subprocess.run(
+        [str(SCRIPT), "show", "nothing", "--storage", "nope://x"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert done.returncode == 2
     assert len(done.stderr.strip().splitlines()) == 1
 

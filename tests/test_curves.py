@@ -45,8 +45,12 @@ def test_truncated_keeps_prefix() -> None:
 
 
 def test_summary_hides_non_finite_values() -> None:
-    curves = SeedCurves(seed=1, train_loss=np.array([1.0, np.nan]),
-                        val_loss=np.array([1.0, np.inf]), stop="diverged")
+    curves = SeedCurves(
+        seed=1,
+        train_loss=np.array([1.0, np.nan]),
+        val_loss=np.array([1.0, np.inf]),
+        stop="diverged",
+    )
     summary = curves.summary()
     assert summary["final_val_loss"] is None
     assert summary["best_val_loss"] == 1.0
@@ -72,7 +76,9 @@ def test_validation_size_must_be_positive() -> None:
 
 def test_trimmed_validation_loss_round_trips_and_is_optional() -> None:
     trimmed = SeedCurves(
-        seed=0, train_loss=np.ones(3), val_loss=np.ones(3),
+        seed=0,
+        train_loss=np.ones(3),
+        val_loss=np.ones(3),
         val_loss_trimmed=np.array([0.5, 0.25, 0.125]),
     )
     decoded = SeedCurves.from_dict(trimmed.to_dict())

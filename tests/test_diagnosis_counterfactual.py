@@ -82,8 +82,10 @@ def test_accuracy_with_what_other_configurations_reached(
 def test_curves_without_the_trimmed_loss_keep_their_accuracy() -> None:
     trials = [t for t in load_counterfactual(trimmed=False) if t.label is not None]
     assert all(c.val_loss_trimmed is None for t in trials for c in t.curves)
-    right = [t.category == diagnose_seeds(t.curves, baseline_loss=t.baseline_loss).category
-             for t in trials]
+    right = [
+        t.category == diagnose_seeds(t.curves, baseline_loss=t.baseline_loss).category
+        for t in trials
+    ]
     assert np.mean(right) >= ACCURACY_UNTRIMMED
 
 

@@ -68,9 +68,13 @@ def test_reused_graph_restarts_the_optimizer() -> None:
     _assert_same(first, again, 0.0)
 
 
-@pytest.mark.parametrize(("kwargs", "match"), [
-    ({"eval_batch_size": 0}, "eval_batch_size"), ({"train_eval_limit": 0}, "train_eval_limit"),
-])
+@pytest.mark.parametrize(
+    ("kwargs", "match"),
+    [
+        ({"eval_batch_size": 0}, "eval_batch_size"),
+        ({"train_eval_limit": 0}, "train_eval_limit"),
+    ],
+)
 def test_rejects_bad_evaluation_settings(kwargs: dict[str, Any], match: str) -> None:
     with pytest.raises(ValueError, match=match):
         train_seeds("mlp", TrialParams(), _tabular(), [1], **kwargs)

@@ -31,11 +31,13 @@ def _layer(cell: str, directions: int) -> list[tf.Variable]:
 def _run(
     cell: str, weights: list[tf.Variable], dropout: Dropout | None, *, step_inputs: bool
 ) -> tuple[np.ndarray, list[np.ndarray]]:
-    x = tf.constant(np.random.default_rng(2).normal(size=(SEEDS, BATCH, STEPS, FEATURES)),
-                    tf.float32)
+    x = tf.constant(
+        np.random.default_rng(2).normal(size=(SEEDS, BATCH, STEPS, FEATURES)), tf.float32
+    )
     with tf.GradientTape() as tape:
-        out = recurrent_layer(cell, weights, x, 0, dropout, return_sequences=True,
-                              step_inputs=step_inputs)
+        out = recurrent_layer(
+            cell, weights, x, 0, dropout, return_sequences=True, step_inputs=step_inputs
+        )
         total = tf.reduce_sum(tf.square(out))
     return out.numpy(), [g.numpy() for g in tape.gradient(total, weights)]
 

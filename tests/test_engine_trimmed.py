@@ -75,8 +75,9 @@ def _data() -> TaskData:
     rng = np.random.default_rng(4)
     x = rng.normal(size=(44, 3)).astype(np.float32)
     y = (x[:, :1] - x[:, 1:2] > 0).astype(np.float32)
-    return TaskData("tab", "binary", x[:24], y[:24], x[24:], y[24:], "binary_crossentropy",
-                    shuffle=False)
+    return TaskData(
+        "tab", "binary", x[:24], y[:24], x[24:], y[24:], "binary_crossentropy", shuffle=False
+    )
 
 
 class _PerSample(keras.callbacks.Callback):
@@ -101,8 +102,15 @@ def test_engine_trimmed_loss_equals_keras_per_sample_losses() -> None:
     params, data = TrialParams(units=4, epochs=4, batch_size=8), _data()
     model = build_keras_model("mlp", params, data, 5)
     per_sample = _PerSample(data.x_val, data.y_val)
-    model.fit(data.x_train, data.y_train, batch_size=8, epochs=4, shuffle=False, verbose=0,
-              callbacks=[per_sample])
+    model.fit(
+        data.x_train,
+        data.y_train,
+        batch_size=8,
+        epochs=4,
+        shuffle=False,
+        verbose=0,
+        callbacks=[per_sample],
+    )
     (curves,) = train_seeds("mlp", params, data, [5], eval_batch_size=6)
     expected = _trimmed(np.stack(per_sample.rows), TRIMMED_SAMPLES)
     assert curves.val_loss_trimmed is not None

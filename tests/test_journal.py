@@ -32,23 +32,40 @@ def _running_of(url: str, pid: int) -> bool:
         study = optuna.load_study(study_name="j", storage=open_storage(url, must_exist=True))
     except (KeyError, InputError):
         return False
-    return any(t.user_attrs.get("worker", {}).get("pid") == pid
-               for t in study.get_trials(states=(TrialState.RUNNING,)))
+    return any(
+        t.user_attrs.get("worker", {}).get("pid") == pid
+        for t in study.get_trials(states=(TrialState.RUNNING,))
+    )
 
 
 @pytest.mark.e2e
 def test_two_runs_share_a_journal_and_a_killed_runs_trial_is_rerun(workdir: Path) -> None:
     (workdir / "space.toml").write_text(SPACE)
     url, target = f"journal:///{workdir}/study.log", 5
-    argv = ["run", "--space", "space.toml", "--study", "j", "--trials", str(target),
-            "--jobs", "1", "--no-report", "--storage", url]
+    argv = [
+        "run",
+        "--space",
+        "space.toml",
+        "--study",
+        "j",
+        "--trials",
+        str(target),
+        "--jobs",
+        "1",
+        "--no-report",
+        "--storage",
+        url,
+    ]
     first = StudyProcess(argv, workdir)
     wait_for(lambda: _running_of(url, first.pid), 120, "the first run's trial")
     second = StudyProcess(argv, workdir)
     wait_for(lambda: _running_of(url, second.pid), 120, "the second run's trial")
     study = optuna.load_study(study_name="j", storage=open_storage(url, must_exist=True))
-    [lost] = [t for t in study.get_trials(states=(TrialState.RUNNING,))
-              if t.user_attrs["worker"]["pid"] == second.pid]
+    [lost] = [
+        t
+        for t in study.get_trials(states=(TrialState.RUNNING,))
+        if t.user_attrs["worker"]["pid"] == second.pid
+    ]
     second.kill(signal.SIGKILL)
 
     assert first.wait() == 0, first.output()[1]
@@ -94,7 +111,8 @@ def test_a_cut_off_last_record_is_removed_before_writing_with_a_backup(
     [note] = [r.getMessage() for r in caplog.records if r.name.startswith("study.")]
     assert f"cut-off record ({len(CUT_OFF)} bytes" in note and "j.log.bak" in note
     optuna.load_study(study_name="x", storage=storage).optimize(
-        lambda t: t.suggest_float("a", 0, 1), n_trials=1)
+        lambda t: t.suggest_float("a", 0, 1), n_trials=1
+    )
     reread = optuna.load_study(study_name="x", storage=open_storage(url, must_exist=True))
     assert len(reread.trials) == 3
 

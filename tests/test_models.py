@@ -28,8 +28,13 @@ def _data(kind: Any = "regression", sequential: bool = True) -> TaskData:
 
 @pytest.mark.parametrize(
     ("family", "cell", "bidirectional"),
-    [("lstm", "lstm", False), ("mlp", "lstm", False), ("lstm", "gru", False),
-     ("lstm", "lstm", True), ("lstm", "gru", True)],
+    [
+        ("lstm", "lstm", False),
+        ("mlp", "lstm", False),
+        ("lstm", "gru", False),
+        ("lstm", "lstm", True),
+        ("lstm", "gru", True),
+    ],
 )
 def test_initial_weights_equal_built_model(family: Family, cell: str, bidirectional: bool) -> None:
     params = TrialParams(

@@ -30,7 +30,10 @@ def test_optuna_cli_lists_the_trials(stored: Path) -> None:
     optuna_cli = Path(sys.executable).parent / "optuna"
     result = subprocess.run(
         [str(optuna_cli), "trials", "--study-name", "t", "--storage", URL, "-f", "json"],
-        cwd=stored, capture_output=True, text=True, check=True,
+        cwd=stored,
+        capture_output=True,
+        text=True,
+        check=True,
     )
     trials = json.loads(result.stdout)
     assert [t["number"] for t in trials] == [0, 1]
@@ -43,7 +46,9 @@ def test_optuna_cli_prints_at_most_2_kb_per_trial(stored: Path) -> None:
     table, listed = (
         subprocess.run(
             [str(optuna_cli), "trials", "--study-name", "t", "--storage", URL, "-f", form],
-            cwd=stored, capture_output=True, check=True,
+            cwd=stored,
+            capture_output=True,
+            check=True,
         ).stdout
         for form in ("table", "json")
     )

@@ -46,8 +46,15 @@ def test_progress_callback_stops_every_seed() -> None:
         return True
 
     params = TrialParams(units=4, epochs=20000, learning_rate=0.001, batch_size=5)
-    curves = run_seeds("lstm", params, load_task("sequence"), [0, 1], n_jobs=1,
-                       chunk_epochs=50, on_progress=stop_after_first_look)
+    curves = run_seeds(
+        "lstm",
+        params,
+        load_task("sequence"),
+        [0, 1],
+        n_jobs=1,
+        chunk_epochs=50,
+        on_progress=stop_after_first_look,
+    )
     assert seen
     assert all(c.stop == "pruned" and c.epochs_trained < 20000 for c in curves)
 

@@ -6,8 +6,20 @@ from study.params import PARAMS, TrialParams, params_for
 
 
 def test_every_interface_name_is_a_parameter() -> None:
-    names = {"units", "layers", "epochs", "dropout", "recurrent_dropout", "l2",
-             "learning_rate", "batch_size", "optimizer", "activation", "cell", "bidirectional"}
+    names = {
+        "units",
+        "layers",
+        "epochs",
+        "dropout",
+        "recurrent_dropout",
+        "l2",
+        "learning_rate",
+        "batch_size",
+        "optimizer",
+        "activation",
+        "cell",
+        "bidirectional",
+    }
     assert set(PARAMS) == names
 
 

@@ -28,10 +28,13 @@ def test_a_trial_failed_by_a_stop_before_its_mark_is_rerun() -> None:
     assert _reruns(study) == [0]
 
 
-@pytest.mark.parametrize("attrs", [
-    {keys.ERROR: "every seed failed"},          # A real failure, stored as such.
-    {keys.WORKER: {**worker_tag(), "pid": 1}},  # Another process's trial.
-])
+@pytest.mark.parametrize(
+    "attrs",
+    [
+        {keys.ERROR: "every seed failed"},  # A real failure, stored as such.
+        {keys.WORKER: {**worker_tag(), "pid": 1}},  # Another process's trial.
+    ],
+)
 def test_other_failed_trials_are_left_alone(attrs: dict[str, object]) -> None:
     study = optuna.create_study()
     asked_since = datetime.datetime.now()

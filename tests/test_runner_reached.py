@@ -16,14 +16,19 @@ from study.storage import trial_attrs
 def _add(study: optuna.Study, val_floor: float, state: TrialState = TrialState.COMPLETE) -> None:
     epochs = np.arange(1, 21, dtype=float)
     curves = [
-        SeedCurves(seed=s, train_loss=1.0 / epochs, val_loss=val_floor * (1 + 1.0 / epochs),
-                   epochs_planned=20)
+        SeedCurves(
+            seed=s,
+            train_loss=1.0 / epochs,
+            val_loss=val_floor * (1 + 1.0 / epochs),
+            epochs_planned=20,
+        )
         for s in range(2)
     ]
     user, system = trial_attrs(curves, None)
     value = None if state == TrialState.FAIL else 1.0
-    study.add_trial(optuna.trial.create_trial(state=state, value=value, user_attrs=user,
-                                              system_attrs=system))
+    study.add_trial(
+        optuna.trial.create_trial(state=state, value=value, user_attrs=user, system_attrs=system)
+    )
 
 
 def test_the_lowest_mean_validation_loss_of_finished_trials() -> None:

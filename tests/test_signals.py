@@ -47,14 +47,39 @@ EXPECTED = {signal.SIGINT: 130, signal.SIGTERM: 130, signal.SIGKILL: -signal.SIG
 
 
 def _start(workdir: Path, trials: int, jobs: int) -> subprocess.Popen[str]:
-    env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3", "PYTHONPATH": str(ROOT),
-           "PYTHONFAULTHANDLER": "1"}
+    env = {
+        **os.environ,
+        "TF_CPP_MIN_LOG_LEVEL": "3",
+        "PYTHONPATH": str(ROOT),
+        "PYTHONFAULTHANDLER": "1",
+    }
     env.pop("STUDY_STORAGE", None)
-    argv = [sys.executable, "-m", "study", "run", "--space", "space.toml", "--study", "s",
-            "--trials", str(trials), "--jobs", str(jobs), "--no-report",
-            "--storage", "sqlite:///s.db"]
-    return subprocess.Popen(argv, cwd=workdir, env=env, text=True, start_new_session=True,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    argv = [
+        sys.executable,
+        "-m",
+        "study",
+        "run",
+        "--space",
+        "space.toml",
+        "--study",
+        "s",
+        "--trials",
+        str(trials),
+        "--jobs",
+        str(jobs),
+        "--no-report",
+        "--storage",
+        "sqlite:///s.db",
+    ]
+    return subprocess.Popen(
+        argv,
+        cwd=workdir,
+        env=env,
+        text=True,
+        start_new_session=True,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
 
 
 def _finish(process: subprocess.Popen[str]) -> tuple[int, str]:
@@ -129,8 +154,12 @@ def test_signals_at_random_moments_lose_nothing_and_exit_as_documented(workdir: 
     assert code == 0, err[-3000:]
     print("\nround signal phase moment_s exit", *table, sep="\n")
     study = _load(workdir)
-    print("states after the final run:", sorted(Counter(sqlite_states(workdir / "s.db")).items()),
-          "re-runs:", sum(retry_of(t) is not None for t in study.get_trials()))
+    print(
+        "states after the final run:",
+        sorted(Counter(sqlite_states(workdir / "s.db")).items()),
+        "re-runs:",
+        sum(retry_of(t) is not None for t in study.get_trials()),
+    )
     _check_nothing_lost(study, seen)
 
 

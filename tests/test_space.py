@@ -24,8 +24,10 @@ def test_shipped_spaces_are_valid(path: Path) -> None:
 
 
 def test_range_choices_and_fixed_are_told_apart() -> None:
-    space = _parse(BASE + "[params]\nunits = {low = 4, high = 64, log = true}\n"
-                   'activation = {choices = ["relu", "tanh"]}\nepochs = 300\n')
+    space = _parse(
+        BASE + "[params]\nunits = {low = 4, high = 64, log = true}\n"
+        'activation = {choices = ["relu", "tanh"]}\nepochs = 300\n'
+    )
     assert space.searched["units"] == Range(4, 64, log=True)  # type: ignore[attr-defined]
     assert space.searched["activation"] == Choices(("relu", "tanh"))  # type: ignore[attr-defined]
     assert space.fixed == {"epochs": 300}  # type: ignore[attr-defined]
@@ -65,27 +67,45 @@ BAD_SPACES = [
     ("no family", 'task = "moons"\n', "missing key `family`"),
     ("unknown family", 'family = "cnn"\ntask = "moons"\n', "`family` must be"),
     ("unknown task", 'family = "mlp"\ntask = "mnist"\n', "unknown task 'mnist'"),
-    ("unknown task option", 'family = "mlp"\ntask = {name = "moons", size = 3}\n',
-     "unknown option `size`"),
+    (
+        "unknown task option",
+        'family = "mlp"\ntask = {name = "moons", size = 3}\n',
+        "unknown option `size`",
+    ),
     ("lstm on tabular", 'family = "lstm"\ntask = "moons"\n', "needs sequence data"),
     ("unknown param", BASE + "[params]\nfilters = 3\n", "`params.filters` is not a parameter"),
-    ("other family param", BASE + "[params]\nrecurrent_dropout = 0.1\n",
-     "not a parameter of the mlp family"),
+    (
+        "other family param",
+        BASE + "[params]\nrecurrent_dropout = 0.1\n",
+        "not a parameter of the mlp family",
+    ),
     ("wrong type", BASE + '[params]\nunits = "many"\n', "`units` must be an integer"),
     ("negative epochs", BASE + "[params]\nepochs = -1\n", "but got epochs=-1"),
     ("zero units", BASE + "[params]\nunits = 0\n", "but got units=0"),
     ("dropout one", BASE + "[params]\ndropout = {low = 0.0, high = 1.0}\n", "and < 1"),
     ("empty range", BASE + "[params]\nunits = {low = 64, high = 4}\n", "empty range"),
-    ("log non-positive", BASE + "[params]\nl2 = {low = 0.0, high = 0.1, log = true}\n",
-     "needs low > 0"),
-    ("log and step", BASE + "[params]\nunits = {low = 4, high = 64, log = true, step = 2}\n",
-     "both log = true and a step"),
+    (
+        "log non-positive",
+        BASE + "[params]\nl2 = {low = 0.0, high = 0.1, log = true}\n",
+        "needs low > 0",
+    ),
+    (
+        "log and step",
+        BASE + "[params]\nunits = {low = 4, high = 64, log = true, step = 2}\n",
+        "both log = true and a step",
+    ),
     ("missing high", BASE + "[params]\nunits = {low = 4}\n", "needs both `low` and `high`"),
-    ("unknown range key", BASE + "[params]\nunits = {low = 4, high = 8, scale = 2}\n",
-     "unknown key `params.units.scale`"),
+    (
+        "unknown range key",
+        BASE + "[params]\nunits = {low = 4, high = 8, scale = 2}\n",
+        "unknown key `params.units.scale`",
+    ),
     ("empty choices", BASE + "[params]\noptimizer = {choices = []}\n", "non-empty list"),
-    ("bad choice", BASE + '[params]\noptimizer = {choices = ["adam", "lion"]}\n',
-     "`optimizer` must be one of"),
+    (
+        "bad choice",
+        BASE + '[params]\noptimizer = {choices = ["adam", "lion"]}\n',
+        "`optimizer` must be one of",
+    ),
     ("unknown optimizer", BASE + '[params]\noptimizer = "lion"\n', "`optimizer` must be one of"),
     ("seeds zero", BASE + "seeds = 0\n", "`seeds` must be an integer from 1"),
     ("bad objective", BASE + 'objective = "auc"\n', "`objective` must be one of"),
@@ -94,8 +114,9 @@ BAD_SPACES = [
 ]
 
 
-@pytest.mark.parametrize(("text", "fragment"), [c[1:] for c in BAD_SPACES],
-                         ids=[c[0] for c in BAD_SPACES])
+@pytest.mark.parametrize(
+    ("text", "fragment"), [c[1:] for c in BAD_SPACES], ids=[c[0] for c in BAD_SPACES]
+)
 def test_bad_space_is_one_line_naming_file_and_key(text: str, fragment: str) -> None:
     with pytest.raises(InputError) as info:
         _parse(text)
@@ -127,8 +148,10 @@ def test_missing_file_is_a_clear_error(tmp_path: Path) -> None:
 
 
 def test_cell_and_bidirectional_are_searchable_choices() -> None:
-    text = ('family = "lstm"\ntask = "sequence"\n[params]\ncell = {choices = ["lstm", "gru"]}\n'
-            "bidirectional = {choices = [true, false]}\n")
+    text = (
+        'family = "lstm"\ntask = "sequence"\n[params]\ncell = {choices = ["lstm", "gru"]}\n'
+        "bidirectional = {choices = [true, false]}\n"
+    )
     space = _parse(text)
     assert space.searched["cell"] == Choices(("lstm", "gru"))  # type: ignore[attr-defined]
     assert space.searched["bidirectional"] == Choices((True, False))  # type: ignore[attr-defined]

@@ -56,8 +56,13 @@ def test_before_a_run_a_signal_inside_a_finaliser_is_delivered_again() -> None:
     received = []
     previous = signal.signal(signal.SIGINT, lambda signum, frame: received.append(signum))
     try:
-        hook_args = SimpleNamespace(exc_type=KeyboardInterrupt, exc_value=KeyboardInterrupt(),
-                                    exc_traceback=None, err_msg=None, object=None)
+        hook_args = SimpleNamespace(
+            exc_type=KeyboardInterrupt,
+            exc_value=KeyboardInterrupt(),
+            exc_traceback=None,
+            err_msg=None,
+            object=None,
+        )
         _redeliver_interrupt(hook_args)  # type: ignore[arg-type]
     finally:
         signal.signal(signal.SIGINT, previous)

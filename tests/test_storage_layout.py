@@ -126,10 +126,16 @@ def test_a_study_of_the_previous_layout_shows_and_counts(
     assert main(["show", "v1", "--json", "--storage", f"sqlite:///{format1}"]) == 0
     shown = json.loads(capsys.readouterr().out)
     assert [t["state"] for t in shown["trials"]] == [
-        "COMPLETE", "COMPLETE", "COMPLETE", "FAIL", "WAITING"]
+        "COMPLETE",
+        "COMPLETE",
+        "COMPLETE",
+        "FAIL",
+        "WAITING",
+    ]
     assert shown["trials"][0]["seeds"][0]["epochs_trained"] >= 20
     assert shown["trials"][0]["diagnosis"]["agreement_text"].endswith(
-        shown["trials"][0]["diagnosis"]["category"])
+        shown["trials"][0]["diagnosis"]["category"]
+    )
     assert count_states(_load_format1(format1)) == (3, 0)
 
 
@@ -155,8 +161,9 @@ def test_optuna_cli_prints_under_2_kb_per_trial(
         study.tell(trial, float(number))
     printed = {}
     for form in ("table", "json"):
-        monkeypatch.setattr(sys, "argv", ["optuna", "trials", "--study-name", "s",
-                                          "--storage", url, "-f", form])
+        monkeypatch.setattr(
+            sys, "argv", ["optuna", "trials", "--study-name", "s", "--storage", url, "-f", form]
+        )
         assert optuna_main() == 0
         printed[form] = capsys.readouterr().out
     assert max(len(line.encode()) for line in printed["table"].splitlines()) <= 2048

@@ -103,8 +103,9 @@ BAD_CSV = [
 ]
 
 
-@pytest.mark.parametrize(("text", "options", "fragment"), [c[1:] for c in BAD_CSV],
-                         ids=[c[0] for c in BAD_CSV])
+@pytest.mark.parametrize(
+    ("text", "options", "fragment"), [c[1:] for c in BAD_CSV], ids=[c[0] for c in BAD_CSV]
+)
 def test_bad_csv_is_a_one_line_error(
     tmp_path: Path, text: str | None, options: dict[str, object], fragment: str
 ) -> None:

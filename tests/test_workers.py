@@ -60,16 +60,31 @@ def test_workers_share_a_study_and_retry_a_killed_workers_trial(
 ) -> None:
     (workdir / "space.toml").write_text(WORKER_SPACE)
     url, target = postgres.url(postgres.database("workers"), password=True), 8
-    argv = ["run", "--space", "space.toml", "--study", "w", "--trials", str(target),
-            "--jobs", "1", "--no-report", "--storage", url]
+    argv = [
+        "run",
+        "--space",
+        "space.toml",
+        "--study",
+        "w",
+        "--trials",
+        str(target),
+        "--jobs",
+        "1",
+        "--no-report",
+        "--storage",
+        url,
+    ]
     # One worker creates the study; the others join it.
     workers = [StudyProcess(argv, workdir, FAST_HEARTBEAT)]
     wait_for(lambda: _running_of(url, "w", workers[0].pid), 120, "the first trial")
     workers += [StudyProcess(argv, workdir, FAST_HEARTBEAT) for _ in range(2)]
     victim = workers[1]
     wait_for(lambda: _running_of(url, "w", victim.pid), 120, "a trial of the second worker")
-    lost = next(t for t in _study(url, "w").get_trials(states=(TrialState.RUNNING,))
-                if t.user_attrs["worker"]["pid"] == victim.pid)
+    lost = next(
+        t
+        for t in _study(url, "w").get_trials(states=(TrialState.RUNNING,))
+        if t.user_attrs["worker"]["pid"] == victim.pid
+    )
     victim.kill(signal.SIGKILL)
 
     for worker in (workers[0], workers[2]):
@@ -102,8 +117,9 @@ def _everything_stored(url: str) -> str:
         parts.append(json.dumps(study.user_attrs, default=str))
         parts.append(json.dumps(storage.get_study_system_attrs(study._study_id), default=str))
         for trial in study.get_trials():
-            parts.append(json.dumps([trial.user_attrs, trial.system_attrs, trial.params],
-                                    default=str))
+            parts.append(
+                json.dumps([trial.user_attrs, trial.system_attrs, trial.params], default=str)
+            )
     return "\n".join(parts)
 
 
@@ -116,8 +132,19 @@ def test_the_password_is_never_printed_or_stored(
     url = postgres.url(postgres.database("secret"), password=True)
     assert PASSWORD in url
     commands: list[list[str]] = [
-        ["run", "--space", str(tiny_space), "--study", "p", "--trials", "1", "--jobs", "1",
-         "--storage", url],
+        [
+            "run",
+            "--space",
+            str(tiny_space),
+            "--study",
+            "p",
+            "--trials",
+            "1",
+            "--jobs",
+            "1",
+            "--storage",
+            url,
+        ],
         ["list", "--storage", url],
         ["show", "p", "--storage", url],
         ["show", "p", "--json", "--storage", url],
@@ -142,8 +169,7 @@ def test_a_run_waits_for_the_last_trials_of_other_workers_instead_of_overshootin
     postgres: Postgres, tiny_space: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     url = postgres.url(postgres.database("waits"), password=True)
-    run(RunOptions(study="o", trials=1, space=tiny_space, storage=url, jobs=1),
-        out=io.StringIO())
+    run(RunOptions(study="o", trials=1, space=tiny_space, storage=url, jobs=1), out=io.StringIO())
     # Another worker holds the study's second and last trial, alive (fresh heartbeat).
     for name, value in FAST_HEARTBEAT.items():
         monkeypatch.setenv(name, value)

@@ -108,4 +108,4 @@ def write_report(
             folder / "index.html", flag="--out", force=force or out is None, protected=protected
         )
     overview = MAX_CURVES if max_curves is None else max_curves
-    return build_report(record, folder, max_curves=overview, trials=trials)
+    return Path(build_report(record, folder, max_curves=overview, trials=trials))

@@ -12,7 +12,7 @@ from __future__ import annotations
 import math
 import time
 from collections.abc import Callable, Mapping, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 import keras
 import numpy as np
@@ -249,10 +249,10 @@ class _SeedRun:
 def _loss_function(loss: Any) -> Callable[[tf.Tensor, tf.Tensor], tf.Tensor]:
     """A per-sample loss from a name, a function or a ``keras.losses.Loss``."""
     if isinstance(loss, keras.losses.Loss):
-        return loss.call
+        return cast("Callable[[Any, Any], Any]", loss.call)
     if isinstance(loss, (Mapping, list, tuple)):
         raise ValueError("a compiled model must have one loss, not one per output.")
-    return keras.losses.get(loss)
+    return cast("Callable[[Any, Any], Any]", keras.losses.get(loss))
 
 
 def _hits(kind: str, y: tf.Tensor, predicted: tf.Tensor) -> tf.Tensor:

@@ -60,7 +60,8 @@ class Structure:
         """Describe the graph that trains ``params`` on ``data`` (laid out for ``family``)."""
         input_shape = tuple(int(d) for d in data.x_train.shape[1:])
         network = Network.of(
-            family, params,
+            family,
+            params,
             step_inputs=_projection_floats(params, input_shape, n_seeds, len(data.x_train))
             >= STEP_INPUTS_FLOATS,
         )

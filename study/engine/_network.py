@@ -98,8 +98,13 @@ class Network:
             if self.family == "lstm":
                 last = index == self.layers - 1
                 h = recurrent_layer(
-                    self.cell, layer, h, index, dropout,
-                    return_sequences=not last, step_inputs=self.step_inputs,
+                    self.cell,
+                    layer,
+                    h,
+                    index,
+                    dropout,
+                    return_sequences=not last,
+                    step_inputs=self.step_inputs,
                 )
             else:
                 h = self._dense(layer, h, index, dropout)

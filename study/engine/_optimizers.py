@@ -104,10 +104,16 @@ class StackedOptimizer:
         beta_1 = tf.constant(self.beta_1, tf.float32)
         beta_2 = tf.constant(self.beta_2, tf.float32)
         tf.raw_ops.ResourceApplyAdam(
-            var=variable.handle, m=m.handle, v=v.handle,
-            beta1_power=tf.pow(beta_1, step), beta2_power=tf.pow(beta_2, step),
-            lr=lr, beta1=beta_1, beta2=beta_2,
-            epsilon=tf.constant(self.epsilon, tf.float32), grad=gradient,
+            var=variable.handle,
+            m=m.handle,
+            v=v.handle,
+            beta1_power=tf.pow(beta_1, step),
+            beta2_power=tf.pow(beta_2, step),
+            lr=lr,
+            beta1=beta_1,
+            beta2=beta_2,
+            epsilon=tf.constant(self.epsilon, tf.float32),
+            grad=gradient,
         )
 
     def _rmsprop(

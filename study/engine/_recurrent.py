@@ -171,11 +171,13 @@ def _input_steps(
         z = _project_inputs(x, kernel, mask) + _rows(bias)[..., None, :]
         # One unstack, not a slice per step: the gradient of z[:, :, t] would write a
         # full-size zero tensor per step (quadratic in the steps; 3-5x slower at 30 steps).
-        return tf.unstack(z, axis=time_axis)
+        return list(tf.unstack(z, axis=time_axis))
     masked = x if mask is None else x * mask
     time_major = [time_axis, *range(time_axis), time_axis + 1]
-    return [tf.matmul(x_t, kernel) + _rows(bias)
-            for x_t in tf.unstack(tf.transpose(masked, time_major))]
+    return [
+        tf.matmul(x_t, kernel) + _rows(bias)
+        for x_t in tf.unstack(tf.transpose(masked, time_major))
+    ]
 
 
 def _lstm(z: tf.Tensor, c: tf.Tensor) -> tuple[tf.Tensor, tf.Tensor]:

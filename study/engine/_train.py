@@ -101,11 +101,10 @@ def train_seeds(
         family, params, data.x_train.shape[1:], len(data.x_train), seeds, budget=stack_memory
     )
     initial = {s: initial_weights(family, params, data, s) for s in seeds}
-    weights = [[np.stack(ws) for ws in zip(*(initial[s] for s in stack), strict=True)]
-               for stack in stacks]
-    tensors = Tensors.of(
-        data.x_train, data.y_train, (data.x_val, data.y_val), train_eval_limit
-    )
+    weights = [
+        [np.stack(ws) for ws in zip(*(initial[s] for s in stack), strict=True)] for stack in stacks
+    ]
+    tensors = Tensors.of(data.x_train, data.y_train, (data.x_val, data.y_val), train_eval_limit)
     with contextlib.ExitStack() as lent:
         trainers = _lend_trainers(lent, (family, params, data), stacks, weights)
         run = StackedRun(trainers, stacks, weights, params, eval_batch_size)

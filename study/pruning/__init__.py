@@ -10,10 +10,9 @@ from study.pruning._overfit import (
     live_config,
     wrapped_decision,
 )
-from study.pruning._settings import WRAPPABLE, PrunerSettings
+from study.pruning._settings import WRAPPABLE, PrunerSettings, WillNotWinSettings
 from study.pruning._will_not_win import (
     TrialForecast,
-    WillNotWinSettings,
     WinEvidence,
     decide_will_not_win,
     forecast_trial,

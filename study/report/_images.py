@@ -70,8 +70,8 @@ def figure_data(fig: Figure) -> dict[str, Any]:
     canvas = fig.canvas
     if not isinstance(canvas, FigureCanvasAgg):
         canvas = FigureCanvasAgg(fig)
-        canvas.draw()
-    renderer = canvas.get_renderer()
+        canvas.draw()  # type: ignore[no-untyped-call]
+    renderer = canvas.get_renderer()  # type: ignore[no-untyped-call]
     height = fig.bbox.height
     axes = []
     for ax in fig.axes:

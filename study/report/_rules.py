@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import math
-from typing import Any, Literal
+from typing import Any, Literal, cast
 
 import numpy as np
 import pandas as pd
@@ -32,7 +32,7 @@ class Condition:
             equal = column.astype(str) == str(self.value)
             return equal if self.op == "=" else ~equal
         values = pd.to_numeric(column, errors="coerce")
-        return values < self.value if self.op == "<" else values >= self.value
+        return cast("pd.Series", values < self.value if self.op == "<" else values >= self.value)
 
     def text(self) -> str:
         """The test in words, e.g. ``"dropout < 0.2"``."""

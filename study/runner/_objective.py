@@ -102,9 +102,15 @@ class Objective:
         self._progress.start_trial(trial.number, len(seeds), params.epochs)
         try:
             curves = run_seeds(
-                self._space.family, params, data, seeds,
-                n_jobs=self._settings.n_jobs, backend=self._settings.backend,
-                chunk_epochs=chunk, on_progress=live, debug=self._settings.debug,
+                self._space.family,
+                params,
+                data,
+                seeds,
+                n_jobs=self._settings.n_jobs,
+                backend=self._settings.backend,
+                chunk_epochs=chunk,
+                on_progress=live,
+                debug=self._settings.debug,
                 model=model,
             )
         except KeyboardInterrupt:

@@ -201,8 +201,16 @@ def _optimize(study: optuna.Study, plan: RunPlan, options: RunOptions, stop: Sto
             plan.pruning.will_not_win_settings(),
         )
     settings = RunSettings(n_jobs=plan.jobs, backend=options.backend, debug=options.debug)
-    objective = Objective(plan.space, plan.data, settings, plan.diagnosis, progress, policy,
-                          stop_requested=stop, source=plan.source)
+    objective = Objective(
+        plan.space,
+        plan.data,
+        settings,
+        plan.diagnosis,
+        progress,
+        policy,
+        stop_requested=stop,
+        source=plan.source,
+    )
     guarded = _guard(objective)
     asked_since = datetime.datetime.now()
     try:

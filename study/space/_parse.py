@@ -5,7 +5,7 @@ from __future__ import annotations
 import tomllib
 from collections.abc import Callable, Mapping
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from study.errors import InputError
 from study.files import read_capped
@@ -58,7 +58,9 @@ def load_space(
     path = Path(path)
     try:
         data = read_capped(
-            path, cap=MAX_SPACE_BYTES, what="search-space file",
+            path,
+            cap=MAX_SPACE_BYTES,
+            what="search-space file",
             fix="keep data in a CSV file (task = { csv = ... }).",
         )
         # utf-8-sig: editors on Windows save TOML with a byte-order mark.
@@ -291,7 +293,7 @@ def _family(value: Any) -> Family:
         raise InputError('missing key `family`; add family = "lstm" or family = "mlp".')
     if value not in FAMILIES:
         raise InputError(f'`family` must be "lstm" or "mlp", but got family={value!r}.')
-    return value
+    return cast(Family, value)
 
 
 def _objective(value: Any) -> Any:

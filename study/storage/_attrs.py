@@ -15,8 +15,16 @@ from study.diagnosis import TrialDiagnosis
 from study.storage import _keys as keys
 from study.storage._records import PruneInfo
 
-SUMMARY_KEYS = ("category", "kind", "confidence", "agreement", "agreement_text", "best_epoch",
-                "advice", "disagreeing")
+SUMMARY_KEYS = (
+    "category",
+    "kind",
+    "confidence",
+    "agreement",
+    "agreement_text",
+    "best_epoch",
+    "advice",
+    "disagreeing",
+)
 """The keys of a diagnosis kept readable in the user attributes."""
 
 

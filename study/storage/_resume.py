@@ -58,10 +58,13 @@ def requeue(study: optuna.Study, trial: FrozenTrial) -> None:
     rerun = copy.deepcopy(trial)
     # What described the interrupted run (its process, its partial results) is not the
     # re-run's; Optuna's own system attributes (retry history, fixed parameters) carry over.
-    rerun.user_attrs = {keys.PARAMS: trial.user_attrs.get(keys.PARAMS, {}),
-                        keys.RETRY_OF: trial.number}
-    rerun.system_attrs = {k: v for k, v in rerun.system_attrs.items()
-                          if not k.startswith("study:")}
+    rerun.user_attrs = {
+        keys.PARAMS: trial.user_attrs.get(keys.PARAMS, {}),
+        keys.RETRY_OF: trial.number,
+    }
+    rerun.system_attrs = {
+        k: v for k, v in rerun.system_attrs.items() if not k.startswith("study:")
+    }
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", optuna.exceptions.ExperimentalWarning)
         RetryHeartbeatStaleTrialCallback()(study, rerun)
@@ -109,8 +112,12 @@ def recover(study: optuna.Study, *, single_process: bool) -> list[int]:
     now = datetime.datetime.now()
     for trial in trials:
         interrupted = trial.user_attrs.get(keys.INTERRUPTED)
-        if (trial.state == TrialState.FAIL and interrupted and trial.number not in retried
-                and (single_process or _owner_gone(trial, now))):
+        if (
+            trial.state == TrialState.FAIL
+            and interrupted
+            and trial.number not in retried
+            and (single_process or _owner_gone(trial, now))
+        ):
             requeue(study, trial)
             requeued.append(trial.number)
     return sorted(set(requeued))
@@ -138,8 +145,12 @@ def worker_tag(*, heartbeat: bool = False) -> dict[str, Any]:
         heartbeat: The trial's storage sends heartbeats: other runs leave the trial to them.
     """
     pid = os.getpid()
-    return {"host": socket.gethostname(), "pid": pid, "started": _process_started(pid),
-            "heartbeat": heartbeat}
+    return {
+        "host": socket.gethostname(),
+        "pid": pid,
+        "started": _process_started(pid),
+        "heartbeat": heartbeat,
+    }
 
 
 def tag_worker(trial: optuna.Trial) -> None:
@@ -177,8 +188,11 @@ def _watched_here(tag: Any) -> TypeGuard[dict[str, Any]]:
 
     Only such a process can be checked for life from here (its id means nothing elsewhere).
     """
-    return (isinstance(tag, dict) and not tag.get("heartbeat")
-            and tag.get("host") == socket.gethostname())
+    return (
+        isinstance(tag, dict)
+        and not tag.get("heartbeat")
+        and tag.get("host") == socket.gethostname()
+    )
 
 
 def _alive(pid: Any, started: Any) -> bool:

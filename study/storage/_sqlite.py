@@ -195,7 +195,6 @@ def _tables(path: Path, shown: str) -> set[str]:
     raise InputError(damaged_message(path, shown, problem))
 
 
-
 def _read_tables(path: Path) -> tuple[list[Any], str]:
     try:
         with contextlib.closing(read_only_connection(str(path))) as db:
@@ -209,7 +208,12 @@ def _read_tables(path: Path) -> tuple[list[Any], str]:
 
 def damaged_message(path: Path, shown: str, problem: str) -> str:
     """The one line for an SQLite file that SQLite itself finds damaged."""
-    problem = " ".join(line.strip() for line in problem.splitlines()
-                       if line.strip() and not line.startswith("***"))
-    return (f"cannot open storage {shown}: {path} is a damaged SQLite database (SQLite says: "
-            f"{problem}); restore it from a backup, or point --storage at another file.")
+    problem = " ".join(
+        line.strip()
+        for line in problem.splitlines()
+        if line.strip() and not line.startswith("***")
+    )
+    return (
+        f"cannot open storage {shown}: {path} is a damaged SQLite database (SQLite says: "
+        f"{problem}); restore it from a backup, or point --storage at another file."
+    )

@@ -27,8 +27,13 @@ def sequence(options: Mapping[str, Any]) -> TaskData:
     y_all = (x + 0.1).reshape(-1, 1)
     return regression_data(
         "sequence",
-        x_all[:5], y_all[:5], x_all[5:], y_all[5:],
-        loss=options["loss"], scale=False, shuffle=False,
+        x_all[:5],
+        y_all[:5],
+        x_all[5:],
+        y_all[5:],
+        loss=options["loss"],
+        scale=False,
+        shuffle=False,
         description="next value of 0.0, 0.1, ..., 1.0: five pairs train, five validate",
     )
 
@@ -44,8 +49,13 @@ def sine(options: Mapping[str, Any]) -> TaskData:
     n_val = max(1, round(len(x) * float(options["validation"])))
     return regression_data(
         "sine",
-        x[:-n_val], y[:-n_val], x[-n_val:], y[-n_val:],
-        loss="mse", scale=True, shuffle=True,
+        x[:-n_val],
+        y[:-n_val],
+        x[-n_val:],
+        y[-n_val:],
+        loss="mse",
+        scale=True,
+        shuffle=True,
         description=f"noisy sine series ({length} points, noise {options['noise']}), "
         f"windows of {lookback}, last {n_val} windows validate",
     )
@@ -59,7 +69,10 @@ def moons(options: Mapping[str, Any]) -> TaskData:
     n_train = int(options["train"])
     return classification_data(
         "moons",
-        x[:n_train], y[:n_train], x[n_train:], y[n_train:],
+        x[:n_train],
+        y[:n_train],
+        x[n_train:],
+        y[n_train:],
         scale=False,
         description=f"two moons, noise {options['noise']}: {n_train} train, "
         f"{100 - n_train} validate",
@@ -72,11 +85,19 @@ def _packaged(loader: Callable[..., Any], name: str, what: str) -> Builder:
         x: npt.NDArray[np.float64] = np.asarray(bunch.data, dtype=np.float64)
         y: npt.NDArray[np.int64] = np.asarray(bunch.target)
         x_tr, x_va, y_tr, y_va = train_test_split(
-            x, y, test_size=float(options["validation"]),
-            random_state=_SPLIT_SEED, stratify=y,
+            x,
+            y,
+            test_size=float(options["validation"]),
+            random_state=_SPLIT_SEED,
+            stratify=y,
         )
         return classification_data(
-            name, x_tr, y_tr, x_va, y_va, scale=True,
+            name,
+            x_tr,
+            y_tr,
+            x_va,
+            y_va,
+            scale=True,
             description=f"{what} ({len(x)} samples, {x.shape[1]} features), "
             f"{len(x_va)} validate (stratified)",
         )

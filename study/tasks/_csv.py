@@ -28,17 +28,33 @@ Array = npt.NDArray[np.float64]
 CSV_OPTIONS: dict[str, OptionDef] = {
     "csv": OptionDef(str, "", help="path of the CSV file, relative to the search-space file"),
     "target": OptionDef(str, "", help="name of the column to predict"),
-    "lookback": OptionDef(int, 0, low=0, high=MAX_LOOKBACK,
-                          help="0: rows are samples; N: windows of N rows"),
-    "kind": OptionDef(str, "auto", choices=("auto", "regression", "classification"),
-                      help="auto, regression or classification"),
-    "validation": OptionDef(float, 0.2, low=0.05, high=0.95,
-                            help="fraction held out for validation"),
-    "test": OptionDef(float, 0.0, low=0.0, high=0.5,
-                      help="fraction held out before anything else, scored once at the end"),
+    "lookback": OptionDef(
+        int, 0, low=0, high=MAX_LOOKBACK, help="0: rows are samples; N: windows of N rows"
+    ),
+    "kind": OptionDef(
+        str,
+        "auto",
+        choices=("auto", "regression", "classification"),
+        help="auto, regression or classification",
+    ),
+    "validation": OptionDef(
+        float, 0.2, low=0.05, high=0.95, help="fraction held out for validation"
+    ),
+    "test": OptionDef(
+        float,
+        0.0,
+        low=0.0,
+        high=0.5,
+        help="fraction held out before anything else, scored once at the end",
+    ),
     "time": OptionDef(str, "", help="column that orders a series' rows; never a feature"),
-    "horizon": OptionDef(int, 1, low=1, high=MAX_LOOKBACK,
-                         help="rows ahead a series' window predicts: 1 is the next row"),
+    "horizon": OptionDef(
+        int,
+        1,
+        low=1,
+        high=MAX_LOOKBACK,
+        help="rows ahead a series' window predicts: 1 is the next row",
+    ),
 }
 MAX_CSV_BYTES = 1 << 30
 """Largest CSV file of a task read (1 GiB): beyond it, the data alone would crowd out training."""
@@ -118,8 +134,12 @@ def _resolve(options: Mapping[str, Any], base_dir: Path) -> Path:
 
 def _read(path: Path) -> pd.DataFrame:
     try:
-        data = read_capped(path, cap=MAX_CSV_BYTES, what="CSV file of the task",
-                           fix="sample or aggregate the rows into a smaller file.")
+        data = read_capped(
+            path,
+            cap=MAX_CSV_BYTES,
+            what="CSV file of the task",
+            fix="sample or aggregate the rows into a smaller file.",
+        )
     except OSError as e:
         raise InputError(f"{path}: cannot read the CSV file ({e}).") from None
     try:
@@ -168,8 +188,7 @@ def _check_values(path: Path, frame: pd.DataFrame, target: str, *, needs_feature
     if len(missing):
         column, count = str(missing.index[0]), int(missing.iloc[0])
         raise InputError(
-            f"{path}: column '{column}' has {count} missing value(s); "
-            "fill or drop those rows."
+            f"{path}: column '{column}' has {count} missing value(s); fill or drop those rows."
         )
     if needs_features and len(features.columns) == 0:
         raise InputError(
@@ -202,7 +221,7 @@ def _kind(path: Path, y: pd.Series, kind: str) -> str:
     if kind == "regression" and not numeric:
         raise InputError(
             f"{path}: target '{y.name}' is not numeric, so it cannot be a regression "
-            "target; set kind = \"classification\" in [task]."
+            'target; set kind = "classification" in [task].'
         )
     if kind != "auto":
         return kind
@@ -242,8 +261,14 @@ def _tabular(
                 label, x_tr, y_tr, x_other, y_other, scale=True, description=what
             )
         return regression_data(
-            label, x_tr, y_tr.astype(float), x_other, y_other.astype(float),
-            loss="mse", scale=True, shuffle=True,
+            label,
+            x_tr,
+            y_tr.astype(float),
+            x_other,
+            y_other.astype(float),
+            loss="mse",
+            scale=True,
+            shuffle=True,
             description=what,
         )
 

@@ -52,9 +52,15 @@ def regression_data(
     else:
         baseline = float(np.mean((y_val - np.mean(y_train, axis=0)) ** 2))
     return TaskData(
-        name=name, kind="regression",
-        x_train=_f32(x_train), y_train=_f32(y_train), x_val=_f32(x_val), y_val=_f32(y_val),
-        loss=_regression_loss(loss), baseline_loss=baseline, shuffle=shuffle,
+        name=name,
+        kind="regression",
+        x_train=_f32(x_train),
+        y_train=_f32(y_train),
+        x_val=_f32(x_val),
+        y_val=_f32(y_val),
+        loss=_regression_loss(loss),
+        baseline_loss=baseline,
+        shuffle=shuffle,
         description=description,
     )
 
@@ -93,11 +99,16 @@ def classification_data(
         p = prior[1]
         baseline = float(-np.mean(yv * np.log(p) + (1 - yv) * np.log(1 - p)))
     return TaskData(
-        name=name, kind="binary" if classes == 2 else "multiclass",
-        x_train=_f32(x_train), y_train=_f32(yt.reshape(-1, 1)),
-        x_val=_f32(x_val), y_val=_f32(yv.reshape(-1, 1)),
+        name=name,
+        kind="binary" if classes == 2 else "multiclass",
+        x_train=_f32(x_train),
+        y_train=_f32(yt.reshape(-1, 1)),
+        x_val=_f32(x_val),
+        y_val=_f32(yv.reshape(-1, 1)),
         loss="binary_crossentropy" if classes == 2 else "sparse_categorical_crossentropy",
-        n_classes=0 if classes == 2 else classes, baseline_loss=baseline, shuffle=shuffle,
+        n_classes=0 if classes == 2 else classes,
+        baseline_loss=baseline,
+        shuffle=shuffle,
         description=description,
     )
 

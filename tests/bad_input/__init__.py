@@ -102,14 +102,26 @@ def task(table: dict[str, Any], family: str = "mlp", csv: str | bytes | None = N
 
 def run_base(*extra: str, storage: str = SQLITE) -> Setup:
     """Resume study ``base`` with extra flags."""
-    return cli("run", "--space", "tiny.toml", "--study", "base", "--storage", storage,
-               "--no-report", *extra, written={"tiny.toml": TINY})
+    return cli(
+        "run",
+        "--space",
+        "tiny.toml",
+        "--study",
+        "base",
+        "--storage",
+        storage,
+        "--no-report",
+        *extra,
+        written={"tiny.toml": TINY},
+    )
 
 
 def curve(rows: int, header: str = "epoch,loss,val_loss") -> str:
     """A Keras CSVLogger file of ``rows`` epochs of falling losses."""
-    return header + "\n" + "".join(
-        f"{i},{1 / (i + 1):.4f},{1.2 / (i + 1):.4f}\n" for i in range(rows)
+    return (
+        header
+        + "\n"
+        + "".join(f"{i},{1 / (i + 1):.4f},{1.2 / (i + 1):.4f}\n" for i in range(rows))
     )
 
 
