@@ -9,7 +9,7 @@ import threading
 from collections.abc import Iterator
 from pathlib import Path
 from types import FrameType
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from study.errors import InputError
 
@@ -19,6 +19,9 @@ if TYPE_CHECKING:
 DEMO_SPACE = "demo.toml"
 DEMO_STUDY = "demo"
 DEFAULT_TRIALS = 20
+
+LIVE_REPORT_EVERY = 5
+"""Finished trials between two rewrites of the report during a run, by default."""
 BACKENDS = ("loky", "threading", "dask")
 
 
@@ -84,6 +87,14 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
     )
     parser.add_argument("--no-report", action="store_true", help="do not write the HTML report")
     parser.add_argument(
+        "--report-every",
+        type=int,
+        default=LIVE_REPORT_EVERY,
+        metavar="N",
+        help="rewrite the report (marked partial) every N trials this run finishes, so a "
+        f"browser tab can be reloaded mid-study; 0: only at the end (default {LIVE_REPORT_EVERY})",
+    )
+    parser.add_argument(
         "--debug",
         action="store_true",
         help="stop at the first error of a seed and show its traceback, instead "
@@ -99,14 +110,30 @@ def _main(args: argparse.Namespace) -> int:
     from study.runner import run  # Training's imports load only when a study runs.
 
     options = _options(args)
+    callbacks = _live_report(args, options)
     with _sigterm_interrupts():
-        result = run(options)
+        result = run(options, callbacks=callbacks)
     if not args.no_report:
         from study.cli._report import write_report
 
         path = write_report(result.study, options.storage, None)
         print(f"report: {path}")
     return 0
+
+
+def _live_report(args: argparse.Namespace, options: RunOptions) -> tuple[Any, ...]:
+    """The callback that rewrites the report during the run; none with --no-report or 0."""
+    if args.report_every < 0:
+        raise InputError(
+            f"`--report-every` must be 0 or more, but got --report-every={args.report_every}."
+        )
+    if args.no_report or args.report_every == 0:
+        return ()
+    from study.cli._report import LiveReport
+    from study.storage import mask_url, resolve_url
+
+    shown = mask_url(resolve_url(options.storage))
+    return (LiveReport(options.study, shown, args.report_every),)
 
 
 def _options(args: argparse.Namespace) -> RunOptions:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from study.runner._evaluate import evaluate, score_on_test
 from study.runner._objective import Objective, RunSettings, sample
-from study.runner._run import RunResult, run
+from study.runner._run import RunResult, TrialCallback, run
 from study.runner._setup import RunOptions
 from study.runner._value import objective_value
 
@@ -13,6 +13,7 @@ __all__ = [
     "RunOptions",
     "RunResult",
     "RunSettings",
+    "TrialCallback",
     "evaluate",
     "objective_value",
     "run",

@@ -2,10 +2,11 @@
 
 Optuna logs each finished trial (info) and each failed one (a warning with the traceback). A
 trial that failed as a whole (:class:`~study.errors.TrialError`) or was interrupted is reported
-once, in one line, by the progress display or the command's exit; so is a storage that went
-away (the run ends with "lost the storage ..."). Optuna's records about those are dropped:
-the traceback of a lost connection, and its storage's note that it retries a query "with a
-slower alternative". Every other warning is kept.
+once, in one line, by the progress display or the command's exit; so is a trial another run
+failed while this process was paused, and a storage that went away (the run ends with "lost
+the storage ..."). Optuna's records about those are dropped: the traceback of a lost
+connection, and its storage's note that it retries a query "with a slower alternative".
+Every other warning is kept.
 """
 
 from __future__ import annotations
@@ -48,6 +49,8 @@ def drop_reported_failures(record: logging.LogRecord) -> bool:
     error = record.exc_info[1] if record.exc_info else None
     if isinstance(error, TrialError | KeyboardInterrupt):
         return False
+    if isinstance(error, optuna.exceptions.UpdateFinishedTrialError):
+        return False  # Another run failed the trial meanwhile: the run says so in one line.
     if error is not None and is_storage_error(error):
         return False  # The run ends with one line about the lost storage.
     # The second line Optuna logs about a trial whose objective raised instead of returning.

@@ -20,7 +20,7 @@ import os
 import sys
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from typing import TextIO
 
 import optuna
@@ -47,6 +47,7 @@ from study.storage import (
     count_finished,
     count_states,
     error_reason,
+    finished_elsewhere,
     is_journal,
     is_sqlite,
     is_storage_error,
@@ -59,6 +60,9 @@ from study.storage import (
     retry_trial,
     tag_worker,
 )
+
+TrialCallback = Callable[[optuna.Study, optuna.trial.FrozenTrial], None]
+"""What ``run`` calls after each trial this process finishes (as Optuna's ``optimize`` does)."""
 
 WAIT_SECONDS = 1.0
 """How often a run that waits for other workers' trials looks at the study again."""
@@ -74,11 +78,22 @@ class RunResult:
     target: int
 
 
-def run(options: RunOptions, *, out: TextIO | None = None) -> RunResult:
+def run(
+    options: RunOptions,
+    *,
+    out: TextIO | None = None,
+    callbacks: Sequence[TrialCallback] = (),
+) -> RunResult:
     """Validate everything, then create or resume the study and run it to its target.
 
     The search space, its settings, the task's data and the flags are all checked before the
     storage is opened for writing: bad input leaves the storage as it was (no new file).
+
+    Args:
+        options: What to run, where and how.
+        out: Where the run's lines go (standard output by default).
+        callbacks: Called after each trial this process finishes, with the study and the
+            frozen trial (Optuna's ``optimize`` callbacks), e.g. to rewrite a live report.
 
     Raises:
         InputError: Bad input of any kind, found before anything is stored or trained; or
@@ -102,7 +117,7 @@ def run(options: RunOptions, *, out: TextIO | None = None) -> RunResult:
             plan = plan_run(space, options)
         storage = open_storage(url, stale_callback=retry_trial)
         with _storage_guard(url):
-            finished = _run_plan(plan, storage, url, existing, options, out, stop)
+            finished = _run_plan(plan, storage, url, existing, options, out, stop, callbacks)
     print(f"study '{options.study}': {finished} finished trials, in {mask_url(url)}", file=out)
     return RunResult(options.study, mask_url(url), finished, options.trials)
 
@@ -136,6 +151,7 @@ def _run_plan(
     options: RunOptions,
     out: TextIO,
     stop: StopRequest,
+    callbacks: Sequence[TrialCallback],
 ) -> int:
     with seed_cluster(options.backend, options.scheduler, plan.jobs) as cluster:
         study = open_study(
@@ -155,7 +171,7 @@ def _run_plan(
         requeued = recover(study, single_process=is_sqlite(url))
         if requeued:
             print(f"re-running interrupted trial(s) {', '.join(map(str, requeued))}", file=out)
-        _optimize(study, plan, options, stop)
+        _optimize(study, plan, options, stop, out, callbacks)
         final_score(study, plan, options, out)
     return count_finished(study)
 
@@ -189,7 +205,14 @@ def _storage_guard(url: str) -> Iterator[None]:
         threading.excepthook = previous
 
 
-def _optimize(study: optuna.Study, plan: RunPlan, options: RunOptions, stop: StopRequest) -> None:
+def _optimize(
+    study: optuna.Study,
+    plan: RunPlan,
+    options: RunOptions,
+    stop: StopRequest,
+    out: TextIO,
+    callbacks: Sequence[TrialCallback],
+) -> None:
     finished = count_finished(study)
     progress = Progress(finished, options.trials)
     policy = None
@@ -211,7 +234,8 @@ def _optimize(study: optuna.Study, plan: RunPlan, options: RunOptions, stop: Sto
         stop_requested=stop,
         source=plan.source,
     )
-    guarded = _guard(objective)
+    taken: list[int] = []  # Trials another run finished while this process ran them.
+    guarded = _guard(objective, taken)
     asked_since = datetime.datetime.now()
     try:
         if finished < options.trials:
@@ -219,7 +243,13 @@ def _optimize(study: optuna.Study, plan: RunPlan, options: RunOptions, stop: Sto
         while (done := _next(study, options.trials, stop)) is not None:
             progress.finished(done)
             asked_since = datetime.datetime.now()
-            study.optimize(guarded, n_trials=1, catch=(TrialError,))
+            taken.clear()
+            try:
+                study.optimize(guarded, n_trials=1, catch=(TrialError,), callbacks=callbacks)
+            except Exception:
+                if not taken:
+                    raise
+                print(_taken_over(taken[0]), file=out)
     except KeyboardInterrupt:
         _requeue_interrupted(study, asked_since)
         raise
@@ -242,27 +272,41 @@ def _next(study: optuna.Study, target: int, stop: StopRequest) -> int | None:
         recover(study, single_process=False)
 
 
-def _guard(objective: Objective) -> Callable[[optuna.Trial], float]:
+def _guard(objective: Objective, taken: list[int]) -> Callable[[optuna.Trial], float]:
     """The objective, with the trial tagged with this process and marked when interrupted.
 
     The tag lets other runs on this machine tell at once when this process is gone; the mark
     (set on Ctrl-C anywhere in the trial, or when the storage fails under it) keeps a trial
-    that did not run to its end from counting as finished, so it is re-run.
+    that did not run to its end from counting as finished, so it is re-run. A trial that
+    another run finished meanwhile (see :func:`~study.storage.finished_elsewhere`) is added to
+    ``taken``: Optuna then fails to store its end, and the run goes on to the next trial.
     """
 
     def guarded(trial: optuna.Trial) -> float:
         try:
             tag_worker(trial)
-            return objective(trial)
+            value = objective(trial)
         except KeyboardInterrupt:
             _mark_interrupted(trial)
             raise
         except Exception as e:
             if is_storage_error(e):
                 _mark_interrupted(trial)
+            if finished_elsewhere(trial):
+                taken.append(trial.number)
             raise
+        if finished_elsewhere(trial):
+            taken.append(trial.number)
+        return value
 
     return guarded
+
+
+def _taken_over(number: int) -> str:
+    return (
+        f"trial {number} was failed by another run while this process was paused (its "
+        "heartbeat stopped past $STUDY_GRACE_SECONDS); that run queued its re-run; going on."
+    )
 
 
 def _mark_interrupted(trial: optuna.Trial) -> None:

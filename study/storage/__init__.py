@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from study.storage import _keys as keys
 from study.storage._attrs import (
+    finished_elsewhere,
     mark_interrupted,
     trial_attrs,
     write_error,
@@ -87,6 +88,7 @@ __all__ = [
     "error_reason",
     "fail_dead_workers",
     "fail_interrupted",
+    "finished_elsewhere",
     "heartbeat_settings",
     "inspect_sqlite",
     "is_journal",

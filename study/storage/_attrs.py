@@ -89,6 +89,23 @@ def mark_interrupted(trial: optuna.Trial) -> None:
     trial.set_user_attr(keys.INTERRUPTED, True)
 
 
+def finished_elsewhere(trial: optuna.Trial) -> bool:
+    """Whether the storage holds ``trial`` as finished while this process still runs it.
+
+    Another run fails a trial as stale when its heartbeat stops for longer than the grace
+    period (its process was paused, say) and queues its re-run; the paused process, once
+    resumed, can no longer store anything of that trial. A storage that cannot be read says
+    ``False``: the caller's own error stands.
+    """
+    try:
+        storage = trial.storage
+        study_id = storage.get_study_id_from_name(trial.study.study_name)
+        trial_id = storage.get_trial_id_from_study_id_trial_number(study_id, trial.number)
+        return storage.get_trial(trial_id).state.is_finished()
+    except Exception:
+        return False
+
+
 def _write(trial: optuna.Trial, user: Mapping[str, Any], system: Mapping[str, Any]) -> None:
     for key, value in user.items():
         trial.set_user_attr(key, value)

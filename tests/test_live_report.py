@@ -1,0 +1,87 @@
+"""The report is rewritten, marked partial, while a study runs."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import optuna
+import pytest
+
+from study.cli import main
+from study.cli._report import LiveReport
+from study.runner import RunOptions, run
+from study.storage import open_storage
+from tests.report_fixtures import grid_study, write_storage
+from tests.scripted_runs import script, write_space
+
+
+@pytest.fixture
+def workdir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("STUDY_STORAGE", raising=False)
+    return tmp_path
+
+
+def test_every_nth_finished_trial_rewrites_the_page_marked_partial(workdir: Path) -> None:
+    study = write_storage(grid_study(6, name="g"), "sqlite:///s.db")
+    live = LiveReport("g", "sqlite:///s.db", every=2)
+    page = workdir / "reports" / "g" / "index.html"
+    live(study, study.trials[0])
+    assert not page.exists()
+    live(study, study.trials[1])
+    assert "Partial report" in page.read_text(encoding="utf-8")
+
+
+def test_run_calls_back_after_each_trial_it_finishes(
+    workdir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    script(monkeypatch, [[0.2, 0.21, 0.22]])
+    seen: list[int] = []
+    options = RunOptions(
+        study="t", trials=3, space=write_space(workdir), storage="sqlite:///s.db", jobs=1
+    )
+    run(options, out=io.StringIO(), callbacks=[lambda study, trial: seen.append(trial.number)])
+    assert seen == [0, 1, 2]
+
+
+def test_a_run_ends_with_the_whole_report_not_the_partial_one(
+    workdir: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    script(monkeypatch, [[0.2, 0.21, 0.22]])
+    argv = [
+        "run",
+        "--space",
+        str(write_space(workdir)),
+        "--study",
+        "t",
+        "--trials",
+        "2",
+        "--jobs",
+        "1",
+        "--storage",
+        "sqlite:///s.db",
+        "--report-every",
+        "1",
+    ]
+    assert main(argv) == 0
+    page = (workdir / "reports" / "t" / "index.html").read_text(encoding="utf-8")
+    assert "Partial report" not in page
+    assert optuna.load_study(study_name="t", storage=open_storage("sqlite:///s.db")).trials
+
+
+def test_a_negative_report_interval_is_one_line_and_stores_nothing(
+    workdir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    argv = [
+        "run",
+        "--space",
+        str(write_space(workdir)),
+        "--report-every",
+        "-1",
+        "--storage",
+        "sqlite:///s.db",
+    ]
+    assert main(argv) == 2
+    assert "--report-every" in capsys.readouterr().err
+    assert not (workdir / "s.db").exists()
