@@ -26,10 +26,8 @@ from __future__ import annotations
 
 import collections
 import csv
-import dataclasses
 import io
 import json
-import math
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -37,6 +35,13 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from study.curvecontext import (
+    CONTEXT_COLUMNS,
+    CurveContext,
+    context_by_row,
+    read_context,
+    val_samples_of,
+)
 from study.curves import SeedCurves
 from study.errors import InputError
 from study.files import read_capped
@@ -55,9 +60,6 @@ __all__ = [
     "trial_from_columns",
 ]
 
-CONTEXT_COLUMNS = ("val_samples", "baseline_loss", "reached_loss", "diagnosis_settings")
-"""Columns that carry a trial's verdict inputs besides its curves (constant per seed/trial)."""
-
 MIN_EPOCHS = 5
 """Fewest epochs a curve file must hold to be diagnosed."""
 MAX_CURVE_BYTES = 1 << 28
@@ -71,21 +73,6 @@ ACCURACY_NAMES = (
     "sparse_categorical_accuracy",
 )
 """Column names of accuracy in Keras logs, the first one found is read."""
-
-
-@dataclasses.dataclass(frozen=True)
-class CurveContext:
-    """The inputs of a trial's verdict that a curve file carries besides the curves.
-
-    Attributes:
-        baseline_loss: Validation loss of the task's trivial predictor, if recorded.
-        reached_loss: The lowest validation loss the study's other trials reached, if recorded.
-        settings: Diagnosis settings that differ from the defaults (empty: the defaults).
-    """
-
-    baseline_loss: float | None = None
-    reached_loss: float | None = None
-    settings: Mapping[str, Any] = dataclasses.field(default_factory=dict)
 
 
 def read_curve_file(
@@ -144,12 +131,7 @@ def trial_from_columns(
     """
     table = _wide(table, source)
     seeds = seeds_from_columns(table, source, allow_negative=allow_negative)
-    context = CurveContext(
-        baseline_loss=_context_loss(table, "baseline_loss", source),
-        reached_loss=_context_loss(table, "reached_loss", source),
-        settings=_context_settings(table, source),
-    )
-    return seeds, context
+    return seeds, read_context(table, source)
 
 
 def seeds_from_columns(
@@ -218,60 +200,8 @@ def curves_from_columns(
         val_metric=series.get("val_metric"),
         val_loss_trimmed=series.get("val_loss_trimmed"),
         epochs_planned=len(series["val_loss"]),
-        val_samples=_val_samples(table, source),
+        val_samples=val_samples_of(table, source),
     )
-
-
-def _first(table: Mapping[str, Any], column: str) -> Any:
-    """The first value of a constant column that is not empty; ``None`` when there is none."""
-    for value in table.get(column, ()):
-        missing = isinstance(value, float) and math.isnan(value)
-        blank = isinstance(value, str) and not value.strip()
-        if value is not None and not missing and not blank:
-            return value
-    return None
-
-
-def _val_samples(table: Mapping[str, Any], source: str) -> int | None:
-    value = _first(table, "val_samples")
-    if value is None:
-        return None
-    number = pd.to_numeric(pd.Series([value]), errors="coerce").iloc[0]
-    if not (np.isfinite(number) and number >= 1 and number == round(number)):
-        raise InputError(
-            f"`{source}`: the `val_samples` column must hold a whole number >= 1 (the "
-            f"validation set's size), but holds {value!r}; fix it or drop the column."
-        )
-    return int(number)
-
-
-def _context_loss(table: Mapping[str, Any], column: str, source: str) -> float | None:
-    value = _first(table, column)
-    if value is None:
-        return None
-    number = pd.to_numeric(pd.Series([value]), errors="coerce").iloc[0]
-    if not (np.isfinite(number) and number > 0):
-        raise InputError(
-            f"`{source}`: the `{column}` column must hold a positive number, but holds "
-            f"{value!r}; fix it or drop the column."
-        )
-    return float(number)
-
-
-def _context_settings(table: Mapping[str, Any], source: str) -> dict[str, Any]:
-    value = _first(table, "diagnosis_settings")
-    if value is None:
-        return {}
-    try:
-        settings = json.loads(str(value))
-    except json.JSONDecodeError:
-        settings = None
-    if not isinstance(settings, dict):
-        raise InputError(
-            f"`{source}`: the `diagnosis_settings` column must hold a JSON object of "
-            f"diagnosis settings, but holds {str(value)[:60]!r}; fix it or drop the column."
-        )
-    return settings
 
 
 def _wide(table: Mapping[str, Any], source: str) -> Mapping[str, Any]:
@@ -301,22 +231,7 @@ def _wide(table: Mapping[str, Any], source: str) -> Mapping[str, Any]:
     )
     wide = wide.reset_index()
     columns = {str(c): wide[c].to_numpy() for c in wide.columns}
-    return {**columns, **_context_by_row(frame, wide, keys)}
-
-
-def _context_by_row(
-    frame: pd.DataFrame, wide: pd.DataFrame, keys: list[str]
-) -> dict[str, np.ndarray]:
-    """The long layout's context columns, one value per row of the pivoted table."""
-    out: dict[str, np.ndarray] = {}
-    for column in (c for c in CONTEXT_COLUMNS if c in frame):
-        if column == "val_samples" and "seed" in keys:
-            per_seed = frame.groupby("seed")[column].first()
-            out[column] = wide["seed"].map(per_seed).to_numpy()
-        else:
-            value = _first({column: frame[column].to_numpy()}, column)
-            out[column] = np.full(len(wide), value, dtype=object)
-    return out
+    return {**columns, **context_by_row(frame, wide, keys)}
 
 
 def check_same_length(curves: Sequence[SeedCurves], paths: Sequence[str | Path]) -> None:

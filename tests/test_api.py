@@ -12,7 +12,7 @@ import pandas as pd
 import pytest
 
 import study
-from study.curvefiles import CONTEXT_COLUMNS
+from study.curvecontext import CONTEXT_COLUMNS
 from study.errors import InputError
 from tests.stored_fixtures import good_curves, overfit_curves, store_study
 
