@@ -13,16 +13,6 @@ if TYPE_CHECKING:
     from study.storage import StudyRecord, TrialRecord
 
 SEED_KEYS = ("seed", "epochs_trained", "error", "epochs_planned", "stop", "final_val_loss")
-DIAGNOSIS_KEYS = (
-    "category",
-    "kind",
-    "confidence",
-    "agreement",
-    "agreement_text",
-    "best_epoch",
-    "advice",
-    "disagreeing",
-)
 STUDY_KEYS = (
     "family",
     "task_label",
@@ -72,6 +62,8 @@ def trial_summary(record: TrialRecord) -> dict[str, Any]:
     at ``value_level``), ``seed_values`` (each finite seed's value, in seed order) and
     ``diverged_seeds``; ``None`` where the seeds do not give them.
     """
+    from study.storage import keys  # loads optuna: not for --help
+
     start, end = record.datetime_start, record.datetime_complete
     diagnosis = None if record.diagnosis is None else record.diagnosis.to_dict()
     return {
@@ -84,7 +76,9 @@ def trial_summary(record: TrialRecord) -> dict[str, Any]:
             {key: summary[key] for key in SEED_KEYS}
             for summary in (s.summary() for s in record.seeds)
         ],
-        "diagnosis": None if diagnosis is None else {k: diagnosis[k] for k in DIAGNOSIS_KEYS},
+        "diagnosis": None
+        if diagnosis is None
+        else {k: diagnosis[k] for k in keys.DIAGNOSIS_SUMMARY},
         "pruned": None if record.pruned is None else record.pruned.to_dict(),
         "error": record.error,
         "interrupted": record.interrupted,

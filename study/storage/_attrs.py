@@ -15,18 +15,6 @@ from study.diagnosis import TrialDiagnosis
 from study.storage import _keys as keys
 from study.storage._records import PruneInfo
 
-SUMMARY_KEYS = (
-    "category",
-    "kind",
-    "confidence",
-    "agreement",
-    "agreement_text",
-    "best_epoch",
-    "advice",
-    "disagreeing",
-)
-"""The keys of a diagnosis kept readable in the user attributes."""
-
 
 def write_study_attrs(study: optuna.Study, attrs: Mapping[str, Any]) -> None:
     """Store the study's description (space, task, seeds); written once at creation."""
@@ -49,7 +37,7 @@ def trial_attrs(
     system: dict[str, Any] = {keys.CURVES: [c.to_dict() for c in curves]}
     if diagnosis is not None:
         full = diagnosis.to_dict()
-        user[keys.DIAGNOSIS] = {k: full[k] for k in SUMMARY_KEYS}
+        user[keys.DIAGNOSIS] = {k: full[k] for k in keys.DIAGNOSIS_SUMMARY}
         system[keys.FULL_DIAGNOSIS] = full
     if pruned is not None:
         user[keys.PRUNED] = pruned.to_dict()

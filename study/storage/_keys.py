@@ -41,6 +41,17 @@ PARAMS = "params"
 """Every model parameter's value (sampled, fixed or default)."""
 DIAGNOSIS = "diagnosis"
 """The verdict's summary (category, agreement, advice); format 1 stored the full record here."""
+DIAGNOSIS_SUMMARY = (
+    "category",
+    "kind",
+    "confidence",
+    "agreement",
+    "agreement_text",
+    "best_epoch",
+    "advice",
+    "disagreeing",
+)
+"""The keys of a diagnosis kept readable in the user attributes (and shown by ``show``)."""
 PRUNED = "pruned"
 """Why and when the trial was pruned (:class:`~study.storage.PruneInfo` as a dict)."""
 ERROR = "error"
