@@ -9,6 +9,7 @@ import optuna
 import pytest
 
 from study.cli import main
+from study.errors import InputError
 from study.report import CurveArtifacts, trial_png
 from study.storage import open_storage
 from tests.report_fixtures import grid_study, write_storage
@@ -73,6 +74,12 @@ def test_a_trial_without_a_trained_epoch_gets_no_artifact(workdir: Path) -> None
     CurveArtifacts(workdir / "art", "sqlite:///s.db")(study, study.trials[1])
     assert not _trial_artifacts(study, study.trials[1])
     assert not (workdir / "art").exists()
+
+
+def test_the_callback_refuses_a_folder_that_is_a_file(workdir: Path) -> None:
+    (workdir / "taken").write_text("mine", encoding="utf-8")
+    with pytest.raises(InputError, match="must be a folder"):
+        CurveArtifacts(workdir / "taken")
 
 
 def test_a_run_with_artifacts_stores_one_figure_per_trial(

@@ -22,6 +22,7 @@ import optuna
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from optuna.artifacts import FileSystemArtifactStore
 
+from study.errors import InputError
 from study.report._curves_data import curve_panel, log_scale
 from study.report._curves_fig import trial_figure
 from study.report._images import DPI, report_style
@@ -77,10 +78,17 @@ class CurveArtifacts:
     Args:
         folder: The artifact store's folder, made when the first figure is stored.
         storage_shown: The storage as figures name it (password masked).
+
+    Raises:
+        InputError: ``folder`` is a file.
     """
 
     def __init__(self, folder: str | os.PathLike[str], storage_shown: str = "") -> None:
         self._folder, self._shown = os.fspath(folder), storage_shown
+        if os.path.exists(self._folder) and not os.path.isdir(self._folder):
+            raise InputError(
+                f"`folder` must be a folder, but got folder={self._folder!r}, which is a file."
+            )
         self._store = FileSystemArtifactStore(self._folder)
         self._warned = False
 
