@@ -82,6 +82,18 @@ def test_the_callback_refuses_a_folder_that_is_a_file(workdir: Path) -> None:
         CurveArtifacts(workdir / "taken")
 
 
+def test_a_figure_that_cannot_be_stored_is_said_once_and_the_run_goes_on(
+    workdir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    study = write_storage(grid_study(4, name="g"), "sqlite:///s.db")
+    artifacts = CurveArtifacts(workdir / "later" / "art", "sqlite:///s.db")
+    (workdir / "later").write_text("made after the callback", encoding="utf-8")
+    artifacts(study, study.trials[2])
+    artifacts(study, study.trials[3])
+    assert capsys.readouterr().err.count("warning: a curve artifact was not stored") == 1
+    assert not _trial_artifacts(study, study.trials[2])
+
+
 def test_a_run_with_artifacts_stores_one_figure_per_trial(
     workdir: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
