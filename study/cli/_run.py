@@ -11,6 +11,7 @@ from pathlib import Path
 from types import FrameType
 from typing import TYPE_CHECKING, Any
 
+from study.cli._artifacts import artifacts_callback
 from study.errors import InputError
 
 if TYPE_CHECKING:
@@ -95,6 +96,14 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
         f"browser tab can be reloaded mid-study; 0: only at the end (default {LIVE_REPORT_EVERY})",
     )
     parser.add_argument(
+        "--artifacts",
+        type=Path,
+        metavar="DIR",
+        help="store each finished trial's learning-curve figure (PNG) as an Optuna artifact "
+        "of that trial in this folder, shown on the trial's page by "
+        "optuna-dashboard STORAGE --artifact-dir DIR",
+    )
+    parser.add_argument(
         "--debug",
         action="store_true",
         help="stop at the first error of a seed and show its traceback, instead "
@@ -110,7 +119,7 @@ def _main(args: argparse.Namespace) -> int:
     from study.runner import run  # Training's imports load only when a study runs.
 
     options = _options(args)
-    callbacks = _live_report(args, options)
+    callbacks = _live_report(args, options) + artifacts_callback(args.artifacts, options.storage)
     with _sigterm_interrupts():
         result = run(options, callbacks=callbacks)
     if not args.no_report:

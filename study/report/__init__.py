@@ -18,20 +18,29 @@ __all__ = [
     "CATEGORY_COLORS",
     "MAX_CURVES",
     "NO_CATEGORY",
+    "CurveArtifacts",
     "build_report",
     "render_report",
     "safe_dirname",
+    "trial_png",
 ]
+
+_DRAWING = {
+    "build_report": "_build",
+    "render_report": "_build",
+    "CurveArtifacts": "_artifacts",
+    "trial_png": "_artifacts",
+}
 
 
 def __getattr__(name: str) -> Any:
     # The drawing stack (matplotlib, seaborn) loads only when a page is built, so commands
     # that never draw start fast.
-    if name in ("build_report", "render_report"):
+    if name in _DRAWING:
+        import importlib
+
         import matplotlib
 
         matplotlib.use("Agg")  # The report only draws to files; never open a window.
-        from study.report import _build
-
-        return getattr(_build, name)
+        return getattr(importlib.import_module(f"study.report.{_DRAWING[name]}"), name)
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
