@@ -18,8 +18,9 @@ import optuna
 
 from study.diagnosis import DiagnosisConfig
 from study.errors import InputError
+from study.parallel import warm_up
 from study.pruning import PrunerSettings
-from study.space import SearchSpace, load_space, parse_space
+from study.space import SearchSpace, load_space, parse_space, sample_values
 from study.storage import keys, write_study_attrs
 from study.tasks import TaskData, TaskSource, load_source
 
@@ -199,7 +200,7 @@ def resolve_space(
 def stored_model(text: str) -> str | None:
     """The builder (``model = "module:function"``) that a stored space names, else ``None``.
 
-    Read from the TOML text alone: parsing the space itself imports the builder.
+    Read from the TOML text alone, before the space is parsed and its builder checked.
     """
     try:
         model = tomllib.loads(text).get("model")
@@ -226,7 +227,8 @@ def task_source(space: SearchSpace) -> TaskSource:
             f"task '{space.task.label}' is regression; use final_val_loss or best_val_loss."
         )
     if space.model is not None:  # Build the user's model once: a bad builder stops here.
-        from study.builders import sample_values, validate_builder
+        warm_up(1)  # TensorFlow loads once, quietly, before the builder's module imports Keras.
+        from study.engine import validate_builder  # Loads TensorFlow: only for such a space.
 
         validate_builder(space.model, sample_values(space.searched, space.fixed), data)
     return source

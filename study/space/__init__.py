@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from study.space._builder import sample_values
 from study.space._model import OBJECTIVES, Choices, Objective, Range, Searched, SearchSpace
 from study.space._overrides import parse_overrides
 from study.space._parse import MAX_SPACE_BYTES, load_space, parse_space
@@ -17,4 +18,5 @@ __all__ = [
     "load_space",
     "parse_overrides",
     "parse_space",
+    "sample_values",
 ]

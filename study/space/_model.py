@@ -6,16 +6,14 @@ import dataclasses
 import json
 from collections.abc import Mapping
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal
+from typing import Any, Literal
 
 import optuna
 
+from study.builders import CustomModel, builder_values, standard_params
 from study.params import DATA_PARAMS, Family, TrialParams, param_definition
 from study.tasks import TaskSpec
 from study.validation import check_bool, check_choice, check_int, check_number
-
-if TYPE_CHECKING:
-    from study.builders import CustomModel
 
 Objective = Literal["final_val_loss", "best_val_loss", "final_val_accuracy"]
 OBJECTIVES: dict[str, Literal["minimize", "maximize"]] = {
@@ -146,8 +144,6 @@ class SearchSpace:
         """Complete a trial's sampled values with the fixed ones and the defaults."""
         sampled = _model_values(sampled)
         if self.model is not None:
-            from study.builders import standard_params
-
             return standard_params({**self.fixed, **sampled})
         return TrialParams.from_values(self.family, {**self.fixed, **sampled})
 
@@ -155,8 +151,6 @@ class SearchSpace:
         """The builder call of a trial of a space with ``model``, else ``None``."""
         if self.model is None:
             return None
-        from study.builders import CustomModel, builder_values
-
         values = builder_values(self.fixed, _model_values(sampled))
         return CustomModel(self.model, values, str(Path.cwd()))
 
