@@ -7,7 +7,6 @@ resumed with the search space it was created with.
 from __future__ import annotations
 
 import dataclasses
-import json
 import os
 import tomllib
 from collections.abc import Mapping
@@ -20,7 +19,13 @@ from study.diagnosis import DiagnosisConfig
 from study.errors import InputError
 from study.parallel import warm_up
 from study.pruning import PrunerSettings
-from study.space import SearchSpace, load_space, parse_space, sample_values
+from study.space import (
+    SearchSpace,
+    closest_difference,
+    load_space,
+    parse_space,
+    sample_values,
+)
 from study.storage import keys, write_study_attrs
 from study.tasks import TaskData, TaskSource, load_source
 
@@ -188,10 +193,10 @@ def resolve_space(
         return parse_space(text, path, overrides=overrides, seeds=seeds)
     space = load_space(options.space, overrides=overrides, seeds=seeds)
     stored = attrs.get(keys.STUDY_FINGERPRINT, "{}")
-    if space.fingerprint() != stored:
+    if stored not in space.fingerprints():
         raise InputError(
             f"study '{options.study}' was created with a different search space "
-            f"({_first_difference(stored, space.fingerprint())}); "
+            f"({closest_difference(stored, space.fingerprints())}); "
             "resume with the original file and settings, or choose a new --study name."
         )
     return space
@@ -207,14 +212,6 @@ def stored_model(text: str) -> str | None:
     except tomllib.TOMLDecodeError:
         return None  # Parsing the space reports it, before anything is imported.
     return None if model is None else str(model)
-
-
-def _first_difference(stored: str, given: str) -> str:
-    old, new = json.loads(stored), json.loads(given)
-    for key in sorted(set(old) | set(new)):
-        if old.get(key) != new.get(key):
-            return f"{key}: stored {old.get(key)!r}, given {new.get(key)!r}"
-    return "stored space unreadable"
 
 
 def task_source(space: SearchSpace) -> TaskSource:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import dataclasses
-import json
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, Literal
@@ -12,6 +11,7 @@ import optuna
 
 from study.builders import CustomModel, builder_values, standard_params
 from study.params import DATA_PARAMS, Family, TrialParams, param_definition
+from study.space._fingerprint import fingerprint, text_fingerprint
 from study.tasks import TaskSpec
 from study.validation import check_bool, check_choice, check_int, check_number
 
@@ -165,24 +165,31 @@ class SearchSpace:
     def fingerprint(self) -> str:
         """A canonical JSON text of everything that defines the study's trials.
 
-        Two spaces with the same fingerprint sample the same parameters from the same ranges
-        on the same data; resuming a study requires it to match.
+        Two spaces with the same fingerprint sample the same parameters from the same
+        distributions on the same data; resuming a study requires it to match (see
+        :meth:`fingerprints`). Built from data, never from how a range is shown.
         """
-        return json.dumps(
-            {
-                "family": self.family,
-                **({"model": self.model} if self.model is not None else {}),
-                "task": self.task.to_dict(),
-                "seeds": self.seeds,
-                "objective": self.objective,
-                "searched": self.describe_searched(),
-                "fixed": dict(self.fixed),
-                "diagnosis": dict(self.diagnosis),
-                "pruner": dict(self.pruner),
-            },
-            sort_keys=True,
-            default=str,
-        )
+        return fingerprint(self._definition(), self.distributions())
+
+    def fingerprints(self) -> tuple[str, str]:
+        """Every form of the fingerprint a stored study may hold: today's, then the earlier one.
+
+        Studies stored before the fingerprint was built from the distributions hold their
+        ranges in words; they resume when that form matches.
+        """
+        return self.fingerprint(), text_fingerprint(self._definition(), self.describe_searched())
+
+    def _definition(self) -> dict[str, Any]:
+        return {
+            "family": self.family,
+            **({"model": self.model} if self.model is not None else {}),
+            "task": self.task.to_dict(),
+            "seeds": self.seeds,
+            "objective": self.objective,
+            "fixed": dict(self.fixed),
+            "diagnosis": dict(self.diagnosis),
+            "pruner": dict(self.pruner),
+        }
 
 
 def _model_values(sampled: Mapping[str, Any]) -> dict[str, Any]:
