@@ -38,6 +38,9 @@ class RunOptions:
         study: The study's name.
         trials: Finished trials the study should reach.
         space: The search-space file; ``None`` to reuse a stored study's space.
+        space_text: The search space as TOML text, read instead of a file; ``space`` then
+            only names where it is recorded to come from (and where a task's relative CSV
+            path is found from).
         seeds: Seeds per trial, overriding the file.
         overrides: ``--set`` values, by parameter name.
         storage: Storage URL; ``None`` for ``$STUDY_STORAGE`` or the default.
@@ -55,6 +58,7 @@ class RunOptions:
     study: str
     trials: int
     space: Path | None = None
+    space_text: str | None = None
     seeds: int | None = None
     overrides: Mapping[str, str] = dataclasses.field(default_factory=dict)
     storage: str | None = None
@@ -157,9 +161,20 @@ def _cut_short(study: optuna.Study) -> bool:
 
 def given_space(options: RunOptions) -> SearchSpace | None:
     """The search space of ``--space`` with the command line's settings, or ``None``."""
-    if options.space is None:
+    if options.space is None and options.space_text is None:
         return None
-    return load_space(options.space, overrides=options.overrides, seeds=options.seeds)
+    return _read_space(options, options.overrides, options.seeds)
+
+
+def _read_space(
+    options: RunOptions, overrides: Mapping[str, str], seeds: int | None
+) -> SearchSpace:
+    """The space the options give, as a file or as text, with ``overrides`` and ``seeds``."""
+    if options.space_text is None:
+        assert options.space is not None  # Callers check that a space is given.
+        return load_space(options.space, overrides=overrides, seeds=seeds)
+    path = options.space or Path(f"{options.study}.toml")
+    return parse_space(options.space_text, path, overrides=overrides, seeds=seeds)
 
 
 def resolve_space(
@@ -180,7 +195,7 @@ def resolve_space(
     stored_overrides = {k: str(v) for k, v in attrs.get(keys.STUDY_OVERRIDES, {}).items()}
     overrides = dict(options.overrides) or stored_overrides
     seeds = options.seeds if options.seeds is not None else attrs.get(keys.STUDY_SEEDS)
-    if options.space is None:
+    if options.space is None and options.space_text is None:
         path = Path(attrs.get(keys.STUDY_SPACE_PATH, "stored space"))
         text = attrs.get(keys.STUDY_SPACE_TEXT, "")
         model = stored_model(text)
@@ -191,7 +206,7 @@ def resolve_space(
                 f"--space {path.name} (or --trust-stored-model if you trust this storage)."
             )
         return parse_space(text, path, overrides=overrides, seeds=seeds)
-    space = load_space(options.space, overrides=overrides, seeds=seeds)
+    space = _read_space(options, overrides, seeds)
     stored = attrs.get(keys.STUDY_FINGERPRINT, "{}")
     if stored not in space.fingerprints():
         raise InputError(
