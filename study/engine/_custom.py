@@ -231,9 +231,7 @@ class _SeedRun:
             rows, self.alive, self.diverged = rows[: int(np.argmax(bad))], False, True
         self.rows = np.concatenate([self.rows, rows])
 
-    def curves(
-        self, planned: int, stop: StopReason, seconds: float, error: str | None = None
-    ) -> SeedCurves:
+    def curves(self, planned: int, stop: StopReason, seconds: float) -> SeedCurves:
         """The seed's curves so far."""
         series: dict[str, Any] = dict(zip(SERIES, self.rows.T, strict=True))
         if self.kind == "regression":
@@ -243,7 +241,6 @@ class _SeedRun:
             epochs_planned=planned,
             seconds=seconds,
             stop="diverged" if self.diverged else stop,
-            error=None if self.diverged else error,
             val_samples=self.n_val,
             **series,
         )
