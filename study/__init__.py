@@ -7,6 +7,7 @@ The notebook API (:mod:`study.api`)::
     trials, curves = study.load("seq")      # a stored study as DataFrames
     study.recommended("seq")                # the trial to use, and why
     study.report("seq")                     # its HTML report; returns the path
+    study.run("space.toml", trials=20)      # run (or resume) a sweep; a path, TOML or dict
 
 Importing the package is light: TensorFlow is imported only where models train
 (:mod:`study.engine`, :mod:`study.models`, :mod:`study.keras`), never by the diagnosis, the
@@ -28,9 +29,10 @@ __all__ = [
     "load",
     "recommended",
     "report",
+    "run",
 ]
 
-_API = ("FitDiagnosis", "StudyFrames", "diagnose", "load", "recommended")
+_API = ("FitDiagnosis", "StudyFrames", "diagnose", "load", "recommended", "run")
 
 
 def __getattr__(name: str) -> Any:

@@ -16,7 +16,6 @@ from study.validation import (
     check_choice,
     check_int,
     check_number,
-    describe_interval,
 )
 
 Family = Literal["lstm", "mlp"]
@@ -54,17 +53,6 @@ class ParamDef:
     high_inclusive: bool = True
     choices: tuple[str, ...] = ()
     help: str = ""
-
-    def constraint(self) -> str:
-        """Describe the valid values in words, for error messages."""
-        if self.type is str:
-            return "one of " + ", ".join(repr(c) for c in self.choices)
-        if self.type is bool:
-            return "true or false"
-        kind = "an integer" if self.type is int else "a number"
-        return f"{kind} " + describe_interval(
-            self.low, self.high, high_inclusive=self.high_inclusive
-        )
 
     def check(self, value: Any) -> Any:
         """Return ``value`` converted to this parameter's type, or raise ``ValueError``.

@@ -245,7 +245,7 @@ def test_custom_loop_matches_model_fit(workdir: Path) -> None:
     import numpy as np
 
     from study.builders import CustomModel
-    from study.engine._custom import train_custom
+    from study.engine import build_model, train_custom
     from study.keras import DiagnosisCallback
     from study.tasks import load_task
 
@@ -255,7 +255,7 @@ def test_custom_loop_matches_model_fit(workdir: Path) -> None:
     custom = CustomModel("same_as_fit:build", values, str(workdir))
     ours = train_custom(custom, data, [3])[0]
     keras.utils.set_random_seed(3)
-    model = custom.build(data)
+    model = build_model(custom, data)
     model.compile(keras.optimizers.Adam(0.01), "mse")
     callback = DiagnosisCallback((data.x_train, data.y_train))
     model.fit(
@@ -277,7 +277,7 @@ def test_custom_loop_matches_model_fit(workdir: Path) -> None:
 def test_monitor_sees_every_seed_and_can_stop_them(workdir: Path) -> None:
     """The pruner's protocol: all seeds at the same epoch after each chunk; a stop prunes all."""
     from study.builders import CustomModel
-    from study.engine._custom import train_custom
+    from study.engine import train_custom
     from study.tasks import load_task
 
     class StopAfterFirstChunk:

@@ -73,6 +73,54 @@ def test_a_study_seeded_at_the_largest_sampler_seed_resumes(
     assert finished == [1, 2]
 
 
+FIXTURES = Path(__file__).parent / "fixtures"
+TINY_SPACE = (
+    'family = "lstm"\ntask = "sequence"\nseeds = 2\n\n[params]\n'
+    "units = { low = 2, high = 8 }\nepochs = { low = 20, high = 40, step = 10 }\n"
+    "learning_rate = 0.01\n"
+)
+"""The space of ``study_format1.sqlite3`` (study ``v1``: three complete trials, one
+interrupted and its queued re-run)."""
+TEXT_SPACE = (
+    'family = "lstm"\ntask = "sequence"\nseeds = 2\n\n[params]\n'
+    "units = { low = 2, high = 8 }\nlearning_rate = { low = 0.001, high = 0.1, log = true }\n"
+    'optimizer = { choices = ["adam", "sgd"] }\nepochs = 20\n'
+)
+"""The space of ``study_fingerprint_text.sqlite3`` (study ``v2``: two complete trials), whose
+stored fingerprint holds the searched ranges in words."""
+STORED = [
+    ("study_format1.sqlite3", "v1", TINY_SPACE, 4),
+    ("study_fingerprint_text.sqlite3", "v2", TEXT_SPACE, 3),
+]
+
+
+def _resume(workdir: Path, fixture: str, name: str, text: str, trials: int) -> int:
+    (workdir / "old.db").write_bytes((FIXTURES / fixture).read_bytes())
+    (workdir / "s.toml").write_text(text)
+    options = RunOptions(
+        study=name, trials=trials, space=Path("s.toml"), storage="sqlite:///old.db", jobs=1
+    )
+    return run(options, out=io.StringIO()).finished
+
+
+@pytest.mark.parametrize(("fixture", "name", "text", "trials"), STORED)
+def test_a_study_stored_with_an_earlier_fingerprint_resumes(
+    workdir: Path, monkeypatch: pytest.MonkeyPatch, fixture: str, name: str, text: str, trials: int
+) -> None:
+    monkeypatch.setattr("study.runner._objective.run_seeds", _scripted_seeds)
+    monkeypatch.setattr("study.runner._run.warm_up", lambda *args: None)
+    assert _resume(workdir, fixture, name, text, trials) == trials
+
+
+@pytest.mark.parametrize(("fixture", "name", "text", "trials"), STORED)
+def test_a_study_stored_with_an_earlier_fingerprint_refuses_another_range(
+    workdir: Path, fixture: str, name: str, text: str, trials: int
+) -> None:
+    changed = text.replace("high = 8 }", "high = 9 }")
+    with pytest.raises(InputError, match=r"different search space \(searched: stored .*2\.\.8"):
+        _resume(workdir, fixture, name, changed, trials)
+
+
 def test_jobs_are_capped_at_the_seeds_and_say_so() -> None:
     jobs, note = cap_jobs(8, 2, "loky")
     assert jobs == min(2, joblib.cpu_count())

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import optuna
@@ -59,6 +60,22 @@ def test_fingerprint_changes_with_a_range() -> None:
     a = _parse(BASE + "[params]\nunits = {low = 4, high = 64}\n")
     b = _parse(BASE + "[params]\nunits = {low = 4, high = 128}\n")
     assert a.fingerprint() != b.fingerprint()  # type: ignore[attr-defined]
+
+
+def test_fingerprint_does_not_depend_on_how_a_range_is_shown(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    space = _parse(BASE + "[params]\nunits = {low = 4, high = 64, log = true}\n")
+    before = space.fingerprint()  # type: ignore[attr-defined]
+    monkeypatch.setattr(Range, "describe", lambda self: "shown differently")
+    assert space.fingerprint() == before  # type: ignore[attr-defined]
+
+
+def test_fingerprint_holds_each_searched_distribution_as_optuna_json() -> None:
+    space = _parse(BASE + "[params]\nunits = {low = 4, high = 64, log = true}\n")
+    searched = json.loads(space.fingerprint())["searched"]  # type: ignore[attr-defined]
+    units = optuna.distributions.IntDistribution(4, 64, log=True)
+    assert searched == {"units": json.loads(optuna.distributions.distribution_to_json(units))}
 
 
 BAD_SPACES = [

@@ -113,7 +113,8 @@ def test_a_retried_trial_reads_as_interrupted_without_its_flag(workdir: Path) ->
 
 
 def test_a_rerun_carries_optunas_retry_record_and_not_the_dead_process(workdir: Path) -> None:
-    from study.storage import keys, requeue, retry_of
+    from study.storage import keys, retry_of
+    from study.storage._resume import requeue
 
     study = _study(workdir)
     left = study.ask({"x": optuna.distributions.IntDistribution(0, 9)})
@@ -155,7 +156,8 @@ def test_a_dead_process_trial_is_failed_only_where_no_heartbeat_watches_it(
 ) -> None:
     import socket
 
-    from study.storage import fail_dead_workers, keys
+    from study.storage import keys
+    from study.storage._resume import fail_dead_workers
 
     study = _study(workdir)
     trial = study.ask()
@@ -166,7 +168,7 @@ def test_a_dead_process_trial_is_failed_only_where_no_heartbeat_watches_it(
 
 
 def test_a_storage_exists_once_it_holds_a_study(workdir: Path) -> None:
-    from study.storage import storage_exists
+    from study.storage._open import storage_exists
 
     url = f"sqlite:///{workdir}/e.db"
     assert not storage_exists(url) and not (workdir / "e.db").exists()

@@ -10,13 +10,12 @@ from study.cli import main
 from study.errors import InputError
 from study.storage import (
     STORAGE_ENV,
-    STORAGE_FILE_ENV,
     mask_url,
     open_storage,
     resolve_url,
-    scrub,
     url_from_file,
 )
+from study.storage._urls import STORAGE_FILE_ENV, scrub
 from tests.services import free_port
 from tests.stored_fixtures import store_study
 

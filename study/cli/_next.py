@@ -51,7 +51,7 @@ def run(args: argparse.Namespace) -> int:
     text = render_space(follow)
     # What `run --space` reads; raises before anything is written. The study names its model's
     # module, but a stored study never imports code: `run` checks it when it is given.
-    parse_space(text, out, import_model=False)
+    parse_space(text, out)
     write_text_atomic(out, text)
     for change in follow.changes:
         print(f"{change.param}: {change.reason}")

@@ -116,12 +116,25 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
 
 
 def _main(args: argparse.Namespace) -> int:
-    from study.runner import run  # Training's imports load only when a study runs.
+    from study.api import run
 
     options = _options(args)
     callbacks = _live_report(args, options) + artifacts_callback(args.artifacts, options.storage)
     with _sigterm_interrupts():
-        result = run(options, callbacks=callbacks)
+        result = run(
+            options.space,
+            name=options.study,
+            trials=options.trials,
+            seeds=options.seeds,
+            storage=options.storage,
+            jobs=options.jobs,
+            overrides=options.overrides,
+            backend=options.backend,
+            scheduler=options.scheduler,
+            debug=options.debug,
+            trust_stored_model=options.trust_stored_model,
+            callbacks=callbacks,
+        )
     if not args.no_report:
         from study.cli._report import write_report
 

@@ -1,38 +1,96 @@
-"""Training a user's own Keras model (a builder's) for several seeds, chunks of epochs per graph.
+"""Loading, building and training a user's own Keras model (a builder's) for several seeds.
 
-Each seed's model comes from the builder, seeded. One compiled ``tf.function`` runs a whole
-chunk of epochs: the epoch and mini-batch loops are graph loops, and at every epoch end the
-training and validation losses are evaluated in batches with ``training=False`` (dropout
-off), as ``model.evaluate`` does. Seeds advance together chunk by chunk, so a monitor (the
-pruner) sees all of them at the same epoch, as with :func:`study.engine.train_seeds`.
+The builder ``module:function`` is imported from the folder the run started in. Each seed's
+model comes from the builder, seeded. One compiled ``tf.function`` runs a whole chunk of
+epochs: the epoch and mini-batch loops are graph loops, and at every epoch end the training
+and validation losses are evaluated in batches with ``training=False`` (dropout off), as
+``model.evaluate`` does. Seeds advance together chunk by chunk, so a monitor (the pruner)
+sees all of them at the same epoch, as with :func:`study.engine.train_seeds`.
 """
 
 from __future__ import annotations
 
+import importlib
 import math
+import os
+import sys
 import time
 from collections.abc import Callable, Mapping, Sequence
-from typing import TYPE_CHECKING, Any, cast
+from typing import Any, cast
 
 import keras
 import numpy as np
 import numpy.typing as npt
 import tensorflow as tf
 
-from study.builders import Output, standard_params
+from study.builders import CustomModel, Output, standard_params
 from study.curves import SERIES, TRIMMED_SAMPLES, SeedCurves, StopReason
 from study.engine._evaluate import keep_largest, trimmed_mean
 from study.engine._train import TrainingMonitor
+from study.errors import InputError
 from study.models import make_optimizer
 from study.tasks import TaskData
 
-if TYPE_CHECKING:
-    from study.builders import CustomModel
-
-__all__ = ["checked_model", "train_custom"]
+__all__ = ["build_model", "checked_model", "load_builder", "train_custom", "validate_builder"]
 
 _EPOCH = tf.TensorSpec([], tf.int32)
 _EVAL_BATCH = 1024  # Evaluation holds no gradients: large batches are cheap.
+
+
+def load_builder(target: str, folder: str) -> Callable[..., Any]:
+    """Import the builder ``module:function``, with ``folder`` importable.
+
+    Raises:
+        InputError: The module does not import, or has no such callable.
+    """
+    module_name, function = target.split(":")
+    if folder not in sys.path:
+        sys.path.insert(0, folder)  # Builders are found from the folder the run started in.
+    try:
+        module = importlib.import_module(module_name)
+    except (Exception, SystemExit) as e:  # Any error importing the user's module is theirs.
+        raise InputError(
+            f"`model`: cannot import {module_name!r} ({type(e).__name__}: {e}); run from the "
+            "folder that holds it or install it."
+        ) from None
+    builder = getattr(module, function, None)
+    if not callable(builder):
+        raise InputError(
+            f"`model`: module {module_name!r} has no function {function!r}; "
+            f'name a function, e.g. model = "{module_name}:build".'
+        )
+    return cast("Callable[..., Any]", builder)
+
+
+def build_model(custom: CustomModel, data: TaskData) -> keras.Model:
+    """Call the builder of ``custom`` for ``data`` and check what it returns.
+
+    Raises:
+        InputError: The builder cannot be imported.
+        TypeError: It does not return a ``keras.Model``.
+        ValueError: Its model does not fit the task (see :func:`checked_model`).
+    """
+    builder = load_builder(custom.target, custom.folder)
+    return checked_model(builder, dict(custom.values), data, Output.of(data))
+
+
+def validate_builder(target: str, values: Mapping[str, Any], data: TaskData) -> None:
+    """Build the model once for ``values`` before any trial, so a bad builder stops the run.
+
+    Raises:
+        InputError: The builder cannot be imported, raises, returns something other than a
+            ``keras.Model`` or a model whose output does not fit the task.
+    """
+    custom = CustomModel(target, dict(values), os.getcwd())
+    try:
+        build_model(custom, data)
+    except InputError:
+        raise
+    except Exception as e:  # Whatever the user's builder raises is reported as its problem.
+        raise InputError(
+            f"`model` {target}: building the model for {dict(values)} failed: "
+            f"{type(e).__name__}: {e}"
+        ) from None
 
 
 def checked_model(
@@ -151,7 +209,7 @@ class _SeedRun:
         self.diverged = False
         keras.utils.set_random_seed(seed)
         params = standard_params(custom.values)
-        self.model = custom.build(data)
+        self.model = build_model(custom, data)
         compiled = getattr(self.model, "optimizer", None) is not None
         self.optimizer = self.model.optimizer if compiled else make_optimizer(params)
         self.optimizer.build(self.model.trainable_variables)
@@ -173,9 +231,7 @@ class _SeedRun:
             rows, self.alive, self.diverged = rows[: int(np.argmax(bad))], False, True
         self.rows = np.concatenate([self.rows, rows])
 
-    def curves(
-        self, planned: int, stop: StopReason, seconds: float, error: str | None = None
-    ) -> SeedCurves:
+    def curves(self, planned: int, stop: StopReason, seconds: float) -> SeedCurves:
         """The seed's curves so far."""
         series: dict[str, Any] = dict(zip(SERIES, self.rows.T, strict=True))
         if self.kind == "regression":
@@ -185,7 +241,6 @@ class _SeedRun:
             epochs_planned=planned,
             seconds=seconds,
             stop="diverged" if self.diverged else stop,
-            error=None if self.diverged else error,
             val_samples=self.n_val,
             **series,
         )

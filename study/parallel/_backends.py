@@ -7,7 +7,7 @@ seeds on a ``dask.distributed`` cluster through joblib's dask backend: on the sc
 Dask moves the seeds' jobs and results between machines as pickles, so connect only to a
 scheduler you trust (as with any Dask cluster, whoever reaches it can run code on it).
 Live curves and pruning mid-trial reach only workers that share this machine's filesystem;
-see :mod:`study.parallel._channel`.
+see :mod:`study.parallel._lockstep`.
 """
 
 from __future__ import annotations

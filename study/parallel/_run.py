@@ -86,10 +86,12 @@ def train_job(job: SeedJob, channel: Path | None, group: int) -> list[SeedCurves
 def _train(job: SeedJob, monitor: TrainingMonitor | None) -> list[SeedCurves]:
     try:
         prepare_worker()
-        from study.engine import train_seeds
+        from study.engine import train_custom, train_seeds  # TensorFlow: loaded in workers only.
 
         if job.model is not None:  # The user's own model (see study.builders).
-            curves = job.model.train(job.data, job.seeds, job.chunk_epochs, monitor)
+            curves = train_custom(
+                job.model, job.data, job.seeds, chunk_epochs=job.chunk_epochs, monitor=monitor
+            )
         else:
             curves = train_seeds(
                 job.family,

@@ -40,7 +40,6 @@ from study.report._table import fmt, trial_table
 from study.report._text import plural
 from study.storage import StudyRecord, TrialRecord
 
-"""Default number of trials whose learning curves the page shows."""
 MAX_SCATTER = 1500
 """At most this many trials are drawn per objective plot."""
 

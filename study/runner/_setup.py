@@ -7,7 +7,6 @@ resumed with the search space it was created with.
 from __future__ import annotations
 
 import dataclasses
-import json
 import os
 import tomllib
 from collections.abc import Mapping
@@ -18,8 +17,15 @@ import optuna
 
 from study.diagnosis import DiagnosisConfig
 from study.errors import InputError
+from study.parallel import warm_up
 from study.pruning import PrunerSettings
-from study.space import SearchSpace, load_space, parse_space
+from study.space import (
+    SearchSpace,
+    closest_difference,
+    load_space,
+    parse_space,
+    sample_values,
+)
 from study.storage import keys, write_study_attrs
 from study.tasks import TaskData, TaskSource, load_source
 
@@ -32,6 +38,9 @@ class RunOptions:
         study: The study's name.
         trials: Finished trials the study should reach.
         space: The search-space file; ``None`` to reuse a stored study's space.
+        space_text: The search space as TOML text, read instead of a file; ``space`` then
+            only names where it is recorded to come from (and where a task's relative CSV
+            path is found from).
         seeds: Seeds per trial, overriding the file.
         overrides: ``--set`` values, by parameter name.
         storage: Storage URL; ``None`` for ``$STUDY_STORAGE`` or the default.
@@ -49,6 +58,7 @@ class RunOptions:
     study: str
     trials: int
     space: Path | None = None
+    space_text: str | None = None
     seeds: int | None = None
     overrides: Mapping[str, str] = dataclasses.field(default_factory=dict)
     storage: str | None = None
@@ -151,9 +161,20 @@ def _cut_short(study: optuna.Study) -> bool:
 
 def given_space(options: RunOptions) -> SearchSpace | None:
     """The search space of ``--space`` with the command line's settings, or ``None``."""
-    if options.space is None:
+    if options.space is None and options.space_text is None:
         return None
-    return load_space(options.space, overrides=options.overrides, seeds=options.seeds)
+    return _read_space(options, options.overrides, options.seeds)
+
+
+def _read_space(
+    options: RunOptions, overrides: Mapping[str, str], seeds: int | None
+) -> SearchSpace:
+    """The space the options give, as a file or as text, with ``overrides`` and ``seeds``."""
+    if options.space_text is None:
+        assert options.space is not None  # Callers check that a space is given.
+        return load_space(options.space, overrides=overrides, seeds=seeds)
+    path = options.space or Path(f"{options.study}.toml")
+    return parse_space(options.space_text, path, overrides=overrides, seeds=seeds)
 
 
 def resolve_space(
@@ -174,7 +195,7 @@ def resolve_space(
     stored_overrides = {k: str(v) for k, v in attrs.get(keys.STUDY_OVERRIDES, {}).items()}
     overrides = dict(options.overrides) or stored_overrides
     seeds = options.seeds if options.seeds is not None else attrs.get(keys.STUDY_SEEDS)
-    if options.space is None:
+    if options.space is None and options.space_text is None:
         path = Path(attrs.get(keys.STUDY_SPACE_PATH, "stored space"))
         text = attrs.get(keys.STUDY_SPACE_TEXT, "")
         model = stored_model(text)
@@ -185,12 +206,12 @@ def resolve_space(
                 f"--space {path.name} (or --trust-stored-model if you trust this storage)."
             )
         return parse_space(text, path, overrides=overrides, seeds=seeds)
-    space = load_space(options.space, overrides=overrides, seeds=seeds)
+    space = _read_space(options, overrides, seeds)
     stored = attrs.get(keys.STUDY_FINGERPRINT, "{}")
-    if space.fingerprint() != stored:
+    if stored not in space.fingerprints():
         raise InputError(
             f"study '{options.study}' was created with a different search space "
-            f"({_first_difference(stored, space.fingerprint())}); "
+            f"({closest_difference(stored, space.fingerprints())}); "
             "resume with the original file and settings, or choose a new --study name."
         )
     return space
@@ -199,21 +220,13 @@ def resolve_space(
 def stored_model(text: str) -> str | None:
     """The builder (``model = "module:function"``) that a stored space names, else ``None``.
 
-    Read from the TOML text alone: parsing the space itself imports the builder.
+    Read from the TOML text alone, before the space is parsed and its builder checked.
     """
     try:
         model = tomllib.loads(text).get("model")
     except tomllib.TOMLDecodeError:
         return None  # Parsing the space reports it, before anything is imported.
     return None if model is None else str(model)
-
-
-def _first_difference(stored: str, given: str) -> str:
-    old, new = json.loads(stored), json.loads(given)
-    for key in sorted(set(old) | set(new)):
-        if old.get(key) != new.get(key):
-            return f"{key}: stored {old.get(key)!r}, given {new.get(key)!r}"
-    return "stored space unreadable"
 
 
 def task_source(space: SearchSpace) -> TaskSource:
@@ -226,7 +239,8 @@ def task_source(space: SearchSpace) -> TaskSource:
             f"task '{space.task.label}' is regression; use final_val_loss or best_val_loss."
         )
     if space.model is not None:  # Build the user's model once: a bad builder stops here.
-        from study.builders import sample_values, validate_builder
+        warm_up(1)  # TensorFlow loads once, quietly, before the builder's module imports Keras.
+        from study.engine import validate_builder  # Loads TensorFlow: only for such a space.
 
         validate_builder(space.model, sample_values(space.searched, space.fixed), data)
     return source

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from study.space._builder import sample_values
+from study.space._fingerprint import closest_difference
 from study.space._model import OBJECTIVES, Choices, Objective, Range, Searched, SearchSpace
 from study.space._overrides import parse_overrides
 from study.space._parse import MAX_SPACE_BYTES, load_space, parse_space
@@ -14,7 +16,9 @@ __all__ = [
     "Range",
     "SearchSpace",
     "Searched",
+    "closest_difference",
     "load_space",
     "parse_overrides",
     "parse_space",
+    "sample_values",
 ]

@@ -3,19 +3,17 @@
 from __future__ import annotations
 
 import dataclasses
-import json
 from collections.abc import Mapping
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal
+from typing import Any, Literal
 
 import optuna
 
+from study.builders import CustomModel, builder_values, standard_params
 from study.params import DATA_PARAMS, Family, TrialParams, param_definition
+from study.space._fingerprint import fingerprint, text_fingerprint
 from study.tasks import TaskSpec
 from study.validation import check_bool, check_choice, check_int, check_number
-
-if TYPE_CHECKING:
-    from study.builders import CustomModel
 
 Objective = Literal["final_val_loss", "best_val_loss", "final_val_accuracy"]
 OBJECTIVES: dict[str, Literal["minimize", "maximize"]] = {
@@ -146,8 +144,6 @@ class SearchSpace:
         """Complete a trial's sampled values with the fixed ones and the defaults."""
         sampled = _model_values(sampled)
         if self.model is not None:
-            from study.builders import standard_params
-
             return standard_params({**self.fixed, **sampled})
         return TrialParams.from_values(self.family, {**self.fixed, **sampled})
 
@@ -155,8 +151,6 @@ class SearchSpace:
         """The builder call of a trial of a space with ``model``, else ``None``."""
         if self.model is None:
             return None
-        from study.builders import CustomModel, builder_values
-
         values = builder_values(self.fixed, _model_values(sampled))
         return CustomModel(self.model, values, str(Path.cwd()))
 
@@ -171,24 +165,31 @@ class SearchSpace:
     def fingerprint(self) -> str:
         """A canonical JSON text of everything that defines the study's trials.
 
-        Two spaces with the same fingerprint sample the same parameters from the same ranges
-        on the same data; resuming a study requires it to match.
+        Two spaces with the same fingerprint sample the same parameters from the same
+        distributions on the same data; resuming a study requires it to match (see
+        :meth:`fingerprints`). Built from data, never from how a range is shown.
         """
-        return json.dumps(
-            {
-                "family": self.family,
-                **({"model": self.model} if self.model is not None else {}),
-                "task": self.task.to_dict(),
-                "seeds": self.seeds,
-                "objective": self.objective,
-                "searched": self.describe_searched(),
-                "fixed": dict(self.fixed),
-                "diagnosis": dict(self.diagnosis),
-                "pruner": dict(self.pruner),
-            },
-            sort_keys=True,
-            default=str,
-        )
+        return fingerprint(self._definition(), self.distributions())
+
+    def fingerprints(self) -> tuple[str, str]:
+        """Every form of the fingerprint a stored study may hold: today's, then the earlier one.
+
+        Studies stored before the fingerprint was built from the distributions hold their
+        ranges in words; they resume when that form matches.
+        """
+        return self.fingerprint(), text_fingerprint(self._definition(), self.describe_searched())
+
+    def _definition(self) -> dict[str, Any]:
+        return {
+            "family": self.family,
+            **({"model": self.model} if self.model is not None else {}),
+            "task": self.task.to_dict(),
+            "seeds": self.seeds,
+            "objective": self.objective,
+            "fixed": dict(self.fixed),
+            "diagnosis": dict(self.diagnosis),
+            "pruner": dict(self.pruner),
+        }
 
 
 def _model_values(sampled: Mapping[str, Any]) -> dict[str, Any]:

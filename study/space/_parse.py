@@ -10,6 +10,7 @@ from typing import Any, cast
 from study.errors import InputError
 from study.files import read_capped
 from study.params import FAMILIES, PARAMS, Family, param_definition, params_for
+from study.space._builder import check_target, custom_family, user_param
 from study.space._model import (
     MAX_SAMPLER_SEED,
     MAX_SEEDS,
@@ -81,13 +82,11 @@ def parse_space(
     *,
     overrides: Mapping[str, str] | None = None,
     seeds: int | None = None,
-    import_model: bool = True,
 ) -> SearchSpace:
     """Validate a search space given as TOML text; see :func:`load_space`.
 
-    With ``import_model=False`` a ``model = "module:function"`` is checked for its form only,
-    without importing the module: for a space whose text came from a stored study, which
-    must never run code on its own.
+    A ``model = "module:function"`` is checked for its form only: reading a space never runs
+    code (a run imports the builder when it checks it, :func:`study.engine.validate_builder`).
     """
     text = text.removeprefix("\ufeff")
     try:
@@ -95,7 +94,7 @@ def parse_space(
     except tomllib.TOMLDecodeError as e:
         raise InputError(f"{path}: TOML syntax error: {e}; fix the file.") from None
     try:
-        return _build(doc, text, path, overrides or {}, seeds, import_model)
+        return _build(doc, text, path, overrides or {}, seeds)
     except InputError as e:
         raise InputError(f"{path}: {e}") from None
 
@@ -106,7 +105,6 @@ def _build(
     path: Path,
     overrides: Mapping[str, str],
     seeds: int | None,
-    import_model: bool = True,
 ) -> SearchSpace:
     unknown = [k for k in doc if k not in _TOP_KEYS]
     if unknown:
@@ -125,7 +123,7 @@ def _build(
     if lookback is not None:
         task, lookback = _lookback(doc["task"], task, lookback)
     if builtin is None:  # The user's own model: see study.builders.
-        family, searched, fixed = _custom_params(params, doc, task, import_model)
+        family, searched, fixed = _custom_params(params, doc, task)
     else:
         family = builtin
         check_family(task, family)
@@ -182,12 +180,10 @@ def _lookback(raw: Any, task: TaskSpec, entry: Any) -> tuple[TaskSpec, Searched 
 
 
 def _custom_params(
-    table: Mapping[str, Any], doc: Mapping[str, Any], task: Any, import_model: bool = True
+    table: Mapping[str, Any], doc: Mapping[str, Any], task: Any
 ) -> tuple[Family, dict[str, Searched], dict[str, Any]]:
     """The parameters of a space with a builder: every standard one, and its own ones."""
-    from study.builders import check_target, custom_family, user_param
-
-    check_target(doc["model"], load=import_model)
+    check_target(doc["model"])
     family = custom_family(task, doc.get("family"))
     searched: dict[str, Searched] = {}
     fixed: dict[str, Any] = {}

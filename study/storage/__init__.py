@@ -19,64 +19,42 @@ from study.storage._attrs import (
     write_trial_result,
 )
 from study.storage._decode import (
-    OWN_FAMILY,
-    OWN_TASK,
     describe_distribution,
     retried_numbers,
     retry_of,
-    study_description,
     study_record,
     trial_curves,
-    trial_diagnosis,
     trial_record,
     was_interrupted,
 )
-from study.storage._errors import error_reason, is_storage_error, storage_cause
+from study.storage._errors import error_reason, is_storage_error
 from study.storage._final_score import FinalScore, read_final_score, write_final_score
-from study.storage._journal import repair_journal
-from study.storage._open import (
-    check_storage,
-    heartbeat_settings,
-    open_storage,
-    storage_exists,
-)
+from study.storage._open import check_storage, open_storage
 from study.storage._records import PruneInfo, StudyRecord, TrialRecord
 from study.storage._resume import (
-    WORKER_ATTR,
     count_finished,
     count_states,
-    fail_dead_workers,
-    fail_interrupted,
     recover,
-    requeue,
     retry_trial,
     state_counts,
     tag_worker,
     worker_tag,
 )
-from study.storage._sqlite import inspect_sqlite, lock_sqlite
+from study.storage._sqlite import inspect_sqlite
 from study.storage._urls import (
-    DEFAULT_STORAGE,
     STORAGE_ENV,
-    STORAGE_FILE_ENV,
     is_journal,
     is_sqlite,
     journal_path,
     mask_url,
     resolve_url,
-    scrub,
     secrets_of,
     sqlite_path,
     url_from_file,
 )
 
 __all__ = [
-    "DEFAULT_STORAGE",
-    "OWN_FAMILY",
-    "OWN_TASK",
     "STORAGE_ENV",
-    "STORAGE_FILE_ENV",
-    "WORKER_ATTR",
     "FinalScore",
     "PruneInfo",
     "StudyRecord",
@@ -86,40 +64,29 @@ __all__ = [
     "count_states",
     "describe_distribution",
     "error_reason",
-    "fail_dead_workers",
-    "fail_interrupted",
     "finished_elsewhere",
-    "heartbeat_settings",
     "inspect_sqlite",
     "is_journal",
     "is_sqlite",
     "is_storage_error",
     "journal_path",
     "keys",
-    "lock_sqlite",
     "mark_interrupted",
     "mask_url",
     "open_storage",
     "read_final_score",
     "recover",
-    "repair_journal",
-    "requeue",
     "resolve_url",
     "retried_numbers",
     "retry_of",
     "retry_trial",
-    "scrub",
     "secrets_of",
     "sqlite_path",
     "state_counts",
-    "storage_cause",
-    "storage_exists",
-    "study_description",
     "study_record",
     "tag_worker",
     "trial_attrs",
     "trial_curves",
-    "trial_diagnosis",
     "trial_record",
     "url_from_file",
     "was_interrupted",

@@ -77,7 +77,6 @@ first."""
 
 # Format 1 only: read, never written.
 LEGACY_CURVES = "curves"
-LEGACY_SEEDS = "seeds"
 
 ERROR_SHOWN = 300
 """Characters of an error message kept in the readable user attribute."""

@@ -142,7 +142,8 @@ def open_storage(
         url: An Optuna RDB URL (``sqlite:///...``, ``postgresql://...``) or
             ``journal:///path`` for a journal file.
         stale_callback: Called with each trial whose worker stopped sending heartbeats
-            (writing only); the default queues its re-run (:func:`study.storage.requeue`).
+            (writing only); the default queues its re-run
+            (:func:`~study.storage._resume.requeue`).
         must_exist: For read-only commands: open an existing storage without writing to it.
 
     Raises:

@@ -6,8 +6,8 @@ Optuna's :class:`~optuna.storages.RetryHeartbeatStaleTrialCallback`: the re-run 
 Optuna's ``failed_trial``/``retry_history`` system attributes and our readable ``retry_of``. How
 a dead process is noticed depends on the storage:
 
-* SQLite serves one run (see :func:`study.storage.lock_sqlite`), so every ``RUNNING`` trial
-  found when a run starts is interrupted.
+* SQLite serves one run (see :func:`~study.storage._sqlite.lock_sqlite`), so every
+  ``RUNNING`` trial found when a run starts is interrupted.
 * A server database (PostgreSQL): a trial whose heartbeat went stale is failed by Optuna's
   :func:`~optuna.storages.fail_stale_trials`, which calls the retry callback; any worker
   notices it.
