@@ -108,7 +108,8 @@ def train_custom(
     ``val_loss`` evaluated with dropout off at each epoch end (the model's regularisation
     losses included, as ``model.evaluate`` reports them), ``fit_loss`` (the mean of the
     epoch's batch losses) and, for classification, the accuracies. A seed whose loss turns
-    NaN or infinite stops as ``diverged``. An exception (the builder raising for these
+    NaN or infinite stops as ``diverged``; every other seed's curves carry its model's final
+    weights (``model.get_weights()``). An exception (the builder raising for these
     parameters, say) propagates: the caller records it against the seeds
     (:func:`study.parallel.failed_seeds`), so a trial fails alone with its traceback.
     """
@@ -117,7 +118,7 @@ def train_custom(
     runs = [_SeedRun(custom, data, int(s)) for s in seeds]
     stop = _run(runs, planned, chunk_epochs, monitor, started)
     share = (time.perf_counter() - started) / len(runs)
-    return [r.curves(planned, stop, share) for r in runs]
+    return [r.curves(planned, stop, share, with_weights=True) for r in runs]
 
 
 def _run(
@@ -174,9 +175,18 @@ class _SeedRun:
         self.rows = np.concatenate([self.rows, rows])
 
     def curves(
-        self, planned: int, stop: StopReason, seconds: float, error: str | None = None
+        self,
+        planned: int,
+        stop: StopReason,
+        seconds: float,
+        error: str | None = None,
+        *,
+        with_weights: bool = False,
     ) -> SeedCurves:
-        """The seed's curves so far."""
+        """The seed's curves so far, with its model's weights if asked and it did not diverge."""
+        weights = None
+        if with_weights and not self.diverged:
+            weights = tuple(np.asarray(w, np.float32) for w in self.model.get_weights())
         series: dict[str, Any] = dict(zip(SERIES, self.rows.T, strict=True))
         if self.kind == "regression":
             series["train_metric"] = series["val_metric"] = None
@@ -187,6 +197,7 @@ class _SeedRun:
             stop="diverged" if self.diverged else stop,
             error=None if self.diverged else error,
             val_samples=self.n_val,
+            weights=weights,
             **series,
         )
 

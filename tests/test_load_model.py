@@ -1,0 +1,195 @@
+"""Kept weights: the engine's weights load into the Keras model, are kept and loaded back."""
+
+from __future__ import annotations
+
+import dataclasses
+import sys
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+import optuna
+import pytest
+
+from study.builders import CustomModel
+from study.curves import SeedCurves
+from study.errors import InputError
+from study.params import Family, TrialParams
+from study.storage import keep_weights, kept_trials, load_weights, models_to_keep
+from study.tasks import TaskData
+
+BUILDER = """
+import keras
+
+def build(params, input_shape, output):
+    inputs = keras.Input(input_shape)
+    x = keras.layers.Flatten()(inputs)
+    x = keras.layers.Dense(4, activation="tanh")(x)
+    return keras.Model(inputs, keras.layers.Dense(output.units)(x))
+"""
+
+
+def _windows(n: int = 10) -> TaskData:
+    rng = np.random.default_rng(5)
+    x = rng.normal(size=(2 * n, 4, 2)).astype(np.float32)
+    y = x.sum(axis=(1, 2))[:, None].astype(np.float32)
+    return TaskData("win", "regression", x[:n], y[:n], x[n:], y[n:], "mse", shuffle=True)
+
+
+def _engine_predictions(
+    family: Family, params: TrialParams, data: TaskData, weights: Any
+) -> npt.NDArray[np.float32]:
+    """The engine's own forward pass of one seed's weights (a stack of one)."""
+    import keras
+    import tensorflow as tf
+
+    from study.engine._network import Network
+    from study.models import head_activation
+
+    stacked = [tf.constant(np.asarray(w)[None]) for w in weights]
+    x = tf.constant(data.for_family(family).x_val[None])
+    logits = Network.of(family, params).logits(stacked, x)[0]
+    return np.asarray(keras.activations.get(head_activation(data))(logits))
+
+
+def _assert_loaded_model_predicts_as_the_engine(
+    family: Family, params: TrialParams, data: TaskData, **options: Any
+) -> None:
+    from study.engine import train_seeds
+    from study.models import build_keras_model
+
+    curves = train_seeds(family, params, data, [0, 1], **options)
+    for seed_curves in curves:
+        assert seed_curves.weights is not None
+        model = build_keras_model(family, params, data, seed_curves.seed)
+        model.set_weights(list(seed_curves.weights))
+        loaded = model.predict(data.for_family(family).x_val, verbose=0)
+        ours = _engine_predictions(family, params, data, seed_curves.weights)
+        np.testing.assert_allclose(loaded, ours, atol=1e-5, rtol=1e-5)
+        initial = build_keras_model(family, params, data, seed_curves.seed)
+        assert not np.allclose(initial.predict(data.for_family(family).x_val, verbose=0), ours)
+
+
+@pytest.mark.e2e
+def test_lstm_weights_load_into_the_keras_model() -> None:
+    params = TrialParams(units=5, layers=2, epochs=3, batch_size=4, learning_rate=0.05)
+    _assert_loaded_model_predicts_as_the_engine("lstm", params, _windows())
+
+
+@pytest.mark.e2e
+def test_gru_weights_load_into_the_keras_model() -> None:
+    params = TrialParams(units=5, epochs=3, batch_size=4, learning_rate=0.05, cell="gru")
+    _assert_loaded_model_predicts_as_the_engine("lstm", params, _windows())
+
+
+@pytest.mark.e2e
+@pytest.mark.parametrize("cell", ["lstm", "gru"])
+def test_bidirectional_weights_load_into_the_keras_model(cell: str) -> None:
+    params = TrialParams(
+        units=4, layers=2, epochs=3, learning_rate=0.05, cell=cell, bidirectional=True
+    )
+    _assert_loaded_model_predicts_as_the_engine("lstm", params, _windows())
+
+
+@pytest.mark.e2e
+def test_mlp_weights_load_into_the_keras_model() -> None:
+    params = TrialParams(units=6, layers=2, epochs=3, batch_size=4, learning_rate=0.05)
+    _assert_loaded_model_predicts_as_the_engine("mlp", params, _windows())
+
+
+@pytest.mark.e2e
+def test_weights_of_seeds_trained_in_separate_stacks_load_into_the_keras_model() -> None:
+    params = TrialParams(units=6, epochs=3, batch_size=4, learning_rate=0.05)
+    _assert_loaded_model_predicts_as_the_engine("mlp", params, _windows(), stack_memory=1)
+
+
+@pytest.mark.e2e
+def test_a_diverged_seed_keeps_no_weights() -> None:
+    from study.engine import train_seeds
+
+    data = _windows()
+    data = dataclasses.replace(data, y_train=data.y_train * 1e6)
+    params = TrialParams(units=8, epochs=200, optimizer="sgd", learning_rate=10.0, batch_size=2)
+    (curves,) = train_seeds("mlp", params, data, [1])
+    assert curves.stop == "diverged"
+    assert curves.weights is None
+
+
+@pytest.mark.e2e
+def test_a_builders_model_weights_load_into_its_model(tmp_path: Path) -> None:
+    from study.engine import train_custom
+
+    (tmp_path / "kept_builder.py").write_text(BUILDER)
+    sys.modules.pop("kept_builder", None)
+    data = _windows()
+    custom = CustomModel("kept_builder:build", {"epochs": 3, "batch_size": 4}, str(tmp_path))
+    curves = train_custom(custom, data, [0, 1])
+    trained = []
+    for seed_curves in curves:
+        assert seed_curves.weights is not None
+        model = custom.build(data)
+        model.set_weights(list(seed_curves.weights))
+        predicted = model.predict(data.x_val, verbose=0)
+        loss = float(np.mean((predicted - data.y_val) ** 2))
+        np.testing.assert_allclose(loss, seed_curves.val_loss[-1], rtol=1e-5)
+        trained.append(predicted)
+    assert not np.allclose(trained[0], trained[1])
+
+
+def test_models_to_keep_ranks_by_value_ties_to_the_earlier_trial() -> None:
+    values = {0: 3.0, 1: 1.0, 2: 1.0, 3: float("nan"), 4: 2.0}
+    assert models_to_keep(values, 2, "minimize") == {1, 2}
+    assert models_to_keep(values, 2, "maximize") == {0, 4}
+    assert models_to_keep({5: 1.0, 2: 1.0}, 1, "minimize") == {2}
+
+
+def _weights(value: float) -> dict[int, tuple[npt.NDArray[np.float32], ...]]:
+    return {0: (np.full((2, 3), value, np.float32), np.zeros(3, np.float32))}
+
+
+def _trials_with_values(
+    study: optuna.Study, folder: Path, values: list[float], keep: int
+) -> list[bool]:
+    kept = []
+    for value in values:
+        trial = study.ask()
+        kept.append(keep_weights(trial, value, _weights(value), folder=folder, keep=keep))
+        study.tell(trial, value)
+    return kept
+
+
+def test_only_the_best_few_trials_keep_their_weights(tmp_path: Path) -> None:
+    study = optuna.create_study()
+    folder = tmp_path / "artifacts"
+    kept = _trials_with_values(study, folder, [5.0, 4.0, 6.0, 1.0], keep=2)
+    assert kept == [True, True, False, True]
+    assert [t.number for t in kept_trials(study)] == [3, 1, 0]  # 0 was pushed out
+    assert len([p for p in folder.iterdir() if not p.name.startswith(".")]) == 2
+    with pytest.raises(InputError, match="trial 0 are not in"):
+        load_weights(study.trials[0], folder)
+    with pytest.raises(InputError, match="trial 2 kept no weights"):
+        load_weights(study.trials[2], folder)
+
+
+def test_kept_weights_load_back_by_seed(tmp_path: Path) -> None:
+    study = optuna.create_study()
+    folder = tmp_path / "artifacts"
+    _trials_with_values(study, folder, [2.5], keep=3)
+    loaded = load_weights(study.trials[0], folder)
+    assert list(loaded) == [0]
+    np.testing.assert_array_equal(loaded[0][0], _weights(2.5)[0][0])
+    assert [w.shape for w in loaded[0]] == [(2, 3), (3,)]
+
+
+def test_a_missing_artifact_folder_is_one_line(tmp_path: Path) -> None:
+    study = optuna.create_study()
+    _trials_with_values(study, tmp_path / "artifacts", [1.0], keep=1)
+    with pytest.raises(InputError, match=r"artifact folder .* is missing"):
+        load_weights(study.trials[0], tmp_path / "elsewhere")
+
+
+def test_curves_do_not_store_the_weights() -> None:
+    curves = SeedCurves(seed=0, train_loss=np.ones(2), val_loss=np.ones(2), weights=(np.ones(2),))
+    assert "weights" not in curves.to_dict()
+    assert dataclasses.replace(curves, weights=None) == curves
