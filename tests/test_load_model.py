@@ -193,3 +193,76 @@ def test_curves_do_not_store_the_weights() -> None:
     curves = SeedCurves(seed=0, train_loss=np.ones(2), val_loss=np.ones(2), weights=(np.ones(2),))
     assert "weights" not in curves.to_dict()
     assert dataclasses.replace(curves, weights=None) == curves
+
+
+@pytest.fixture
+def kept_study(tiny_space: Path) -> str:
+    """A tiny study of two trials run through the command line; both keep their weights."""
+    from study.cli import main
+
+    argv = ["run", "--space", str(tiny_space), "--study", "t", "--trials", "2", "--jobs", "1"]
+    assert main(argv) == 0
+    return "t"
+
+
+@pytest.mark.e2e
+def test_a_run_keeps_weights_that_load_as_the_trials_model(kept_study: str) -> None:
+    from study.runner import load_model
+
+    assert Path("studies.db.artifacts").is_dir()
+    model, kept = load_model(kept_study)
+    trial = optuna.load_study(study_name="t", storage="sqlite:///studies.db").trials[kept.trial]
+    stored = {c.seed: c for c in _stored_curves(trial)}
+    loss = model.evaluate(kept.data.x_val, kept.data.y_val, verbose=0, return_dict=True)["loss"]
+    np.testing.assert_allclose(loss, stored[kept.seed].val_loss[-1], rtol=1e-4)
+
+
+def _stored_curves(trial: optuna.trial.FrozenTrial) -> list[SeedCurves]:
+    from study.storage import trial_curves
+
+    return trial_curves(trial)
+
+
+@pytest.mark.e2e
+def test_export_models_writes_keras_files_that_predict_as_the_kept_model(
+    kept_study: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import keras
+
+    from study.cli import main
+    from study.runner import load_model
+
+    out = tmp_path / "x"
+    assert main(["export", kept_study, "--models", "--trial", "1", "--out", str(out)]) == 0
+    written = sorted(p.name for p in out.glob("*.keras"))
+    assert written == ["trial-1-seed-0.keras", "trial-1-seed-1.keras"]
+    model, kept = load_model(kept_study, trial=1, seed=1)
+    saved = keras.models.load_model(out / "trial-1-seed-1.keras")
+    np.testing.assert_allclose(
+        saved.predict(kept.data.x_val, verbose=0), model.predict(kept.data.x_val, verbose=0)
+    )
+
+
+@pytest.mark.e2e
+@pytest.mark.parametrize(
+    ("extra", "message"),
+    [
+        (["--trial", "9"], "`trial` must name a trial of study 't'"),
+        (["--artifacts", "elsewhere"], "the artifact folder elsewhere is missing"),
+    ],
+)
+def test_export_models_refuses_bad_input_in_one_line_writing_nothing(
+    kept_study: str,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    extra: list[str],
+    message: str,
+) -> None:
+    from study.cli import main
+
+    capsys.readouterr()
+    out = tmp_path / "x"
+    assert main(["export", kept_study, "--models", "--out", str(out), *extra]) == 2
+    err = capsys.readouterr().err
+    assert message in err and len(err.strip().splitlines()) == 1
+    assert not out.exists()

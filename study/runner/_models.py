@@ -80,6 +80,32 @@ def load_model(
     Raises:
         InputError: No such study, trial or seed; no artifact folder; no kept weights.
     """
+    study, chosen, weights = _kept(name, trial, storage, artifacts)
+    seed = _chosen_seed(chosen, weights, seed)
+    return _rebuilt(study, chosen, {seed: weights[seed]}, trust_stored_model)[0]
+
+
+def load_models(
+    name: str,
+    trial: int | None = None,
+    storage: str | None = None,
+    *,
+    artifacts: str | os.PathLike[str] | None = None,
+    trust_stored_model: bool = False,
+) -> list[tuple[keras.Model, KeptModel]]:
+    """Return every kept seed of a trial as a model, in seed order (see :func:`load_model`).
+
+    Raises:
+        InputError: No such study or trial; no artifact folder; no kept weights.
+    """
+    study, chosen, weights = _kept(name, trial, storage, artifacts)
+    return _rebuilt(study, chosen, weights, trust_stored_model)
+
+
+def _kept(
+    name: str, trial: int | None, storage: str | None, artifacts: str | os.PathLike[str] | None
+) -> tuple[optuna.Study, FrozenTrial, dict[int, Weights]]:
+    """Open the study, choose the trial and read its kept weights (nothing is written)."""
     url = resolve_url(storage)
     study = existing_study(open_storage(url, must_exist=True), name)
     if study is None:
@@ -91,17 +117,22 @@ def load_model(
             f"with artifacts= (--artifacts) or ${ARTIFACTS_ENV}."
         )
     chosen = _chosen_trial(study, trial)
-    weights = load_weights(chosen, folder)
-    seed = _chosen_seed(chosen, weights, seed)
-    options = RunOptions(
-        study=name, trials=0, storage=storage, trust_stored_model=trust_stored_model
-    )
+    return study, chosen, load_weights(chosen, folder)
+
+
+def _rebuilt(
+    study: optuna.Study, trial: FrozenTrial, weights: dict[int, Weights], trust: bool
+) -> list[tuple[keras.Model, KeptModel]]:
+    """Build the trial's model once per seed, on the task's data, with the seed's weights."""
+    options = RunOptions(study=study.study_name, trials=0, trust_stored_model=trust)
     space = resolve_space(options, study, None)
-    lookback = space.lookback(chosen.params)
-    data = task_source(space).data(lookback)
-    model = _built(space, chosen, data, seed)
-    model.set_weights(list(weights[seed]))
-    return model, KeptModel(trial=chosen.number, seed=seed, data=data)
+    data = task_source(space).data(space.lookback(trial.params))
+    out = []
+    for seed, seed_weights in sorted(weights.items()):
+        model = _built(space, trial, data, seed)
+        model.set_weights(list(seed_weights))
+        out.append((model, KeptModel(trial=trial.number, seed=seed, data=data)))
+    return out
 
 
 def _built(space: SearchSpace, trial: FrozenTrial, data: TaskData, seed: int) -> keras.Model:
