@@ -266,3 +266,48 @@ def test_export_models_refuses_bad_input_in_one_line_writing_nothing(
     err = capsys.readouterr().err
     assert message in err and len(err.strip().splitlines()) == 1
     assert not out.exists()
+
+
+@pytest.mark.e2e
+def test_a_seed_the_trial_did_not_keep_is_refused(kept_study: str) -> None:
+    from study.runner import load_model
+
+    with pytest.raises(InputError, match=r"`seed` must be one of trial 1's kept seeds \[0, 1\]"):
+        load_model(kept_study, trial=1, seed=7)
+
+
+@pytest.mark.e2e
+def test_the_package_loads_the_best_kept_model(kept_study: str) -> None:
+    import keras
+
+    import study
+    from study.runner import load_model
+
+    model = study.load_model(kept_study)
+    same, kept = load_model(kept_study)
+    assert isinstance(model, keras.Model)
+    np.testing.assert_array_equal(
+        model.predict(kept.data.x_val, verbose=0), same.predict(kept.data.x_val, verbose=0)
+    )
+
+
+def test_a_study_without_kept_weights_is_refused(tmp_path: Path) -> None:
+    from study.api import load_model
+    from study.storage import keys
+    from tests.stored_fixtures import store_study
+
+    url = f"sqlite:///{tmp_path / 's.db'}"
+    store_study(url)
+    optuna.load_study(study_name="demo", storage=url).set_user_attr(keys.STUDY_FINGERPRINT, "{}")
+    with pytest.raises(InputError, match="study 'demo' kept no weights"):
+        load_model("demo", storage=url)
+
+
+def test_an_unknown_study_is_refused(tmp_path: Path) -> None:
+    from study.api import load_model
+    from tests.stored_fixtures import store_study
+
+    url = f"sqlite:///{tmp_path / 's.db'}"
+    store_study(url)
+    with pytest.raises(InputError, match="no study named 'other'"):
+        load_model("other", storage=url)
