@@ -427,11 +427,12 @@ def load_model(
     """Return a trained model out of stored study ``name``: a kept trial's seed.
 
     A run keeps the final weights of its best few trials (three by default) in an Optuna
-    artifact folder beside the study. The model is the trial's own (the ``lstm`` or ``mlp``
-    network of :func:`study.models.build_keras_model`, or the builder's), compiled, with
-    the seed's weights loaded: ``model.predict(windows)`` works on windows laid out and
-    scaled as the task's training windows are (``study.runner.load_model`` also returns the
-    task's data, scaled, beside the model).
+    artifact folder beside the study: the weights when training ended, also for a trial
+    that was pruned or overfit (not those of its best validation epoch). The model is the
+    trial's own (the ``lstm`` or ``mlp`` network of :func:`study.models.build_keras_model`,
+    or the builder's), compiled, with the seed's weights loaded: ``model.predict(windows)``
+    works on windows laid out and scaled as the task's training windows are
+    (``study.runner.load_model`` also returns the task's data, scaled, beside the model).
 
     Args:
         name: The study's name.

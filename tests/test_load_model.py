@@ -311,3 +311,19 @@ def test_an_unknown_study_is_refused(tmp_path: Path) -> None:
     store_study(url)
     with pytest.raises(InputError, match="no study named 'other'"):
         load_model("other", storage=url)
+
+
+@pytest.mark.e2e
+def test_a_trial_whose_weights_cannot_be_kept_completes_with_a_warning(
+    tiny_space: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from study.cli import main
+
+    Path("taken").write_text("a file, not a folder")
+    monkeypatch.setenv("STUDY_ARTIFACTS", "taken")
+    argv = ["run", "--space", str(tiny_space), "--study", "t", "--trials", "1", "--jobs", "1"]
+    assert main(argv) == 0
+    captured = capsys.readouterr()
+    assert "trial 0 complete" in captured.out + captured.err
+    assert "warning: weights not kept in taken" in captured.out + captured.err
+    assert Path("taken").read_text() == "a file, not a folder"

@@ -151,9 +151,10 @@ class Objective:
         )
         write_trial_result(trial, curves, diagnosis, live.pruned)
         value = objective_value(self._space.objective, usable)
-        self._keep_weights(trial, value, usable)
+        not_kept = self._keep_weights(trial, value, usable)
+        warning = "; ".join(w for w in (failures, not_kept) if w) or None
         self._progress.end_trial(
-            trial.number, value, diagnosis, live.pruned is not None, warning=failures
+            trial.number, value, diagnosis, live.pruned is not None, warning=warning
         )
         if live.pruned is not None:
             # Optuna takes a pruned trial's value from its last intermediate value: the check
@@ -162,16 +163,24 @@ class Objective:
             raise optuna.TrialPruned(live.pruned.reason)
         return value
 
-    def _keep_weights(self, trial: optuna.Trial, value: float, curves: list[SeedCurves]) -> None:
-        """Keep the seeds' final weights if the trial ranks among the study's best few."""
+    def _keep_weights(
+        self, trial: optuna.Trial, value: float, curves: list[SeedCurves]
+    ) -> str | None:
+        """Keep the seeds' final weights if the trial ranks among the study's best few.
+
+        Returns:
+            Why the weights could not be kept (the trial itself stands), or ``None``.
+        """
         weights = {c.seed: c.weights for c in curves if c.weights is not None}
-        folder = (
-            Path(self._settings.artifacts)
-            if self._settings.artifacts is not None
-            else storage_folder(trial.storage)
-        )
-        if folder is not None and self._settings.keep_models > 0:
+        given = self._settings.artifacts
+        folder = Path(given) if given is not None else storage_folder(trial.storage)
+        if folder is None or self._settings.keep_models < 1:
+            return None
+        try:
             keep_weights(trial, value, weights, folder=folder, keep=self._settings.keep_models)
+        except OSError as e:
+            return f"weights not kept in {folder}: {e.strerror or e}"
+        return None
 
     def _shown(self, params: TrialParams, model: CustomModel | None) -> dict[str, Any]:
         """The values the trial stores: its family's, or those a builder's model declares."""
