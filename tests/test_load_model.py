@@ -327,3 +327,27 @@ def test_a_trial_whose_weights_cannot_be_kept_completes_with_a_warning(
     assert "trial 0 complete" in captured.out + captured.err
     assert "warning: weights not kept in taken" in captured.out + captured.err
     assert Path("taken").read_text() == "a file, not a folder"
+
+
+def test_the_artifact_folder_defaults_beside_an_sqlite_or_journal_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from study.storage import artifacts_folder, open_storage, storage_folder
+
+    monkeypatch.delenv("STUDY_ARTIFACTS", raising=False)
+    db, log = tmp_path / "s.db", tmp_path / "j.log"
+    assert artifacts_folder(f"sqlite:///{db}") == tmp_path / "s.db.artifacts"
+    assert artifacts_folder(f"journal://{log}") == tmp_path / "j.log.artifacts"
+    assert artifacts_folder("postgresql://u@h/db") is None
+    assert storage_folder(open_storage(f"sqlite:///{db}")) == tmp_path / "s.db.artifacts"
+    assert storage_folder(open_storage(f"journal://{log}")) == tmp_path / "j.log.artifacts"
+
+
+def test_the_artifact_folder_given_or_from_the_environment_comes_first(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from study.storage import artifacts_folder
+
+    monkeypatch.setenv("STUDY_ARTIFACTS", str(tmp_path / "env"))
+    assert artifacts_folder("postgresql://u@h/db") == tmp_path / "env"
+    assert artifacts_folder("sqlite:///s.db", tmp_path / "given") == tmp_path / "given"

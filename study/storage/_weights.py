@@ -71,7 +71,7 @@ def storage_folder(storage: optuna.storages.BaseStorage) -> Path | None:
     url = getattr(backend, "url", None)
     if isinstance(url, str):
         return artifacts_folder(url)
-    path = getattr(getattr(backend, "_backend", None), "_file_path", None)
+    path = getattr(backend, "_file_path", None)  # A journal storage's file backend.
     return artifacts_folder(f"journal://{Path(path).resolve()}" if path else "")
 
 
