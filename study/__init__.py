@@ -6,6 +6,7 @@ The notebook API (:mod:`study.api`)::
     study.diagnose(history)                 # a Keras History, dict, DataFrame or files
     trials, curves = study.load("seq")      # a stored study as DataFrames
     study.recommended("seq")                # the trial to use, and why
+    study.load_model("seq")                 # its best kept trained model, a keras.Model
     study.report("seq")                     # its HTML report; returns the path
     study.run("space.toml", trials=20)      # run (or resume) a sweep; a path, TOML or dict
 
@@ -27,12 +28,13 @@ __all__ = [
     "__version__",
     "diagnose",
     "load",
+    "load_model",
     "recommended",
     "report",
     "run",
 ]
 
-_API = ("FitDiagnosis", "StudyFrames", "diagnose", "load", "recommended", "run")
+_API = ("FitDiagnosis", "StudyFrames", "diagnose", "load", "load_model", "recommended", "run")
 
 
 def __getattr__(name: str) -> Any:

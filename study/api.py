@@ -20,6 +20,7 @@ from study.diagnosis import DiagnosisConfig, TrialDiagnosis, diagnose_seeds
 from study.errors import InputError
 
 if TYPE_CHECKING:
+    import keras
     import pandas as pd
 
     from study.curvefiles import CurveContext
@@ -34,6 +35,7 @@ __all__ = [
     "diagnose",
     "diagnose_with_context",
     "load",
+    "load_model",
     "load_record",
     "recommended",
     "report",
@@ -520,3 +522,46 @@ def _study_name(name: str | None, path: Path | None, text: str | None) -> str:
         given = "TOML text or a dict" if text is not None else "no space"
         raise InputError(f"`name` is needed with {given}; pass name='my-study'.")
     return path.stem
+def load_model(
+    name: str,
+    trial: int | None = None,
+    seed: int | None = None,
+    storage: str | None = None,
+    *,
+    artifacts: str | os.PathLike[str] | None = None,
+    trust_stored_model: bool = False,
+) -> keras.Model:
+    """Return a trained model out of stored study ``name``: a kept trial's seed.
+
+    A run keeps the final weights of its best few trials (three by default) in an Optuna
+    artifact folder beside the study: the weights when training ended, also for a trial
+    that was pruned or overfit (not those of its best validation epoch). The model is the
+    trial's own (the ``lstm`` or ``mlp`` network of :func:`study.models.build_keras_model`,
+    or the builder's), compiled, with the seed's weights loaded: ``model.predict(windows)``
+    works on windows laid out and scaled as the task's training windows are
+    (``study.runner.load_model`` also returns the task's data, scaled, beside the model).
+
+    Args:
+        name: The study's name.
+        trial: The trial's number; ``None`` for the best trial that kept its weights.
+        seed: The seed; ``None`` for the trial's seed of lowest final validation loss.
+        storage: Storage URL; ``None`` for ``$STUDY_STORAGE`` or ``sqlite:///studies.db``.
+        artifacts: The folder of kept weights; ``None`` for ``$STUDY_ARTIFACTS`` or
+            ``<file>.artifacts`` beside an SQLite or journal file.
+        trust_stored_model: Import the builder module a study of its own model names.
+
+    Raises:
+        InputError: No such storage, study, trial or seed; no artifact folder; a trial that
+            kept no weights.
+    """
+    from study.runner import load_model as load_kept
+
+    model, _ = load_kept(
+        name,
+        trial,
+        seed,
+        storage,
+        artifacts=artifacts,
+        trust_stored_model=trust_stored_model,
+    )
+    return model

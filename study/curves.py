@@ -70,6 +70,10 @@ class SeedCurves:
             largest loss at each epoch (the regularisation penalty included, as in
             ``val_loss``); equal to ``val_loss`` when the validation set has no more than
             twice that many samples. ``None`` when not recorded.
+        weights: The seed's weights when training ended, in the order of the Keras model's
+            ``get_weights()`` (:func:`study.models.build_keras_model`, or the builder's model),
+            or ``None`` when not kept (a seed that diverged or failed). Never stored with the
+            curves; kept weights go to the study's artifact store.
     """
 
     seed: int
@@ -85,6 +89,9 @@ class SeedCurves:
     traceback: str | None = None
     val_samples: int | None = None
     val_loss_trimmed: FloatArray | None = None
+    weights: tuple[npt.NDArray[np.float32], ...] | None = dataclasses.field(
+        default=None, repr=False, compare=False
+    )
 
     def __post_init__(self) -> None:
         if self.val_samples is not None and self.val_samples < 1:
@@ -158,7 +165,9 @@ class SeedCurves:
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> SeedCurves:
         """Decode what :meth:`to_dict` produced."""
-        series = {name: decode_series(text) for name, text in data["series"].items()}
+        series: dict[str, Any] = {
+            name: decode_series(text) for name, text in data["series"].items()
+        }
         return cls(
             seed=int(data["seed"]),
             epochs_planned=int(data["epochs_planned"]),

@@ -5,11 +5,18 @@ prune epoch, epochs, error, duration); ``curves.csv`` has the curves in long for
 seed, epoch, series, value``), the layout ``python -m study diagnose`` reads back for one
 trial (export it with ``--trial N``). Each file is written whole or not at all; existing files
 are replaced only with ``--force``, and never the storage or the study's own files.
+
+With ``--models`` it also writes each kept seed of the best trial that kept its weights (or of
+each ``--trial``) as ``trial-N-seed-S.keras``, a Keras model with the trained weights.
 """
 
 from __future__ import annotations
 
 import argparse
+import functools
+import os
+import tempfile
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -43,18 +50,40 @@ def add_parser(subparsers: Any) -> None:
         "export only trial N (repeatable); one trial's curves.csv is "
         "what `python -m study diagnose` reads",
     )
+    parser.add_argument(
+        "--models",
+        action="store_true",
+        help="also write the kept trained models as trial-N-seed-S.keras (the best trial "
+        "that kept its weights, or each --trial)",
+    )
+    parser.add_argument(
+        "--artifacts",
+        metavar="DIR",
+        help="the folder of kept weights (default: $STUDY_ARTIFACTS, or beside the SQLite "
+        "or journal file)",
+    )
     parser.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace) -> int:
     """Write the two files and print their paths."""
-    for path in export(args.name, args.storage, args.out, trials=args.trial, force=args.force):
+    models = _kept_models(args) if args.models else []
+    paths = export(
+        args.name, args.storage, args.out, trials=args.trial, force=args.force, models=models
+    )
+    for path in paths:
         print(path)
     return 0
 
 
 def export(
-    name: str, storage: str | None, out: Path | None, *, trials: list[int], force: bool = False
+    name: str,
+    storage: str | None,
+    out: Path | None,
+    *,
+    trials: list[int],
+    force: bool = False,
+    models: Sequence[tuple[str, Any]] = (),
 ) -> list[Path]:
     """Write ``trials.csv`` and ``curves.csv`` of stored study ``name``; return their paths.
 
@@ -65,6 +94,7 @@ def export(
         trials: Export only these trials (all when empty).
         force: Replace the two files when they exist already under ``out`` (those of the
             default folder are replaced without it).
+        models: Keras models to write as well, each with its file name.
 
     Raises:
         InputError: No such storage, study or trial; ``out`` is a file, or holds one of the
@@ -90,7 +120,7 @@ def export(
 
     folder = out if out is not None else DEFAULT_OUT / safe_dirname(name)
     check_out_folder(folder)
-    paths = [folder / "trials.csv", folder / "curves.csv"]
+    paths = [folder / "trials.csv", folder / "curves.csv", *(folder / n for n, _ in models)]
     protected = protected_files(loaded, storage)
     if folder.is_dir():
         for path in paths:
@@ -104,7 +134,27 @@ def export(
     _make_folder(folder)
     write_atomic(paths[0], lambda temp: table.to_csv(temp, index=False))
     write_atomic(paths[1], lambda temp: curves.to_csv(temp, index=False))
+    for path, (_, model) in zip(paths[2:], models, strict=True):
+        write_atomic(path, functools.partial(_save_model, model))
     return paths
+
+
+def _kept_models(args: argparse.Namespace) -> list[tuple[str, Any]]:
+    """Load the kept models to export, each with its file name (nothing is written yet)."""
+    from study.runner import load_models
+
+    loaded = []
+    for trial in args.trial or [None]:
+        loaded += load_models(args.name, trial, args.storage, artifacts=args.artifacts)
+    return [(f"trial-{kept.trial}-seed-{kept.seed}.keras", model) for model, kept in loaded]
+
+
+def _save_model(model: Any, temp: Path) -> None:
+    """Save ``model`` in the ``.keras`` format at ``temp`` (Keras wants the suffix)."""
+    with tempfile.TemporaryDirectory(dir=temp.parent) as folder:
+        saved = Path(folder) / "model.keras"
+        model.save(saved)
+        os.replace(saved, temp)
 
 
 def _make_folder(folder: Path) -> None:

@@ -166,7 +166,8 @@ def train_custom(
     ``val_loss`` evaluated with dropout off at each epoch end (the model's regularisation
     losses included, as ``model.evaluate`` reports them), ``fit_loss`` (the mean of the
     epoch's batch losses) and, for classification, the accuracies. A seed whose loss turns
-    NaN or infinite stops as ``diverged``. An exception (the builder raising for these
+    NaN or infinite stops as ``diverged``; every other seed's curves carry its model's final
+    weights (``model.get_weights()``). An exception (the builder raising for these
     parameters, say) propagates: the caller records it against the seeds
     (:func:`study.parallel.failed_seeds`), so a trial fails alone with its traceback.
     """
@@ -175,7 +176,7 @@ def train_custom(
     runs = [_SeedRun(custom, data, int(s)) for s in seeds]
     stop = _run(runs, planned, chunk_epochs, monitor, started)
     share = (time.perf_counter() - started) / len(runs)
-    return [r.curves(planned, stop, share) for r in runs]
+    return [r.curves(planned, stop, share, with_weights=True) for r in runs]
 
 
 def _run(
@@ -231,8 +232,18 @@ class _SeedRun:
             rows, self.alive, self.diverged = rows[: int(np.argmax(bad))], False, True
         self.rows = np.concatenate([self.rows, rows])
 
-    def curves(self, planned: int, stop: StopReason, seconds: float) -> SeedCurves:
-        """The seed's curves so far."""
+    def curves(
+        self,
+        planned: int,
+        stop: StopReason,
+        seconds: float,
+        *,
+        with_weights: bool = False,
+    ) -> SeedCurves:
+        """The seed's curves so far, with its model's weights if asked and it did not diverge."""
+        weights = None
+        if with_weights and not self.diverged:
+            weights = tuple(np.asarray(w, np.float32) for w in self.model.get_weights())
         series: dict[str, Any] = dict(zip(SERIES, self.rows.T, strict=True))
         if self.kind == "regression":
             series["train_metric"] = series["val_metric"] = None
@@ -242,6 +253,7 @@ class _SeedRun:
             seconds=seconds,
             stop="diverged" if self.diverged else stop,
             val_samples=self.n_val,
+            weights=weights,
             **series,
         )
 

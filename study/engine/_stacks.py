@@ -68,3 +68,23 @@ class StackedRun:
             for part in parts
         ]
         return np.concatenate(padded, axis=2).astype(np.float32)
+
+    def final_weights(self) -> dict[int, tuple[npt.NDArray[np.float32], ...]]:
+        """Return each seed's current weights, one seed's slice of every stacked weight.
+
+        The stacked weights are kept in the order and layout of the Keras model's
+        ``get_weights()`` with a leading seed axis (gates in Keras' order, a GRU's bias as
+        ``(2, 3 * units)``, a bidirectional layer's forward weights before its backward
+        ones), so one seed's slices are its Keras weights as they are.
+        """
+        out: dict[int, tuple[npt.NDArray[np.float32], ...]] = {}
+        for index, stack in enumerate(self._stacks):
+            trainer = self._trainers[len(stack)]
+            if len(self._stacks) == 1:
+                stacked = [np.asarray(v.numpy(), np.float32) for v in trainer.variables]
+            else:
+                stacked = [np.asarray(v, np.float32) for v in self._states[index]]
+                stacked = stacked[: len(trainer.variables)]
+            for k, seed in enumerate(stack):
+                out[seed] = tuple(np.array(w[k]) for w in stacked)
+        return out

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import time
 from collections.abc import Sequence
 from typing import Protocol
@@ -64,7 +65,11 @@ def train_seeds(
     ``train_metric`` and ``val_metric``, the accuracy on the same data as the losses.
 
     A seed whose train, validation or fit loss becomes NaN or infinite stops with
-    ``diverged``, its curves ending at its last finite epoch; the other seeds go on. An
+    ``diverged``, its curves ending at its last finite epoch; the other seeds go on. Every
+    other seed's curves carry its weights when training ended (``weights``, in the order of
+    ``model.get_weights()``): the final weights, also of a pruned trial (the weights of the
+    best validation epoch are not kept, which would cost a copy of every weight per epoch
+    inside the compiled loop). An
     exception propagates: the caller records it against the seeds with its traceback
     (:func:`study.parallel.failed_seeds`, the one place where errors become records).
 
@@ -109,7 +114,12 @@ def train_seeds(
         trainers = _lend_trainers(lent, (family, params, data), stacks, weights)
         run = StackedRun(trainers, stacks, weights, params, eval_batch_size)
         stop = _run(run, tensors, record, (chunk_epochs, monitor), started)
-    return record.curves(stop, time.perf_counter() - started)
+        final = run.final_weights()
+    curves = record.curves(stop, time.perf_counter() - started)
+    return [
+        c if c.stop == "diverged" else dataclasses.replace(c, weights=final[c.seed])
+        for c in curves
+    ]
 
 
 def _lend_trainers(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import optuna
@@ -22,7 +23,15 @@ from study.runner._progress import Progress
 from study.runner._reached import ReachedLoss
 from study.runner._value import objective_value
 from study.space import SearchSpace
-from study.storage import mark_interrupted, write_error, write_params, write_trial_result
+from study.storage import (
+    KEEP_MODELS,
+    keep_weights,
+    mark_interrupted,
+    storage_folder,
+    write_error,
+    write_params,
+    write_trial_result,
+)
 from study.tasks import TaskData, TaskSource
 
 
@@ -35,12 +44,18 @@ class RunSettings:
         backend: The joblib backend that runs the seed workers.
         chunk_epochs: Epochs trained between two looks at the live curves.
         debug: Re-raise a seed's error instead of recording it (``run --debug``).
+        keep_models: Trials whose seeds' final weights the study keeps: the best few
+            (:func:`study.storage.keep_weights`); 0 keeps none.
+        artifacts: The folder of kept weights; ``None`` for ``$STUDY_ARTIFACTS`` or beside
+            the SQLite or journal file (a PostgreSQL study without either keeps none).
     """
 
     n_jobs: int = 1
     backend: str = "loky"
     chunk_epochs: int = 50
     debug: bool = False
+    keep_models: int = KEEP_MODELS
+    artifacts: str | None = None
 
 
 class Objective:
@@ -136,8 +151,10 @@ class Objective:
         )
         write_trial_result(trial, curves, diagnosis, live.pruned)
         value = objective_value(self._space.objective, usable)
+        not_kept = self._keep_weights(trial, value, usable)
+        warning = "; ".join(w for w in (failures, not_kept) if w) or None
         self._progress.end_trial(
-            trial.number, value, diagnosis, live.pruned is not None, warning=failures
+            trial.number, value, diagnosis, live.pruned is not None, warning=warning
         )
         if live.pruned is not None:
             # Optuna takes a pruned trial's value from its last intermediate value: the check
@@ -145,6 +162,25 @@ class Objective:
             live.report(value, max(c.epochs_trained for c in usable))
             raise optuna.TrialPruned(live.pruned.reason)
         return value
+
+    def _keep_weights(
+        self, trial: optuna.Trial, value: float, curves: list[SeedCurves]
+    ) -> str | None:
+        """Keep the seeds' final weights if the trial ranks among the study's best few.
+
+        Returns:
+            Why the weights could not be kept (the trial itself stands), or ``None``.
+        """
+        weights = {c.seed: c.weights for c in curves if c.weights is not None}
+        given = self._settings.artifacts
+        folder = Path(given) if given is not None else storage_folder(trial.storage)
+        if folder is None or self._settings.keep_models < 1:
+            return None
+        try:
+            keep_weights(trial, value, weights, folder=folder, keep=self._settings.keep_models)
+        except OSError as e:
+            return f"weights not kept in {folder}: {e.strerror or e}"
+        return None
 
     def _shown(self, params: TrialParams, model: CustomModel | None) -> dict[str, Any]:
         """The values the trial stores: its family's, or those a builder's model declares."""

@@ -1,0 +1,223 @@
+"""Kept weights: the final weights of a study's best few trials, in an Optuna artifact store.
+
+A trial that ranks among the best :data:`KEEP_MODELS` trials by value (pruned trials by the
+value they were pruned at) uploads one ``weights.npz`` holding every seed's weights, in the
+order of the Keras model's ``get_weights()``, with :func:`optuna.artifacts.upload_artifact`;
+the artifact's record lives in the trial. The artifacts of a trial that a better one pushes
+out of the best few are removed from the store, so the store holds at most
+:data:`KEEP_MODELS` trials' weights (a little more when several runs share a study and
+finish trials at the same moment).
+
+The store is a folder (:class:`optuna.artifacts.FileSystemArtifactStore`): the one given, else
+``$STUDY_ARTIFACTS``, else beside an SQLite or journal file (``studies.db.artifacts/``).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import json
+import os
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any, Literal
+
+import numpy as np
+import numpy.typing as npt
+import optuna
+from optuna.artifacts import FileSystemArtifactStore, upload_artifact
+from optuna.artifacts.exceptions import ArtifactNotFound
+from optuna.trial import FrozenTrial, TrialState
+
+from study.errors import InputError
+from study.storage._urls import journal_path, sqlite_path
+
+ARTIFACTS_ENV = "STUDY_ARTIFACTS"
+"""Environment variable naming the artifact folder (needed for PostgreSQL studies)."""
+
+KEEP_MODELS = 3
+"""Trials whose weights a study keeps by default: its best three."""
+
+WEIGHTS_FILE = "weights.npz"
+"""The file name of a trial's kept weights in the artifact store."""
+
+_ARTIFACT_RECORD = "artifacts:"  # Key prefix of the records optuna's upload_artifact writes.
+
+Weights = tuple[npt.NDArray[np.float32], ...]
+"""One seed's weights, in the order of the Keras model's ``get_weights()``."""
+
+
+def artifacts_folder(url: str, artifacts: str | os.PathLike[str] | None = None) -> Path | None:
+    """Return the artifact folder of the study storage at ``url``, or ``None`` for none.
+
+    ``artifacts`` when given, else ``$STUDY_ARTIFACTS``, else ``<file>.artifacts`` beside an
+    SQLite or journal file; a database server (PostgreSQL) has no default.
+    """
+    if artifacts is not None:
+        return Path(artifacts)
+    if os.environ.get(ARTIFACTS_ENV):
+        return Path(os.environ[ARTIFACTS_ENV])
+    path = sqlite_path(url) or journal_path(url)
+    return None if path is None else path.with_name(path.name + ".artifacts")
+
+
+def storage_folder(storage: optuna.storages.BaseStorage) -> Path | None:
+    """Return the default artifact folder of an opened storage (see :func:`artifacts_folder`).
+
+    Optuna keeps an RDB storage's URL on the storage under its cache, and a journal file's
+    path on its backend; neither has a public accessor, so both are read where they are.
+    """
+    backend = getattr(storage, "_backend", storage)  # Optuna's cache wraps an RDB storage.
+    url = getattr(backend, "url", None)
+    if isinstance(url, str):
+        return artifacts_folder(url)
+    path = getattr(backend, "_file_path", None)  # A journal storage's file backend.
+    return artifacts_folder(f"journal://{Path(path).resolve()}" if path else "")
+
+
+def models_to_keep(
+    values: Mapping[int, float], keep: int, direction: Literal["minimize", "maximize"]
+) -> set[int]:
+    """Return the trial numbers among ``values`` that rank among the best ``keep``.
+
+    Ties go to the earlier trial; NaN values never rank.
+    """
+    finite = [(v, n) for n, v in values.items() if np.isfinite(v)]
+    sign = 1.0 if direction == "minimize" else -1.0
+    ranked = sorted(finite, key=lambda item: (sign * item[0], item[1]))
+    return {n for _, n in ranked[:keep]}
+
+
+def keep_weights(
+    trial: optuna.Trial,
+    value: float,
+    weights: Mapping[int, Weights],
+    *,
+    folder: Path,
+    keep: int = KEEP_MODELS,
+) -> bool:
+    """Upload ``trial``'s seeds' weights if it ranks among the best ``keep``; return whether.
+
+    The weights of trials this one pushes out of the best few are removed from the store.
+
+    Args:
+        trial: The running trial.
+        value: Its value (the one it finishes or is pruned with).
+        weights: Each seed's weights.
+        folder: The artifact folder (created if missing).
+        keep: Trials whose weights the study keeps.
+    """
+    if keep < 1 or not weights:
+        return False
+    study = trial.study
+    holders = {t.number: t for t in study.get_trials(deepcopy=False) if _weights_id(t)}
+    values = {n: _trial_value(t) for n, t in holders.items() if n != trial.number}
+    best = models_to_keep({**values, trial.number: value}, keep, _direction(study))
+    if trial.number not in best:
+        return False
+    folder.mkdir(parents=True, exist_ok=True)
+    store = FileSystemArtifactStore(str(folder))
+    _upload(trial, weights, store, folder)
+    for number in set(values) - best:
+        _remove(store, _weights_id(holders[number]))
+    return True
+
+
+def load_weights(trial: FrozenTrial, folder: Path) -> dict[int, Weights]:
+    """Return the kept weights of ``trial``'s seeds, by seed.
+
+    Raises:
+        InputError: The trial kept no weights, or they are no longer in ``folder``.
+    """
+    artifact_id = _weights_id(trial)
+    if artifact_id is None:
+        raise InputError(
+            f"trial {trial.number} kept no weights (only the best few trials of a run keep "
+            "theirs); choose a trial that did, or leave out the trial for the best one."
+        )
+    if not folder.is_dir():
+        raise InputError(
+            f"the artifact folder {folder} is missing; give the folder the run kept weights "
+            f"in with --artifacts or ${ARTIFACTS_ENV}."
+        )
+    try:
+        with FileSystemArtifactStore(str(folder)).open_reader(artifact_id) as reader:
+            data = reader.read()
+    except ArtifactNotFound:
+        raise InputError(
+            f"the weights of trial {trial.number} are not in {folder} (a better trial pushed "
+            "them out, or the folder is another study's); choose a trial that kept its weights."
+        ) from None
+    return _decode(data)
+
+
+def kept_trials(study: optuna.Study) -> list[FrozenTrial]:
+    """Return the trials that kept weights, best first (the store may have dropped some since).
+
+    Trials rank by value (pruned ones by the value they were pruned at), ties by number.
+    """
+    kept = [t for t in study.get_trials(deepcopy=False) if _weights_id(t) is not None]
+    sign = -1.0 if _direction(study) == "maximize" else 1.0
+    ranked = [(sign * _trial_value(t), t.number, t) for t in kept]
+    return [t for _, _, t in sorted((r for r in ranked if np.isfinite(r[0])), key=lambda r: r[:2])]
+
+
+def _upload(
+    trial: optuna.Trial,
+    weights: Mapping[int, Weights],
+    store: FileSystemArtifactStore,
+    folder: Path,
+) -> None:
+    """Write the weights to a temporary file of ``folder`` and upload it as the trial's."""
+    temp = folder / f".{WEIGHTS_FILE}.{os.getpid()}.{trial.number}"
+    try:
+        with temp.open("wb") as handle:
+            np.savez(handle, **_encode(weights))
+        named = temp.with_name(f"trial-{trial.number}-{WEIGHTS_FILE}")
+        temp.replace(named)
+        temp = named
+        upload_artifact(artifact_store=store, file_path=str(named), study_or_trial=trial)
+    finally:
+        temp.unlink(missing_ok=True)
+
+
+def _encode(weights: Mapping[int, Weights]) -> dict[str, Any]:
+    return {f"{seed}/{i}": w for seed, ws in weights.items() for i, w in enumerate(ws)}
+
+
+def _decode(data: bytes) -> dict[int, Weights]:
+    with np.load(io.BytesIO(data)) as arrays:
+        pairs = [(tuple(int(p) for p in k.split("/")), arrays[k]) for k in arrays.files]
+    out: dict[int, list[npt.NDArray[np.float32]]] = {}
+    for (seed, _), array in sorted(pairs, key=lambda item: item[0]):
+        out.setdefault(seed, []).append(np.asarray(array, np.float32))
+    return {seed: tuple(ws) for seed, ws in out.items()}
+
+
+def _weights_id(trial: FrozenTrial) -> str | None:
+    """The artifact id of the trial's kept weights, from the records ``upload_artifact`` wrote."""
+    for key, text in trial.system_attrs.items():
+        if key.startswith(_ARTIFACT_RECORD) and isinstance(text, str):
+            meta = json.loads(text)
+            if str(meta.get("filename", "")).endswith(WEIGHTS_FILE):
+                return str(meta["artifact_id"])
+    return None
+
+
+def _trial_value(trial: FrozenTrial) -> float:
+    if trial.value is not None:
+        return float(trial.value)
+    if trial.state == TrialState.PRUNED and trial.intermediate_values:
+        return float(trial.intermediate_values[max(trial.intermediate_values)])
+    return float("nan")
+
+
+def _direction(study: optuna.Study) -> Literal["minimize", "maximize"]:
+    return "maximize" if study.direction == optuna.study.StudyDirection.MAXIMIZE else "minimize"
+
+
+def _remove(store: FileSystemArtifactStore, artifact_id: str | None) -> None:
+    if artifact_id is None:
+        return
+    with contextlib.suppress(ArtifactNotFound):  # Removed already (another run of the study).
+        store.remove(artifact_id)
