@@ -430,6 +430,8 @@ def run(
     scheduler: str | None = None,
     debug: bool = False,
     trust_stored_model: bool = False,
+    artifacts: str | os.PathLike[str] | None = None,
+    keep_models: int = 3,
     callbacks: Sequence[TrialCallback] = (),
     out: TextIO | None = None,
 ) -> RunResult:
@@ -453,6 +455,10 @@ def run(
         debug: Stop at the first error of a seed, with its traceback.
         trust_stored_model: Resume a study of the user's own model with ``space=None``,
             importing the builder module that the storage names.
+        artifacts: The Optuna artifact folder of kept weights; ``None`` for
+            ``$STUDY_ARTIFACTS`` or ``<file>.artifacts`` beside an SQLite or journal file.
+        keep_models: The best trials whose seeds' final weights are kept (0: none); see
+            :func:`load_model`.
         callbacks: Called after each trial this run finishes (Optuna's ``optimize`` callbacks).
         out: Where the run's lines go.
 
@@ -468,6 +474,8 @@ def run(
 
     path, text = _space_source(space)
     study_name = _study_name(name, path, text)
+    if not isinstance(keep_models, int) or keep_models < 0:
+        raise InputError(f"`keep_models` must be 0 or more, but got keep_models={keep_models!r}.")
     for key, value in (("trials", trials), ("jobs", jobs), ("seeds", seeds)):
         if value is not None and (not isinstance(value, int) or value < 1):
             raise InputError(f"`{key}` must be a positive integer, but got {key}={value!r}.")
@@ -484,6 +492,8 @@ def run(
         scheduler=scheduler,
         debug=debug,
         trust_stored_model=trust_stored_model,
+        artifacts=None if artifacts is None else str(artifacts),
+        keep_models=keep_models,
     )
     return run_study(options, out=out, callbacks=callbacks)
 
@@ -522,6 +532,8 @@ def _study_name(name: str | None, path: Path | None, text: str | None) -> str:
         given = "TOML text or a dict" if text is not None else "no space"
         raise InputError(f"`name` is needed with {given}; pass name='my-study'.")
     return path.stem
+
+
 def load_model(
     name: str,
     trial: int | None = None,

@@ -88,6 +88,18 @@ def test_a_count_below_one_is_refused_before_any_storage(
     assert not (scripted / "s.db").exists()
 
 
+def test_a_negative_number_of_kept_models_is_refused_before_any_storage(
+    scripted: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with pytest.raises(InputError, match="`keep_models` must be 0 or more"):
+        study.run(TEXT, name="n", storage="sqlite:///s.db", out=io.StringIO(), keep_models=-1)
+    argv = ["run", "--space", str(scripted / "x.toml"), "--keep-models", "-1"]
+    (scripted / "x.toml").write_text(TEXT)
+    assert main([*argv, "--storage", "sqlite:///s.db"]) == 2
+    assert "keep_models" in capsys.readouterr().err
+    assert not (scripted / "s.db").exists()
+
+
 def test_a_space_of_another_type_is_refused(scripted: Path) -> None:
     with pytest.raises(InputError, match="`space` must be a path, TOML text or a dict"):
         _run(42, name="n", trials=1)

@@ -99,9 +99,18 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
         "--artifacts",
         type=Path,
         metavar="DIR",
-        help="store each finished trial's learning-curve figure (PNG) as an Optuna artifact "
-        "of that trial in this folder, shown on the trial's page by "
-        "optuna-dashboard STORAGE --artifact-dir DIR",
+        help="the Optuna artifact folder: each finished trial's learning-curve figure (PNG) "
+        "is stored there, shown on the trial's page by optuna-dashboard STORAGE "
+        "--artifact-dir DIR, beside the kept models' weights (default for the weights: "
+        "$STUDY_ARTIFACTS, or STORAGE_FILE.artifacts beside an SQLite or journal file)",
+    )
+    parser.add_argument(
+        "--keep-models",
+        type=int,
+        default=3,
+        metavar="N",
+        help="keep the final weights of the best N trials' seeds, for study.load_model and "
+        "export --models (0: none; default 3)",
     )
     parser.add_argument(
         "--debug",
@@ -133,6 +142,8 @@ def _main(args: argparse.Namespace) -> int:
             scheduler=options.scheduler,
             debug=options.debug,
             trust_stored_model=options.trust_stored_model,
+            artifacts=options.artifacts,
+            keep_models=options.keep_models,
             callbacks=callbacks,
         )
     if not args.no_report:
@@ -184,6 +195,8 @@ def _options(args: argparse.Namespace) -> RunOptions:
         scheduler=args.scheduler,
         debug=args.debug,
         trust_stored_model=args.trust_stored_model,
+        artifacts=None if args.artifacts is None else str(args.artifacts),
+        keep_models=args.keep_models,
     )
 
 

@@ -223,7 +223,13 @@ def _optimize(
             plan.pruning.wrapped(),
             plan.pruning.will_not_win_settings(),
         )
-    settings = RunSettings(n_jobs=plan.jobs, backend=options.backend, debug=options.debug)
+    settings = RunSettings(
+        n_jobs=plan.jobs,
+        backend=options.backend,
+        debug=options.debug,
+        keep_models=options.keep_models,
+        artifacts=options.artifacts,
+    )
     objective = Objective(
         plan.space,
         plan.data,

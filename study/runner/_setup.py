@@ -26,7 +26,7 @@ from study.space import (
     parse_space,
     sample_values,
 )
-from study.storage import keys, write_study_attrs
+from study.storage import KEEP_MODELS, keys, write_study_attrs
 from study.tasks import TaskData, TaskSource, load_source
 
 
@@ -50,6 +50,8 @@ class RunOptions:
             cluster for the run.
         debug: Re-raise the first error of a seed, with its traceback, instead of recording
             it and going on.
+        artifacts: The folder of kept weights (see :class:`~study.runner.RunSettings`).
+        keep_models: Trials whose seeds' final weights the study keeps (0: none).
         trust_stored_model: Resuming without ``space`` may import the builder module that
             the stored study names (its own model). Without it, a stored study never runs
             code on its own: the same ``space`` file must be given.
@@ -67,6 +69,8 @@ class RunOptions:
     scheduler: str | None = None
     debug: bool = False
     trust_stored_model: bool = False
+    artifacts: str | None = None
+    keep_models: int = KEEP_MODELS
 
 
 @dataclasses.dataclass(frozen=True)
