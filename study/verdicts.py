@@ -99,7 +99,8 @@ def verdict_inputs(record: StudyRecord) -> dict[int, VerdictInputs]:
 
     ``reached_loss`` is the lowest validation loss any *other* complete or pruned trial
     reached; the settings are the study's ``[diagnosis]`` table, with the overfit pruner's
-    thresholds for a trial that pruner stopped.
+    thresholds for a trial that pruner stopped. A study made by a user's own objective holds
+    no pruner settings: a trial its overfit callback stopped keeps its stored verdict.
     """
     lowest = {t.number: lowest_val_loss(t.seeds) for t in record.trials if _finished(t)}
     config = study_config(record.space_text)
@@ -110,6 +111,8 @@ def verdict_inputs(record: StudyRecord) -> dict[int, VerdictInputs]:
             continue
         others = [v for n, v in lowest.items() if n != trial.number and math.isfinite(v)]
         by_overfit = trial.pruned is not None and trial.pruned.by == "overfit"
+        if by_overfit and not record.space_text:
+            continue  # Stopped by a callback whose settings the study does not hold: as stored.
         inputs[trial.number] = VerdictInputs(
             config=pruning if by_overfit else config,
             baseline_loss=record.baseline_loss,

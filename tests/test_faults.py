@@ -278,14 +278,16 @@ def test_a_trial_completes_from_the_seeds_whose_worker_survived(
 
 
 def test_unreachable_storage_at_start_is_one_line_and_exit_2(
-    tiny_space: Path, capsys: pytest.CaptureFixture[str]
+    tiny_space: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     for url in (
         f"postgresql+psycopg2://me:hunter2@127.0.0.1:{free_port()}/db",
         "postgresql+psycopg2://me:hunter2@no-such-host.invalid/db",
         "nosuchdb://x",
     ):
-        code = main(["run", "--space", str(tiny_space), "--storage", url, "--no-report"])
+        # From the environment, as a URL with a password should come (not the process list).
+        monkeypatch.setenv("STUDY_STORAGE", url)
+        code = main(["run", "--space", str(tiny_space), "--no-report"])
         err = capsys.readouterr().err
         assert code == 2
         assert err.startswith("error: cannot open storage") and err.count("\n") == 1

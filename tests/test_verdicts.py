@@ -68,7 +68,7 @@ def test_a_plateau_others_beat_stays_too_small() -> None:
 
 def test_a_trial_the_overfit_pruner_stopped_is_judged_with_the_pruners_thresholds() -> None:
     pruned = _trial(0, 0.6, state="PRUNED")
-    record = _study(pruned, _trial(1, 0.3))
+    record = dataclasses.replace(_study(pruned, _trial(1, 0.3)), space_text="[pruner]\n")
     judged = judged_against_study(record).trials[0].diagnosis
     expected = diagnose_seeds(
         pruned.seeds,
@@ -78,6 +78,13 @@ def test_a_trial_the_overfit_pruner_stopped_is_judged_with_the_pruners_threshold
     )
     assert judged == expected
     assert verdict_inputs(record)[0].config == live_config(PrunerSettings())
+
+
+def test_a_trial_a_users_callback_stopped_keeps_its_stored_verdict() -> None:
+    pruned = _trial(0, 0.6, state="PRUNED")  # A study of the user's own: no stored space.
+    record = _study(pruned, _trial(1, 0.3))
+    assert judged_against_study(record).trials[0].diagnosis is pruned.diagnosis
+    assert 0 not in verdict_inputs(record)
 
 
 def test_a_trial_another_pruner_stopped_is_judged_with_the_study_settings() -> None:

@@ -11,7 +11,7 @@ import numpy as np
 from scipy import stats
 
 from study.curves import SeedCurves
-from study.space import Objective
+from study.objectives import Objective
 
 Direction = Literal["minimize", "maximize"]
 

@@ -29,9 +29,9 @@ from scipy import stats
 
 from study.curves import SeedCurves
 from study.evidence import Forecast, forecast, seed_values
+from study.objectives import Objective
 from study.pruning._overfit import PruneDecision
 from study.pruning._settings import WillNotWinSettings
-from study.space import Objective
 
 _TINY = 1e-12  # Losses and error rates are clipped here before their log.
 _MATCHED_WINDOW = 5  # Epochs averaged at a matched epoch: one epoch's noise is not a lead.

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from study.objectives import OBJECTIVES, Objective
 from study.space._builder import sample_values
 from study.space._fingerprint import closest_difference
-from study.space._model import OBJECTIVES, Choices, Objective, Range, Searched, SearchSpace
+from study.space._model import Choices, Range, Searched, SearchSpace
 from study.space._overrides import parse_overrides
 from study.space._parse import MAX_SPACE_BYTES, load_space, parse_space
 

@@ -10,18 +10,12 @@ from typing import Any, Literal
 import optuna
 
 from study.builders import CustomModel, builder_values, standard_params
+from study.objectives import OBJECTIVES, Objective
 from study.params import DATA_PARAMS, Family, TrialParams, param_definition
 from study.space._fingerprint import fingerprint, text_fingerprint
 from study.tasks import TaskSpec
 from study.validation import check_bool, check_choice, check_int, check_number
 
-Objective = Literal["final_val_loss", "best_val_loss", "final_val_accuracy"]
-OBJECTIVES: dict[str, Literal["minimize", "maximize"]] = {
-    "final_val_loss": "minimize",
-    "best_val_loss": "minimize",
-    "final_val_accuracy": "maximize",
-}
-"""Each objective and the direction it is optimised in."""
 MAX_SEEDS = 256
 """Most seeds per trial."""
 MAX_SAMPLER_SEED = 2**32 - 1

@@ -9,12 +9,12 @@ from typing import Any, cast
 
 from study.errors import InputError
 from study.files import read_capped
+from study.objectives import OBJECTIVES
 from study.params import FAMILIES, PARAMS, Family, param_definition, params_for
 from study.space._builder import check_target, custom_family, user_param
 from study.space._model import (
     MAX_SAMPLER_SEED,
     MAX_SEEDS,
-    OBJECTIVES,
     Choices,
     Range,
     Searched,

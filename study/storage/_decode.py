@@ -21,7 +21,7 @@ from optuna.trial import FrozenTrial
 from study.curves import SeedCurves
 from study.diagnosis import TrialDiagnosis
 from study.evidence import TrialEvidence, seed_values, trial_evidence
-from study.space import OBJECTIVES, Objective
+from study.objectives import OBJECTIVES, Objective
 from study.storage import _keys as keys
 from study.storage._final_score import read_final_score
 from study.storage._records import PruneInfo, StudyRecord, TrialRecord
