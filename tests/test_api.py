@@ -12,6 +12,7 @@ import pandas as pd
 import pytest
 
 import study
+import study.api
 from study.curvecontext import CONTEXT_COLUMNS
 from study.errors import InputError
 from tests.stored_fixtures import good_curves, overfit_curves, store_study
@@ -137,4 +138,4 @@ def test_report_stays_the_function_after_the_subpackage_loads() -> None:
     import study.report as _  # noqa: F401  (loads the subpackage)
     from study.report import build_report  # noqa: F401
 
-    assert callable(study.report) and study.report.__module__ == "study.api"
+    assert callable(study.report) and study.report is study.api.report
