@@ -118,7 +118,7 @@ def test_a_diverged_seed_keeps_no_weights() -> None:
 
 @pytest.mark.e2e
 def test_a_builders_model_weights_load_into_its_model(tmp_path: Path) -> None:
-    from study.engine import train_custom
+    from study.engine import build_model, train_custom
 
     (tmp_path / "kept_builder.py").write_text(BUILDER)
     sys.modules.pop("kept_builder", None)
@@ -128,7 +128,7 @@ def test_a_builders_model_weights_load_into_its_model(tmp_path: Path) -> None:
     trained = []
     for seed_curves in curves:
         assert seed_curves.weights is not None
-        model = custom.build(data)
+        model = build_model(custom, data)
         model.set_weights(list(seed_curves.weights))
         predicted = model.predict(data.x_val, verbose=0)
         loss = float(np.mean((predicted - data.y_val) ** 2))
