@@ -144,16 +144,23 @@ def final_score(study: optuna.Study, plan: RunPlan, options: RunOptions, out: Te
         return
     score = read_final_score(study)
     if score is None or score.trial != study.best_trial.number:
-        score = score_on_test(
-            study,
-            plan.space,
-            plan.source,
-            n_jobs=plan.jobs,
-            backend=options.backend,
-            chunk_epochs=_chunk(plan),
-        )
-        write_final_score(study, score)
+        score = _score_and_store(study, plan, options)
     print(f"final score: {score.describe()}", file=out)
+
+
+def _score_and_store(study: optuna.Study, plan: RunPlan, options: RunOptions) -> FinalScore:
+    """Score the study's best trial on the test split with the run's settings, and store it."""
+    assert plan.source is not None  # Callers score only a task with a test split.
+    score = score_on_test(
+        study,
+        plan.space,
+        plan.source,
+        n_jobs=plan.jobs,
+        backend=options.backend,
+        chunk_epochs=_chunk(plan),
+    )
+    write_final_score(study, score)
+    return score
 
 
 def evaluate(options: RunOptions) -> FinalScore:
@@ -176,15 +183,7 @@ def evaluate(options: RunOptions) -> FinalScore:
     _best_trial(existing)  # A study without a complete trial stops here, unchanged.
     study = optuna.load_study(study_name=options.study, storage=open_storage(url))
     with seed_cluster(options.backend, options.scheduler, plan.jobs):
-        score = score_on_test(
-            study,
-            plan.space,
-            plan.source,
-            n_jobs=plan.jobs,
-            backend=options.backend,
-            chunk_epochs=_chunk(plan),
-        )
-    write_final_score(study, score)
+        score = _score_and_store(study, plan, options)
     return score
 
 
