@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 import io
+import os
+import subprocess
+import sys
+import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -19,6 +23,7 @@ from study.params import TrialParams
 from study.runner import RunOptions, run
 from study.storage import open_storage, study_record
 from study.tasks import load_task
+from tests.services import ROOT
 
 pytestmark = pytest.mark.e2e
 
@@ -122,3 +127,77 @@ def test_a_lost_workers_seeds_do_not_hold_up_the_others(
         )
     assert seen and all(seeds == [0] for seeds in seen)  # Decided without the lost worker.
     assert [c.epochs_trained for c in curves] == [30, 30]  # Its seeds came back all the same.
+
+
+def record_thread(job: SeedJob, channel: Path | None, group: int) -> list[SeedCurves]:
+    """A worker that says whether it ran in the calling thread instead of a cluster's worker."""
+    error = "in the caller" if threading.current_thread() is threading.main_thread() else None
+    return [
+        SeedCurves(
+            seed=s, train_loss=np.ones(1), val_loss=np.ones(1), epochs_planned=1, error=error
+        )
+        for s in job.seeds
+    ]
+
+
+def test_a_one_thread_cluster_trains_the_seeds_not_the_caller() -> None:
+    with (
+        distributed.LocalCluster(
+            n_workers=1, threads_per_worker=1, processes=False, dashboard_address=None
+        ) as one,
+        seed_cluster("dask", one.scheduler_address, 1),
+    ):
+        curves = run_seeds(
+            "lstm",
+            PARAMS,
+            load_task("sequence"),
+            [0, 1],
+            n_jobs=2,
+            backend="dask",
+            worker=record_thread,
+        )
+    assert [c.error for c in curves] == [None, None]
+
+
+def sleep_long(job: SeedJob, channel: Path | None, group: int) -> list[SeedCurves]:
+    """A worker whose job outlasts the test: its worker process is killed under it."""
+    time.sleep(600)
+    return []
+
+
+def _worker_process(address: str) -> subprocess.Popen[bytes]:
+    argv = [sys.executable, "-m", "distributed.cli.dask_worker", address, "--no-nanny"]
+    argv += ["--nthreads", "1", "--no-dashboard"]
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    return subprocess.Popen(argv, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+
+def test_seeds_whose_workers_are_all_lost_fail_with_the_cause_in_bounded_time() -> None:
+    with distributed.LocalCluster(n_workers=0, dashboard_address=None) as bare:
+        workers = [_worker_process(bare.scheduler_address) for _ in range(2)]
+        try:
+            with distributed.Client(bare) as client:
+                client.wait_for_workers(2, timeout=120)
+            with seed_cluster("dask", bare.scheduler_address, 2, no_worker_seconds=2.0):
+                killer = threading.Timer(3.0, lambda: [w.kill() for w in workers])
+                killer.start()
+                started = time.monotonic()
+                curves = run_seeds(
+                    "lstm",
+                    PARAMS,
+                    load_task("sequence"),
+                    [0, 1],
+                    n_jobs=2,
+                    backend="dask",
+                    worker=sleep_long,
+                )
+                waited = time.monotonic() - started
+        finally:
+            for w in workers:
+                w.kill()
+                w.wait()
+    assert waited < 30  # Killed at 3 s, failed 2 s after: far from the job's 600 s.
+    assert all(c.stop == "error" for c in curves)
+    assert all(
+        c.error and c.error.startswith("no Dask worker left: NoWorkerError") for c in curves
+    )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import signal
+import time
 from types import SimpleNamespace
 
 import pytest
@@ -18,6 +19,31 @@ def test_a_signal_interrupts_and_is_remembered(signum: int) -> None:
             os.kill(os.getpid(), signum)
         with pytest.raises(KeyboardInterrupt):
             stop()  # A library that swallowed the first one meets it again.
+
+
+def _storage_call() -> object:
+    """A function that runs as a database driver's code, where a signal lands half-way."""
+    namespace: dict[str, object] = {"__name__": "sqlalchemy.engine.stand_in", "signal": signal}
+    namespace["time"] = time
+    source = (
+        "def write(done):\n"
+        "    signal.raise_signal(signal.SIGINT)\n"
+        "    time.sleep(0.1)\n"
+        "    done.append('committed')\n"
+    )
+    exec(compile(source, "<storage>", "exec"), namespace)
+    return namespace["write"]
+
+
+def test_a_signal_inside_a_storage_call_is_raised_once_the_call_ends() -> None:
+    write = _storage_call()
+    done: list[str] = []
+    with stop_on_signals() as stop:
+        with pytest.raises(KeyboardInterrupt):
+            write(done)  # type: ignore[operator]
+            time.sleep(5)  # The deferred stop is raised here, once the write has ended.
+        assert done == ["committed"]
+        assert stop.signals == 1  # Delivered again, but counted once: not a second Ctrl-C.
 
 
 def test_no_signal_no_stop() -> None:

@@ -1,8 +1,10 @@
 """Where seed workers run: joblib's local backends, or a Dask cluster for the whole run.
 
 ``loky`` (processes) and ``threading`` need nothing beyond joblib. ``dask`` runs every trial's
-seeds on a ``dask.distributed`` cluster through joblib's dask backend: on the scheduler at
+seeds on a ``dask.distributed`` cluster (see :mod:`study.parallel._dask`): on the scheduler at
 ``--scheduler ADDRESS``, or on a ``LocalCluster`` started for the run and closed after it.
+Seeds that wait for a worker while the cluster has none fail after
+:data:`~study.parallel._dask.NO_WORKER_SECONDS` (unless the scheduler has a bound of its own).
 
 Dask moves the seeds' jobs and results between machines as pickles, so connect only to a
 scheduler you trust (as with any Dask cluster, whoever reaches it can run code on it).
@@ -17,9 +19,8 @@ import logging
 from collections.abc import Iterator
 from typing import Any, Literal
 
-import joblib
-
 from study.errors import InputError
+from study.parallel._dask import NO_WORKER_SECONDS, bound_the_wait_for_workers
 
 Backend = Literal["loky", "threading", "dask"]
 BACKENDS: tuple[Backend, ...] = ("loky", "threading", "dask")
@@ -50,16 +51,24 @@ def check_backend(backend: str, scheduler: str | None) -> None:
 
 
 @contextlib.contextmanager
-def seed_cluster(backend: str, scheduler: str | None, n_workers: int) -> Iterator[str | None]:
+def seed_cluster(
+    backend: str,
+    scheduler: str | None,
+    n_workers: int,
+    *,
+    no_worker_seconds: float = NO_WORKER_SECONDS,
+) -> Iterator[str | None]:
     """Keep the cluster of a ``dask`` run open; yield a description of it (``None`` otherwise).
 
-    Inside the block, joblib's ``dask`` backend sends seeds to the cluster.
+    Inside the block, its client is the current one: seeds go to the cluster.
 
     Args:
         backend: The run's joblib backend; only ``dask`` needs a cluster.
         scheduler: The address of a running scheduler; ``None`` starts a ``LocalCluster`` of
             ``n_workers`` single-threaded worker processes.
         n_workers: Workers of a local cluster.
+        no_worker_seconds: How long seeds wait while the cluster has no worker before they
+            fail; a scheduler with a ``no-workers-timeout`` of its own keeps it.
 
     Raises:
         InputError: Dask is not installed, or the scheduler cannot be reached.
@@ -83,7 +92,7 @@ def seed_cluster(backend: str, scheduler: str | None, n_workers: int) -> Iterato
             address, shown = scheduler, f"Dask scheduler {scheduler}"
         client = stack.enter_context(_client(distributed, address, shown))
         stack.enter_context(client.as_current())
-        stack.enter_context(joblib.parallel_config(backend="dask"))
+        client.run_on_scheduler(bound_the_wait_for_workers, seconds=no_worker_seconds)
         yield shown
 
 

@@ -21,6 +21,7 @@ import numpy as np
 
 from study.curves import SeedCurves
 from study.parallel._backends import worker_deaths
+from study.parallel._dask import no_worker_errors, run_on_cluster
 from study.parallel._failures import failed_seeds
 from study.parallel._lockstep import (
     DirectMonitor,
@@ -212,6 +213,13 @@ def _dispatch(
     done: dict[int, list[SeedCurves]] = {}
     try:
         _run_pool(jobs, range(len(jobs)), channel, backend, worker, done, finished)
+    except no_worker_errors() as e:  # The cluster lost every worker: nothing can run them.
+        for i in range(len(jobs)):
+            if i not in done:
+                finished(i)
+                done[i] = failed_seeds(
+                    jobs[i].seeds, e, jobs[i].params.epochs, context="no Dask worker left"
+                )
     except worker_deaths():  # A worker process died and took the pool (and results) with it.
         lost = [i for i in range(len(jobs)) if i not in done]
         for i in lost:
@@ -249,17 +257,22 @@ def _run_pool(
 ) -> None:
     """Run ``jobs[indices]`` in worker processes, filling ``done`` as they return."""
     parent, main = os.getpid(), threading.current_thread() is threading.main_thread()
-    tasks = (joblib.delayed(_indexed)(worker, jobs[i], channel, i, parent, main) for i in indices)
-    # At least two workers, so that even a single job runs in a worker, not in this process.
-    # Dask's backend comes configured from `seed_cluster` (naming it again would rebuild it).
-    parallel = joblib.Parallel(
-        n_jobs=max(2, len(indices)),
-        backend=None if backend == "dask" else backend,
-        return_as="generator_unordered",
-    )
-    for index, curves in parallel(tasks):
+
+    def keep(index: int, curves: list[SeedCurves]) -> None:
         done[index] = curves
         finished(index)
+
+    if backend == "dask":
+        calls = ((worker, jobs[i], channel, i, parent, main) for i in indices)
+        run_on_cluster(_indexed, calls, keep)
+        return
+    tasks = (joblib.delayed(_indexed)(worker, jobs[i], channel, i, parent, main) for i in indices)
+    # At least two workers, so that even a single job runs in a worker, not in this process.
+    parallel = joblib.Parallel(
+        n_jobs=max(2, len(indices)), backend=backend, return_as="generator_unordered"
+    )
+    for index, curves in parallel(tasks):
+        keep(index, curves)
 
 
 def _indexed(

@@ -8,12 +8,18 @@ with the pool, and the command exits with code 130. The first signal raises
 of the trial raises it again should a library have swallowed the first one. A second signal,
 while the run is still cleaning up, ends the process at once (exit 130); a trial it leaves
 ``RUNNING`` is recovered by the next run.
+
+A stop that lands inside a storage call waits for the call to end (it is looked at again every
+few milliseconds): raised half-way through a database transaction, it would leave the
+transaction open, and with it the database's write lock, so the very writes that store the
+interrupted trial would fail on a locked database.
 """
 
 from __future__ import annotations
 
 import contextlib
 import functools
+import _thread
 import os
 import signal
 import sys
@@ -28,6 +34,9 @@ if TYPE_CHECKING:
 EXIT_INTERRUPTED = 130
 """Exit code of a run stopped by SIGINT or SIGTERM (128 + SIGINT, as shells report Ctrl-C)."""
 SIGNALS = (signal.SIGINT, signal.SIGTERM)
+STORAGE_MODULES = ("sqlalchemy", "sqlite3", "psycopg", "optuna.storages")
+"""Modules whose code a stop must not cut through: the database drivers and Optuna's storages."""
+RECHECK_SECONDS = 0.02
 
 
 class StopRequest:
@@ -35,6 +44,7 @@ class StopRequest:
 
     def __init__(self) -> None:
         self.signals = 0
+        self._again = False
 
     def __call__(self) -> None:
         """Raise ``KeyboardInterrupt`` once a stop was requested."""
@@ -42,14 +52,37 @@ class StopRequest:
             raise KeyboardInterrupt
 
     def receive(self, signum: int, frame: FrameType | None) -> None:
-        """The signal handler: stop in order the first time, exit at once the second."""
-        self.signals += 1
+        """The signal handler: stop in order the first time, exit at once the second.
+
+        A first signal that lands inside a storage call is delivered again once it has ended.
+        """
+        again, self._again = self._again, False
+        if not again:
+            self.signals += 1
         if self.signals > 1:
             with contextlib.suppress(Exception):
                 sys.stderr.write("interrupted.\n")
                 sys.stderr.flush()
             os._exit(EXIT_INTERRUPTED)
+        if inside_storage(frame):
+            timer = threading.Timer(RECHECK_SECONDS, self._deliver_again, (signum,))
+            timer.daemon = True
+            timer.start()
+            return
         raise KeyboardInterrupt
+
+    def _deliver_again(self, signum: int) -> None:
+        self._again = True
+        _thread.interrupt_main(signal.Signals(signum))
+
+
+def inside_storage(frame: FrameType | None) -> bool:
+    """Whether ``frame`` or a frame that called it runs a storage's or a database driver's code."""
+    while frame is not None:
+        if str(frame.f_globals.get("__name__", "")).startswith(STORAGE_MODULES):
+            return True
+        frame = frame.f_back
+    return False
 
 
 @contextlib.contextmanager
