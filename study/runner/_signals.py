@@ -17,9 +17,9 @@ interrupted trial would fail on a locked database.
 
 from __future__ import annotations
 
+import _thread
 import contextlib
 import functools
-import _thread
 import os
 import signal
 import sys
