@@ -25,13 +25,7 @@ from study.api import FitDiagnosis
 from study.curvefiles import ACCURACY_NAMES
 from study.curves import SERIES, SeedCurves, StopReason
 from study.diagnosis import DiagnosisConfig, diagnose_seeds
-from study.pruning import (
-    PruneDecision,
-    PrunerSettings,
-    decide_overfit,
-    live_config,
-    wrapped_decision,
-)
+from study.pruning import PrunerSettings, PruningPolicy, decide_pruning, live_config
 from study.storage import PruneInfo, write_trial_result
 
 __all__ = ["DiagnosisCallback", "OverfitPruningCallback"]
@@ -154,19 +148,19 @@ class DiagnosisCallback(keras.callbacks.Callback):
 class OverfitPruningCallback(DiagnosisCallback):
     """Stop an Optuna trial as soon as its ``model.fit`` curves turn overfit, and store them.
 
-    Every ``settings.check_every`` epochs the curves so far go through the same decision as
-    the sweeps' pruner (:func:`study.pruning.decide_overfit`: warm-up, a rise of
-    ``rise_ratio`` held for ``patience`` epochs, or a memorising stall), after the study's own
-    pruner (``trial.should_prune()``, e.g. a median pruner). When either fires, the
-    curves, their diagnosis and the reason are stored on the trial, training stops and
-    ``optuna.TrialPruned`` is raised out of ``fit`` (as Optuna's own Keras callback does);
-    the trial ends ``PRUNED``. Otherwise the curves and diagnosis are stored when ``fit``
-    ends. At every check the epoch's ``monitor`` log is reported to the trial as its
-    intermediate value, so pass what the objective returns (e.g. ``val_accuracy`` for an
-    objective that returns the validation accuracy): the study's pruner then compares like
-    with like, and a pruned trial's value (Optuna's last intermediate value) is that quantity
-    at the stop. With ``settings.enabled`` false the values are still reported, but the
-    callback prunes nothing (neither rule is consulted).
+    Every ``settings.check_every`` epochs the epoch's ``monitor`` log is reported to the trial
+    as its intermediate value, and the curves so far go to the same policy as the sweeps'
+    (:func:`study.pruning.decide_pruning`, with the study's own pruner as the wrapped one):
+    the study's pruner (``trial.should_prune()``, e.g. a median pruner) first, then the
+    overfit rule (warm-up, a rise of ``rise_ratio`` held for ``patience`` epochs, or a
+    memorising stall). When either fires, the curves, their diagnosis and the reason are
+    stored on the trial, training stops and ``optuna.TrialPruned`` is raised out of ``fit``
+    (as Optuna's own Keras callback does); the trial ends ``PRUNED``. Otherwise the curves
+    and diagnosis are stored when ``fit`` ends. Pass as ``monitor`` what the objective
+    returns (e.g. ``val_accuracy`` for an objective that returns the validation accuracy):
+    the study's pruner then compares like with like, and a pruned trial's value (Optuna's
+    last intermediate value) is that quantity at the stop. With ``settings.enabled`` false
+    the values are still reported, but nothing is pruned (the policy consults no rule).
 
     Args:
         trial: The running Optuna trial.
@@ -215,18 +209,14 @@ class OverfitPruningCallback(DiagnosisCallback):
         """Record the epoch; on a check epoch, prune the trial if its curves are overfit."""
         super().on_epoch_end(epoch, logs)
         epochs = len(self._rows["val_loss"])
-        if epochs % self.settings.check_every:
+        policy = self.policy
+        if not policy.checks_at(epochs):
             return
         self._report(logs if logs is not None else {}, epochs)
-        if not self.settings.enabled:
-            return
         curves = self.curves_so_far()
-        # The study's own pruner (e.g. a median pruner) has its say first, as in the sweeps.
-        decision: PruneDecision | None
-        if self.trial.should_prune():
-            decision = wrapped_decision(self.trial.study.pruner, epochs, self.monitor)
-        else:
-            decision = decide_overfit([curves], self.settings, self.config)
+        decision = decide_pruning(
+            policy, [curves], epochs, wrapped_says=self.trial.should_prune, reported=self.monitor
+        )
         if decision is None:
             return
         self.pruned = PruneInfo(
@@ -243,6 +233,11 @@ class OverfitPruningCallback(DiagnosisCallback):
         self.diagnosis = self._diagnose(self.curves, live)
         write_trial_result(self.trial, [self.curves], self.diagnosis, self.pruned)
         raise optuna.TrialPruned(decision.reason)
+
+    @property
+    def policy(self) -> PruningPolicy:
+        """The pruning policy this callback applies: its settings, with the study's pruner."""
+        return PruningPolicy(self.settings, self.config, self.trial.study.pruner)
 
     def _report(self, logs: dict[str, Any], epoch: int) -> None:
         if self.monitor not in logs:

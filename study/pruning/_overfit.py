@@ -1,17 +1,17 @@
-"""The overfit pruning policy: a pure function of a trial's curves so far and its settings.
+"""The overfit rule: a pure function of a trial's curves so far and its settings.
 
-:func:`decide_overfit` is the policy; :class:`OverfitPruner` adapts it to Optuna's pruner
-interface (to combine it with Optuna's own pruners) without keeping any state of its own.
+:func:`decide_overfit` is the rule, and :class:`PruneDecision` the record of any rule's
+decision. The live policy (:func:`~study.pruning.decide_pruning`) applies it after the wrapped
+Optuna pruner and before the will-not-win rule.
 """
 
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 
 import numpy as np
 import optuna
-from optuna.trial import FrozenTrial
 
 from study.curves import SeedCurves
 from study.diagnosis import Diagnosis, DiagnosisConfig, diagnose_curve
@@ -51,10 +51,8 @@ def decide_overfit(
         return None
     epoch = min(c.epochs_trained for c in usable)
     planned = max(c.epochs_planned for c in usable)
-    if epoch < max(settings.warmup_epochs, settings.warmup_fraction * planned):
+    if not settings.past_warmup(epoch, planned):
         return None
-    if epoch >= planned:
-        return None  # Training is over: stopping now would save nothing.
     config = _pruning_config(config or DiagnosisConfig(), settings)
     candidates = [c for c in usable if _stalled(c, settings.patience)]
     if len(candidates) < settings.min_agreement * len(usable):
@@ -142,47 +140,3 @@ def wrapped_decision(
     name = type(pruner).__name__
     reason = f"{name}: {reported} at epoch {epoch} not promising against other trials"
     return PruneDecision(epoch=epoch, reason=reason, by=name)
-
-
-CurvesOf = Callable[[optuna.Study, FrozenTrial], Sequence[SeedCurves]]
-"""Where the adapter finds a trial's curves so far (every seed's)."""
-
-
-class OverfitPruner(optuna.pruners.BasePruner):
-    """:func:`decide_overfit` as an Optuna pruner, optionally combined with another pruner.
-
-    For objectives written against Optuna directly: the trial is pruned when the wrapped
-    pruner says so or when its seeds' curves so far are overfit. The pruner holds no state;
-    ``curves_of`` tells it where a trial's live curves are (e.g. a dict the objective fills).
-    The runner of ``study`` calls :func:`decide_overfit` itself at each lockstep check.
-    With ``settings.enabled`` false it never prunes, the wrapped pruner included: like a
-    ``[pruner]`` table with ``enabled = false`` in the runner and the Keras callback.
-
-    Args:
-        curves_of: Returns the curves so far of a running trial.
-        wrapped: An Optuna pruner consulted first; the trial is pruned when either decides.
-        settings: Warm-up, patience and agreement.
-        config: Diagnosis thresholds.
-    """
-
-    def __init__(
-        self,
-        curves_of: CurvesOf,
-        wrapped: optuna.pruners.BasePruner | None = None,
-        *,
-        settings: PrunerSettings | None = None,
-        config: DiagnosisConfig | None = None,
-    ) -> None:
-        self._curves_of = curves_of
-        self._wrapped = wrapped
-        self._settings = settings or PrunerSettings()
-        self._config = config
-
-    def prune(self, study: optuna.Study, trial: FrozenTrial) -> bool:
-        """Judge whether ``trial`` should be pruned (Optuna's pruner interface)."""
-        if not self._settings.enabled:
-            return False
-        if self._wrapped is not None and self._wrapped.prune(study, trial):
-            return True
-        curves = self._curves_of(study, trial)
-        return decide_overfit(curves, self._settings, self._config) is not None

@@ -21,6 +21,17 @@ WRAPPABLE: dict[str, type[optuna.pruners.BasePruner]] = {
 """Optuna pruners the overfit pruner can wrap (prune when overfit *or* when it says so)."""
 
 
+def _past_warmup(epoch: int, planned: int, warmup_epochs: int, warmup_fraction: float) -> bool:
+    """Whether a rule may decide at ``epoch``: past its warm-up, and before the planned end.
+
+    The warm-up is ``warmup_epochs`` and at least ``warmup_fraction`` of the ``planned``
+    epochs (a curve's shape, or a forecast, is read relative to its length). At the planned
+    end training is over: stopping then would save nothing.
+    """
+    warm = epoch >= max(warmup_epochs, warmup_fraction * planned, 1)
+    return warm and epoch < planned
+
+
 @dataclasses.dataclass(frozen=True)
 class WillNotWinSettings:
     """When a trial may be stopped for not being able to beat the incumbent.
@@ -50,6 +61,10 @@ class WillNotWinSettings:
             "threshold", self.threshold, low=0, high=1, low_inclusive=False, high_inclusive=False
         )
         check_int("min_seeds", self.min_seeds, low=1)
+
+    def past_warmup(self, epoch: int, planned: int) -> bool:
+        """Whether the will-not-win rule may decide at ``epoch`` of ``planned`` epochs."""
+        return _past_warmup(epoch, planned, self.warmup_epochs, self.warmup_fraction)
 
     def get_config(self) -> dict[str, Any]:
         """The settings as a JSON-able dict; :meth:`from_config` reads it back."""
@@ -146,6 +161,10 @@ class PrunerSettings:
         config["wrap_options"] = dict(self.wrap_options)
         config["will_not_win_options"] = dict(self.will_not_win_options)
         return config
+
+    def past_warmup(self, epoch: int, planned: int) -> bool:
+        """Whether the overfit rule may decide at ``epoch`` of ``planned`` epochs."""
+        return _past_warmup(epoch, planned, self.warmup_epochs, self.warmup_fraction)
 
     def will_not_win_settings(self) -> WillNotWinSettings | None:
         """The will-not-win rule's settings, or ``None`` when the rule is off.

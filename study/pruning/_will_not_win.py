@@ -137,7 +137,7 @@ def judge_will_not_win(
     evidence: WinEvidence, settings: WillNotWinSettings
 ) -> PruneDecision | None:
     """The decision on a trial's :class:`WinEvidence`: guards first, then the threshold."""
-    if not _past_warmup(evidence.epoch, evidence.planned, settings):
+    if not settings.past_warmup(evidence.epoch, evidence.planned):
         return None
     if evidence.n_seeds < settings.min_seeds or not evidence.behind > 0:
         return None
@@ -173,18 +173,12 @@ def decide_will_not_win(
         return None
     epoch = min(c.epochs_trained for c in usable)
     planned = max(c.epochs_planned for c in usable)
-    if not _past_warmup(epoch, planned, settings):
+    if not settings.past_warmup(epoch, planned):
         return None  # Cheap guard: no forecast before the warm-up.
     trial = forecast_trial(usable, objective)
     if trial is None:
         return None
     return judge_will_not_win(win_evidence(trial, incumbent, objective), settings)
-
-
-def _past_warmup(epoch: int, planned: int, settings: WillNotWinSettings) -> bool:
-    """Past the warm-up and before the end (stopping at the end would save nothing)."""
-    warm = epoch >= max(settings.warmup_epochs, settings.warmup_fraction * planned, 1)
-    return warm and epoch < planned
 
 
 def _log_series(curves: SeedCurves, objective: Objective) -> np.ndarray:

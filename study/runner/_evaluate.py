@@ -19,6 +19,7 @@ import optuna
 from study.curves import SeedCurves
 from study.errors import InputError
 from study.parallel import run_seeds, seed_cluster
+from study.pruning import PruningPolicy
 from study.runner._objective import RunSettings
 from study.runner._setup import RunOptions, RunPlan, existing_study, plan_run, resolve_space
 from study.space import SearchSpace
@@ -95,7 +96,7 @@ def score_on_test(
 
 def _chunk(plan: RunPlan) -> int:
     """Epochs per graph call, as the study's trials ran (see :class:`Objective`)."""
-    return plan.pruning.check_every if plan.pruning.enabled else RunSettings().chunk_epochs
+    return PruningPolicy(plan.pruning).check_every or RunSettings().chunk_epochs
 
 
 def _best_trial(study: optuna.Study) -> optuna.trial.FrozenTrial:

@@ -2,44 +2,20 @@
 
 from __future__ import annotations
 
-import dataclasses
 import math
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 
 import optuna
 
 from study.curves import SeedCurves
-from study.diagnosis import DiagnosisConfig
-from study.pruning import (
-    PruneDecision,
-    PrunerSettings,
-    WillNotWinSettings,
-    decide_overfit,
-    decide_will_not_win,
-    wrapped_decision,
-)
+from study.pruning import PrunerSettings, PruningPolicy, decide_pruning
 from study.runner._incumbent import Incumbent
 from study.runner._progress import Progress
 from study.runner._value import objective_value
 from study.space import Objective
 from study.storage import PruneInfo
 
-
-@dataclasses.dataclass(frozen=True)
-class LivePolicy:
-    """How a trial's live curves are judged.
-
-    Attributes:
-        settings: The overfit pruner's settings.
-        config: Diagnosis thresholds the overfit policy starts from.
-        wrapped: The Optuna pruner combined with it (the study's pruner), or ``None``.
-        will_not_win: The will-not-win rule's settings, or ``None`` when it is off.
-    """
-
-    settings: PrunerSettings
-    config: DiagnosisConfig
-    wrapped: optuna.pruners.BasePruner | None = None
-    will_not_win: WillNotWinSettings | None = None
+_OFF = PruningPolicy(settings=PrunerSettings(enabled=False))
 
 
 class LiveCheck:
@@ -49,11 +25,10 @@ class LiveCheck:
     the value the trial would store if it stopped now, in the objective's own metric and
     direction) as its intermediate value at the seeds' epoch, so Optuna's pruners compare
     like with like, optuna-dashboard draws a live learning curve, and a pruned trial's value
-    (Optuna's last intermediate value) is its objective at the stop. Then, with a policy, it
-    is a pruning check: the wrapped Optuna pruner (through ``trial.should_prune``) first, then
-    :func:`~study.pruning.decide_overfit` on the curves so far, then, when the policy has it,
-    :func:`~study.pruning.decide_will_not_win` against the study's best complete trial so far.
-    One ``trial.report`` per call.
+    (Optuna's last intermediate value) is its objective at the stop. Then it hands the curves
+    to :func:`~study.pruning.decide_pruning`, with the study's pruner (``trial.should_prune``)
+    as the wrapped pruner's opinion and the study's best complete trial as the incumbent: the
+    policy alone decides whether and why the trial stops. One ``trial.report`` per call.
 
     Args:
         trial: The running trial.
@@ -70,13 +45,14 @@ class LiveCheck:
         self,
         trial: optuna.Trial,
         progress: Progress,
-        policy: LivePolicy | None,
+        policy: PruningPolicy | None,
         epochs_planned: int,
         objective: Objective = "final_val_loss",
         stop_requested: Callable[[], None] = lambda: None,
         incumbent: Incumbent | None = None,
     ) -> None:
-        self._trial, self._progress, self._policy = trial, progress, policy
+        self._trial, self._progress = trial, progress
+        self._policy = policy or _OFF
         self._planned, self._objective = epochs_planned, objective
         self._stop_requested = stop_requested
         self._incumbent = incumbent or Incumbent()
@@ -91,9 +67,14 @@ class LiveCheck:
         if step == 0:
             return False
         self.report(objective_value(self._objective, curves), step)
-        if self._policy is None:
-            return False
-        decision = self._decide(self._policy, curves, step)
+        decision = decide_pruning(
+            self._policy,
+            curves,
+            step,
+            wrapped_says=self._trial.should_prune,
+            incumbent=lambda: self._incumbent(self._trial.study),
+            objective=self._objective,
+        )
         if decision is None:
             return False
         self.pruned = PruneInfo(
@@ -109,18 +90,3 @@ class LiveCheck:
         if step > self._last_step and not math.isnan(value):
             self._trial.report(value, step=step)
             self._last_step = step
-
-    def _decide(
-        self, policy: LivePolicy, curves: Sequence[SeedCurves], step: int
-    ) -> PruneDecision | None:
-        if policy.wrapped is not None and self._trial.should_prune():
-            return wrapped_decision(policy.wrapped, step, self._objective)
-        overfit = decide_overfit(curves, policy.settings, policy.config)
-        if overfit is not None or policy.will_not_win is None:
-            return overfit
-        incumbent = self._incumbent(self._trial.study)
-        if not incumbent:
-            return None
-        return decide_will_not_win(
-            curves, incumbent, policy.will_not_win, objective=self._objective
-        )

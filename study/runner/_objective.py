@@ -16,9 +16,9 @@ from study.diagnosis import DiagnosisConfig, TrialDiagnosis, diagnose_seeds
 from study.errors import TrialError
 from study.parallel import describe_failures, run_seeds
 from study.params import TrialParams
-from study.pruning import live_config
+from study.pruning import PruningPolicy, live_config
 from study.runner._incumbent import Incumbent
-from study.runner._live import LiveCheck, LivePolicy
+from study.runner._live import LiveCheck
 from study.runner._progress import Progress
 from study.runner._reached import ReachedLoss
 from study.runner._value import objective_value
@@ -79,7 +79,7 @@ class Objective:
         settings: RunSettings,
         diagnosis: DiagnosisConfig,
         progress: Progress,
-        policy: LivePolicy | None,
+        policy: PruningPolicy | None,
         stop_requested: Callable[[], None] = lambda: None,
         source: TaskSource | None = None,
     ) -> None:
@@ -109,11 +109,8 @@ class Objective:
             self._incumbent,
         )
         # Pruning checks fall on chunk ends: one chunk per check keeps them at fixed epochs.
-        chunk = (
-            self._settings.chunk_epochs
-            if self._policy is None
-            else self._policy.settings.check_every
-        )
+        checks = None if self._policy is None else self._policy.check_every
+        chunk = checks or self._settings.chunk_epochs
         self._progress.start_trial(trial.number, len(seeds), params.epochs)
         try:
             curves = run_seeds(

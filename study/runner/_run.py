@@ -27,8 +27,8 @@ import optuna
 
 from study.errors import InputError, TrialError
 from study.parallel import check_backend, seed_cluster, warm_up
+from study.pruning import PruningPolicy
 from study.runner._evaluate import final_score
-from study.runner._live import LivePolicy
 from study.runner._logging import optuna_logging
 from study.runner._objective import Objective, RunSettings
 from study.runner._progress import Progress
@@ -215,14 +215,7 @@ def _optimize(
 ) -> None:
     finished = count_finished(study)
     progress = Progress(finished, options.trials)
-    policy = None
-    if plan.pruning.enabled:
-        policy = LivePolicy(
-            plan.pruning,
-            plan.diagnosis,
-            plan.pruning.wrapped(),
-            plan.pruning.will_not_win_settings(),
-        )
+    policy = PruningPolicy.of(plan.pruning, plan.diagnosis, plan.pruning.wrapped())
     settings = RunSettings(
         n_jobs=plan.jobs,
         backend=options.backend,
