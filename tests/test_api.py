@@ -134,8 +134,18 @@ def test_report_writes_page(tmp_path: Path) -> None:
     assert path == tmp_path / "page" / "index.html" and path.stat().st_size > 0
 
 
-def test_report_stays_the_function_after_the_subpackage_loads() -> None:
-    import study.report as _  # noqa: F401  (loads the subpackage)
-    from study.report import build_report  # noqa: F401
+def test_importing_the_reporting_subpackage_leaves_study_report_the_function() -> None:
+    import study.reporting
 
-    assert callable(study.report) and study.report is study.api.report
+    assert study.report is study.api.report
+    assert study.reporting.build_report is not study.report
+
+
+@pytest.mark.e2e
+def test_study_report_is_the_function_when_the_subpackage_is_imported_first() -> None:
+    code = (
+        "import study.reporting, study, study.api; "
+        "print(study.report is study.api.report and callable(study.report))"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert done.stdout.strip() == "True", done.stderr

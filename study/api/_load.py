@@ -234,7 +234,7 @@ def report(
         InputError: No such storage or study.
         ValueError: ``trials`` names a trial the study lacks, or ``max_curves < 0``.
     """
-    from study.report import MAX_CURVES, build_report, safe_dirname
+    from study.reporting import MAX_CURVES, build_report, safe_dirname
 
     record = load_record(name, storage)
     folder = Path(out) if out is not None else Path("reports") / safe_dirname(name)

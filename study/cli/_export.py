@@ -116,7 +116,7 @@ def export(
             f"--trial must name a trial of study {name!r}, but got --trial={missing[0]}; "
             f"the study has {span}."
         )
-    from study.report import safe_dirname  # the report's stack: only when exporting
+    from study.reporting import safe_dirname  # the report's stack: only when exporting
 
     folder = out if out is not None else DEFAULT_OUT / safe_dirname(name)
     check_out_folder(folder)

@@ -32,7 +32,7 @@ def run(args: argparse.Namespace) -> int:
     # Imported here, so that `--help` loads no heavy library.
     from study.atomic import check_output, write_text_atomic
     from study.followup import follow_up, render_space
-    from study.report import safe_dirname
+    from study.reporting import safe_dirname
     from study.space import parse_space
     from study.storage import study_record
     from study.verdicts import judged_against_study

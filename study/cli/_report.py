@@ -19,7 +19,7 @@ from study.errors import InputError
 
 MAX_CURVES_HELP = 12
 """The report's default number of overview curves, as ``--help`` shows it (checked by a test
-against :data:`study.report.MAX_CURVES`, which is what applies)."""
+against :data:`study.reporting.MAX_CURVES`, which is what applies)."""
 
 DEFAULT_OUT = Path("reports")
 """The folder under which each study's report gets its own folder by default."""
@@ -86,7 +86,7 @@ def write_report(
             ``out`` holds an ``index.html`` already without ``force``.
     """
     from study.atomic import check_output
-    from study.report import MAX_CURVES, build_report, safe_dirname
+    from study.reporting import MAX_CURVES, build_report, safe_dirname
     from study.storage import study_record
     from study.verdicts import judged_against_study
 
@@ -135,7 +135,7 @@ class LiveReport:
         self._finished += 1
         if self._finished % self._every:
             return
-        from study.report import build_report, safe_dirname
+        from study.reporting import build_report, safe_dirname
         from study.storage import study_record
         from study.verdicts import judged_against_study
 
