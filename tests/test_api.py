@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 import numpy as np
+import optuna
 import pandas as pd
 import pytest
 
@@ -125,6 +126,15 @@ def test_load_unknown_study(tmp_path: Path) -> None:
     store_study(url, n_trials=1)
     with pytest.raises(InputError, match=r"no study named 'nope'.*studies there: demo"):
         study.load("nope", storage=url)
+
+
+def test_load_refuses_a_study_optuna_made_directly(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 's.db'}"
+    optuna.create_study(study_name="bare", storage=url).add_trial(
+        optuna.trial.create_trial(value=1.0)
+    )
+    with pytest.raises(InputError, match=r"holds no curves or diagnoses.*optuna-dashboard"):
+        study.load("bare", storage=url)
 
 
 def test_report_writes_page(tmp_path: Path) -> None:
