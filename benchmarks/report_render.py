@@ -16,7 +16,7 @@ import time
 
 import pandas as pd
 
-from study.report import render_report
+from study.reporting import render_report
 from tests.report_fixtures import grid_study
 
 

@@ -22,7 +22,7 @@ from pathlib import Path
 import numpy as np
 from PIL import Image
 
-from study.report import build_report
+from study.reporting import build_report
 from tests import browser
 from tests.report_fixtures import demo_study
 

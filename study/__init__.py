@@ -17,8 +17,6 @@ report or the API, and pandas only when a function of the API needs it.
 
 from __future__ import annotations
 
-import sys
-import types
 from typing import Any
 
 __version__ = "0.1.0"
@@ -34,7 +32,16 @@ __all__ = [
     "run",
 ]
 
-_API = ("FitDiagnosis", "StudyFrames", "diagnose", "load", "load_model", "recommended", "run")
+_API = (
+    "FitDiagnosis",
+    "StudyFrames",
+    "diagnose",
+    "load",
+    "load_model",
+    "recommended",
+    "report",
+    "run",
+)
 
 
 def __getattr__(name: str) -> Any:
@@ -44,25 +51,3 @@ def __getattr__(name: str) -> Any:
 
         return getattr(api, name)
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-
-
-class _Package(types.ModuleType):
-    """The package module, whose ``report`` is the API function, not the subpackage.
-
-    Importing the ``study.report`` subpackage would otherwise replace the function with the
-    module on the package; the subpackage stays importable by name (``from study.report
-    import ...``).
-    """
-
-    @property
-    def report(self) -> Any:
-        from study.api import report
-
-        return report
-
-    @report.setter
-    def report(self, value: Any) -> None:
-        pass  # The import system setting the subpackage: `sys.modules` holds it.
-
-
-sys.modules[__name__].__class__ = _Package

@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 import numpy as np
+import optuna
 import pandas as pd
 import pytest
 
@@ -127,6 +128,15 @@ def test_load_unknown_study(tmp_path: Path) -> None:
         study.load("nope", storage=url)
 
 
+def test_load_refuses_a_study_optuna_made_directly(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 's.db'}"
+    optuna.create_study(study_name="bare", storage=url).add_trial(
+        optuna.trial.create_trial(value=1.0)
+    )
+    with pytest.raises(InputError, match=r"holds no curves or diagnoses.*optuna-dashboard"):
+        study.load("bare", storage=url)
+
+
 def test_report_writes_page(tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path / 's.db'}"
     store_study(url)
@@ -134,8 +144,18 @@ def test_report_writes_page(tmp_path: Path) -> None:
     assert path == tmp_path / "page" / "index.html" and path.stat().st_size > 0
 
 
-def test_report_stays_the_function_after_the_subpackage_loads() -> None:
-    import study.report as _  # noqa: F401  (loads the subpackage)
-    from study.report import build_report  # noqa: F401
+def test_importing_the_reporting_subpackage_leaves_study_report_the_function() -> None:
+    import study.reporting
 
-    assert callable(study.report) and study.report is study.api.report
+    assert study.report is study.api.report
+    assert study.reporting.build_report is not study.report
+
+
+@pytest.mark.e2e
+def test_study_report_is_the_function_when_the_subpackage_is_imported_first() -> None:
+    code = (
+        "import study.reporting, study, study.api; "
+        "print(study.report is study.api.report and callable(study.report))"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert done.stdout.strip() == "True", done.stderr

@@ -10,7 +10,7 @@ import pytest
 
 from study.cli import main
 from study.errors import InputError
-from study.report import CurveArtifacts, trial_png
+from study.reporting import CurveArtifacts, trial_png
 from study.storage import open_storage
 from tests.report_fixtures import grid_study, write_storage
 from tests.scripted_runs import script, write_space

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from study.cli import main
-from study.report import safe_dirname
+from study.reporting import safe_dirname
 from tests.report_fixtures import grid_study, write_storage
 
 NAME = "sine <lstm>/v1"

@@ -76,7 +76,7 @@ def test_storage_help_names_the_real_variable_and_default(
 
 
 def test_report_help_shows_the_report_default() -> None:
-    from study.report import MAX_CURVES
+    from study.reporting import MAX_CURVES
 
     assert MAX_CURVES_HELP == MAX_CURVES
 

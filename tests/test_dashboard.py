@@ -26,7 +26,7 @@ from optuna.artifacts import FileSystemArtifactStore
 import study.runner._objective as objective_module
 import study.runner._run as run_module
 from study.curves import SeedCurves
-from study.report import CurveArtifacts
+from study.reporting import CurveArtifacts
 from study.runner import RunOptions, objective_value, run
 from tests.scripted_runs import CHECK, EPOCHS, falling, write_space
 

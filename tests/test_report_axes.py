@@ -7,7 +7,7 @@ import pytest
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
-from study.report._axes import (
+from study.reporting._axes import (
     LOG_MAX_TICKS,
     compact,
     integer_axis,

@@ -11,7 +11,7 @@ import optuna
 import pytest
 
 from study.cli import main
-from study.report import build_report
+from study.reporting import build_report
 from study.storage import study_record
 from tests import browser
 from tests.report_fixtures import demo_study, mixed_study

@@ -11,12 +11,12 @@ import pytest
 
 from study.diagnosis import mean_curve
 from study.followup import follow_up
-from study.report import NO_CATEGORY, safe_dirname
-from study.report._advice import advise
-from study.report._best import best_by_category, pruned_beat_best
-from study.report._consistency import rule_stance
-from study.report._curves_data import curve_panel, needs_log, representative_trials, subsample
-from study.report._data import (
+from study.reporting import NO_CATEGORY, safe_dirname
+from study.reporting._advice import advise
+from study.reporting._best import best_by_category, pruned_beat_best
+from study.reporting._consistency import rule_stance
+from study.reporting._curves_data import curve_panel, needs_log, representative_trials, subsample
+from study.reporting._data import (
     TRIAL_COLUMNS,
     best_trial,
     history_frame,
@@ -24,11 +24,11 @@ from study.report._data import (
     summarize,
     trials_frame,
 )
-from study.report._fitmap import bin_labels, fit_map_frame, pair_cells, strip_frame
-from study.report._importance import param_importance, top_params
-from study.report._rules import learn_rules, nice_cut
-from study.report._table import trial_table
-from study.report._text import plural
+from study.reporting._fitmap import bin_labels, fit_map_frame, pair_cells, strip_frame
+from study.reporting._importance import param_importance, top_params
+from study.reporting._rules import learn_rules, nice_cut
+from study.reporting._table import trial_table
+from study.reporting._text import plural
 from tests.report_fixtures import grid_study, rule_category, scripted_study, scripted_trial
 
 

@@ -13,14 +13,14 @@ import pytest
 from matplotlib.figure import Figure
 from matplotlib.patches import Rectangle
 
-from study.report import render_report
-from study.report._curves_data import curve_panel, log_scale
-from study.report._curves_fig import curves_figure
-from study.report._data import param_infos, trials_frame
-from study.report._fitmap import fit_map_frame, pair_cells, param_pairs
-from study.report._fitmap_fig import dominant_heatmap, pairs_figure
-from study.report._images import image
-from study.report._objective_fig import history_figure
+from study.reporting import render_report
+from study.reporting._curves_data import curve_panel, log_scale
+from study.reporting._curves_fig import curves_figure
+from study.reporting._data import param_infos, trials_frame
+from study.reporting._fitmap import fit_map_frame, pair_cells, param_pairs
+from study.reporting._fitmap_fig import dominant_heatmap, pairs_figure
+from study.reporting._images import image
+from study.reporting._objective_fig import history_figure
 from tests import browser
 from tests.report_fixtures import demo_study, mixed_study, scripted_trial
 

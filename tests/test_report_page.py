@@ -17,10 +17,10 @@ import pytest
 from matplotlib.figure import Figure
 
 from study.errors import InputError
-from study.report import build_report, render_report
-from study.report._curves_data import curve_panel
-from study.report._curves_fig import curves_figure, draw_curves
-from study.report._page import SECTIONS
+from study.reporting import build_report, render_report
+from study.reporting._curves_data import curve_panel
+from study.reporting._curves_fig import curves_figure, draw_curves
+from study.reporting._page import SECTIONS
 from tests.report_fixtures import grid_study, scripted_study, scripted_trial
 
 XSS = "<script>alert(1)</script>"
@@ -146,7 +146,7 @@ def test_figures_draw_prepared_data_on_a_given_axes() -> None:
 @pytest.mark.e2e
 def test_report_never_imports_tensorflow() -> None:
     code = (
-        "import sys, study.report, study.cli._report; "
+        "import sys, study.reporting, study.cli._report; "
         "bad = [m for m in ('tensorflow', 'keras', 'study.engine', 'study.models') "
         "if m in sys.modules]; print(bad); sys.exit(1 if bad else 0)"
     )

@@ -8,8 +8,10 @@ drawing stack and TensorFlow load only when a function needs them.
 from __future__ import annotations
 
 from study.api._diagnose import CurveSource, FitDiagnosis, diagnose, diagnose_with_context
-from study.api._load import StudyFrames, frames_of, load, load_record, recommended, report
+from study.api._load import StudyFrames, frames_of, load, recommended, report
+from study.api._read import load_record
 from study.api._run import load_model, run
+from study.api._trials import trial_columns, trial_row, trials_table
 
 __all__ = [
     "CurveSource",
@@ -24,4 +26,7 @@ __all__ = [
     "recommended",
     "report",
     "run",
+    "trial_columns",
+    "trial_row",
+    "trials_table",
 ]

@@ -1,4 +1,4 @@
-"""Read a stored study: its typed record, its DataFrames, its recommended trial, its report."""
+"""A stored study as DataFrames, its recommended trial and its report."""
 
 from __future__ import annotations
 
@@ -6,35 +6,37 @@ import json
 import os
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
+from study.api._read import load_record
+from study.api._trials import trials_table
 from study.curves import SERIES, SeedCurves
-from study.errors import InputError
 
 if TYPE_CHECKING:
     import pandas as pd
 
     from study.evidence import Recommendation
-    from study.storage import StudyRecord, TrialRecord
+    from study.storage import StudyRecord
     from study.verdicts import VerdictInputs
 
 
-__all__ = ["StudyFrames", "frames_of", "load", "load_record", "recommended", "report"]
+__all__ = ["StudyFrames", "frames_of", "load", "recommended", "report"]
 
 
 class StudyFrames(NamedTuple):
     """A stored study as two DataFrames (unpack as ``trials, curves = study.load(name)``).
 
     Attributes:
-        trials: One row per trial: ``number``, ``state``, ``value`` (the mean over the
-            seeds), what the seeds say of it (``value_se``, its standard error, and
-            ``value_low``/``value_high``, its t interval at 90 %, NaN with fewer than two
-            finite seeds; ``n_seeds``, the seeds with a finite value), one ``params_<name>``
-            column per parameter, the diagnosis (``category``, ``kind``, ``confidence``,
-            ``agreement``, ``best_epoch``, ``advice``), ``pruned_epoch``, ``epochs`` (the
-            epochs trained per seed: where the trial stopped, beside the planned
-            ``params_epochs``), ``seed_epochs`` (summed over seeds: the training cost),
-            ``error`` and ``duration_seconds``.
+        trials: The trials table (:func:`study.api.trials_table`, whose rows ``show --json``
+            and ``export`` give too), one row per trial: ``number``, ``state``, ``value``
+            (the mean over the seeds), what the seeds say of it (``value_se``, its standard
+            error, and ``value_low``/``value_high``, its t interval at 90 %, NaN with fewer
+            than two finite seeds; ``n_seeds``, the seeds with a finite value), one
+            ``params_<name>`` column per parameter, the diagnosis (``category``, ``kind``,
+            ``confidence``, ``agreement``, ``best_epoch``, ``advice``), ``pruned_epoch``,
+            ``epochs`` (the epochs trained per seed: where the trial stopped, beside the
+            planned ``params_epochs``), ``seed_epochs`` (summed over seeds: the training
+            cost), ``error`` and ``duration_seconds``. A number that is not finite is NaN.
         curves: The learning curves in long form, one row per value: ``trial``, ``seed``,
             ``epoch`` (1-based), ``series`` (``train_loss``, ``val_loss``, ``fit_loss``,
             ``train_metric``, ``val_metric``, ``val_loss_trimmed``) and ``value``, with the
@@ -52,37 +54,6 @@ class StudyFrames(NamedTuple):
     curves: pd.DataFrame
 
 
-def load_record(name: str, storage: str | None = None) -> StudyRecord:
-    """Return stored study ``name`` as the typed record the report is built from.
-
-    Complete trials carry their verdict judged against the whole study
-    (:func:`study.verdicts.judged_against_study`).
-
-    Args:
-        name: The study's name.
-        storage: Storage URL; ``None`` for ``$STUDY_STORAGE`` or ``sqlite:///studies.db``.
-
-    Raises:
-        InputError: No storage at the URL, or no study of that name in it.
-    """
-    import optuna
-
-    from study.storage import mask_url, open_storage, resolve_url, study_record
-    from study.verdicts import judged_against_study
-
-    url = resolve_url(storage)
-    opened = open_storage(url, must_exist=True)
-    try:
-        loaded = optuna.load_study(study_name=name, storage=opened)
-    except KeyError:
-        names = sorted(s.study_name for s in optuna.get_all_study_summaries(opened))
-        raise InputError(
-            f"no study named {name!r} in {mask_url(url)}; studies there: "
-            f"{', '.join(names) or 'none'}."
-        ) from None
-    return judged_against_study(study_record(loaded, mask_url(url)))
-
-
 def load(name: str, storage: str | None = None) -> StudyFrames:
     """Return stored study ``name``'s trials and learning curves as DataFrames.
 
@@ -91,7 +62,8 @@ def load(name: str, storage: str | None = None) -> StudyFrames:
         storage: Storage URL; ``None`` for ``$STUDY_STORAGE`` or ``sqlite:///studies.db``.
 
     Raises:
-        InputError: No storage at the URL, or no study of that name in it.
+        InputError: No storage at the URL, no study of that name in it, or a study that
+            ``python -m study`` cannot read (see :func:`study.api.load_record`).
     """
     return frames_of(load_record(name, storage))
 
@@ -107,7 +79,7 @@ def frames_of(record: StudyRecord) -> StudyFrames:
     from study.verdicts import verdict_inputs
 
     inputs = verdict_inputs(record)
-    trials = pd.DataFrame([_trial_row(t) for t in record.trials], columns=_columns(record))
+    trials = trials_table(record)
     context = {t.number: _context_row(inputs.get(t.number)) for t in record.trials}
     rows = [
         (*row, c.val_samples, *context[t.number])
@@ -143,50 +115,6 @@ def _context_row(given: VerdictInputs | None) -> tuple[float | None, float | Non
     return given.baseline_loss, given.reached_loss, text
 
 
-_DIAGNOSIS_COLUMNS = ("category", "kind", "confidence", "agreement", "best_epoch", "advice")
-
-
-def _columns(record: StudyRecord) -> list[str]:
-    params = sorted({k for t in record.trials for k in t.params})
-    return [
-        "number",
-        "state",
-        "value",
-        *_EVIDENCE_COLUMNS,
-        *(f"params_{p}" for p in params),
-        *_DIAGNOSIS_COLUMNS,
-        "pruned_epoch",
-        "epochs",
-        "seed_epochs",
-        "error",
-        "duration_seconds",
-    ]
-
-
-_EVIDENCE_COLUMNS = ("value_se", "value_low", "value_high", "n_seeds")
-
-
-def _trial_row(trial: TrialRecord) -> dict[str, Any]:
-    diagnosis = trial.diagnosis.to_dict() if trial.diagnosis is not None else {}
-    evidence = trial.evidence
-    return {
-        "number": trial.number,
-        "state": trial.state,
-        "value": trial.value,
-        "value_se": None if evidence is None else evidence.std_error,
-        "value_low": None if evidence is None else evidence.low,
-        "value_high": None if evidence is None else evidence.high,
-        "n_seeds": None if evidence is None else evidence.n,
-        **{f"params_{k}": v for k, v in trial.params.items()},
-        **{k: diagnosis.get(k) for k in _DIAGNOSIS_COLUMNS},
-        "pruned_epoch": None if trial.pruned is None else trial.pruned.epoch,
-        "epochs": trial.epochs_trained,
-        "seed_epochs": trial.seed_epochs,
-        "error": trial.error,
-        "duration_seconds": trial.duration_seconds,
-    }
-
-
 def _curve_rows(number: int, curves: SeedCurves) -> list[tuple[int, int, int, str, float]]:
     rows = []
     for name in SERIES:
@@ -208,7 +136,8 @@ def recommended(name: str, storage: str | None = None) -> Recommendation:
         storage: Storage URL; ``None`` for ``$STUDY_STORAGE`` or ``sqlite:///studies.db``.
 
     Raises:
-        InputError: No storage at the URL, or no study of that name in it.
+        InputError: No storage at the URL, no study of that name in it, or a study that
+            ``python -m study`` cannot read (see :func:`study.api.load_record`).
     """
     return load_record(name, storage).recommendation
 
@@ -234,7 +163,7 @@ def report(
         InputError: No such storage or study.
         ValueError: ``trials`` names a trial the study lacks, or ``max_curves < 0``.
     """
-    from study.report import MAX_CURVES, build_report, safe_dirname
+    from study.reporting import MAX_CURVES, build_report, safe_dirname
 
     record = load_record(name, storage)
     folder = Path(out) if out is not None else Path("reports") / safe_dirname(name)

@@ -51,7 +51,7 @@ def artifacts_callback(folder: Path | None, storage: str | None) -> tuple[Any, .
     if folder is None:
         return ()
     check_artifacts_folder(folder)
-    from study.report import CurveArtifacts
+    from study.reporting import CurveArtifacts
     from study.storage import mask_url, resolve_url
 
     return (CurveArtifacts(folder, mask_url(resolve_url(storage))),)

@@ -1,4 +1,4 @@
-"""Pieces shared by subcommands: storage options, loading a stored study, and the files an
+"""Pieces shared by subcommands: storage options, the ``--out`` checks, and the files an
 output never replaces."""
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 from study.errors import InputError
 
 if TYPE_CHECKING:
-    import optuna
+    from study.storage import StudyRecord
 
 STORAGE_HELP = (
     "Optuna storage URL (default: $STUDY_STORAGE, else sqlite:///studies.db); "
@@ -119,86 +119,25 @@ def add_trial_option(parser: argparse.ArgumentParser, help_text: str) -> None:
     )
 
 
-def load_stored_study(name: str, url: str | None) -> tuple[optuna.Study, str]:
-    """Open an existing study read-only; return it with the masked storage URL.
-
-    Raises:
-        InputError: No storage there, or no study of that name in it.
-    """
-    import optuna
-
-    from study.storage import mask_url, open_storage, resolve_url
-
-    url = resolve_url(url)
-    storage = open_storage(url, must_exist=True)
-    try:
-        study = optuna.load_study(study_name=name, storage=storage)
-    except KeyError:
-        names = sorted(s.study_name for s in optuna.get_all_study_summaries(storage))
-        known = ", ".join(names) if names else "none"
-        raise InputError(
-            f"no study named {name!r} in {mask_url(url)}; studies there: {known}."
-        ) from None
-    check_made_by_study(study, mask_url(url))
-    return study, mask_url(url)
-
-
-def check_made_by_study(study: optuna.Study, shown: str) -> None:
-    """Refuse a stored study that ``python -m study run`` did not make.
-
-    Every command reads a single-objective study whose definition or trials carry what
-    ``study`` stores (search space, curves, diagnoses); a study that Optuna made directly
-    (single- or multi-objective) has none of them.
-
-    Raises:
-        InputError: The study has several objectives, or holds nothing of this tool.
-    """
-    from study.storage import keys
-
-    directions = len(study.directions)
-    if directions > 1:
-        raise InputError(
-            f"study {study.study_name!r} in {shown} has {directions} objectives, and "
-            "`python -m study` reads single-objective studies that its `run` made; this "
-            "command does not apply to it: open it with Optuna's own tools (optuna-dashboard)."
-        )
-    if keys.STUDY_FORMAT in study.user_attrs or keys.STUDY_FINGERPRINT in study.user_attrs:
-        return
-    trials = study.get_trials(deepcopy=False)
-    ours = (keys.PARAMS, keys.CURVES, keys.LEGACY_CURVES)
-    if any(k in t.user_attrs or k in t.system_attrs for t in trials for k in ours):
-        return
-    if not trials:
-        return  # Nothing to misread: an empty study shows as one.
-    raise InputError(
-        f"study {study.study_name!r} in {shown} holds no curves or diagnoses of "
-        "`python -m study run` (Optuna made it directly); this command does not apply to it: "
-        "open it with Optuna's own tools (optuna-dashboard)."
-    )
-
-
-def protected_files(study: optuna.Study, url: str | None) -> list[tuple[Path, str]]:
+def protected_files(record: StudyRecord, url: str | None) -> list[tuple[Path, str]]:
     """The files an output must never replace: the storage and the study's own inputs.
 
     Args:
-        study: The stored study being read.
+        record: The stored study being read.
         url: Its storage URL; ``None`` for ``$STUDY_STORAGE`` or the default.
 
     Returns:
         Each file with what it is, for the message.
     """
-    from study.storage import journal_path, keys, resolve_url, sqlite_path
+    from study.storage import journal_path, resolve_url, sqlite_path
 
     url = resolve_url(url)
     files: list[tuple[Path, str]] = []
     storage = sqlite_path(url) or journal_path(url)
     if storage is not None:
         files.append((storage, "the storage this command reads"))
-    space = study.user_attrs.get(keys.STUDY_SPACE_PATH)
-    if isinstance(space, str):
-        files.append((Path(space), "the study's search-space file"))
-        task = study.user_attrs.get(keys.STUDY_TASK)
-        csv = task.get("csv") if isinstance(task, dict) else None
-        if isinstance(csv, str):
-            files.append((Path(space).parent / csv, "the study's data file"))
+    if record.space_path:
+        files.append((Path(record.space_path), "the study's search-space file"))
+    if record.data_path:
+        files.append((Path(record.data_path), "the study's data file"))
     return files

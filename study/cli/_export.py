@@ -1,10 +1,12 @@
 """``study export NAME``: a stored study's trials and learning curves as two CSV files.
 
-``trials.csv`` has one row per trial (number, state, value, ``params_<name>``, the diagnosis,
-prune epoch, epochs, error, duration); ``curves.csv`` has the curves in long form (``trial,
-seed, epoch, series, value``), the layout ``python -m study diagnose`` reads back for one
-trial (export it with ``--trial N``). Each file is written whole or not at all; existing files
-are replaced only with ``--force``, and never the storage or the study's own files.
+``trials.csv`` is the trials table that ``show --json`` and :func:`study.load` give too (see
+:func:`study.api.trials_table`): one row per trial (number, state, value and what the seeds say
+of it, ``params_<name>``, the diagnosis, prune epoch, epochs, error, duration); ``curves.csv``
+has the curves in long form (``trial, seed, epoch, series, value``), the layout
+``python -m study diagnose`` reads back for one trial (export it with ``--trial N``). Each file
+is written whole or not at all; existing files are replaced only with ``--force``, and never
+the storage or the study's own files.
 
 With ``--models`` it also writes each kept seed of the best trial that kept its weights (or of
 each ``--trial``) as ``trial-N-seed-S.keras``, a Keras model with the trained weights.
@@ -24,7 +26,6 @@ from study.cli._common import (
     add_study_command,
     add_trial_option,
     check_out_folder,
-    load_stored_study,
     protected_files,
 )
 from study.errors import InputError
@@ -101,13 +102,10 @@ def export(
             two files without ``force``; or a file cannot be written (the previous one is
             then left as it was).
     """
-    from study.api import frames_of
+    from study.api import frames_of, load_record
     from study.atomic import check_output, write_atomic
-    from study.storage import study_record
-    from study.verdicts import judged_against_study
 
-    loaded, shown = load_stored_study(name, storage)
-    record = judged_against_study(study_record(loaded, shown))
+    record = load_record(name, storage)
     known = [t.number for t in record.trials]
     missing = [n for n in trials if n not in known]
     if missing:
@@ -116,12 +114,12 @@ def export(
             f"--trial must name a trial of study {name!r}, but got --trial={missing[0]}; "
             f"the study has {span}."
         )
-    from study.report import safe_dirname  # the report's stack: only when exporting
+    from study.reporting import safe_dirname  # the report's stack: only when exporting
 
     folder = out if out is not None else DEFAULT_OUT / safe_dirname(name)
     check_out_folder(folder)
     paths = [folder / "trials.csv", folder / "curves.csv", *(folder / n for n, _ in models)]
-    protected = protected_files(loaded, storage)
+    protected = protected_files(record, storage)
     if folder.is_dir():
         for path in paths:
             # The default folder is this command's own: its files are replaced.

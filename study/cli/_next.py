@@ -6,7 +6,7 @@ import argparse
 from pathlib import Path
 from typing import Any
 
-from study.cli._common import add_study_command, load_stored_study, protected_files
+from study.cli._common import add_study_command, protected_files
 from study.errors import InputError
 
 
@@ -30,20 +30,18 @@ def add_parser(subparsers: Any) -> None:
 def run(args: argparse.Namespace) -> int:
     """Write the follow-up space, print each change and the file's path."""
     # Imported here, so that `--help` loads no heavy library.
+    from study.api import load_record
     from study.atomic import check_output, write_text_atomic
     from study.followup import follow_up, render_space
-    from study.report import safe_dirname
+    from study.reporting import safe_dirname
     from study.space import parse_space
-    from study.storage import study_record
-    from study.verdicts import judged_against_study
 
     out = args.out if args.out is not None else Path(f"next_{safe_dirname(args.name)}.toml")
     check_output(out, flag="--out", force=args.force)
-    optuna_study, shown = load_stored_study(args.name, args.storage)
+    record = load_record(args.name, args.storage)
     check_output(
-        out, flag="--out", force=args.force, protected=protected_files(optuna_study, args.storage)
+        out, flag="--out", force=args.force, protected=protected_files(record, args.storage)
     )
-    record = judged_against_study(study_record(optuna_study, shown))
     try:
         follow = follow_up(record)
     except ValueError as e:

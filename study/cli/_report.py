@@ -12,14 +12,13 @@ from study.cli._common import (
     add_study_command,
     add_trial_option,
     check_out_folder,
-    load_stored_study,
     protected_files,
 )
 from study.errors import InputError
 
 MAX_CURVES_HELP = 12
 """The report's default number of overview curves, as ``--help`` shows it (checked by a test
-against :data:`study.report.MAX_CURVES`, which is what applies)."""
+against :data:`study.reporting.MAX_CURVES`, which is what applies)."""
 
 DEFAULT_OUT = Path("reports")
 """The folder under which each study's report gets its own folder by default."""
@@ -85,13 +84,11 @@ def write_report(
         InputError: No such storage, study or trial; ``out`` is a file or lies under one; or
             ``out`` holds an ``index.html`` already without ``force``.
     """
+    from study.api import load_record
     from study.atomic import check_output
-    from study.report import MAX_CURVES, build_report, safe_dirname
-    from study.storage import study_record
-    from study.verdicts import judged_against_study
+    from study.reporting import MAX_CURVES, build_report, safe_dirname
 
-    optuna_study, shown = load_stored_study(name, storage)
-    record = judged_against_study(study_record(optuna_study, shown))
+    record = load_record(name, storage)
     known = {t.number for t in record.trials}
     missing = [n for n in trials if n not in known]
     if missing:
@@ -104,7 +101,7 @@ def write_report(
     check_out_folder(folder)
     if folder.is_dir():
         # The default folder is this command's own: its page is replaced.
-        protected = protected_files(optuna_study, storage)
+        protected = protected_files(record, storage)
         check_output(
             folder / "index.html", flag="--out", force=force or out is None, protected=protected
         )
@@ -135,7 +132,7 @@ class LiveReport:
         self._finished += 1
         if self._finished % self._every:
             return
-        from study.report import build_report, safe_dirname
+        from study.reporting import build_report, safe_dirname
         from study.storage import study_record
         from study.verdicts import judged_against_study
 

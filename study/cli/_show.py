@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import argparse
 import json
-import math
 from typing import TYPE_CHECKING, Any
 
-from study.cli._common import add_storage_option, load_stored_study
+from study.cli._common import add_storage_option
 
 if TYPE_CHECKING:
     from study.storage import StudyRecord, TrialRecord
@@ -39,11 +38,9 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
 
 
 def _main(args: argparse.Namespace) -> int:
-    from study.storage import study_record
-    from study.verdicts import judged_against_study
+    from study.api import load_record
 
-    study, shown = load_stored_study(args.name, args.storage)
-    record = judged_against_study(study_record(study, shown))
+    record = load_record(args.name, args.storage)
     trials = [trial_summary(t) for t in record.trials]
     if args.json:
         print(json.dumps({"study": study_summary(record), "trials": trials}, indent=1))
@@ -56,22 +53,27 @@ def trial_summary(record: TrialRecord) -> dict[str, Any]:
     """The stable, JSON-able summary of one trial (the ``trials`` entries of ``--json``).
 
     ``record`` is the decoded trial, its verdict judged against the whole study (see
-    :func:`study.verdicts.judged_against_study`). Beside Optuna's ``value`` (the mean over
-    the seeds) are what the seeds say of it (:class:`study.evidence.TrialEvidence`):
-    ``value_se`` (its standard error), ``value_interval`` (``[low, high]``, the t interval
-    at ``value_level``), ``seed_values`` (each finite seed's value, in seed order) and
-    ``diverged_seeds``; ``None`` where the seeds do not give them.
+    :func:`study.verdicts.judged_against_study`). Its numbers are the trials table's
+    (:func:`study.api.trial_row`, the rows of ``export`` and :func:`study.load`): beside
+    Optuna's ``value`` (the mean over the seeds) are what the seeds say of it
+    (:class:`study.evidence.TrialEvidence`): ``value_se`` (its standard error),
+    ``value_interval`` (``[low, high]``, the t interval at ``value_level``), ``seed_values``
+    (each finite seed's value, in seed order) and ``diverged_seeds``; ``None`` where the
+    seeds do not give them. ``epochs`` is what each seed trained, ``seed_epochs`` their sum.
     """
+    from study.api import trial_row
     from study.storage import keys  # loads optuna: not for --help
 
-    start, end = record.datetime_start, record.datetime_complete
+    row = trial_row(record)
     diagnosis = None if record.diagnosis is None else record.diagnosis.to_dict()
     return {
-        "number": record.number,
-        "state": record.state,
-        "params": record.params,
-        "value": _finite(record.value),
-        **_evidence_summary(record),
+        "number": row["number"],
+        "state": row["state"],
+        "params": {name: row[f"params_{name}"] for name in record.params},
+        "value": row["value"],
+        **_evidence_summary(record, row),
+        "epochs": row["epochs"],
+        "seed_epochs": row["seed_epochs"],
         "seeds": [
             {key: summary[key] for key in SEED_KEYS}
             for summary in (s.summary() for s in record.seeds)
@@ -80,10 +82,10 @@ def trial_summary(record: TrialRecord) -> dict[str, Any]:
         if diagnosis is None
         else {k: diagnosis[k] for k in keys.DIAGNOSIS_SUMMARY},
         "pruned": None if record.pruned is None else record.pruned.to_dict(),
-        "error": record.error,
+        "error": row["error"],
         "interrupted": record.interrupted,
         "retry_of": record.retry_of,
-        "duration_seconds": (end - start).total_seconds() if start and end else None,
+        "duration_seconds": row["duration_seconds"],
     }
 
 
@@ -111,13 +113,13 @@ def study_summary(record: StudyRecord) -> dict[str, Any]:
     }
 
 
-def _evidence_summary(record: TrialRecord) -> dict[str, Any]:
+def _evidence_summary(record: TrialRecord, row: dict[str, Any]) -> dict[str, Any]:
     evidence = record.evidence
     if evidence is None:
         return dict.fromkeys(EVIDENCE_KEYS)
-    interval = [evidence.low, evidence.high] if evidence.has_interval else None
+    interval = None if row["value_low"] is None else [row["value_low"], row["value_high"]]
     return {
-        "value_se": _finite(evidence.std_error),
+        "value_se": row["value_se"],
         "value_interval": interval,
         "value_level": evidence.level if evidence.has_interval else None,
         "seed_values": list(evidence.values),
@@ -186,7 +188,3 @@ def _value_text(trial: dict[str, Any]) -> str:
 
 def _fmt(value: Any) -> str:
     return f"{value:.3g}" if isinstance(value, float) else str(value)
-
-
-def _finite(value: float | None) -> float | None:
-    return value if value is not None and math.isfinite(value) else None

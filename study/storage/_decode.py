@@ -7,6 +7,7 @@ previous format 1 (everything in user attributes).
 from __future__ import annotations
 
 from collections.abc import Iterable
+from pathlib import Path
 from typing import Any, cast
 
 import optuna
@@ -203,4 +204,14 @@ def study_description(attrs: dict[str, Any]) -> dict[str, Any]:
         "baseline_loss": attrs.get(keys.STUDY_BASELINE_LOSS),
         "space_text": str(attrs.get(keys.STUDY_SPACE_TEXT, "")),
         "space_path": str(attrs.get(keys.STUDY_SPACE_PATH, "")),
+        "data_path": _data_path(attrs),
     }
+
+
+def _data_path(attrs: dict[str, Any]) -> str:
+    """The CSV task's data file, relative paths resolved against the search-space file's folder."""
+    space, task = attrs.get(keys.STUDY_SPACE_PATH), attrs.get(keys.STUDY_TASK)
+    csv = task.get("csv") if isinstance(task, dict) else None
+    if not isinstance(space, str) or not space or not isinstance(csv, str) or not csv:
+        return ""
+    return str(Path(space).parent / csv)

@@ -127,6 +127,9 @@ class StudyRecord:
         trials: Every trial, by number.
         space_path: The absolute path of that file when the study was created (relative
             paths in it, e.g. a CSV task's ``csv``, are relative to its folder), or ``""``.
+        data_path: The CSV task's data file (its ``csv``, relative paths taken from
+            ``space_path``'s folder), or ``""`` for a built-in task or a study without a
+            search-space file.
         own_objective: Whether the study was made by the user's own Optuna objective (e.g.
             with ``study.keras.OverfitPruningCallback``) rather than by ``study run``: it has
             no search-space file, and its description comes from its trials.
@@ -148,6 +151,7 @@ class StudyRecord:
     space_text: str
     trials: tuple[TrialRecord, ...]
     space_path: str = ""
+    data_path: str = ""
     own_objective: bool = False
     test_score: FinalScore | None = None
 

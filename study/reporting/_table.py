@@ -7,8 +7,8 @@ import math
 
 import pandas as pd
 
-from study.report._data import ParamInfo
-from study.report._palette import NO_CATEGORY
+from study.reporting._data import ParamInfo
+from study.reporting._palette import NO_CATEGORY
 
 
 @dataclasses.dataclass(frozen=True)
@@ -51,7 +51,7 @@ def _number(value: object) -> Cell:
 
 
 def trial_table(frame: pd.DataFrame, params: list[ParamInfo], objective: str) -> Table:
-    """The table of :func:`~study.report._data.trials_frame`'s rows."""
+    """The table of :func:`~study.reporting._data.trials_frame`'s rows."""
     names = [p.name for p in params]
     columns = ["trial", "state", *names, objective, "fit", "pruned at", "advice"]
     rows = []

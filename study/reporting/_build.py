@@ -12,11 +12,11 @@ import pandas as pd
 
 from study.atomic import write_text_atomic
 from study.followup import describe, study_distributions
-from study.report._advice import advise
-from study.report._best import best_by_category, pruned_beat_best
-from study.report._curves_data import curve_panel, log_scale, representative_trials
-from study.report._curves_fig import curves_figure, trial_figure
-from study.report._data import (
+from study.reporting._advice import advise
+from study.reporting._best import best_by_category, pruned_beat_best
+from study.reporting._curves_data import curve_panel, log_scale, representative_trials
+from study.reporting._curves_fig import curves_figure, trial_figure
+from study.reporting._data import (
     ParamInfo,
     agreement_of,
     best_trial,
@@ -26,18 +26,18 @@ from study.report._data import (
     summarize,
     trials_frame,
 )
-from study.report._figures import importance_figure
-from study.report._fitmap import fit_map_frame, pair_cells, param_pairs, strip_frame
-from study.report._fitmap_fig import fit_map_figure, pairs_figure
-from study.report._images import Image, image, report_style
-from study.report._importance import param_importance, top_params
-from study.report._limits import MAX_CURVES
-from study.report._objective_fig import history_figure, objective_figure
-from study.report._page import render_page
-from study.report._palette import CATEGORY_COLORS
-from study.report._rules import Rule, learn_rules
-from study.report._table import fmt, trial_table
-from study.report._text import plural
+from study.reporting._figures import importance_figure
+from study.reporting._fitmap import fit_map_frame, pair_cells, param_pairs, strip_frame
+from study.reporting._fitmap_fig import fit_map_figure, pairs_figure
+from study.reporting._images import Image, image, report_style
+from study.reporting._importance import param_importance, top_params
+from study.reporting._limits import MAX_CURVES
+from study.reporting._objective_fig import history_figure, objective_figure
+from study.reporting._page import render_page
+from study.reporting._palette import CATEGORY_COLORS
+from study.reporting._rules import Rule, learn_rules
+from study.reporting._table import fmt, trial_table
+from study.reporting._text import plural
 from study.storage import StudyRecord, TrialRecord
 
 MAX_SCATTER = 1500

@@ -26,10 +26,10 @@ from study.followup import (
     follow_up,
     study_distributions,
 )
-from study.report._consistency import first_rule
-from study.report._data import best_trial, trials_frame
-from study.report._rules import Rule
-from study.report._text import plural
+from study.reporting._consistency import first_rule
+from study.reporting._data import best_trial, trials_frame
+from study.reporting._rules import Rule
+from study.reporting._text import plural
 from study.storage import StudyRecord, TrialRecord
 
 
@@ -54,7 +54,7 @@ def advise(
     Args:
         record: The stored study.
         rules: The rules the page shows; no suggestion contradicts one of them.
-        frame: The study's :func:`~study.report._data.trials_frame` (computed when ``None``).
+        frame: The study's :func:`~study.reporting._data.trials_frame` (computed when ``None``).
     """
     frame = trials_frame(record) if frame is None else frame
     diagnosed = [t for t in record.trials if t.diagnosis is not None]

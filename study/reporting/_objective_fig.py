@@ -14,11 +14,11 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 
-from study.report._axes import integer_axis, is_few_valued, label, levels, log_axis
-from study.report._curves_data import needs_log
-from study.report._data import ParamInfo
-from study.report._figures import category_legend, new_figure
-from study.report._palette import CATEGORY_COLORS, present_categories
+from study.reporting._axes import integer_axis, is_few_valued, label, levels, log_axis
+from study.reporting._curves_data import needs_log
+from study.reporting._data import ParamInfo
+from study.reporting._figures import category_legend, new_figure
+from study.reporting._palette import CATEGORY_COLORS, present_categories
 
 PRUNED_MARKER = "X"
 """The marker of a pruned trial (a completed one is a dot)."""

@@ -17,7 +17,7 @@ from typing import Literal
 
 import pandas as pd
 
-from study.report._rules import Condition, Rule
+from study.reporting._rules import Condition, Rule
 
 Stance = Literal["supports", "contradicts"]
 

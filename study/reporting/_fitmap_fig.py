@@ -17,10 +17,10 @@ from matplotlib.colors import to_rgb
 from matplotlib.figure import Figure
 from matplotlib.patches import Patch, Rectangle
 
-from study.report._axes import integer_axis, is_few_valued, label, levels, log_axis
-from study.report._data import ParamInfo
-from study.report._figures import category_legend, new_figure
-from study.report._palette import CATEGORY_COLORS, present_categories
+from study.reporting._axes import integer_axis, is_few_valued, label, levels, log_axis
+from study.reporting._data import ParamInfo
+from study.reporting._figures import category_legend, new_figure
+from study.reporting._palette import CATEGORY_COLORS, present_categories
 
 TIE_COLOR = "#bdbdbd"
 """The colour of a pair cell whose most common categories are equally common."""

@@ -10,9 +10,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from study.report._limits import MAX_CURVES
-from study.report._palette import CATEGORY_COLORS, NO_CATEGORY
-from study.report._paths import safe_dirname
+from study.reporting._limits import MAX_CURVES
+from study.reporting._palette import CATEGORY_COLORS, NO_CATEGORY
+from study.reporting._paths import safe_dirname
 
 __all__ = [
     "CATEGORY_COLORS",
@@ -42,5 +42,5 @@ def __getattr__(name: str) -> Any:
         import matplotlib
 
         matplotlib.use("Agg")  # The report only draws to files; never open a window.
-        return getattr(importlib.import_module(f"study.report.{_DRAWING[name]}"), name)
+        return getattr(importlib.import_module(f"study.reporting.{_DRAWING[name]}"), name)
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

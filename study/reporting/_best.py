@@ -9,7 +9,7 @@ import math
 import numpy as np
 
 from study.diagnosis import mean_curve
-from study.report._palette import CATEGORY_ORDER
+from study.reporting._palette import CATEGORY_ORDER
 from study.storage import StudyRecord, TrialRecord
 
 

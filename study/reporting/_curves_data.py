@@ -18,8 +18,8 @@ import numpy.typing as npt
 
 from study.curves import FloatArray, SeedCurves, stack
 from study.diagnosis import mean_curve
-from study.report._data import agreement_of, best_trial, category_of
-from study.report._palette import CATEGORY_ORDER
+from study.reporting._data import agreement_of, best_trial, category_of
+from study.reporting._palette import CATEGORY_ORDER
 from study.storage import StudyRecord, TrialRecord
 
 MAX_POINTS = 1000

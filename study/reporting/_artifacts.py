@@ -23,9 +23,9 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from optuna.artifacts import FileSystemArtifactStore
 
 from study.errors import InputError
-from study.report._curves_data import curve_panel, log_scale
-from study.report._curves_fig import trial_figure
-from study.report._images import DPI, report_style
+from study.reporting._curves_data import curve_panel, log_scale
+from study.reporting._curves_fig import trial_figure
+from study.reporting._images import DPI, report_style
 from study.storage import StudyRecord, study_record
 from study.verdicts import judged_against_study
 

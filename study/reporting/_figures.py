@@ -16,7 +16,7 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.patches import Patch
 
-from study.report._palette import CATEGORY_COLORS
+from study.reporting._palette import CATEGORY_COLORS
 
 TARGET_COLORS = {
     "objective": "#4c4c4c",

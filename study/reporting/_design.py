@@ -6,7 +6,7 @@ import dataclasses
 
 import pandas as pd
 
-from study.report._data import ParamInfo
+from study.reporting._data import ParamInfo
 
 
 @dataclasses.dataclass(frozen=True)

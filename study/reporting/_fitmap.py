@@ -7,9 +7,9 @@ import itertools
 import numpy as np
 import pandas as pd
 
-from study.report._axes import label, range_labels
-from study.report._data import ParamInfo, sample_rows
-from study.report._palette import CATEGORY_ORDER, NO_CATEGORY
+from study.reporting._axes import label, range_labels
+from study.reporting._data import ParamInfo, sample_rows
+from study.reporting._palette import CATEGORY_ORDER, NO_CATEGORY
 
 OWN_BINS = 8
 """A parameter with at most this many distinct values gets a bin per value."""

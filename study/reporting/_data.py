@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 
 from study.followup import describe, is_numeric, study_distributions
-from study.report._palette import CATEGORY_ORDER, NO_CATEGORY
+from study.reporting._palette import CATEGORY_ORDER, NO_CATEGORY
 from study.storage import StudyRecord, TrialRecord
 
 TRIAL_COLUMNS = (

@@ -10,9 +10,9 @@ import numpy as np
 import pandas as pd
 from sklearn.tree import DecisionTreeClassifier
 
-from study.report._data import ParamInfo
-from study.report._design import Column, design_matrix
-from study.report._palette import NO_CATEGORY
+from study.reporting._data import ParamInfo
+from study.reporting._design import Column, design_matrix
+from study.reporting._palette import NO_CATEGORY
 
 Op = Literal["<", "≥", "=", "≠"]
 

@@ -8,9 +8,9 @@ import numpy as np
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
-from study.report._axes import log_axis
-from study.report._curves_data import CurvePanel, log_scale
-from study.report._palette import CATEGORY_COLORS, TRAIN_COLOR, VAL_COLOR
+from study.reporting._axes import log_axis
+from study.reporting._curves_data import CurvePanel, log_scale
+from study.reporting._palette import CATEGORY_COLORS, TRAIN_COLOR, VAL_COLOR
 
 SEED_ALPHA = 0.18
 BAND_ALPHA = 0.22
@@ -22,7 +22,7 @@ def draw_curves(panel: CurvePanel, ax: Axes, *, log_y: bool | None = None) -> Ax
     Each series is drawn as the mean over seeds with a band from the lowest to the highest
     seed, each seed faint beneath; dashed lines mark the best-validation epoch and the epoch
     the trial was pruned at. The y-axis is log when ``log_y`` (``None``: by
-    :func:`~study.report._curves_data.log_scale` of this panel alone).
+    :func:`~study.reporting._curves_data.log_scale` of this panel alone).
     """
     for series, color, label in (
         ("train", TRAIN_COLOR, "train"),
@@ -61,7 +61,7 @@ def curves_figure(
     """Small multiples: one panel per trial, in the order given, with one shared legend.
 
     Every panel has the same y-scale: log when ``log_y`` (``None``: by
-    :func:`~study.report._curves_data.log_scale` of all the panels).
+    :func:`~study.reporting._curves_data.log_scale` of all the panels).
     """
     log_y = log_scale(panels) if log_y is None else log_y
     ncols = max(1, min(ncols, len(panels)))

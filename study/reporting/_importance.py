@@ -7,9 +7,9 @@ import pandas as pd
 from scipy.stats import rankdata
 from sklearn.ensemble import RandomForestClassifier, RandomForestRegressor
 
-from study.report._data import ParamInfo
-from study.report._design import Column, design_matrix
-from study.report._palette import NO_CATEGORY
+from study.reporting._data import ParamInfo
+from study.reporting._design import Column, design_matrix
+from study.reporting._palette import NO_CATEGORY
 
 MIN_TRIALS = 5
 """Fewer trials than this give no importance for a target."""
