@@ -35,9 +35,10 @@ from tests.services import ROOT, sqlite_states
 
 pytestmark = [pytest.mark.e2e, pytest.mark.soak]
 
-ROUNDS = 20
+ROUNDS = int(os.environ.get("STUDY_SIGNAL_ROUNDS", "12"))
+"""Rounds of the soak (``STUDY_SIGNAL_ROUNDS``): 12 in the suite, more for a longer soak."""
 # Trials of a few seconds: long enough for signals to land mid-trial, few enough that the
-# study stays small over twenty rounds.
+# study stays small over the rounds.
 SPACE = (
     'family = "lstm"\ntask = "sequence"\nseeds = 2\n\n[params]\n'
     "units = { low = 2, high = 6 }\nepochs = { low = 3000, high = 6000, step = 1000 }\n"
@@ -121,7 +122,9 @@ def _finished_so_far(workdir: Path) -> dict[int, Any]:
 def test_signals_at_random_moments_lose_nothing_and_exit_as_documented(workdir: Path) -> None:
     (workdir / "space.toml").write_text(SPACE)
     rng = random.Random(20261123)
-    kinds = [signal.SIGINT] * 8 + [signal.SIGTERM] * 6 + [signal.SIGKILL] * 6
+    n_int, n_term = round(ROUNDS * 0.4), round(ROUNDS * 0.3)
+    kinds = [signal.SIGINT] * n_int + [signal.SIGTERM] * n_term
+    kinds += [signal.SIGKILL] * (ROUNDS - n_int - n_term)
     rng.shuffle(kinds)
     seen: dict[int, Any] = {}
     table = []

@@ -30,7 +30,7 @@ pytestmark = pytest.mark.e2e
 
 WORKER_SPACE = (
     'family = "lstm"\ntask = "sequence"\nseeds = 2\n\n[params]\n'
-    "units = { low = 2, high = 8 }\nepochs = { low = 20000, high = 30000, step = 5000 }\n"
+    "units = { low = 2, high = 8 }\nepochs = { low = 6000, high = 9000, step = 1000 }\n"
     "learning_rate = 0.01\n\n[pruner]\nenabled = false\n"
 )
 """Trials of about a second, so that the workers' trials overlap."""
