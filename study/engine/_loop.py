@@ -159,8 +159,8 @@ class Trainer:
         """Load a new trial: its seeds' initial weights (stacked), its values, a fresh state."""
         for variable, value in zip(self.variables, weights, strict=True):
             variable.assign(value)
-        for variable, value in zip(self.best, weights, strict=False):
-            variable.assign(value)
+        for best, value in zip(self.best, weights if self.best else [], strict=True):
+            best.assign(value)
         self.best_val.assign(tf.fill(tf.shape(self.best_val), np.inf))
         self.optimizer.reset(params.learning_rate)
         self.settings.load(params, seeds, eval_batch_size)
