@@ -206,3 +206,12 @@ def test_an_unknown_weights_choice_is_refused(workdir: Path) -> None:
     with pytest.raises(InputError, match="`weights` must be 'best' or 'final'"):
         load_model("any", weights="worst")  # type: ignore[arg-type]
     assert not Path("studies.db").exists()
+
+
+def test_curves_do_not_store_the_best_epochs_weights() -> None:
+    from study.curves import SeedCurves
+
+    weights = (np.ones(2, np.float32),)
+    curves = SeedCurves(seed=0, train_loss=np.ones(2), val_loss=np.ones(2), best_weights=weights)
+    assert "best_weights" not in curves.to_dict()
+    assert SeedCurves.from_dict(curves.to_dict()).best_weights is None

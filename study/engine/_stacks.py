@@ -9,6 +9,7 @@ every seed at the same epoch after each chunk, as with a single stack.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -93,12 +94,13 @@ class StackedRun:
             n = len(trainer.variables)
             if best and not trainer.best:
                 return {}
+            # A trainer's state starts with its weights, then its best epoch's (Trainer.state).
             if len(self._stacks) == 1:
-                state = [*trainer.variables, *trainer.best]
-                stacked = [np.asarray(v.numpy(), np.float32) for v in state]
+                state: Sequence[Any] = trainer.best if best else trainer.variables
+                chosen = [np.asarray(v.numpy(), np.float32) for v in state]
             else:
-                stacked = [np.asarray(v, np.float32) for v in self._states[index][: 2 * n]]
-            chosen = stacked[n : 2 * n] if best else stacked[:n]
+                part = self._states[index][n : 2 * n] if best else self._states[index][:n]
+                chosen = [np.asarray(v, np.float32) for v in part]
             for k, seed in enumerate(stack):
                 out[seed] = tuple(np.array(w[k]) for w in chosen)
         return out
