@@ -74,6 +74,10 @@ class SeedCurves:
             ``get_weights()`` (:func:`study.models.build_keras_model`, or the builder's model),
             or ``None`` when not kept (a seed that diverged or failed). Never stored with the
             curves; kept weights go to the study's artifact store.
+        best_weights: The seed's weights at the end of its epoch of lowest ``val_loss`` (the
+            first such epoch), as Keras' ``EarlyStopping(restore_best_weights=True)`` keeps
+            them, in the order of ``weights``; ``None`` when not kept. Never stored with the
+            curves.
     """
 
     seed: int
@@ -90,6 +94,9 @@ class SeedCurves:
     val_samples: int | None = None
     val_loss_trimmed: FloatArray | None = None
     weights: tuple[npt.NDArray[np.float32], ...] | None = dataclasses.field(
+        default=None, repr=False, compare=False
+    )
+    best_weights: tuple[npt.NDArray[np.float32], ...] | None = dataclasses.field(
         default=None, repr=False, compare=False
     )
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TextIO
+from typing import TYPE_CHECKING, Any, Literal, TextIO
 
 from study.errors import InputError
 
@@ -142,25 +142,31 @@ def load_model(
     *,
     artifacts: str | os.PathLike[str] | None = None,
     trust_stored_model: bool = False,
+    weights: Literal["best", "final"] = "best",
 ) -> keras.Model:
     """Return a trained model out of stored study ``name``: a kept trial's seed.
 
     A run keeps the final weights of its best few trials (three by default) in an Optuna
-    artifact folder beside the study: the weights when training ended, also for a trial
-    that was pruned or overfit (not those of its best validation epoch). The model is the
-    trial's own (the ``lstm`` or ``mlp`` network of :func:`study.models.build_keras_model`,
-    or the builder's), compiled, with the seed's weights loaded: ``model.predict(windows)``
-    works on windows laid out and scaled as the task's training windows are
-    (``study.runner.load_model`` also returns the task's data, scaled, beside the model).
+    artifact folder beside the study, and for a pruned or overfit trial also each seed's
+    weights of its best validation epoch (what Keras' ``EarlyStopping(restore_best_weights=
+    True)`` keeps). The model is the trial's own (the ``lstm`` or ``mlp`` network of
+    :func:`study.models.build_keras_model`, or the builder's), compiled, with the seed's
+    weights loaded: ``model.predict(windows)`` works on windows laid out and scaled as the
+    task's training windows are. ``study.runner.load_model`` also returns a
+    :class:`study.runner.KeptModel` whose ``scale_inputs`` and ``unscale`` take raw data to
+    the model and its predictions back to the target's units.
 
     Args:
         name: The study's name.
         trial: The trial's number; ``None`` for the best trial that kept its weights.
-        seed: The seed; ``None`` for the trial's seed of lowest final validation loss.
+        seed: The seed; ``None`` for the trial's seed of lowest validation loss at the epoch
+            whose weights are loaded.
         storage: Storage URL; ``None`` for ``$STUDY_STORAGE`` or ``sqlite:///studies.db``.
         artifacts: The folder of kept weights; ``None`` for ``$STUDY_ARTIFACTS`` or
             ``<file>.artifacts`` beside an SQLite or journal file.
         trust_stored_model: Import the builder module a study of its own model names.
+        weights: ``"best"``: a seed's best validation epoch's weights where the run kept
+            them, else its final ones; ``"final"``: the weights when training ended.
 
     Raises:
         InputError: No such storage, study, trial or seed; no artifact folder; a trial that
@@ -175,5 +181,6 @@ def load_model(
         storage,
         artifacts=artifacts,
         trust_stored_model=trust_stored_model,
+        weights=weights,
     )
     return model

@@ -9,7 +9,9 @@ is written whole or not at all; existing files are replaced only with ``--force`
 the storage or the study's own files.
 
 With ``--models`` it also writes each kept seed of the best trial that kept its weights (or of
-each ``--trial``) as ``trial-N-seed-S.keras``, a Keras model with the trained weights.
+each ``--trial``) as ``trial-N-seed-S.keras``, a Keras model with the trained weights: those of
+the seed's best validation epoch where the run kept them (a pruned or overfit trial), else its
+final ones; ``--weights final`` writes the final ones.
 """
 
 from __future__ import annotations
@@ -62,6 +64,14 @@ def add_parser(subparsers: Any) -> None:
         metavar="DIR",
         help="the folder of kept weights (default: $STUDY_ARTIFACTS, or beside the SQLite "
         "or journal file)",
+    )
+    parser.add_argument(
+        "--weights",
+        choices=("best", "final"),
+        default="best",
+        help="with --models: the weights of each seed's best validation epoch where the run "
+        "kept them (pruned or overfit trials), else the final ones (best, the default); or "
+        "the weights when training ended (final)",
     )
     parser.set_defaults(func=run)
 
@@ -143,7 +153,9 @@ def _kept_models(args: argparse.Namespace) -> list[tuple[str, Any]]:
 
     loaded = []
     for trial in args.trial or [None]:
-        loaded += load_models(args.name, trial, args.storage, artifacts=args.artifacts)
+        loaded += load_models(
+            args.name, trial, args.storage, artifacts=args.artifacts, weights=args.weights
+        )
     return [(f"trial-{kept.trial}-seed-{kept.seed}.keras", model) for model, kept in loaded]
 
 

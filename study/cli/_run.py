@@ -109,7 +109,8 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
         type=int,
         default=3,
         metavar="N",
-        help="keep the final weights of the best N trials' seeds, for study.load_model and "
+        help="keep the final weights of the best N trials' seeds (and of a pruned or overfit "
+        "trial's seeds their best validation epoch's), for study.load_model and "
         "export --models (0: none; default 3)",
     )
     parser.add_argument(

@@ -167,9 +167,12 @@ def train_custom(
     losses included, as ``model.evaluate`` reports them), ``fit_loss`` (the mean of the
     epoch's batch losses) and, for classification, the accuracies. A seed whose loss turns
     NaN or infinite stops as ``diverged``; every other seed's curves carry its model's final
-    weights (``model.get_weights()``). An exception (the builder raising for these
-    parameters, say) propagates: the caller records it against the seeds
-    (:func:`study.parallel.failed_seeds`), so a trial fails alone with its traceback.
+    weights (``model.get_weights()``) and those at the end of its epoch of lowest
+    ``val_loss`` (``best_weights``, as ``EarlyStopping(restore_best_weights=True)`` keeps
+    them), copied inside the compiled loop at each epoch end where it improved. An exception
+    (the builder raising for these parameters, say) propagates: the caller records it
+    against the seeds (:func:`study.parallel.failed_seeds`), so a trial fails alone with its
+    traceback.
     """
     started = time.perf_counter()
     planned = int(standard_params(custom.values).epochs)
@@ -214,6 +217,11 @@ class _SeedRun:
         compiled = getattr(self.model, "optimizer", None) is not None
         self.optimizer = self.model.optimizer if compiled else make_optimizer(params)
         self.optimizer.build(self.model.trainable_variables)
+        # Every weight of get_weights(), as a copy the compiled loop overwrites on improvement.
+        self.best = [
+            tf.Variable(tf.convert_to_tensor(w), trainable=False) for w in self.model.weights
+        ]
+        self.best_val = tf.Variable(np.inf, dtype=tf.float32, trainable=False)
         self.loss = _loss_function(self.model.loss if compiled else data.loss)
         self.kind = data.kind
         self.x_train, self.y_train = _tensor(data.x_train), _tensor(data.y_train)
@@ -241,9 +249,11 @@ class _SeedRun:
         with_weights: bool = False,
     ) -> SeedCurves:
         """The seed's curves so far, with its model's weights if asked and it did not diverge."""
-        weights = None
+        weights = best = None
         if with_weights and not self.diverged:
             weights = tuple(np.asarray(w, np.float32) for w in self.model.get_weights())
+            if len(self.rows):
+                best = tuple(np.asarray(w.numpy(), np.float32) for w in self.best)
         series: dict[str, Any] = dict(zip(SERIES, self.rows.T, strict=True))
         if self.kind == "regression":
             series["train_metric"] = series["val_metric"] = None
@@ -254,6 +264,7 @@ class _SeedRun:
             stop="diverged" if self.diverged else stop,
             val_samples=self.n_val,
             weights=weights,
+            best_weights=best,
             **series,
         )
 
@@ -264,8 +275,17 @@ class _SeedRun:
             train_loss, train_metric, _ = self._evaluate(self.x_train, self.y_train)
             val_loss, val_metric, trimmed = self._evaluate(self.x_val, self.y_val, TRIMMED_SAMPLES)
             row = [train_loss, val_loss, fit, train_metric, val_metric, trimmed]
+            self._keep_best(tf.stack(row[:3]))
             rows = rows.write(i, tf.stack(row))
         return rows.stack()
+
+    def _keep_best(self, losses: tf.Tensor) -> None:
+        """Copy the weights when the validation loss (``losses[1]``) fell below its best."""
+        finite = tf.reduce_all(tf.math.is_finite(losses))
+        improved = tf.logical_and(finite, losses[1] < self.best_val)
+        self.best_val.assign(tf.where(improved, losses[1], self.best_val))
+        for best, weight in zip(self.best, self.model.weights, strict=True):
+            best.assign(tf.where(improved, tf.convert_to_tensor(weight), best))
 
     def _train_epoch(self, epoch: tf.Tensor) -> tf.Tensor:
         """One epoch of mini-batch steps; return the mean of its batch losses."""

@@ -45,6 +45,8 @@ class Structure:
         input_shape: One sample's input shape.
         target_width: Columns of the targets.
         shuffle: Whether mini-batches are reshuffled every epoch.
+        keep_best: Whether the graph also keeps each seed's weights of its best validation
+            epoch (a second set of stacked weights, updated at every epoch end).
     """
 
     network: Network
@@ -54,9 +56,18 @@ class Structure:
     input_shape: tuple[int, ...]
     target_width: int
     shuffle: bool
+    keep_best: bool = True
 
     @classmethod
-    def of(cls, family: Family, params: TrialParams, data: TaskData, n_seeds: int) -> Structure:
+    def of(
+        cls,
+        family: Family,
+        params: TrialParams,
+        data: TaskData,
+        n_seeds: int,
+        *,
+        keep_best: bool = True,
+    ) -> Structure:
         """Describe the graph that trains ``params`` on ``data`` (laid out for ``family``)."""
         input_shape = tuple(int(d) for d in data.x_train.shape[1:])
         network = Network.of(
@@ -73,6 +84,7 @@ class Structure:
             input_shape=input_shape,
             target_width=int(data.y_train.shape[1]),
             shuffle=data.shuffle,
+            keep_best=keep_best,
         )
 
 
@@ -126,6 +138,12 @@ class Trainer:
             tf.Variable(tf.zeros(shape), name=f"seed_stack_{i}") for i, shape in enumerate(shapes)
         ]
         self.optimizer = StackedOptimizer(structure.optimizer, self.variables)
+        self.best = [
+            tf.Variable(tf.zeros(shape), trainable=False, name=f"best_stack_{i}")
+            for i, shape in enumerate(shapes)
+            if structure.keep_best
+        ]
+        self.best_val = tf.Variable(tf.zeros([structure.n_seeds]), trainable=False)
         self.settings = _Settings(structure.n_seeds)
         self.alive = tf.Variable(tf.ones([structure.n_seeds], tf.bool), trainable=False)
         self.lock = threading.Lock()
@@ -141,12 +159,18 @@ class Trainer:
         """Load a new trial: its seeds' initial weights (stacked), its values, a fresh state."""
         for variable, value in zip(self.variables, weights, strict=True):
             variable.assign(value)
+        for best, value in zip(self.best, weights if self.best else [], strict=True):
+            best.assign(value)
+        self.best_val.assign(tf.fill(tf.shape(self.best_val), np.inf))
         self.optimizer.reset(params.learning_rate)
         self.settings.load(params, seeds, eval_batch_size)
         self.alive.assign(tf.ones_like(self.alive))
 
     def state(self) -> list[npt.NDArray[np.generic]]:
-        """Return a copy of the loaded trial's state: weights, optimizer state, seeds, live seeds.
+        """Return a copy of the loaded trial's state.
+
+        The state is the weights, the best epoch's weights (when kept), the optimizer state,
+        the seeds, the live seeds and the best validation losses, in this order.
 
         With :meth:`restore`, one trainer trains several stacks of seeds of the same structure
         in turn, chunk by chunk, each from where it stopped.
@@ -159,7 +183,14 @@ class Trainer:
             variable.assign(value)
 
     def _state(self) -> list[tf.Variable]:
-        return [*self.variables, *self.optimizer.state(), self.settings.seeds, self.alive]
+        return [
+            *self.variables,
+            *self.best,
+            *self.optimizer.state(),
+            self.settings.seeds,
+            self.alive,
+            self.best_val,
+        ]
 
     def run(self, start: int, stop: int, data: Tensors) -> npt.NDArray[np.float32]:
         """Train epochs ``start`` to ``stop - 1`` (0-based) and return their values.
@@ -186,9 +217,22 @@ class Trainer:
             row = tf.stack([train[0], val[0], fit, train[1], val[1], val[2]])
             finite = tf.reduce_all(tf.math.is_finite(row[:3]), axis=0)
             self.alive.assign(tf.logical_and(self.alive, finite))
+            if self.best:
+                self._keep_best(val[0])
             rows = rows.write(epoch - start, row)
             epoch += 1
         return tf.reshape(rows.stack(), [-1, N_SERIES, self.structure.n_seeds])
+
+    def _keep_best(self, val_loss: tf.Tensor) -> None:
+        """Copy the weights of each live seed whose validation loss fell below its best.
+
+        As Keras' ``EarlyStopping(restore_best_weights=True)``: the first epoch of lowest loss.
+        """
+        improved = tf.logical_and(self.alive, val_loss < self.best_val)
+        self.best_val.assign(tf.where(improved, val_loss, self.best_val))
+        for best, variable in zip(self.best, self.variables, strict=True):
+            chosen = tf.reshape(improved, [-1] + [1] * (variable.shape.rank - 1))
+            best.assign(tf.where(chosen, variable, best))
 
     def _train_epoch(self, epoch: tf.Tensor, x: tf.Tensor, y: tf.Tensor) -> tf.Tensor:
         """Run one epoch of mini-batch steps; return each seed's mean loss over its batches."""

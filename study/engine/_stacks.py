@@ -9,6 +9,7 @@ every seed at the same epoch after each chunk, as with a single stack.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -77,14 +78,29 @@ class StackedRun:
         ``(2, 3 * units)``, a bidirectional layer's forward weights before its backward
         ones), so one seed's slices are its Keras weights as they are.
         """
+        return self._per_seed(best=False)
+
+    def best_weights(self) -> dict[int, tuple[npt.NDArray[np.float32], ...]]:
+        """Return each seed's weights of its best validation epoch (as :meth:`final_weights`).
+
+        Empty when the trainers do not keep them (``Structure.keep_best``).
+        """
+        return self._per_seed(best=True)
+
+    def _per_seed(self, *, best: bool) -> dict[int, tuple[npt.NDArray[np.float32], ...]]:
         out: dict[int, tuple[npt.NDArray[np.float32], ...]] = {}
         for index, stack in enumerate(self._stacks):
             trainer = self._trainers[len(stack)]
+            n = len(trainer.variables)
+            if best and not trainer.best:
+                return {}
+            # A trainer's state starts with its weights, then its best epoch's (Trainer.state).
             if len(self._stacks) == 1:
-                stacked = [np.asarray(v.numpy(), np.float32) for v in trainer.variables]
+                state: Sequence[Any] = trainer.best if best else trainer.variables
+                chosen = [np.asarray(v.numpy(), np.float32) for v in state]
             else:
-                stacked = [np.asarray(v, np.float32) for v in self._states[index]]
-                stacked = stacked[: len(trainer.variables)]
+                part = self._states[index][n : 2 * n] if best else self._states[index][:n]
+                chosen = [np.asarray(v, np.float32) for v in part]
             for k, seed in enumerate(stack):
-                out[seed] = tuple(np.array(w[k]) for w in stacked)
+                out[seed] = tuple(np.array(w[k]) for w in chosen)
         return out

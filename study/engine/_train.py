@@ -44,6 +44,7 @@ def train_seeds(
     eval_batch_size: int = 512,
     train_eval_limit: int | None = TRAIN_EVAL_LIMIT,
     stack_memory: int = STACK_MEMORY,
+    keep_best: bool = True,
 ) -> list[SeedCurves]:
     """Train one trial's model for every seed, all seeds at once, and return their curves.
 
@@ -67,11 +68,13 @@ def train_seeds(
     A seed whose train, validation or fit loss becomes NaN or infinite stops with
     ``diverged``, its curves ending at its last finite epoch; the other seeds go on. Every
     other seed's curves carry its weights when training ended (``weights``, in the order of
-    ``model.get_weights()``): the final weights, also of a pruned trial (the weights of the
-    best validation epoch are not kept, which would cost a copy of every weight per epoch
-    inside the compiled loop). An
-    exception propagates: the caller records it against the seeds with its traceback
-    (:func:`study.parallel.failed_seeds`, the one place where errors become records).
+    ``model.get_weights()``), also of a pruned trial, and with ``keep_best`` its weights at
+    the end of its epoch of lowest ``val_loss`` (``best_weights``; the first such epoch, as
+    Keras' ``EarlyStopping(restore_best_weights=True)`` keeps). The graph keeps them with a
+    second set of stacked weights that each epoch end updates where a seed improved, which
+    costs little next to an epoch's training steps. An exception propagates: the caller
+    records it against the seeds with its traceback (:func:`study.parallel.failed_seeds`, the
+    one place where errors become records).
 
     Args:
         family: ``"lstm"`` or ``"mlp"``.
@@ -85,6 +88,7 @@ def train_seeds(
         train_eval_limit: Most training samples ``train_loss`` is evaluated on per epoch;
             ``None`` for all.
         stack_memory: Bytes of training-step activations one stack of seeds may keep.
+        keep_best: Keep each seed's weights of its best validation epoch (``best_weights``).
 
     Returns:
         One :class:`SeedCurves` per seed, in the order of ``seeds``.
@@ -111,13 +115,15 @@ def train_seeds(
     ]
     tensors = Tensors.of(data.x_train, data.y_train, (data.x_val, data.y_val), train_eval_limit)
     with contextlib.ExitStack() as lent:
-        trainers = _lend_trainers(lent, (family, params, data), stacks, weights)
+        trainers = _lend_trainers(lent, (family, params, data), stacks, weights, keep_best)
         run = StackedRun(trainers, stacks, weights, params, eval_batch_size)
         stop = _run(run, tensors, record, (chunk_epochs, monitor), started)
-        final = run.final_weights()
+        final, best = run.final_weights(), run.best_weights()
     curves = record.curves(stop, time.perf_counter() - started)
     return [
-        c if c.stop == "diverged" else dataclasses.replace(c, weights=final[c.seed])
+        c
+        if c.stop == "diverged"
+        else dataclasses.replace(c, weights=final[c.seed], best_weights=best.get(c.seed))
         for c in curves
     ]
 
@@ -127,12 +133,13 @@ def _lend_trainers(
     trial: tuple[Family, TrialParams, TaskData],
     stacks: Sequence[Sequence[int]],
     weights: Sequence[Sequence[npt.NDArray[np.float32]]],
+    keep_best: bool,
 ) -> dict[int, Trainer]:
     """Borrow one trainer per stack size (held until ``lent`` closes)."""
     trainers: dict[int, Trainer] = {}
     for stack, stacked in zip(stacks, weights, strict=True):
         if len(stack) not in trainers:
-            sized = Structure.of(*trial, len(stack))
+            sized = Structure.of(*trial, len(stack), keep_best=keep_best)
             shapes = [w.shape for w in stacked]
             trainers[len(stack)] = lent.enter_context(trainer_for(sized, shapes))
     return trainers

@@ -1,16 +1,19 @@
 """A trained model out of a stored study: a kept trial's seed, rebuilt with its weights.
 
-A run keeps the final weights of its best few trials (:func:`study.storage.keep_weights`).
+A run keeps the final weights of its best few trials (:func:`study.storage.keep_weights`), and
+for a pruned or overfit trial also each seed's weights of its best validation epoch.
 :func:`load_model` rebuilds the trial's Keras model as the trial built it (the reference
 model of :func:`study.models.build_keras_model`, or the builder's own model) for the task's
-data, and loads the seed's kept weights into it.
+data, and loads the seed's kept weights into it. The :class:`KeptModel` beside it carries
+the task's scaling, so the model can be used on raw data.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import os
-from typing import TYPE_CHECKING
+from pathlib import Path
+from typing import TYPE_CHECKING, Literal
 
 import numpy as np
 import numpy.typing as npt
@@ -31,6 +34,10 @@ from study.storage import (
     resolve_url,
     trial_curves,
 )
+from study.tasks import Standardisation
+
+WeightsChoice = Literal["best", "final"]
+"""Which kept weights to load: a seed's best validation epoch's (where kept), or its final."""
 
 if TYPE_CHECKING:
     import keras
@@ -40,18 +47,68 @@ if TYPE_CHECKING:
 
 @dataclasses.dataclass(frozen=True)
 class KeptModel:
-    """Which kept weights to load, and the task's data the model was trained on.
+    """Which kept weights were loaded, and what using the model on raw data needs.
+
+    The model predicts scaled targets from scaled inputs: :meth:`scale_inputs` turns raw
+    samples into its inputs, and :meth:`unscale` turns its predictions back into the target's
+    units, with the scaling fitted on the task's training rows.
 
     Attributes:
         trial: The trial's number.
         seed: The seed whose weights are loaded.
-        data: The task's data (windows of the trial's lookback), scaled as the model saw it:
-            a model's inputs must be scaled the same way.
+        data: The task's data (windows of the trial's lookback), scaled as the model saw it.
+        weights: ``"best"``: the weights of the seed's best validation epoch; ``"final"``:
+            those when training ended.
+        epoch: The epoch (1-based) whose weights are loaded.
+        input_shape: One sample's shape as the model takes it (an MLP takes a window
+            flattened).
     """
 
     trial: int
     seed: int
     data: TaskData
+    weights: WeightsChoice = "final"
+    epoch: int = 0
+    input_shape: tuple[int, ...] = ()
+
+    @property
+    def lookback(self) -> int | None:
+        """Rows per window of a series task, or ``None`` for a table's rows."""
+        return int(self.data.x_train.shape[1]) if self.data.sequential else None
+
+    def scale_inputs(self, x_raw: npt.ArrayLike) -> npt.NDArray[np.float32]:
+        """Scale raw samples as training did and lay them out as the model's inputs.
+
+        Args:
+            x_raw: Raw windows, shape ``(n, lookback, n_columns)`` or one window
+                ``(lookback, n_columns)``, for a series; rows ``(n, n_columns)`` for a table.
+                A CSV series' columns are its numeric columns in the file's order, the time
+                column left out (the target's own column included); a CSV table's are its
+                feature columns.
+
+        Returns:
+            Shape ``(n, *input_shape)``, float32: ``model.predict`` takes it as it is.
+
+        Raises:
+            ValueError: The samples do not have the task's window or row shape.
+        """
+        x = np.asarray(x_raw, dtype=np.float64)
+        sample = tuple(int(d) for d in self.data.x_train.shape[1:])
+        if x.shape[-len(sample) :] != sample:
+            raise ValueError(
+                f"`x_raw` must end with one sample's shape {sample} (lookback, columns), "
+                f"but got shape {x.shape}."
+            )
+        scaling = self.data.input_scaling
+        scaled = x if scaling is None else scaling.apply(x)
+        shape = self.input_shape or sample
+        return np.ascontiguousarray(scaled.reshape(-1, *shape), dtype=np.float32)
+
+    def unscale(self, y_pred: npt.ArrayLike) -> npt.NDArray[np.float64]:
+        """Map the model's predictions back to the target's units (as they are for classes)."""
+        scaling: Standardisation | None = self.data.target_scaling
+        y = np.asarray(y_pred, dtype=np.float64)
+        return y if scaling is None else scaling.invert(y)
 
 
 def load_model(
@@ -62,27 +119,32 @@ def load_model(
     *,
     artifacts: str | os.PathLike[str] | None = None,
     trust_stored_model: bool = False,
+    weights: WeightsChoice = "best",
 ) -> tuple[keras.Model, KeptModel]:
     """Return a kept trial's seed as a compiled ``keras.Model`` with its trained weights.
 
     Args:
         name: The study's name.
         trial: The trial's number; ``None`` for the best trial that kept its weights.
-        seed: The seed; ``None`` for the trial's seed of lowest final validation loss.
+        seed: The seed; ``None`` for the trial's seed of lowest validation loss at the epoch
+            whose weights are loaded.
         storage: Storage URL; ``None`` for ``$STUDY_STORAGE`` or the default.
         artifacts: The folder of kept weights; ``None`` for ``$STUDY_ARTIFACTS`` or beside
             the SQLite or journal file.
         trust_stored_model: Allow importing the builder module a study of its own model names.
+        weights: ``"best"``: the seed's weights of its best validation epoch where the run
+            kept them (a pruned or overfit trial's seeds whose best epoch came before their
+            last), else its final weights; ``"final"``: the weights when training ended.
 
     Returns:
-        The model, and which trial and seed it is with the task's data.
+        The model, and which trial, seed and epoch it is with the task's data and scaling.
 
     Raises:
         InputError: No such study, trial or seed; no artifact folder; no kept weights.
     """
-    study, chosen, weights = _kept(name, trial, storage, artifacts)
-    seed = _chosen_seed(chosen, weights, seed)
-    return _rebuilt(study, chosen, {seed: weights[seed]}, trust_stored_model)[0]
+    study, chosen, kept = _kept(name, trial, storage, artifacts, weights)
+    seed = _chosen_seed(chosen, kept, seed)
+    return _rebuilt(study, chosen, {seed: kept[seed]}, trust_stored_model)[0]
 
 
 def load_models(
@@ -92,20 +154,37 @@ def load_models(
     *,
     artifacts: str | os.PathLike[str] | None = None,
     trust_stored_model: bool = False,
+    weights: WeightsChoice = "best",
 ) -> list[tuple[keras.Model, KeptModel]]:
     """Return every kept seed of a trial as a model, in seed order (see :func:`load_model`).
 
     Raises:
         InputError: No such study or trial; no artifact folder; no kept weights.
     """
-    study, chosen, weights = _kept(name, trial, storage, artifacts)
-    return _rebuilt(study, chosen, weights, trust_stored_model)
+    study, chosen, kept = _kept(name, trial, storage, artifacts, weights)
+    return _rebuilt(study, chosen, kept, trust_stored_model)
+
+
+@dataclasses.dataclass(frozen=True)
+class _Loaded:
+    """One seed's loaded weights, which they are and the epoch they are from (1-based)."""
+
+    weights: Weights
+    choice: WeightsChoice
+    epoch: int
+    val_loss: float
 
 
 def _kept(
-    name: str, trial: int | None, storage: str | None, artifacts: str | os.PathLike[str] | None
-) -> tuple[optuna.Study, FrozenTrial, dict[int, Weights]]:
+    name: str,
+    trial: int | None,
+    storage: str | None,
+    artifacts: str | os.PathLike[str] | None,
+    choice: WeightsChoice,
+) -> tuple[optuna.Study, FrozenTrial, dict[int, _Loaded]]:
     """Open the study, choose the trial and read its kept weights (nothing is written)."""
+    if choice not in ("best", "final"):
+        raise InputError(f"`weights` must be 'best' or 'final', but got weights={choice!r}.")
     url = resolve_url(storage)
     study = existing_study(open_storage(url, must_exist=True), name)
     if study is None:
@@ -117,21 +196,39 @@ def _kept(
             f"with artifacts= (--artifacts) or ${ARTIFACTS_ENV}."
         )
     chosen = _chosen_trial(study, trial)
-    return study, chosen, load_weights(chosen, folder)
+    return study, chosen, _loaded(chosen, folder, choice)
+
+
+def _loaded(trial: FrozenTrial, folder: Path, choice: WeightsChoice) -> dict[int, _Loaded]:
+    """Each kept seed's weights as chosen: its best epoch's where kept and asked for."""
+    final = load_weights(trial, folder)
+    best = load_weights(trial, folder, best=True) if choice == "best" else {}
+    curves = {c.seed: c.val_loss for c in trial_curves(trial)}
+    out = {}
+    for seed, weights in final.items():
+        losses = curves.get(seed, np.zeros(0))
+        if seed in best and np.isfinite(losses).any():
+            epoch = int(np.nanargmin(losses))
+            out[seed] = _Loaded(best[seed], "best", epoch + 1, float(losses[epoch]))
+        else:
+            out[seed] = _Loaded(weights, "final", len(losses), _last(losses))
+    return out
 
 
 def _rebuilt(
-    study: optuna.Study, trial: FrozenTrial, weights: dict[int, Weights], trust: bool
+    study: optuna.Study, trial: FrozenTrial, weights: dict[int, _Loaded], trust: bool
 ) -> list[tuple[keras.Model, KeptModel]]:
     """Build the trial's model once per seed, on the task's data, with the seed's weights."""
     options = RunOptions(study=study.study_name, trials=0, trust_stored_model=trust)
     space = resolve_space(options, study, None)
     data = task_source(space).data(space.lookback(trial.params))
     out = []
-    for seed, seed_weights in sorted(weights.items()):
+    for seed, loaded in sorted(weights.items()):
         model = _built(space, trial, data, seed)
-        model.set_weights(list(seed_weights))
-        out.append((model, KeptModel(trial=trial.number, seed=seed, data=data)))
+        model.set_weights(list(loaded.weights))
+        shape = tuple(int(d) for d in model.inputs[0].shape[1:]) if model.inputs else ()
+        kept = KeptModel(trial.number, seed, data, loaded.choice, loaded.epoch, shape)
+        out.append((model, kept))
     return out
 
 
@@ -173,7 +270,7 @@ def _chosen_trial(study: optuna.Study, number: int | None) -> FrozenTrial:
     return found[0]
 
 
-def _chosen_seed(trial: FrozenTrial, weights: dict[int, Weights], seed: int | None) -> int:
+def _chosen_seed(trial: FrozenTrial, weights: dict[int, _Loaded], seed: int | None) -> int:
     if seed is not None:
         if seed not in weights:
             raise InputError(
@@ -181,8 +278,7 @@ def _chosen_seed(trial: FrozenTrial, weights: dict[int, Weights], seed: int | No
                 f"{sorted(weights)}, but got seed={seed}."
             )
         return seed
-    finals = {c.seed: _last(c.val_loss) for c in trial_curves(trial) if c.seed in weights}
-    return min(sorted(weights), key=lambda s: finals.get(s, np.inf))
+    return min(sorted(weights), key=lambda s: weights[s].val_loss)
 
 
 def _last(series: npt.NDArray[np.float64]) -> float:

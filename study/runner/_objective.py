@@ -7,6 +7,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import optuna
 from optuna.distributions import CategoricalDistribution, FloatDistribution, IntDistribution
 
@@ -45,7 +46,8 @@ class RunSettings:
         chunk_epochs: Epochs trained between two looks at the live curves.
         debug: Re-raise a seed's error instead of recording it (``run --debug``).
         keep_models: Trials whose seeds' final weights the study keeps: the best few
-            (:func:`study.storage.keep_weights`); 0 keeps none.
+            (:func:`study.storage.keep_weights`), a pruned or overfit trial's seeds' weights
+            of their best validation epoch beside them; 0 keeps none.
         artifacts: The folder of kept weights; ``None`` for ``$STUDY_ARTIFACTS`` or beside
             the SQLite or journal file (a PostgreSQL study without either keeps none).
     """
@@ -148,7 +150,8 @@ class Objective:
         )
         write_trial_result(trial, curves, diagnosis, live.pruned)
         value = objective_value(self._space.objective, usable)
-        not_kept = self._keep_weights(trial, value, usable)
+        best_epoch = live.pruned is not None or diagnosis.category == "overfit"
+        not_kept = self._keep_weights(trial, value, usable, best_epoch=best_epoch)
         warning = "; ".join(w for w in (failures, not_kept) if w) or None
         self._progress.end_trial(
             trial.number, value, diagnosis, live.pruned is not None, warning=warning
@@ -161,20 +164,29 @@ class Objective:
         return value
 
     def _keep_weights(
-        self, trial: optuna.Trial, value: float, curves: list[SeedCurves]
+        self, trial: optuna.Trial, value: float, curves: list[SeedCurves], *, best_epoch: bool
     ) -> str | None:
         """Keep the seeds' final weights if the trial ranks among the study's best few.
+
+        With ``best_epoch`` (a pruned or overfit trial), each seed whose validation loss was
+        lowest before its last epoch also keeps the weights of that epoch.
 
         Returns:
             Why the weights could not be kept (the trial itself stands), or ``None``.
         """
         weights = {c.seed: c.weights for c in curves if c.weights is not None}
+        best = {
+            c.seed: c.best_weights
+            for c in curves
+            if best_epoch and c.best_weights is not None and _best_is_earlier(c)
+        }
         given = self._settings.artifacts
         folder = Path(given) if given is not None else storage_folder(trial.storage)
         if folder is None or self._settings.keep_models < 1:
             return None
         try:
-            keep_weights(trial, value, weights, folder=folder, keep=self._settings.keep_models)
+            keep = self._settings.keep_models
+            keep_weights(trial, value, weights, folder=folder, keep=keep, best=best)
         except OSError as e:
             return f"weights not kept in {folder}: {e.strerror or e}"
         return None
@@ -196,6 +208,13 @@ class Objective:
         if pruned_as_overfit and self._policy is not None:
             return live_config(self._policy.settings, self._diagnosis)
         return self._diagnosis
+
+
+def _best_is_earlier(curves: SeedCurves) -> bool:
+    """Whether the seed's best validation epoch came before its last one."""
+    if curves.weights is None or not curves.epochs_trained:
+        return False
+    return bool(np.nanargmin(curves.val_loss) < curves.epochs_trained - 1)
 
 
 def sample(

@@ -1,9 +1,10 @@
-"""Kept weights: the final weights of a study's best few trials, in an Optuna artifact store.
+"""Kept weights: the weights of a study's best few trials, in an Optuna artifact store.
 
 A trial that ranks among the best :data:`KEEP_MODELS` trials by value (pruned trials by the
-value they were pruned at) uploads one ``weights.npz`` holding every seed's weights, in the
-order of the Keras model's ``get_weights()``, with :func:`optuna.artifacts.upload_artifact`;
-the artifact's record lives in the trial. The artifacts of a trial that a better one pushes
+value they were pruned at) uploads one ``weights.npz`` holding every seed's final weights, in
+the order of the Keras model's ``get_weights()``, and, where the run gave them, the seeds'
+weights of their best validation epoch, with :func:`optuna.artifacts.upload_artifact`; the
+artifact's record lives in the trial. The artifacts of a trial that a better one pushes
 out of the best few are removed from the store, so the store holds at most
 :data:`KEEP_MODELS` trials' weights (a little more when several runs share a study and
 finish trials at the same moment).
@@ -42,6 +43,7 @@ WEIGHTS_FILE = "weights.npz"
 """The file name of a trial's kept weights in the artifact store."""
 
 _ARTIFACT_RECORD = "artifacts:"  # Key prefix of the records optuna's upload_artifact writes.
+_BEST = "best"  # Key prefix of the best epoch's weights in the npz ("best/<seed>/<index>").
 
 Weights = tuple[npt.NDArray[np.float32], ...]
 """One seed's weights, in the order of the Keras model's ``get_weights()``."""
@@ -95,6 +97,7 @@ def keep_weights(
     *,
     folder: Path,
     keep: int = KEEP_MODELS,
+    best: Mapping[int, Weights] | None = None,
 ) -> bool:
     """Upload ``trial``'s seeds' weights if it ranks among the best ``keep``; return whether.
 
@@ -103,28 +106,36 @@ def keep_weights(
     Args:
         trial: The running trial.
         value: Its value (the one it finishes or is pruned with).
-        weights: Each seed's weights.
+        weights: Each seed's final weights.
         folder: The artifact folder (created if missing).
         keep: Trials whose weights the study keeps.
+        best: Seeds' weights of their best validation epoch, kept beside the final ones
+            (:func:`load_weights` with ``best=True``); ``None`` for none.
     """
     if keep < 1 or not weights:
         return False
     study = trial.study
     holders = {t.number: t for t in study.get_trials(deepcopy=False) if _weights_id(t)}
     values = {n: _trial_value(t) for n, t in holders.items() if n != trial.number}
-    best = models_to_keep({**values, trial.number: value}, keep, _direction(study))
-    if trial.number not in best:
+    ranked = models_to_keep({**values, trial.number: value}, keep, _direction(study))
+    if trial.number not in ranked:
         return False
     folder.mkdir(parents=True, exist_ok=True)
     store = FileSystemArtifactStore(str(folder))
-    _upload(trial, weights, store, folder)
-    for number in set(values) - best:
+    _upload(trial, _encode(weights, best or {}), store, folder)
+    for number in set(values) - ranked:
         _remove(store, _weights_id(holders[number]))
     return True
 
 
-def load_weights(trial: FrozenTrial, folder: Path) -> dict[int, Weights]:
+def load_weights(trial: FrozenTrial, folder: Path, *, best: bool = False) -> dict[int, Weights]:
     """Return the kept weights of ``trial``'s seeds, by seed.
+
+    Args:
+        trial: A trial that kept weights.
+        folder: The artifact folder.
+        best: Return the weights of the seeds' best validation epoch instead of their final
+            ones: only the seeds that kept them (none, for a trial that kept none).
 
     Raises:
         InputError: The trial kept no weights, or they are no longer in ``folder``.
@@ -148,7 +159,7 @@ def load_weights(trial: FrozenTrial, folder: Path) -> dict[int, Weights]:
             f"the weights of trial {trial.number} are not in {folder} (a better trial pushed "
             "them out, or the folder is another study's); choose a trial that kept its weights."
         ) from None
-    return _decode(data)
+    return _decode(data, _BEST if best else None)
 
 
 def kept_trials(study: optuna.Study) -> list[FrozenTrial]:
@@ -164,15 +175,15 @@ def kept_trials(study: optuna.Study) -> list[FrozenTrial]:
 
 def _upload(
     trial: optuna.Trial,
-    weights: Mapping[int, Weights],
+    arrays: dict[str, Any],
     store: FileSystemArtifactStore,
     folder: Path,
 ) -> None:
-    """Write the weights to a temporary file of ``folder`` and upload it as the trial's."""
+    """Write the arrays to a temporary file of ``folder`` and upload it as the trial's."""
     temp = folder / f".{WEIGHTS_FILE}.{os.getpid()}.{trial.number}"
     try:
         with temp.open("wb") as handle:
-            np.savez(handle, **_encode(weights))
+            np.savez(handle, **arrays)
         named = temp.with_name(f"trial-{trial.number}-{WEIGHTS_FILE}")
         temp.replace(named)
         temp = named
@@ -181,15 +192,26 @@ def _upload(
         temp.unlink(missing_ok=True)
 
 
-def _encode(weights: Mapping[int, Weights]) -> dict[str, Any]:
-    return {f"{seed}/{i}": w for seed, ws in weights.items() for i, w in enumerate(ws)}
+def _encode(weights: Mapping[int, Weights], best: Mapping[int, Weights]) -> dict[str, Any]:
+    """Name each array ``<seed>/<index>``, a best epoch's ``best/<seed>/<index>``."""
+    return _named(weights, "") | _named(best, f"{_BEST}/")
 
 
-def _decode(data: bytes) -> dict[int, Weights]:
+def _named(weights: Mapping[int, Weights], prefix: str) -> dict[str, Any]:
+    return {f"{prefix}{seed}/{i}": w for seed, ws in weights.items() for i, w in enumerate(ws)}
+
+
+def _decode(data: bytes, prefix: str | None) -> dict[int, Weights]:
+    """Return the seeds' arrays named with ``prefix`` (``None``: the final weights)."""
     with np.load(io.BytesIO(data)) as arrays:
-        pairs = [(tuple(int(p) for p in k.split("/")), arrays[k]) for k in arrays.files]
+        pairs = [(k.split("/"), arrays[k]) for k in arrays.files]
+    chosen = [
+        ((int(p[-2]), int(p[-1])), array)
+        for p, array in pairs
+        if (p[0] == prefix if len(p) == 3 else prefix is None)
+    ]
     out: dict[int, list[npt.NDArray[np.float32]]] = {}
-    for (seed, _), array in sorted(pairs, key=lambda item: item[0]):
+    for (seed, _), array in sorted(chosen, key=lambda item: item[0]):
         out.setdefault(seed, []).append(np.asarray(array, np.float32))
     return {seed: tuple(ws) for seed, ws in out.items()}
 

@@ -14,7 +14,7 @@ from typing import Any
 
 from study.errors import InputError
 from study.params import Family
-from study.tasks._base import LossName, TaskData, TaskKind
+from study.tasks._base import LossName, Standardisation, TaskData, TaskKind
 from study.tasks._builtin import BUILTIN, CHECKS
 from study.tasks._csv import CSV_OPTIONS, load_csv_source
 from study.tasks._source import TaskSource
@@ -23,6 +23,7 @@ from study.tasks._spec import TaskSpec, resolve_options
 __all__ = [
     "TASK_NAMES",
     "LossName",
+    "Standardisation",
     "TaskData",
     "TaskKind",
     "TaskSource",

@@ -14,6 +14,38 @@ TaskKind = Literal["regression", "binary", "multiclass"]
 LossName = Literal["mse", "mae", "binary_crossentropy", "sparse_categorical_crossentropy"]
 
 
+@dataclasses.dataclass(frozen=True, eq=False)
+class Standardisation:
+    """A per-column standardisation fitted on the training rows: ``(raw - mean) / scale``.
+
+    Attributes:
+        mean: Each column's training mean, shape ``(n_columns,)``.
+        scale: Each column's training standard deviation (1 for a constant column), shape
+            ``(n_columns,)``.
+    """
+
+    mean: npt.NDArray[np.float64]
+    scale: npt.NDArray[np.float64]
+
+    def apply(self, raw: npt.ArrayLike) -> npt.NDArray[np.float64]:
+        """Standardise ``raw``, whose last axis holds the columns.
+
+        Raises:
+            ValueError: The last axis does not hold as many columns as were fitted.
+        """
+        values = np.asarray(raw, dtype=np.float64)
+        if values.ndim == 0 or values.shape[-1] != len(self.mean):
+            raise ValueError(
+                f"the last axis must hold the {len(self.mean)} columns the scaling was "
+                f"fitted on, but got shape {values.shape}."
+            )
+        return (values - self.mean) / self.scale
+
+    def invert(self, scaled: npt.ArrayLike) -> npt.NDArray[np.float64]:
+        """Map standardised values (columns on the last axis) back to their raw units."""
+        return np.asarray(scaled, dtype=np.float64) * self.scale + self.mean
+
+
 @dataclasses.dataclass(frozen=True)
 class TaskData:
     """Training and validation arrays of one task, scaled and split, ready to train on.
@@ -36,6 +68,11 @@ class TaskData:
             regression, training class prior for classification): the yardstick for "underfit".
         shuffle: Whether mini-batches are reshuffled every epoch.
         description: One line describing the data, for reports.
+        input_scaling: How raw input columns were standardised into ``x_train`` (a window's
+            columns are its last axis), or ``None`` where inputs are not scaled.
+        target_scaling: How the raw regression target was standardised into ``y_train``,
+            or ``None`` where the target is not scaled (classification, or a task that
+            trains on raw targets).
     """
 
     name: str
@@ -49,6 +86,8 @@ class TaskData:
     baseline_loss: float = float("nan")
     shuffle: bool = True
     description: str = ""
+    input_scaling: Standardisation | None = dataclasses.field(default=None, compare=False)
+    target_scaling: Standardisation | None = dataclasses.field(default=None, compare=False)
 
     @property
     def sequential(self) -> bool:

@@ -7,7 +7,7 @@ import numpy.typing as npt
 from sklearn.preprocessing import LabelEncoder, StandardScaler
 
 from study.errors import InputError
-from study.tasks._base import LossName, TaskData
+from study.tasks._base import LossName, Standardisation, TaskData
 
 Array = npt.NDArray[np.float64]
 
@@ -43,10 +43,12 @@ def regression_data(
 ) -> TaskData:
     """Build regression :class:`TaskData`, scaling inputs and targets on the training part."""
     y_train, y_val = y_train.reshape(len(y_train), -1), y_val.reshape(len(y_val), -1)
+    inputs = targets = None
     if scale:
-        x_train, x_val = _scale_inputs(x_train, x_val)
+        x_train, x_val, inputs = _scale_inputs(x_train, x_val)
         target_scaler = StandardScaler().fit(y_train)
         y_train, y_val = target_scaler.transform(y_train), target_scaler.transform(y_val)
+        targets = standardisation(target_scaler)
     if loss == "mae":
         baseline = float(np.mean(np.abs(y_val - np.median(y_train, axis=0))))
     else:
@@ -62,6 +64,8 @@ def regression_data(
         baseline_loss=baseline,
         shuffle=shuffle,
         description=description,
+        input_scaling=inputs,
+        target_scaling=targets,
     )
 
 
@@ -90,8 +94,9 @@ def classification_data(
             "target needs at least two classes (check the target column or the split)."
         )
     yt, yv = encoder.transform(y_train), encoder.transform(y_val)
+    inputs = None
     if scale:
-        x_train, x_val = _scale_inputs(x_train, x_val)
+        x_train, x_val, inputs = _scale_inputs(x_train, x_val)
     prior = np.bincount(yt, minlength=classes) / len(yt)
     prior = np.clip(prior, 1e-7, 1.0)
     baseline = float(-np.mean(np.log(prior[yv])))
@@ -110,16 +115,25 @@ def classification_data(
         baseline_loss=baseline,
         shuffle=shuffle,
         description=description,
+        input_scaling=inputs,
     )
 
 
-def _scale_inputs(x_train: Array, x_val: Array) -> tuple[Array, Array]:
+def standardisation(scaler: StandardScaler) -> Standardisation:
+    """The record of a fitted scaler (its columns' means and scales)."""
+    return Standardisation(
+        np.asarray(scaler.mean_, np.float64).copy(), np.asarray(scaler.scale_, np.float64).copy()
+    )
+
+
+def _scale_inputs(x_train: Array, x_val: Array) -> tuple[Array, Array, Standardisation]:
     # Fit on the training part only: the validation data must not leak into the scaling.
     n_features = x_train.shape[-1]
     scaler = StandardScaler().fit(x_train.reshape(-1, n_features))
     return (
         scaler.transform(x_train.reshape(-1, n_features)).reshape(x_train.shape),
         scaler.transform(x_val.reshape(-1, n_features)).reshape(x_val.shape),
+        standardisation(scaler),
     )
 
 

@@ -21,8 +21,8 @@ import pandas as pd
 from sklearn.preprocessing import StandardScaler
 
 from study.errors import InputError
-from study.tasks._base import TaskData
-from study.tasks._prepare import classification_data, regression_data
+from study.tasks._base import Standardisation, TaskData
+from study.tasks._prepare import classification_data, regression_data, standardisation
 
 Array = npt.NDArray[np.float64]
 MIN_TRAIN_WINDOWS = 2
@@ -45,6 +45,8 @@ class Series:
         n_val: Rows of the validation split (after the training rows).
         n_test: Rows of the test split (the last ones); 0 without a test split.
         horizon: Rows ahead a window's target lies: 1 is the row right after the window.
+        feature_scaling: How ``features`` were standardised from the raw columns.
+        target_scaling: How ``target`` was standardised (regression), else ``None``.
     """
 
     label: str
@@ -56,6 +58,8 @@ class Series:
     n_val: int
     n_test: int
     horizon: int
+    feature_scaling: Standardisation | None = None
+    target_scaling: Standardisation | None = None
 
     def check_lookback(self, path: Path, lookback: int) -> None:
         """Raise :class:`InputError` unless windows of ``lookback`` leave enough training ones."""
@@ -110,9 +114,10 @@ class Series:
         description: str,
     ) -> TaskData:
         if self.kind == "classification":
-            return classification_data(
+            data = classification_data(
                 self.label, x_tr, y_tr, x_va, y_va, scale=False, description=description
             )
+            return dataclasses.replace(data, input_scaling=self.feature_scaling)
         data = regression_data(
             self.label,
             x_tr,
@@ -128,7 +133,12 @@ class Series:
         # the yardstick is then the same for every lookback.
         mean = float(np.mean(self.target[: self.n_train].astype(float)))
         baseline = float(np.mean((data.y_val - mean) ** 2))
-        return dataclasses.replace(data, baseline_loss=baseline)
+        return dataclasses.replace(
+            data,
+            baseline_loss=baseline,
+            input_scaling=self.feature_scaling,
+            target_scaling=self.target_scaling,
+        )
 
 
 def load_series(
@@ -157,12 +167,26 @@ def load_series(
         )
     n_train = n_rows - n_val - n_test
     numeric = frame.select_dtypes("number").to_numpy(dtype=np.float64)
-    features = StandardScaler().fit(numeric[:n_train]).transform(numeric)
+    feature_scaler = StandardScaler().fit(numeric[:n_train])
+    features = feature_scaler.transform(numeric)
     values = frame[target].to_numpy()
+    target_scaling = None
     if kind != "classification":
         column = values.astype(np.float64).reshape(-1, 1)
-        values = StandardScaler().fit(column[:n_train]).transform(column).ravel()
+        target_scaler = StandardScaler().fit(column[:n_train])
+        values = target_scaler.transform(column).ravel()
+        target_scaling = standardisation(target_scaler)
     what = f"{path.name}: series of {n_rows} rows, target '{target}'"
     return Series(
-        f"csv:{path.name}", what, kind, features, values, n_train, n_val, n_test, horizon
+        f"csv:{path.name}",
+        what,
+        kind,
+        features,
+        values,
+        n_train,
+        n_val,
+        n_test,
+        horizon,
+        standardisation(feature_scaler),
+        target_scaling,
     )
