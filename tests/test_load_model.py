@@ -283,9 +283,10 @@ def test_the_package_loads_the_best_kept_model(kept_study: str) -> None:
     import study
     from study.runner import load_model
 
-    model = study.load_model(kept_study)
+    model, kept_too = study.load_model(kept_study)
     same, kept = load_model(kept_study)
     assert isinstance(model, keras.Model)
+    assert (kept_too.trial, kept_too.seed) == (kept.trial, kept.seed)
     np.testing.assert_array_equal(
         model.predict(kept.data.x_val, verbose=0), same.predict(kept.data.x_val, verbose=0)
     )

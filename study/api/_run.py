@@ -12,7 +12,7 @@ from study.errors import InputError
 if TYPE_CHECKING:
     import keras
 
-    from study.runner import RunResult, TrialCallback
+    from study.runner import KeptModel, RunResult, TrialCallback
 
 __all__ = ["load_model", "run"]
 
@@ -143,7 +143,7 @@ def load_model(
     artifacts: str | os.PathLike[str] | None = None,
     trust_stored_model: bool = False,
     weights: Literal["best", "final"] = "best",
-) -> keras.Model:
+) -> tuple[keras.Model, KeptModel]:
     """Return a trained model out of stored study ``name``: a kept trial's seed.
 
     A run keeps the final weights of its best few trials (three by default) in an Optuna
@@ -152,9 +152,9 @@ def load_model(
     True)`` keeps). The model is the trial's own (the ``lstm`` or ``mlp`` network of
     :func:`study.models.build_keras_model`, or the builder's), compiled, with the seed's
     weights loaded: ``model.predict(windows)`` works on windows laid out and scaled as the
-    task's training windows are. ``study.runner.load_model`` also returns a
-    :class:`study.runner.KeptModel` whose ``scale_inputs`` and ``unscale`` take raw data to
-    the model and its predictions back to the target's units.
+    task's training windows are. Beside it comes a :class:`study.runner.KeptModel`: which
+    trial, seed and epoch the weights are from, and ``scale_inputs`` and ``unscale``, which
+    take raw data to the model and its predictions back to the target's units.
 
     Args:
         name: The study's name.
@@ -174,7 +174,7 @@ def load_model(
     """
     from study.runner import load_model as load_kept
 
-    model, _ = load_kept(
+    return load_kept(
         name,
         trial,
         seed,
@@ -183,4 +183,3 @@ def load_model(
         trust_stored_model=trust_stored_model,
         weights=weights,
     )
-    return model

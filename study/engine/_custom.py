@@ -74,6 +74,20 @@ def build_model(custom: CustomModel, data: TaskData) -> keras.Model:
     return checked_model(builder, dict(custom.values), data, Output.of(data))
 
 
+def build_compiled_model(custom: CustomModel, data: TaskData) -> keras.Model:
+    """Build the builder's model as :func:`train_custom` trains it, compiled for ``evaluate``.
+
+    A model the builder compiled keeps its optimizer and loss; another is compiled with those
+    the engine trains it with (the trial's optimizer and the task's loss).
+    """
+    model = build_model(custom, data)
+    if getattr(model, "optimizer", None) is None:
+        metrics = ["accuracy"] if data.kind != "regression" else None
+        optimizer = make_optimizer(standard_params(custom.values))
+        model.compile(optimizer=optimizer, loss=data.loss, metrics=metrics)
+    return model
+
+
 def validate_builder(target: str, values: Mapping[str, Any], data: TaskData) -> None:
     """Build the model once for ``values`` before any trial, so a bad builder stops the run.
 

@@ -236,13 +236,13 @@ def _built(space: SearchSpace, trial: FrozenTrial, data: TaskData, seed: int) ->
     """Build the trial's model for ``seed``, as the trial built it."""
     import keras  # TensorFlow loads only when a model is built.
 
-    from study.engine import build_model
+    from study.engine import build_compiled_model
     from study.models import build_keras_model
 
     custom = space.custom_model(trial.params)
     if custom is not None:
         keras.utils.set_random_seed(seed)
-        model = build_model(custom, data)
+        model = build_compiled_model(custom, data)
     else:
         params = space.params_for(trial.params)
         model = build_keras_model(space.family, params, data, seed)
