@@ -296,3 +296,33 @@ def test_monitor_sees_every_seed_and_can_stop_them(workdir: Path) -> None:
     curves = train_custom(custom, load_task("sequence"), [0, 1], chunk_epochs=5, monitor=monitor)
     assert monitor.seen == [[5, 5]]
     assert [(c.stop, c.epochs_trained) for c in curves] == [("pruned", 5), ("pruned", 5)]
+
+
+@pytest.mark.e2e
+def test_a_builders_training_curve_is_evaluated_on_the_engines_samples(workdir: Path) -> None:
+    """On a large training set, the samples :func:`train_eval_size` picks, as the engine's."""
+    import keras
+    import numpy as np
+
+    from study.builders import CustomModel
+    from study.engine import TRAIN_EVAL_LIMIT, build_model, train_custom, train_eval_size
+    from study.engine._evaluate import eval_indices
+    from study.tasks import TaskData
+
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=(5_100, 4, 1)).astype(np.float32)
+    y = (x[:, -1] * 2 + rng.normal(size=(5_100, 1)) ** 3).astype(np.float32)
+    data = TaskData("big", "regression", x[:5_000], y[:5_000], x[5_000:], y[5_000:], "mse")
+    (workdir / "big.py").write_text(GOOD)
+    custom = CustomModel("big:build", {"width": 4, "epochs": 1, "batch_size": 500}, str(workdir))
+    [curves] = train_custom(custom, data, [0])
+    model = build_model(custom, data)
+    model.set_weights(list(curves.weights or ()))
+    model.compile(loss="mse")
+    rows = eval_indices(5_000, train_eval_size(5_000, 100, TRAIN_EVAL_LIMIT))
+    assert len(rows) == 2_048
+    sample = model.evaluate(data.x_train[rows], data.y_train[rows], verbose=0)
+    everything = model.evaluate(data.x_train, data.y_train, verbose=0)
+    assert abs(sample - everything) > 1e-3 * everything  # The sample is not the whole set.
+    np.testing.assert_allclose(curves.train_loss[-1], sample, rtol=1e-5)
+    keras.backend.clear_session()

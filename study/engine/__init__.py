@@ -8,13 +8,13 @@ TensorFlow graph, so the per-epoch cost is a small fraction of ``model.fit``'s.
 
 from __future__ import annotations
 
-from study.engine._custom import (
+from study.engine._builder_model import (
     build_compiled_model,
     build_model,
     checked_model,
-    train_custom,
     validate_builder,
 )
+from study.engine._custom import train_custom
 from study.engine._evaluate import TRAIN_EVAL_FLOOR, TRAIN_EVAL_LIMIT, train_eval_size
 from study.engine._graphs import clear_graphs
 from study.engine._layout import STACK_MEMORY, STACK_SEED_BYTES, plan_stacks, step_bytes

@@ -1,19 +1,17 @@
-"""Loading, building and training a user's own Keras model (a builder's) for several seeds.
+"""Training a user's own Keras model (a builder's) for several seeds.
 
-The builder ``module:function`` is imported from the folder the run started in. Each seed's
-model comes from the builder, seeded. One compiled ``tf.function`` runs a whole chunk of
-epochs: the epoch and mini-batch loops are graph loops, and at every epoch end the training
-and validation losses are evaluated in batches with ``training=False`` (dropout off), as
-``model.evaluate`` does. Seeds advance together chunk by chunk, so a monitor (the pruner)
-sees all of them at the same epoch, as with :func:`study.engine.train_seeds`.
+Each seed's model comes from the builder (:mod:`study.engine._builder_model`), seeded. One
+compiled ``tf.function`` runs a whole chunk of epochs: the epoch and mini-batch loops are graph
+loops, and at every epoch end the training and validation losses are evaluated in batches with
+``training=False`` (dropout off), as ``model.evaluate`` does, by the engine's own evaluation:
+the same training samples and batches as a built-in model's, so a builder's curves mean what
+the engine's mean. Seeds advance together chunk by chunk, so a monitor (the pruner) sees all of
+them at the same epoch, as with :func:`study.engine.train_seeds`.
 """
 
 from __future__ import annotations
 
-import importlib
 import math
-import os
-import sys
 import time
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any, cast
@@ -23,147 +21,23 @@ import numpy as np
 import numpy.typing as npt
 import tensorflow as tf
 
-from study.builders import CustomModel, Output, standard_params
+from study.builders import CustomModel, standard_params
 from study.curves import SERIES, TRIMMED_SAMPLES, SeedCurves, StopReason
-from study.engine._evaluate import keep_largest, trimmed_mean
+from study.engine._builder_model import build_model
+from study.engine._evaluate import (
+    EVAL_BATCH_SIZE,
+    TRAIN_EVAL_LIMIT,
+    batched_mean,
+    eval_indices,
+    train_eval_size,
+)
 from study.engine._train import TrainingMonitor
-from study.errors import InputError
 from study.models import make_optimizer
 from study.tasks import TaskData
 
-__all__ = ["build_model", "checked_model", "load_builder", "train_custom", "validate_builder"]
+__all__ = ["train_custom"]
 
 _EPOCH = tf.TensorSpec([], tf.int32)
-_EVAL_BATCH = 1024  # Evaluation holds no gradients: large batches are cheap.
-
-
-def load_builder(target: str, folder: str) -> Callable[..., Any]:
-    """Import the builder ``module:function``, with ``folder`` importable.
-
-    Raises:
-        InputError: The module does not import, or has no such callable.
-    """
-    module_name, function = target.split(":")
-    if folder not in sys.path:
-        sys.path.insert(0, folder)  # Builders are found from the folder the run started in.
-    try:
-        module = importlib.import_module(module_name)
-    except (Exception, SystemExit) as e:  # Any error importing the user's module is theirs.
-        raise InputError(
-            f"`model`: cannot import {module_name!r} ({type(e).__name__}: {e}); run from the "
-            "folder that holds it or install it."
-        ) from None
-    builder = getattr(module, function, None)
-    if not callable(builder):
-        raise InputError(
-            f"`model`: module {module_name!r} has no function {function!r}; "
-            f'name a function, e.g. model = "{module_name}:build".'
-        )
-    return cast("Callable[..., Any]", builder)
-
-
-def build_model(custom: CustomModel, data: TaskData) -> keras.Model:
-    """Call the builder of ``custom`` for ``data`` and check what it returns.
-
-    Raises:
-        InputError: The builder cannot be imported.
-        TypeError: It does not return a ``keras.Model``.
-        ValueError: Its model does not fit the task (see :func:`checked_model`).
-    """
-    builder = load_builder(custom.target, custom.folder)
-    return checked_model(builder, dict(custom.values), data, Output.of(data))
-
-
-def build_compiled_model(custom: CustomModel, data: TaskData) -> keras.Model:
-    """Build the builder's model as :func:`train_custom` trains it, compiled for ``evaluate``.
-
-    A model the builder compiled keeps its optimizer and loss; another is compiled with those
-    the engine trains it with (the trial's optimizer and the task's loss).
-    """
-    model = build_model(custom, data)
-    if getattr(model, "optimizer", None) is None:
-        metrics = ["accuracy"] if data.kind != "regression" else None
-        optimizer = make_optimizer(standard_params(custom.values))
-        model.compile(optimizer=optimizer, loss=data.loss, metrics=metrics)
-    return model
-
-
-def validate_builder(target: str, values: Mapping[str, Any], data: TaskData) -> None:
-    """Build the model once for ``values`` before any trial, so a bad builder stops the run.
-
-    Raises:
-        InputError: The builder cannot be imported, raises, returns something other than a
-            ``keras.Model`` or a model whose output does not fit the task.
-    """
-    custom = CustomModel(target, dict(values), os.getcwd())
-    try:
-        build_model(custom, data)
-    except InputError:
-        raise
-    except Exception as e:  # Whatever the user's builder raises is reported as its problem.
-        raise InputError(
-            f"`model` {target}: building the model for {dict(values)} failed: "
-            f"{type(e).__name__}: {e}"
-        ) from None
-
-
-def checked_model(
-    builder: Callable[..., Any], values: dict[str, Any], data: TaskData, output: Output
-) -> keras.Model:
-    """Call ``builder(values, input_shape, output)`` and check the model it returns.
-
-    Raises:
-        RuntimeError: The builder called ``sys.exit``.
-        TypeError: It did not return a ``keras.Model``.
-        ValueError: It does not take one input of the task's sample shape, or its output
-            shape is not ``(batch, output.units)``.
-    """
-    input_shape = tuple(int(d) for d in data.x_train.shape[1:])
-    try:
-        model = builder(values, input_shape, output)
-    except SystemExit as e:  # The user's code must not end the run (or a seed worker).
-        called = "sys.exit()" if e.code is None else f"sys.exit({e.code!r})"
-        raise RuntimeError(f"the model builder called {called}") from None
-    if not isinstance(model, keras.Model):
-        raise TypeError(
-            f"the builder must return a keras.Model, but returned a {type(model).__name__}; "
-            "end it with `return keras.Model(inputs, outputs)`."
-        )
-    _check_inputs(model, input_shape)
-    shape = tuple(model.outputs[0].shape) if model.outputs else ()
-    if len(model.outputs) != 1 or len(shape) != 2 or shape[-1] != output.units:
-        raise ValueError(
-            f"the builder's model must output shape (batch, {output.units}) for this "
-            f"{output.kind} task, but outputs {shape}; end it with "
-            f"Dense({output.units}, activation={output.activation!r})."
-        )
-    return model
-
-
-def _check_inputs(model: keras.Model, input_shape: tuple[int, ...]) -> None:
-    """Refuse a model that cannot take the task's samples: the trainer feeds it one array.
-
-    A model without symbolic inputs (a subclassed one not yet called) is left to training.
-    """
-    try:
-        inputs = list(model.inputs or [])
-    except AttributeError:
-        return
-    if not inputs:
-        return
-    shapes = [tuple(i.shape[1:]) for i in inputs]
-    fits = (
-        len(shapes) == 1
-        and len(shapes[0]) == len(input_shape)
-        and all(d is None or d == want for d, want in zip(shapes[0], input_shape, strict=True))
-    )
-    if not fits:
-        got = ", ".join(f"(batch, {', '.join(map(str, s))})" for s in shapes)
-        raise ValueError(
-            f"the builder's model must take one input of shape (batch, "
-            f"{', '.join(map(str, input_shape))}) (the task's samples), but takes {got}; "
-            "build it on a single keras.Input(input_shape)."
-        )
 
 
 def train_custom(
@@ -241,6 +115,10 @@ class _SeedRun:
         self.x_train, self.y_train = _tensor(data.x_train), _tensor(data.y_train)
         self.x_val, self.y_val = _tensor(data.x_val), _tensor(data.y_val)
         self.n_train, self.n_val = len(data.x_train), len(data.x_val)
+        # The training samples the engine evaluates each epoch (all but for large sets).
+        size = train_eval_size(self.n_train, self.n_val, TRAIN_EVAL_LIMIT)
+        self.train_rows = tf.constant(eval_indices(self.n_train, size), tf.int32)
+        self.val_rows = tf.range(self.n_val, dtype=tf.int32)
         self.batch_size = min(params.batch_size, self.n_train)
         self.n_batches = math.ceil(self.n_train / self.batch_size)
         self.shuffle = data.shuffle and self.n_batches > 1
@@ -286,8 +164,10 @@ class _SeedRun:
         rows = tf.TensorArray(tf.float32, size=stop - start)
         for i in tf.range(stop - start):
             fit = self._train_epoch(start + i)
-            train_loss, train_metric, _ = self._evaluate(self.x_train, self.y_train)
-            val_loss, val_metric, trimmed = self._evaluate(self.x_val, self.y_val, TRIMMED_SAMPLES)
+            train = (self.x_train, self.y_train)
+            train_loss, train_metric, _ = self._evaluate(train, self.train_rows)
+            val = (self.x_val, self.y_val)
+            val_loss, val_metric, trimmed = self._evaluate(val, self.val_rows, TRIMMED_SAMPLES)
             row = [train_loss, val_loss, fit, train_metric, val_metric, trimmed]
             self._keep_best(tf.stack(row[:3]))
             rows = rows.write(i, tf.stack(row))
@@ -321,26 +201,25 @@ class _SeedRun:
         return total / self.n_train
 
     def _evaluate(
-        self, x: tf.Tensor, y: tf.Tensor, trim: int = 0
+        self, data: tuple[tf.Tensor, tf.Tensor], rows: tf.Tensor, trim: int = 0
     ) -> tuple[tf.Tensor, tf.Tensor, tf.Tensor]:
-        """Mean loss (plus penalty), accuracy and trimmed loss over ``x`` in batches, dropout off.
+        """Mean loss (plus penalty), accuracy and trimmed loss over ``rows``, dropout off.
 
-        The trimmed loss leaves out the ``trim`` samples of largest loss (see
-        :data:`study.curves.TRIMMED_SAMPLES`).
+        The engine's evaluation (:func:`study.engine._evaluate.batched_mean`) with this model
+        as a stack of one seed, so the curves mean what a built-in model's mean: the same
+        training samples, the same batching, the same trimmed loss (the ``trim`` samples of
+        largest loss left out, see :data:`study.curves.TRIMMED_SAMPLES`).
         """
-        n = int(x.shape[0])
-        loss_sum, hits = tf.constant(0.0), tf.constant(0.0)
-        worst = tf.fill([trim], -np.inf)
-        for begin in range(0, n, _EVAL_BATCH):  # A fixed, small number of batches: unrolled.
-            xb, yb = x[begin : begin + _EVAL_BATCH], y[begin : begin + _EVAL_BATCH]
-            predicted = self.model(xb, training=False)
-            losses = tf.reshape(self.loss(yb, predicted), [-1])
-            loss_sum += tf.reduce_sum(losses)
-            hits += tf.reduce_sum(_hits(self.kind, yb, predicted))
-            if trim:
-                worst = keep_largest(worst, losses, trim)
-        trimmed = trimmed_mean(loss_sum, worst, n, trim)
-        return loss_sum / n + self._penalty(), hits / n, trimmed + self._penalty()
+
+        def score(x: tf.Tensor, y: tf.Tensor) -> tuple[tf.Tensor, tf.Tensor]:
+            predicted = self.model(x[0], training=False)
+            losses = tf.reshape(self.loss(y[0], predicted), [-1])
+            hits = tf.reduce_mean(_hits(self.kind, y[0], predicted))
+            return tf.stack([tf.reduce_mean(losses), hits])[:, None], losses[None]
+
+        batch = tf.constant(EVAL_BATCH_SIZE)
+        means, trimmed = batched_mean(score, (2, 1), data, rows, batch, trim)
+        return means[0, 0] + self._penalty(), means[1, 0], trimmed[0] + self._penalty()
 
     def _penalty(self) -> tf.Tensor:
         losses = self.model.losses

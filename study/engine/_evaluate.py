@@ -20,6 +20,9 @@ TRAIN_EVAL_FLOOR = 2_048
 TRAIN_EVAL_LIMIT = 10_000
 """Training samples evaluated per epoch at most, by default (see :func:`train_eval_size`)."""
 
+EVAL_BATCH_SIZE = 512
+"""Samples per batch of the end-of-epoch evaluation, by default; bounds its memory."""
+
 
 @dataclasses.dataclass(frozen=True)
 class Tensors:

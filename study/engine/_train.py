@@ -12,7 +12,7 @@ import numpy as np
 import numpy.typing as npt
 
 from study.curves import SERIES, SeedCurves, StopReason
-from study.engine._evaluate import TRAIN_EVAL_LIMIT, Tensors
+from study.engine._evaluate import EVAL_BATCH_SIZE, TRAIN_EVAL_LIMIT, Tensors
 from study.engine._graphs import trainer_for
 from study.engine._layout import STACK_MEMORY, plan_stacks
 from study.engine._loop import N_SERIES, Structure, Trainer
@@ -41,7 +41,7 @@ def train_seeds(
     *,
     chunk_epochs: int = 50,
     monitor: TrainingMonitor | None = None,
-    eval_batch_size: int = 512,
+    eval_batch_size: int = EVAL_BATCH_SIZE,
     train_eval_limit: int | None = TRAIN_EVAL_LIMIT,
     stack_memory: int = STACK_MEMORY,
     keep_best: bool = True,
