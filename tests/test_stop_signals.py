@@ -46,6 +46,22 @@ def test_a_signal_inside_a_storage_call_is_raised_once_the_call_ends() -> None:
         assert stop.signals == 1  # Delivered again, but counted once: not a second Ctrl-C.
 
 
+def test_a_deferred_stop_that_a_live_check_raised_is_not_raised_again() -> None:
+    write = _storage_call()
+    with stop_on_signals() as stop:
+        write([])  # type: ignore[operator]
+        with pytest.raises(KeyboardInterrupt):
+            stop()  # The next live check comes before the delivery again.
+        time.sleep(0.2)  # Several re-checks later: nothing more is raised.
+
+
+def test_a_stop_deferred_in_the_blocks_last_storage_call_is_raised_as_it_ends() -> None:
+    write = _storage_call()
+    with pytest.raises(KeyboardInterrupt), stop_on_signals():
+        write([])  # type: ignore[operator]
+    time.sleep(0.2)  # And not once more, outside the block.
+
+
 def test_no_signal_no_stop() -> None:
     with stop_on_signals() as stop:
         stop()

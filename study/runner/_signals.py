@@ -44,19 +44,25 @@ class StopRequest:
 
     def __init__(self) -> None:
         self.signals = 0
+        self.raised = False
         self._again = False
+        self._timer: threading.Timer | None = None
 
     def __call__(self) -> None:
         """Raise ``KeyboardInterrupt`` once a stop was requested."""
         if self.signals:
+            self.raised = True
             raise KeyboardInterrupt
 
     def receive(self, signum: int, frame: FrameType | None) -> None:
         """The signal handler: stop in order the first time, exit at once the second.
 
-        A first signal that lands inside a storage call is delivered again once it has ended.
+        A first signal that lands inside a storage call is delivered again once the call has
+        ended, unless a live check raised the stop meanwhile (it is raised once).
         """
         again, self._again = self._again, False
+        if again and self.raised:
+            return
         if not again:
             self.signals += 1
         if self.signals > 1:
@@ -65,11 +71,18 @@ class StopRequest:
                 sys.stderr.flush()
             os._exit(EXIT_INTERRUPTED)
         if inside_storage(frame):
-            timer = threading.Timer(RECHECK_SECONDS, self._deliver_again, (signum,))
-            timer.daemon = True
-            timer.start()
+            self._timer = threading.Timer(RECHECK_SECONDS, self._deliver_again, (signum,))
+            self._timer.daemon = True
+            self._timer.start()
             return
+        self.raised = True
         raise KeyboardInterrupt
+
+    def pending(self) -> bool:
+        """Whether a stop was asked for and not raised yet; no later delivery will raise it."""
+        if self._timer is not None:
+            self._timer.cancel()
+        return bool(self.signals) and not self.raised
 
     def _deliver_again(self, signum: int) -> None:
         self._again = True
@@ -100,7 +113,10 @@ def stop_on_signals() -> Iterator[StopRequest]:
     sys.unraisablehook = functools.partial(_quiet_interrupt, unraisable)
     try:
         yield request
+        if request.pending():  # It landed in the block's last storage call.
+            raise KeyboardInterrupt
     finally:
+        request.pending()  # A stop not delivered yet is not delivered outside the block.
         sys.unraisablehook = unraisable
         for signum, handler in previous.items():
             signal.signal(signum, handler)
