@@ -32,16 +32,8 @@ __all__ = [
     "run",
 ]
 
-_API = (
-    "FitDiagnosis",
-    "StudyFrames",
-    "diagnose",
-    "load",
-    "load_model",
-    "recommended",
-    "report",
-    "run",
-)
+_API = tuple(name for name in __all__ if name != "__version__")
+"""The names that load from :mod:`study.api` on first use."""
 
 
 def __getattr__(name: str) -> Any:
