@@ -17,10 +17,10 @@ hands back (retrained once per seed on the training split, scored on a test spli
 saw, mean over seeds); and the time it first reached the target, the best final validation
 loss among the other tools' arms (``optuna``, ``hyperband``, ``floor``, ``random``).
 
-Run: ``PYTHONPATH=. python benchmarks/time_to_quality.py [--budget 120] [--repeats 1]
-[--tasks sunspots digits breast_cancer] [--seeds 3]`` (``hyperband`` and ``optuna`` need
-``pip install study[bench]``). Writes ``benchmarks/results/time_to_quality.json`` and
-``docs/images/time_to_quality.png``.
+Run from the repository root: ``python -m benchmarks.time_to_quality [--budget 120]
+[--repeats 1] [--tasks sunspots digits breast_cancer] [--seeds 3]`` (``hyperband`` and
+``optuna`` need ``pip install study[bench]``). Writes
+``benchmarks/results/time_to_quality.json`` and ``docs/images/time_to_quality.png``.
 """
 
 from __future__ import annotations
@@ -257,11 +257,13 @@ def run_benchmark(
 def results(records: Sequence[Mapping[str, Any]], args: argparse.Namespace) -> dict[str, Any]:
     """The result file: the table the docs render, the options and every curve."""
     capped = f", epochs capped at {args.max_epochs}" if args.max_epochs else ""
+    arms = "" if list(args.arms) == list(ARMS) else f" --arms {' '.join(args.arms)}"
     return {
         "title": "Time to quality",
-        "command": "python benchmarks/time_to_quality.py",
+        "command": "python -m benchmarks.time_to_quality",
         "options": f"--budget {args.budget:g} --repeats {args.repeats} --seeds {args.seeds} "
-        f"--tasks {' '.join(args.tasks)}" + (f" --max-epochs {args.max_epochs}" if capped else ""),
+        f"--tasks {' '.join(args.tasks)}{arms}"
+        + (f" --max-epochs {args.max_epochs}" if capped else ""),
         "measures": "Each search tool on the same space, seeds and wall-clock budget per task: "
         "its best validation loss, the test loss of the configuration it hands back, and "
         "when it first reached the best final validation loss of the other tools' arms.",
@@ -283,7 +285,8 @@ def results(records: Sequence[Mapping[str, Any]], args: argparse.Namespace) -> d
             "pruning); optuna = TPE + MedianPruner + KerasPruningCallback with model.fit; "
             "hyperband = KerasTuner Hyperband, executions_per_trial = seeds; floor = every "
             "configuration one epoch for half the budget, then the best three fully; "
-            "random = RandomSampler, no pruning.",
+            "random = RandomSampler, no pruning. The floor's count leaves out its one-epoch "
+            "screens.",
             "Losses include the L2 penalty, as the models train on them. An arm finishes the "
             "configuration it is training when the budget ends, so its time may exceed it.",
             "Test loss: the configuration retrained once per seed on the training split and "
