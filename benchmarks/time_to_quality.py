@@ -40,6 +40,7 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 import pandas as pd
 import tomlkit
+from matplotlib.figure import Figure
 from sklearn.datasets import load_breast_cancer, load_digits
 
 from benchmarks.ttq_arms import run_arm
@@ -204,11 +205,11 @@ def summary_rows(records: Sequence[Mapping[str, Any]]) -> list[dict[str, str]]:
     return rows
 
 
-def plot(records: Sequence[Mapping[str, Any]], budget: float) -> plt.Figure:
+def plot(records: Sequence[Mapping[str, Any]], budget: float) -> Figure:
     """Best-so-far validation loss against wall time, one panel per task, one line per arm."""
     tasks = list(dict.fromkeys(r["task"] for r in records))
     figure, axes = plt.subplots(1, len(tasks), figsize=(5 * len(tasks), 3.6), squeeze=False)
-    colours = dict(zip(ARMS, plt.get_cmap("tab10").colors, strict=False))
+    colours = {arm: f"C{index}" for index, arm in enumerate(ARMS)}
     for ax, task in zip(axes[0], tasks, strict=True):
         for record in (r for r in records if r["task"] == task and r["curve"]):
             times, values = zip(*record["curve"], strict=True)

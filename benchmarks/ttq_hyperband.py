@@ -30,11 +30,11 @@ def _hyperparameter(hp: keras_tuner.HyperParameters, name: str, dist: Distributi
     """Declare (or read) the KerasTuner hyperparameter of an Optuna distribution."""
     if isinstance(dist, CategoricalDistribution):
         return hp.Choice(name, list(dist.choices))
+    assert isinstance(dist, IntDistribution | FloatDistribution)
     sampling = "log" if dist.log else "linear"
     if isinstance(dist, IntDistribution):
         step = None if dist.log else dist.step
         return hp.Int(name, dist.low, dist.high, step=step, sampling=sampling)
-    assert isinstance(dist, FloatDistribution)
     return hp.Float(name, dist.low, dist.high, step=dist.step, sampling=sampling)
 
 
