@@ -221,6 +221,8 @@ def plot(records: Sequence[Mapping[str, Any]], budget: float) -> Figure:
                 color=colours[record["arm"]],
                 label=label,
             )
+            # An arm whose only configuration ended after the budget is a single point.
+            ax.plot(times, values, "o", color=colours[record["arm"]], markersize=4)
         ax.set(title=task, xlabel="wall time (s)", ylabel="best validation loss", yscale="log")
         ax.legend(fontsize="small")
     figure.tight_layout()
