@@ -9,13 +9,15 @@ the machine.
 
 from __future__ import annotations
 
+import collections
 import os
 import stat
+from collections.abc import Iterable
 from pathlib import Path
 
 from study.errors import InputError
 
-__all__ = ["read_capped"]
+__all__ = ["check_unique_names", "read_capped"]
 
 _KINDS = (
     (stat.S_ISDIR, "a folder"),
@@ -64,3 +66,22 @@ def _check_regular(path: Path, mode: int, what: str) -> None:
         return
     kind = next((name for test, name in _KINDS if test(mode)), "another kind of entry")
     raise InputError(f"`{path}` is not a file but {kind}; give the {what} as a regular file.")
+
+
+def check_unique_names(names: Iterable[str], where: str) -> None:
+    """Refuse a header that repeats a column name, which pandas would silently rename.
+
+    Args:
+        names: The header's column names, as written.
+        where: What the header belongs to, the start of the message (a file's path).
+
+    Raises:
+        InputError: A name appears more than once.
+    """
+    counts = collections.Counter(names)
+    repeated = [name for name, n in counts.items() if n > 1]
+    if repeated:
+        raise InputError(
+            f"{where}: column name {repeated[0]!r} appears {counts[repeated[0]]} times in the "
+            "header; give every column its own name."
+        )

@@ -180,7 +180,7 @@ def test_repeated_column_names_are_refused(tmp_path: Path) -> None:
     path = _keras_csv(tmp_path / "log.csv")
     lines = path.read_text().splitlines()
     path.write_text("\n".join(line + "," + line.split(",")[2] for line in lines) + "\n")
-    with pytest.raises(InputError, match="names the column 'loss' 2 times"):
+    with pytest.raises(InputError, match="column name 'loss' appears 2 times"):
         read_curve_file(path)
 
 

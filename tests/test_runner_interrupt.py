@@ -8,7 +8,7 @@ import optuna
 import pytest
 from optuna.trial import TrialState
 
-from study.runner._run import _requeue_interrupted
+from study.runner._interrupted import requeue_interrupted
 from study.storage import keys, retry_of, worker_tag
 
 
@@ -24,7 +24,7 @@ def test_a_trial_failed_by_a_stop_before_its_mark_is_rerun() -> None:
     study = optuna.create_study()
     asked_since = datetime.datetime.now()
     _failed(study)  # Optuna failed it as the Ctrl-C passed; nothing of ours was stored yet.
-    _requeue_interrupted(study, asked_since)
+    requeue_interrupted(study, asked_since)
     assert _reruns(study) == [0]
 
 
@@ -39,12 +39,12 @@ def test_other_failed_trials_are_left_alone(attrs: dict[str, object]) -> None:
     study = optuna.create_study()
     asked_since = datetime.datetime.now()
     _failed(study, **attrs)
-    _requeue_interrupted(study, asked_since)
+    requeue_interrupted(study, asked_since)
     assert _reruns(study) == []
 
 
 def test_trials_from_before_this_run_are_left_alone() -> None:
     study = optuna.create_study()
     _failed(study)
-    _requeue_interrupted(study, datetime.datetime.now())
+    requeue_interrupted(study, datetime.datetime.now())
     assert _reruns(study) == []

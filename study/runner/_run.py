@@ -16,7 +16,6 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import datetime
-import os
 import sys
 import threading
 import time
@@ -29,6 +28,7 @@ from study.errors import InputError, TrialError
 from study.parallel import check_backend, seed_cluster, warm_up
 from study.pruning import PruningPolicy
 from study.runner._evaluate import final_score
+from study.runner._interrupted import guard, requeue_interrupted, taken_over
 from study.runner._logging import optuna_logging
 from study.runner._objective import Objective, RunSettings
 from study.runner._progress import Progress
@@ -47,18 +47,15 @@ from study.storage import (
     count_finished,
     count_states,
     error_reason,
-    finished_elsewhere,
     is_journal,
     is_sqlite,
     is_storage_error,
     keys,
-    mark_interrupted,
     mask_url,
     open_storage,
     recover,
     resolve_url,
     retry_trial,
-    tag_worker,
 )
 
 TrialCallback = Callable[[optuna.Study, optuna.trial.FrozenTrial], None]
@@ -234,7 +231,7 @@ def _optimize(
         source=plan.source,
     )
     taken: list[int] = []  # Trials another run finished while this process ran them.
-    guarded = _guard(objective, taken)
+    guarded = guard(objective, taken)
     asked_since = datetime.datetime.now()
     try:
         if finished < options.trials:
@@ -248,9 +245,9 @@ def _optimize(
             except Exception:
                 if not taken:
                     raise
-                print(_taken_over(taken[0]), file=out)
+                print(taken_over(taken[0]), file=out)
     except KeyboardInterrupt:
-        _requeue_interrupted(study, asked_since)
+        requeue_interrupted(study, asked_since)
         raise
 
 
@@ -269,72 +266,3 @@ def _next(study: optuna.Study, target: int, stop: StopRequest) -> int | None:
             return done
         time.sleep(WAIT_SECONDS)
         recover(study, single_process=False)
-
-
-def _guard(objective: Objective, taken: list[int]) -> Callable[[optuna.Trial], float]:
-    """The objective, with the trial tagged with this process and marked when interrupted.
-
-    The tag lets other runs on this machine tell at once when this process is gone; the mark
-    (set on Ctrl-C anywhere in the trial, or when the storage fails under it) keeps a trial
-    that did not run to its end from counting as finished, so it is re-run. A trial that
-    another run finished meanwhile (see :func:`~study.storage.finished_elsewhere`) is added to
-    ``taken``: Optuna then fails to store its end, and the run goes on to the next trial.
-    """
-
-    def guarded(trial: optuna.Trial) -> float:
-        try:
-            tag_worker(trial)
-            value = objective(trial)
-        except KeyboardInterrupt:
-            _mark_interrupted(trial)
-            raise
-        except Exception as e:
-            if is_storage_error(e):
-                _mark_interrupted(trial)
-            if finished_elsewhere(trial):
-                taken.append(trial.number)
-            raise
-        if finished_elsewhere(trial):
-            taken.append(trial.number)
-        return value
-
-    return guarded
-
-
-def _taken_over(number: int) -> str:
-    return (
-        f"trial {number} was failed by another run while this process was paused (its "
-        "heartbeat stopped past $STUDY_GRACE_SECONDS); that run queued its re-run; going on."
-    )
-
-
-def _mark_interrupted(trial: optuna.Trial) -> None:
-    # The storage may be what failed: then the trial stays RUNNING and is recovered later.
-    with contextlib.suppress(Exception):
-        mark_interrupted(trial)
-
-
-def _requeue_interrupted(study: optuna.Study, asked_since: datetime.datetime) -> None:
-    """Queue the re-run of the trials this stop interrupted.
-
-    Those marked interrupted, and the trial this process had just asked (started from
-    ``asked_since`` on) when the stop came before the mark could be set (Optuna then fails it
-    plainly): it has no result, no error and names no other process.
-    """
-    with contextlib.suppress(Exception):  # Best effort: a resume re-queues them as well.
-        for trial in study.get_trials(deepcopy=False, states=(optuna.trial.TrialState.FAIL,)):
-            if trial.user_attrs.get(keys.INTERRUPTED) or _cut_short_here(trial, asked_since):
-                retry_trial(study, trial)
-
-
-def _cut_short_here(trial: optuna.trial.FrozenTrial, asked_since: datetime.datetime) -> bool:
-    tag = trial.user_attrs.get(keys.WORKER)
-    mine = tag is None or (isinstance(tag, dict) and tag.get("pid") == os.getpid())
-    started = trial.datetime_start
-    return (
-        started is not None
-        and started >= asked_since
-        and mine
-        and keys.ERROR not in trial.user_attrs
-        and keys.DIAGNOSIS not in trial.user_attrs
-    )

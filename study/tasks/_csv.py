@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import collections
 import csv
 import io
 from collections.abc import Mapping
@@ -15,7 +14,7 @@ import pandas as pd
 from sklearn.model_selection import train_test_split
 
 from study.errors import InputError
-from study.files import read_capped
+from study.files import check_unique_names, read_capped
 from study.tasks._base import TaskData
 from study.tasks._prepare import classification_data, regression_data
 from study.tasks._series import load_series
@@ -166,13 +165,7 @@ def _check_header(path: Path, data: bytes) -> None:
                 f"{path}: the header holds a column name longer than "
                 f"{csv.field_size_limit():,} characters; shorten the column names."
             ) from None
-    counts = collections.Counter(header)
-    repeated = [name for name, n in counts.items() if n > 1]
-    if repeated:
-        raise InputError(
-            f"{path}: column name {repeated[0]!r} appears {counts[repeated[0]]} times in the "
-            "header; give every column its own name."
-        )
+    check_unique_names(header, str(path))
 
 
 def _check_values(path: Path, frame: pd.DataFrame, target: str, *, needs_features: bool) -> None:

@@ -56,7 +56,7 @@ CASES = [
     Case(
         "diagnose-repeated-column",
         diagnose(curve(10, "epoch,loss,loss")),
-        "names the column 'loss' 2 times",
+        "column name 'loss' appears 2 times",
     ),
     Case("diagnose-negative-loss", diagnose(_NEGATIVE), "--allow-negative"),
     Case(

@@ -1,33 +1,7 @@
-"""Read learning curves saved by Keras or by `study`, for the ``diagnose`` command.
-
-Three layouts are understood, all as plain text (nothing is executed or unpickled):
-
-* a Keras ``CSVLogger`` file: columns ``epoch, loss, val_loss`` and any metrics
-  (``accuracy, val_accuracy``, ...);
-* a saved ``history.history`` JSON: an object of lists, ``{"loss": [...], "val_loss": [...]}``,
-  optionally wrapped as ``{"history": {...}}``;
-* a `study` curve CSV: ``epoch, train_loss, val_loss, fit_loss, train_metric, val_metric``
-  and optionally ``val_loss_trimmed``.
-
-A CSV may hold several seeds (see :func:`read_seed_curves`): a ``seed`` column, or the long
-layout ``trial, seed, epoch, series, value`` of ``python -m study export``. Such a file may
-also carry the inputs of the trial's verdict besides its curves (:data:`CONTEXT_COLUMNS`):
-each seed's ``val_samples`` and the trial's ``baseline_loss``, ``reached_loss`` and
-``diagnosis_settings`` (a JSON object of the settings that differ from the defaults), so that
-diagnosing an exported trial gives the verdict the study shows (see :func:`read_trial_curves`).
-
-Keras' ``loss`` is the running training loss with dropout on; a Keras log has no dropout-off
-training loss. It becomes both ``train_loss`` and ``fit_loss``: the diagnosis recognises the
-two identical series and then does not read a modest validation-below-training gap as
-"validation better" (dropout alone causes it).
-"""
+"""Turn columns (name -> per-epoch values) into each seed's curves, checking their values."""
 
 from __future__ import annotations
 
-import collections
-import csv
-import io
-import json
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -35,35 +9,12 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from study.curvecontext import (
-    CONTEXT_COLUMNS,
-    CurveContext,
-    context_by_row,
-    read_context,
-    val_samples_of,
-)
+from study.curvecontext import CurveContext, context_by_row, read_context, val_samples_of
 from study.curves import SeedCurves
 from study.errors import InputError
-from study.files import read_capped
-
-__all__ = [
-    "ACCURACY_NAMES",
-    "CONTEXT_COLUMNS",
-    "MIN_EPOCHS",
-    "CurveContext",
-    "check_same_length",
-    "curves_from_columns",
-    "read_curve_file",
-    "read_seed_curves",
-    "read_trial_curves",
-    "seeds_from_columns",
-    "trial_from_columns",
-]
 
 MIN_EPOCHS = 5
 """Fewest epochs a curve file must hold to be diagnosed."""
-MAX_CURVE_BYTES = 1 << 28
-"""Largest curve file read (256 MiB: millions of epochs of a Keras log)."""
 
 ACCURACY_NAMES = (
     "accuracy",
@@ -73,52 +24,6 @@ ACCURACY_NAMES = (
     "sparse_categorical_accuracy",
 )
 """Column names of accuracy in Keras logs, the first one found is read."""
-
-
-def read_curve_file(
-    path: str | Path, seed: int = 0, *, allow_negative: bool = False
-) -> SeedCurves:
-    """Read one seed's learning curves from a CSV or JSON file.
-
-    Args:
-        path: The file (see the module docstring for the layouts).
-        seed: The seed number to record (the file's position when several are read).
-        allow_negative: Accept negative values: the columns hold a metric that is not a loss.
-
-    Raises:
-        InputError: The file is missing, unreadable, not CSV/JSON, has repeated column
-            names, lacks the loss columns, has fewer than :data:`MIN_EPOCHS` epochs, its
-            validation loss is all NaN, or a loss is negative (unless ``allow_negative``).
-    """
-    path = Path(path)
-    table = _columns(path, _read_text(path))
-    return curves_from_columns(table, str(path), seed, allow_negative=allow_negative)
-
-
-def read_seed_curves(path: str | Path, *, allow_negative: bool = False) -> list[SeedCurves]:
-    """Read every seed a curve file holds, in the order they first appear.
-
-    Besides the one-seed layouts, a CSV may hold several seeds: a ``seed`` column beside the
-    series columns, or the long layout ``[trial,] seed, epoch, series, value`` that
-    ``python -m study export`` writes (one trial per file). Seeds are numbered as in the file.
-
-    Raises:
-        InputError: As :func:`read_curve_file`, or a long layout holding several trials.
-    """
-    return read_trial_curves(path, allow_negative=allow_negative)[0]
-
-
-def read_trial_curves(
-    path: str | Path, *, allow_negative: bool = False
-) -> tuple[list[SeedCurves], CurveContext]:
-    """Read every seed a curve file holds and the verdict inputs it carries (if any).
-
-    Raises:
-        InputError: As :func:`read_seed_curves`, or a context column with a bad value.
-    """
-    path = Path(path)
-    table = _columns(path, _read_text(path))
-    return trial_from_columns(table, str(path), allow_negative=allow_negative)
 
 
 def trial_from_columns(
@@ -247,83 +152,6 @@ def check_same_length(curves: Sequence[SeedCurves], paths: Sequence[str | Path])
                 f"{curves[0].epochs_trained}; seeds of one trial must have the same number "
                 "of epochs (diagnose the files separately)."
             )
-
-
-def _read_text(path: Path) -> str:
-    if not path.is_file():
-        raise InputError(f"`{path}` does not exist or is not a file; check the path.")
-    try:
-        text = read_capped(
-            path, cap=MAX_CURVE_BYTES, what="curve file", fix="give the history of one run."
-        ).decode("utf-8-sig")
-    except (OSError, UnicodeDecodeError) as e:
-        raise InputError(
-            f"`{path}` is not a CSV or JSON text file ({type(e).__name__}); "
-            "give a Keras CSVLogger file or a history.history JSON."
-        ) from None
-    if "\x00" in text:
-        raise InputError(
-            f"`{path}` is binary, not a CSV or JSON text file; "
-            "give a Keras CSVLogger file or a history.history JSON."
-        )
-    return text
-
-
-def _columns(path: Path, text: str) -> dict[str, Any]:
-    """Parse the file into columns (name -> sequence of values)."""
-    if text.lstrip().startswith(("{", "[")):
-        return _json_columns(path, text)
-    _check_header(path, text)
-    try:
-        frame = pd.read_csv(io.StringIO(text), skipinitialspace=True)
-    except (pd.errors.ParserError, pd.errors.EmptyDataError, ValueError) as e:
-        raise InputError(
-            f"`{path}` could not be parsed as CSV ({str(e).splitlines()[0] if str(e) else e!r}); "
-            "give a Keras CSVLogger file or a history.history JSON."
-        ) from None
-    frame.columns = [str(c).strip() for c in frame.columns]
-    return {c: frame[c].to_numpy() for c in frame.columns}
-
-
-def _json_columns(path: Path, text: str) -> dict[str, Any]:
-    try:
-        data = json.loads(text)
-    except json.JSONDecodeError as e:
-        raise InputError(
-            f"`{path}` is not valid JSON ({e.msg} at line {e.lineno}); "
-            "save `history.history` with json.dump."
-        ) from None
-    except RecursionError:
-        raise InputError(
-            f"`{path}` nests JSON too deeply to be a history; save `history.history` "
-            "(an object of per-epoch lists) with json.dump."
-        ) from None
-    if isinstance(data, dict) and isinstance(data.get("history"), dict):
-        data = data["history"]
-    if not isinstance(data, dict):
-        raise InputError(
-            f"`{path}` holds a JSON {type(data).__name__}, not an object of lists; "
-            "save `history.history` (a dict of per-epoch lists) with json.dump."
-        )
-    return {str(k): v for k, v in data.items() if isinstance(v, list)}
-
-
-def _check_header(path: Path, text: str) -> None:
-    """Refuse repeated column names, which pandas would silently rename (``loss.1``)."""
-    try:
-        header = [name.strip() for name in next(csv.reader(io.StringIO(text)), [])]
-    except csv.Error:  # The csv module's field limit, which no curve file comes near.
-        raise InputError(
-            f"`{path}` has a header field longer than {csv.field_size_limit():,} characters; "
-            "give a Keras CSVLogger file or a history.history JSON."
-        ) from None
-    counts = collections.Counter(header)
-    repeated = [name for name, n in counts.items() if n > 1]
-    if repeated:
-        raise InputError(
-            f"`{path}` names the column {repeated[0]!r} {counts[repeated[0]]} times; "
-            "give every column its own name."
-        )
 
 
 def _names(table: Mapping[str, Any]) -> dict[str, str]:
