@@ -35,8 +35,8 @@ from tests.services import ROOT, sqlite_states
 
 pytestmark = [pytest.mark.e2e, pytest.mark.soak]
 
-ROUNDS = int(os.environ.get("STUDY_SIGNAL_ROUNDS", "12"))
-"""Rounds of the soak (``STUDY_SIGNAL_ROUNDS``): 12 in the suite, more for a longer soak."""
+ROUNDS = int(os.environ.get("STUDY_SIGNAL_ROUNDS", "8"))
+"""Rounds of the soak (``STUDY_SIGNAL_ROUNDS``): 8 in the suite, more for a longer soak."""
 # Trials of a few seconds: long enough for signals to land mid-trial, few enough that the
 # study stays small over the rounds.
 SPACE = (
