@@ -70,3 +70,20 @@ def tiny_space(workdir: Path) -> Path:
         "learning_rate = 0.01\n"
     )
     return path
+
+
+@pytest.fixture
+def undrawn_figures(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Reports embed each figure as an empty image instead of drawing it.
+
+    Drawing is most of a report's time (about 0.4 s a figure); tests whose subject is not the
+    figures (where a report is written, which storage it reads, when it is rewritten) use this.
+    The figures themselves are tested with real drawing in ``test_report_figures``.
+    """
+    from study.reporting import _images
+
+    def encode(fig: object, dpi: int) -> tuple[str, dict[str, object]]:
+        fig.clear()  # type: ignore[attr-defined]
+        return "data:image/png;base64,", {"width": 0, "height": 0, "axes": [], "legend": []}
+
+    monkeypatch.setattr(_images, "_encode", encode)

@@ -137,6 +137,7 @@ def test_load_refuses_a_study_optuna_made_directly(tmp_path: Path) -> None:
         study.load("bare", storage=url)
 
 
+@pytest.mark.usefixtures("undrawn_figures")
 def test_report_writes_page(tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path / 's.db'}"
     store_study(url)

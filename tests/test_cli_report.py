@@ -10,6 +10,9 @@ from study.cli import main
 from study.reporting import safe_dirname
 from tests.report_fixtures import grid_study, write_storage
 
+# Where a report is written and when, not what its figures show.
+pytestmark = pytest.mark.usefixtures("undrawn_figures")
+
 NAME = "sine <lstm>/v1"
 
 

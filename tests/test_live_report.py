@@ -15,6 +15,9 @@ from study.storage import open_storage
 from tests.report_fixtures import grid_study, write_storage
 from tests.scripted_runs import script, write_space
 
+# Where a report is written and when, not what its figures show.
+pytestmark = pytest.mark.usefixtures("undrawn_figures")
+
 
 @pytest.fixture
 def workdir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:

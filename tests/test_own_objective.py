@@ -74,6 +74,7 @@ def test_show_json_has_the_seeds_and_searched_ranges(
     }
 
 
+@pytest.mark.usefixtures("undrawn_figures")
 def test_report_counts_its_seeds_and_searched_parameters(url: str, workdir: Path) -> None:
     assert main(["report", "mine", "--storage", url, "--out", str(workdir / "r")]) == 0
     page = (workdir / "r" / "index.html").read_text()

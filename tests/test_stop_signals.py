@@ -41,7 +41,8 @@ def test_a_signal_inside_a_storage_call_is_raised_once_the_call_ends() -> None:
     with stop_on_signals() as stop:
         with pytest.raises(KeyboardInterrupt):
             write(done)  # type: ignore[operator]
-            time.sleep(5)  # The deferred stop is raised here, once the write has ended.
+            for _ in range(500):  # Short sleeps: a stop delivered again lands between them.
+                time.sleep(0.01)  # The deferred stop is raised here, once the write ended.
         assert done == ["committed"]
         assert stop.signals == 1  # Delivered again, but counted once: not a second Ctrl-C.
 

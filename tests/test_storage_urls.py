@@ -19,6 +19,9 @@ from study.storage._urls import STORAGE_FILE_ENV, scrub
 from tests.services import free_port
 from tests.stored_fixtures import store_study
 
+# Where a report is written and when, not what its figures show.
+pytestmark = pytest.mark.usefixtures("undrawn_figures")
+
 SECRET = "s3cr3t-Pw"
 
 
