@@ -26,7 +26,8 @@ from study.curvefiles import ACCURACY_NAMES
 from study.curves import SERIES, SeedCurves, StopReason
 from study.diagnosis import DiagnosisConfig, diagnose_seeds
 from study.pruning import PrunerSettings, PruningPolicy, decide_pruning, live_config
-from study.storage import PruneInfo, write_trial_result
+from study.storage import PruneInfo
+from study.storage.runs import write_trial_result
 
 __all__ = ["DiagnosisCallback", "OverfitPruningCallback"]
 

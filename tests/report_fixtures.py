@@ -14,7 +14,8 @@ import optuna
 from study.curves import SeedCurves
 from study.diagnosis import Diagnosis, Evidence, TrialDiagnosis
 from study.followup import describe
-from study.storage import PruneInfo, StudyRecord, TrialRecord, write_study_attrs
+from study.storage import PruneInfo, StudyRecord, TrialRecord
+from study.storage.runs import write_study_attrs
 
 START = datetime.datetime(2025, 1, 1, 12, 0, 0)
 KINDS = {"underfit": "still_improving", "overfit": "turning_point", "unstable": "oscillating"}

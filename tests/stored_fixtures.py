@@ -7,7 +7,7 @@ import optuna
 
 from study.curves import SeedCurves
 from study.diagnosis import diagnose_seeds
-from study.storage import write_trial_result
+from study.storage.runs import write_trial_result
 
 
 def overfit_curves(seed: int, epochs: int = 200) -> SeedCurves:

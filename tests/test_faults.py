@@ -29,15 +29,8 @@ from study.errors import InputError
 from study.parallel import SeedJob, run_seeds, train_job
 from study.params import TrialParams
 from study.runner import RunOptions, run
-from study.storage import (
-    check_storage,
-    count_finished,
-    keys,
-    open_storage,
-    retried_numbers,
-    trial_curves,
-    trial_record,
-)
+from study.storage import check_storage, keys, open_storage, trial_curves, trial_record
+from study.storage.runs import count_finished, retried_numbers
 from study.tasks import load_task
 from tests.services import (
     FAST_HEARTBEAT,

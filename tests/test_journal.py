@@ -13,7 +13,8 @@ import pytest
 from optuna.trial import TrialState
 
 from study.errors import InputError
-from study.storage import count_finished, open_storage, retried_numbers, trial_record
+from study.storage import open_storage, trial_record
+from study.storage.runs import count_finished, retried_numbers
 from tests.services import StudyProcess, wait_for
 
 pytestmark = pytest.mark.e2e

@@ -11,7 +11,7 @@ import pytest
 
 from study.errors import InputError
 from study.params import TrialParams
-from study.storage import keep_weights, load_weights
+from study.storage.runs import keep_weights, load_weights
 from study.tasks import TaskData
 
 # Pure noise: a wide LSTM learns the training windows and its validation loss soon climbs.

@@ -16,7 +16,7 @@ from study.builders import CustomModel
 from study.curves import SeedCurves
 from study.errors import InputError
 from study.params import Family, TrialParams
-from study.storage import keep_weights, kept_trials, load_weights, models_to_keep
+from study.storage.runs import keep_weights, kept_trials, load_weights, models_to_keep
 from study.tasks import TaskData
 
 BUILDER = """
@@ -333,7 +333,8 @@ def test_a_trial_whose_weights_cannot_be_kept_completes_with_a_warning(
 def test_the_artifact_folder_defaults_beside_an_sqlite_or_journal_file(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from study.storage import artifacts_folder, open_storage, storage_folder
+    from study.storage import open_storage
+    from study.storage.runs import artifacts_folder, storage_folder
 
     monkeypatch.delenv("STUDY_ARTIFACTS", raising=False)
     db, log = tmp_path / "s.db", tmp_path / "j.log"
@@ -347,7 +348,7 @@ def test_the_artifact_folder_defaults_beside_an_sqlite_or_journal_file(
 def test_the_artifact_folder_given_or_from_the_environment_comes_first(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from study.storage import artifacts_folder
+    from study.storage.runs import artifacts_folder
 
     monkeypatch.setenv("STUDY_ARTIFACTS", str(tmp_path / "env"))
     assert artifacts_folder("postgresql://u@h/db") == tmp_path / "env"

@@ -13,7 +13,8 @@ from optuna.trial import TrialState
 
 from study.cli import main
 from study.diagnosis import diagnose_seeds
-from study.storage import PruneInfo, trial_attrs
+from study.storage import PruneInfo
+from study.storage.runs import trial_attrs
 from tests.stored_fixtures import good_curves, overfit_curves
 
 DISTRIBUTIONS = {

@@ -15,7 +15,8 @@ from study.errors import InputError
 from study.parallel import run_seeds
 from study.params import TrialParams
 from study.runner import RunOptions, run
-from study.storage import open_storage, retried_numbers, study_record, trial_record
+from study.storage import open_storage, study_record, trial_record
+from study.storage.runs import retried_numbers
 from study.tasks import load_task
 
 pytestmark = pytest.mark.e2e  # Trains models or spawns processes.

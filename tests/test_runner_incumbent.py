@@ -9,7 +9,7 @@ from optuna.trial import TrialState
 import study.runner._incumbent as incumbent_module
 from study.curves import SeedCurves
 from study.runner._incumbent import Incumbent
-from study.storage import write_trial_result
+from study.storage.runs import write_trial_result
 from tests.scripted_runs import falling
 
 

@@ -9,7 +9,8 @@ import pytest
 from optuna.trial import TrialState
 
 from study.runner._interrupted import requeue_interrupted
-from study.storage import keys, retry_of, worker_tag
+from study.storage import keys
+from study.storage.runs import retry_of, worker_tag
 
 
 def _failed(study: optuna.Study, **user_attrs: object) -> None:

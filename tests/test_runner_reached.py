@@ -10,7 +10,7 @@ from optuna.trial import TrialState
 
 from study.curves import SeedCurves
 from study.runner._reached import ReachedLoss
-from study.storage import trial_attrs
+from study.storage.runs import trial_attrs
 
 
 def _add(study: optuna.Study, val_floor: float, state: TrialState = TrialState.COMPLETE) -> None:

@@ -19,7 +19,8 @@ from study.curves import SeedCurves
 from study.errors import InputError
 from study.runner import RunOptions, run
 from study.space import Choices, load_space
-from study.storage import FinalScore, read_final_score
+from study.storage import FinalScore
+from study.storage.runs import read_final_score
 from study.tasks import load_source, load_task, make_spec
 from tests.conftest import SPACES
 

@@ -23,14 +23,8 @@ import optuna
 import pytest
 from optuna.trial import TrialState
 
-from study.storage import (
-    inspect_sqlite,
-    keys,
-    open_storage,
-    retried_numbers,
-    retry_of,
-    was_interrupted,
-)
+from study.storage import keys, open_storage
+from study.storage.runs import inspect_sqlite, retried_numbers, retry_of, was_interrupted
 from tests.services import ROOT, sqlite_states
 
 pytestmark = [pytest.mark.e2e, pytest.mark.soak]

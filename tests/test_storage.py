@@ -7,14 +7,8 @@ import pytest
 from optuna.trial import TrialState
 
 from study.errors import InputError
-from study.storage import (
-    check_storage,
-    count_finished,
-    mask_url,
-    open_storage,
-    recover,
-    resolve_url,
-)
+from study.storage import check_storage, mask_url, open_storage, resolve_url
+from study.storage.runs import count_finished, recover
 
 
 def test_default_url_is_sqlite_in_working_folder(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -102,7 +96,8 @@ def test_interrupted_trials_do_not_count_as_finished(workdir: Path) -> None:
 
 
 def test_a_retried_trial_reads_as_interrupted_without_its_flag(workdir: Path) -> None:
-    from study.storage import retry_trial, study_record
+    from study.storage import study_record
+    from study.storage.runs import retry_trial
 
     study = _study(workdir)
     study.add_trial(optuna.trial.create_trial(state=TrialState.FAIL))
@@ -113,8 +108,9 @@ def test_a_retried_trial_reads_as_interrupted_without_its_flag(workdir: Path) ->
 
 
 def test_a_rerun_carries_optunas_retry_record_and_not_the_dead_process(workdir: Path) -> None:
-    from study.storage import keys, retry_of
+    from study.storage import keys
     from study.storage._resume import requeue
+    from study.storage.runs import retry_of
 
     study = _study(workdir)
     left = study.ask({"x": optuna.distributions.IntDistribution(0, 9)})
@@ -207,7 +203,7 @@ def _journal_study(workdir: Path) -> optuna.Study:
 
 
 def _this_process(**extra: object) -> dict[str, object]:
-    from study.storage import worker_tag
+    from study.storage.runs import worker_tag
 
     return {**worker_tag(), **extra}
 

@@ -14,15 +14,11 @@ from optuna.trial import TrialState
 
 from study.cli import main
 from study.curves import SeedCurves
-from study.storage import (
-    PruneInfo,
+from study.storage import PruneInfo, keys, open_storage, study_record, trial_record
+from study.storage.runs import (
     count_states,
-    keys,
-    open_storage,
     state_counts,
-    study_record,
     trial_attrs,
-    trial_record,
     write_error,
     write_trial_result,
 )
@@ -171,7 +167,7 @@ def test_optuna_cli_prints_under_2_kb_per_trial(
 
 
 def test_study_attributes_use_the_documented_keys(workdir: Path) -> None:
-    from study.storage import write_study_attrs
+    from study.storage.runs import write_study_attrs
 
     study = optuna.create_study()
     write_study_attrs(study, {keys.STUDY_FAMILY: "mlp"})

@@ -12,7 +12,8 @@ import pytest
 import sqlalchemy
 
 from study.cli import main
-from study.storage import keys, open_storage, trial_record, write_trial_result
+from study.storage import keys, open_storage, trial_record
+from study.storage.runs import write_trial_result
 from tests.report_fixtures import scripted_curves
 from tests.services import PASSWORD, PASSWORD_USER, ROOT, Postgres, postgres_server
 

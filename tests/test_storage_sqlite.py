@@ -17,7 +17,8 @@ import pytest
 
 from study.cli import main
 from study.errors import InputError
-from study.storage import check_storage, error_reason, inspect_sqlite, open_storage
+from study.storage import check_storage, open_storage
+from study.storage.runs import error_reason, inspect_sqlite
 
 FORMAT1 = Path(__file__).parent / "fixtures" / "study_format1.sqlite3"
 

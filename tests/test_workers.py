@@ -16,7 +16,8 @@ from optuna.trial import TrialState
 
 from study.cli import main
 from study.runner import RunOptions, run
-from study.storage import count_finished, open_storage
+from study.storage import open_storage
+from study.storage.runs import count_finished
 from tests.services import (
     FAST_HEARTBEAT,
     PASSWORD,

@@ -55,7 +55,7 @@ def settle_storage(args: argparse.Namespace) -> None:
 
         args.storage = url_from_file(storage_file, "--storage-file")
     elif getattr(args, "storage", None):
-        from study.storage import secrets_of
+        from study.storage.runs import secrets_of
 
         if secrets_of(args.storage):
             print(
@@ -129,7 +129,8 @@ def protected_files(record: StudyRecord, url: str | None) -> list[tuple[Path, st
     Returns:
         Each file with what it is, for the message.
     """
-    from study.storage import journal_path, resolve_url, sqlite_path
+    from study.storage import resolve_url
+    from study.storage.runs import journal_path, sqlite_path
 
     url = resolve_url(url)
     files: list[tuple[Path, str]] = []

@@ -44,7 +44,8 @@ def _main(args: argparse.Namespace) -> int:
 def _row(storage: optuna.storages.BaseStorage, summary: optuna.study.StudySummary) -> str:
     import optuna
 
-    from study.storage import keys, state_counts
+    from study.storage import keys
+    from study.storage.runs import state_counts
 
     study = optuna.load_study(study_name=summary.study_name, storage=storage)
     counts = {state: 0 for state in STATES} | state_counts(study)

@@ -13,7 +13,8 @@ from optuna.distributions import (
 )
 
 from study.params import ParamDef, param_definition
-from study.storage import StudyRecord, describe_distribution
+from study.storage import StudyRecord
+from study.storage.runs import describe_distribution
 
 NumericDistribution = IntDistribution | FloatDistribution
 

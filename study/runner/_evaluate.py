@@ -23,16 +23,8 @@ from study.pruning import PruningPolicy
 from study.runner._objective import RunSettings
 from study.runner._setup import RunOptions, RunPlan, existing_study, plan_run, resolve_space
 from study.space import SearchSpace
-from study.storage import (
-    FinalScore,
-    keys,
-    mask_url,
-    open_storage,
-    read_final_score,
-    resolve_url,
-    trial_curves,
-    write_final_score,
-)
+from study.storage import FinalScore, keys, mask_url, open_storage, resolve_url, trial_curves
+from study.storage.runs import read_final_score, write_final_score
 from study.tasks import TaskSource
 
 # Retrained training losses within this relative tolerance count as the same curves.

@@ -15,10 +15,10 @@ from collections.abc import Callable
 import optuna
 
 from study.runner._objective import Objective
-from study.storage import (
+from study.storage import keys
+from study.storage.runs import (
     finished_elsewhere,
     is_storage_error,
-    keys,
     mark_interrupted,
     retry_trial,
     tag_worker,

@@ -18,7 +18,7 @@ from collections.abc import Iterator
 import optuna
 
 from study.errors import TrialError
-from study.storage import is_storage_error
+from study.storage.runs import is_storage_error
 
 __all__ = ["optuna_logging"]
 

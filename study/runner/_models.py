@@ -23,17 +23,8 @@ from optuna.trial import FrozenTrial
 from study.errors import InputError
 from study.runner._setup import RunOptions, existing_study, resolve_space, task_source
 from study.space import SearchSpace
-from study.storage import (
-    ARTIFACTS_ENV,
-    Weights,
-    artifacts_folder,
-    kept_trials,
-    load_weights,
-    mask_url,
-    open_storage,
-    resolve_url,
-    trial_curves,
-)
+from study.storage import ARTIFACTS_ENV, mask_url, open_storage, resolve_url, trial_curves
+from study.storage.runs import Weights, artifacts_folder, kept_trials, load_weights
 from study.tasks import Standardisation
 
 WeightsChoice = Literal["best", "final"]

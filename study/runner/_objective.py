@@ -24,7 +24,7 @@ from study.runner._progress import Progress
 from study.runner._reached import ReachedLoss
 from study.runner._value import objective_value
 from study.space import SearchSpace
-from study.storage import (
+from study.storage.runs import (
     KEEP_MODELS,
     keep_weights,
     mark_interrupted,

@@ -42,19 +42,15 @@ from study.runner._setup import (
     resolve_space,
 )
 from study.runner._signals import StopRequest, stop_on_signals
-from study.storage import (
-    check_storage,
+from study.storage import check_storage, keys, mask_url, open_storage, resolve_url
+from study.storage.runs import (
     count_finished,
     count_states,
     error_reason,
     is_journal,
     is_sqlite,
     is_storage_error,
-    keys,
-    mask_url,
-    open_storage,
     recover,
-    resolve_url,
     retry_trial,
 )
 

@@ -26,7 +26,8 @@ from study.space import (
     parse_space,
     sample_values,
 )
-from study.storage import KEEP_MODELS, keys, write_study_attrs
+from study.storage import keys
+from study.storage.runs import KEEP_MODELS, write_study_attrs
 from study.tasks import TaskData, TaskSource, load_source
 
 
