@@ -59,7 +59,7 @@ def measure_rise(
     wide = _wide(d_val, s_val, window)
     noise = _noise(raw_val, wide)
     needed = max(config.min_sustain_epochs, round(config.sustain_fraction * n))
-    trimmed_rise, trimmed_threshold, broad = _trimmed_rise(trimmed, window, config, needed)
+    trimmed_rise, trimmed_threshold, broad, creep = _trimmed_rise(trimmed, window, config, needed)
     # Each confidently wrong sample moves the mean by ~1/n of its own loss; a broad rise
     # (shown without the worst samples too) is not theirs to excuse.
     sample = 0.0 if val_samples is None or broad else config.sample_rise / val_samples
@@ -82,6 +82,7 @@ def measure_rise(
         "trimmed_rise": trimmed_rise,
         "trimmed_threshold": trimmed_threshold,
         "broad_rise": broad,
+        "trimmed_creep": creep,
     }
 
 
@@ -99,18 +100,21 @@ def _noise(raw: FloatArray, wide: FloatArray) -> float:
 
 def _trimmed_rise(
     trimmed: FloatArray | None, window: int, config: DiagnosisConfig, needed: int
-) -> tuple[float | None, float | None, bool | None]:
+) -> tuple[float | None, float | None, bool | None, bool | None]:
     """Log rise of the smoothed trimmed curve above its minimum, the threshold it is held to
-    (``rise_ratio`` plus its own noise margin), and whether it is broad: past that threshold
-    for ``needed`` epochs. ``(None, None, None)`` when the trimmed loss is not recorded or not
-    finite."""
+    (``rise_ratio`` plus its own noise margin), whether it is broad (past that threshold for
+    ``needed`` epochs) and whether it creeps (past ``memorise_rise`` plus the same noise
+    margin, as long). ``None`` for each when the trimmed loss is not recorded or not finite."""
     if trimmed is None or not np.all(np.isfinite(trimmed)):
-        return None, None, None
+        return None, None, None, None
     raw = log_losses(trimmed)
     d = despike(raw, config.despike_epochs)
     s = smooth(d, window)
-    noise = _noise(raw, _wide(d, s, window))
-    threshold = math.log(config.rise_ratio) + config.noise_z * noise / math.sqrt(window)
+    margin = config.noise_z * _noise(raw, _wide(d, s, window)) / math.sqrt(window)
+    threshold = math.log(config.rise_ratio) + margin
+    creep_level = math.log(config.memorise_rise) + margin
     best = float(np.min(s))
     rise = float(s[-1]) - best
-    return rise, threshold, rise >= threshold and epochs_above(s, best + threshold) >= needed
+    broad = rise >= threshold and epochs_above(s, best + threshold) >= needed
+    creep = rise >= creep_level and epochs_above(s, best + creep_level) >= needed
+    return rise, threshold, broad, creep

@@ -21,8 +21,10 @@ The rules are tried in order and the first that fires gives the verdict:
 6. ``overfit``/``memorising``: training went near zero (loss far below its reference, or
    accuracy near 100 %) while validation, no longer improving, stalls far above it, and has
    crept up from its minimum by a small margin beyond noise (``memorise_rise``) for a sustained
-   share of the epochs: evidence that stopping or regularising would help. Without that, a
-   near-zero training loss beside a flat validation loss costs nothing and is a good fit.
+   share of the epochs: evidence that stopping or regularising would help (the validation
+   size's margin is not applied when the trimmed curve rises past ``memorise_rise`` too).
+   Without that, a near-zero training loss beside a flat validation loss costs nothing and is
+   a good fit.
 7. ``overfit``/``turning_point`` again, for a small rise: from ``small_rise_ratio`` plus the
    same margins, lasting as long, while the training loss kept falling since the minimum
    (validation traded for training). After rule 6, which names the more specific shape.
@@ -200,8 +202,14 @@ def _memorising(f: Features, c: DiagnosisConfig) -> _Verdict | None:
 
 
 def _stopping_helps(f: Features, c: DiagnosisConfig) -> bool:
-    """A rise past the noise margin that has lasted: stopping at the minimum would gain."""
-    level = math.log(c.memorise_rise) + f.rise_margin
+    """A rise past the noise margin that has lasted: stopping at the minimum would gain.
+
+    The validation size's margin excuses a rise that a few confidently wrong samples could
+    carry; when the trimmed curve (without them) creeps as well, they do not carry it, and
+    only the epoch-to-epoch noise margin applies.
+    """
+    margin = f.rise_margin - (f.sample_margin if f.trimmed_creep else 0.0)
+    level = math.log(c.memorise_rise) + margin
     return f.rise >= level and _epochs_above(f, level) >= f.sustain_needed
 
 
