@@ -138,6 +138,24 @@ def test_memorising_whose_rise_only_the_worst_samples_carry_is_a_good_fit() -> N
     assert dx.category == "good_fit"
 
 
+def _small_rise_on(trimmed_factor: float) -> Diagnosis:
+    """Training falling to a tenth (not near zero), validation creeping up 12 % over the last
+    half on 314 samples; the trimmed curve creeps by ``trimmed_factor``."""
+    train = _decay(200, 0.1, 30)
+    val = _noisy(_decay(200, 0.5, 15) * _creep(200, 100, 1.12), 0.005, seed=1)
+    trimmed = _noisy(_decay(200, 0.48, 15) * _creep(200, 100, trimmed_factor), 0.005, seed=2)
+    return diagnose_curve(_curves(_noisy(train), val, val_samples=314, val_loss_trimmed=trimmed))
+
+
+def test_a_small_rise_the_trimmed_curve_shows_too_is_a_turning_point() -> None:
+    dx = _small_rise_on(trimmed_factor=1.12)
+    assert (dx.category, dx.kind) == ("overfit", "turning_point")
+
+
+def test_a_small_rise_only_the_worst_samples_carry_is_not_overfit() -> None:
+    assert _small_rise_on(trimmed_factor=1.0).category != "overfit"
+
+
 def test_memorising_by_accuracy() -> None:
     n = 300
     train, val = _decay(n, 0.08, 30), _decay(n, 0.6, 15) * _creep(n, 100)

@@ -100,8 +100,9 @@ class Features:
         broad_rise: Whether the trimmed curve rises past ``trimmed_threshold`` for the
             sustained share of the epochs: a rise not carried by a few samples. ``None`` when
             the trimmed loss is not recorded.
-        trimmed_creep: Whether the trimmed curve rises past ``memorise_rise`` plus its noise
-            margin for as long: a creep not carried by a few samples (``None`` likewise).
+        trimmed_s_val: The smoothed log trimmed curve, for rules that hold it to their own
+            level; ``None`` when the trimmed loss is not recorded.
+        trimmed_margin: Its noise margin (log), ``None`` likewise.
         running_above_share: Share of the epochs where Keras' running (dropout-on) training
             loss sits above the validation loss by ``validation_better_ratio`` (smoothed);
             ``None`` when the curves do not record the running loss.
@@ -146,7 +147,8 @@ class Features:
     trimmed_rise: float | None = None
     trimmed_threshold: float | None = None
     broad_rise: bool | None = None
-    trimmed_creep: bool | None = None
+    trimmed_s_val: FloatArray | None = None
+    trimmed_margin: float | None = None
     running_above_share: float | None = None
     running_ratio: float | None = None
 

@@ -59,7 +59,10 @@ def measure_rise(
     wide = _wide(d_val, s_val, window)
     noise = _noise(raw_val, wide)
     needed = max(config.min_sustain_epochs, round(config.sustain_fraction * n))
-    trimmed_rise, trimmed_threshold, broad, creep = _trimmed_rise(trimmed, window, config, needed)
+    trimmed_s, trimmed_margin = _trimmed_curve(trimmed, window, config)
+    trimmed_rise, trimmed_threshold, broad = _trimmed_rise(
+        trimmed_s, trimmed_margin, config, needed
+    )
     # Each confidently wrong sample moves the mean by ~1/n of its own loss; a broad rise
     # (shown without the worst samples too) is not theirs to excuse.
     sample = 0.0 if val_samples is None or broad else config.sample_rise / val_samples
@@ -82,7 +85,8 @@ def measure_rise(
         "trimmed_rise": trimmed_rise,
         "trimmed_threshold": trimmed_threshold,
         "broad_rise": broad,
-        "trimmed_creep": creep,
+        "trimmed_s_val": trimmed_s,
+        "trimmed_margin": trimmed_margin,
     }
 
 
@@ -98,23 +102,38 @@ def _noise(raw: FloatArray, wide: FloatArray) -> float:
     return robust_sigma(raw[half:] - wide[half:])
 
 
-def _trimmed_rise(
-    trimmed: FloatArray | None, window: int, config: DiagnosisConfig, needed: int
-) -> tuple[float | None, float | None, bool | None, bool | None]:
-    """Log rise of the smoothed trimmed curve above its minimum, the threshold it is held to
-    (``rise_ratio`` plus its own noise margin), whether it is broad (past that threshold for
-    ``needed`` epochs) and whether it creeps (past ``memorise_rise`` plus the same noise
-    margin, as long). ``None`` for each when the trimmed loss is not recorded or not finite."""
+def _trimmed_curve(
+    trimmed: FloatArray | None, window: int, config: DiagnosisConfig
+) -> tuple[FloatArray | None, float | None]:
+    """The smoothed log trimmed curve and its noise margin; ``(None, None)`` when the trimmed
+    loss is not recorded or not finite."""
     if trimmed is None or not np.all(np.isfinite(trimmed)):
-        return None, None, None, None
+        return None, None
     raw = log_losses(trimmed)
     d = despike(raw, config.despike_epochs)
     s = smooth(d, window)
-    margin = config.noise_z * _noise(raw, _wide(d, s, window)) / math.sqrt(window)
+    return s, config.noise_z * _noise(raw, _wide(d, s, window)) / math.sqrt(window)
+
+
+def _trimmed_rise(
+    s: FloatArray | None, margin: float | None, config: DiagnosisConfig, needed: int
+) -> tuple[float | None, float | None, bool | None]:
+    """Log rise of the smoothed trimmed curve ``s`` above its minimum, the threshold it is
+    held to (``rise_ratio`` plus its noise ``margin``), and whether it is broad: past that
+    threshold for ``needed`` epochs. ``(None, None, None)`` without a trimmed curve."""
+    if s is None or margin is None:
+        return None, None, None
     threshold = math.log(config.rise_ratio) + margin
-    creep_level = math.log(config.memorise_rise) + margin
+    return rise_above_minimum(s), threshold, trimmed_past(s, threshold, needed)
+
+
+def rise_above_minimum(s: FloatArray) -> float:
+    """How far the last value of a smoothed log curve ``s`` ends above its minimum."""
+    return float(s[-1] - np.min(s))
+
+
+def trimmed_past(s: FloatArray, level: float, needed: int) -> bool:
+    """Whether the smoothed trimmed curve ``s`` ends ``level`` (a log rise, its noise margin
+    included) above its minimum and stays past it for ``needed`` epochs."""
     best = float(np.min(s))
-    rise = float(s[-1]) - best
-    broad = rise >= threshold and epochs_above(s, best + threshold) >= needed
-    creep = rise >= creep_level and epochs_above(s, best + creep_level) >= needed
-    return rise, threshold, broad, creep
+    return rise_above_minimum(s) >= level and epochs_above(s, best + level) >= needed

@@ -21,13 +21,13 @@ The rules are tried in order and the first that fires gives the verdict:
 6. ``overfit``/``memorising``: training went near zero (loss far below its reference, or
    accuracy near 100 %) while validation, no longer improving, stalls far above it, and has
    crept up from its minimum by a small margin beyond noise (``memorise_rise``) for a sustained
-   share of the epochs: evidence that stopping or regularising would help (the validation
-   size's margin is not applied when the trimmed curve rises past ``memorise_rise`` too).
-   Without that, a near-zero training loss beside a flat validation loss costs nothing and is
-   a good fit.
+   share of the epochs: evidence that stopping or regularising would help. Without that, a
+   near-zero training loss beside a flat validation loss costs nothing and is a good fit.
 7. ``overfit``/``turning_point`` again, for a small rise: from ``small_rise_ratio`` plus the
    same margins, lasting as long, while the training loss kept falling since the minimum
    (validation traded for training). After rule 6, which names the more specific shape.
+   In rules 6 and 7 the validation size's margin applies only when the trimmed curve does
+   not rise by as much for as long: a small rise that it shows too is not a few samples'.
 8. ``underfit``/``still_improving``: the recent log-log slope of validation says doubling the
    epochs would still lower it materially (before ``validation_better``: a series whose later,
    validation part is easier still gains from more epochs, and that is the advice to give).
@@ -67,6 +67,7 @@ from study.diagnosis._confidence import confidence, uncertainty
 from study.diagnosis._config import DiagnosisConfig
 from study.diagnosis._features import Features, extract
 from study.diagnosis._records import Category, Diagnosis, Kind
+from study.diagnosis._rise import trimmed_past
 
 __all__ = ["diagnose_curve"]
 
@@ -173,9 +174,11 @@ def _turning_point(f: Features, c: DiagnosisConfig) -> _Verdict | None:
 
 
 def _small_rise(f: Features, c: DiagnosisConfig) -> _Verdict | None:
-    """A rise below ``rise_ratio`` but clear of the margins, lasting, with training falling."""
+    """A rise below ``rise_ratio`` but clear of the margins, lasting, with training falling.
+
+    A rise the trimmed curve shows as well is not excused by the validation size's margin."""
     small = math.log(c.small_rise_ratio)
-    level = small + f.rise_margin
+    level = small + _margin_at(f, small)
     if f.rise < level or f.train_fall_since_best < small:
         return None
     lasted = _epochs_above(f, level)
@@ -208,9 +211,18 @@ def _stopping_helps(f: Features, c: DiagnosisConfig) -> bool:
     carry; when the trimmed curve (without them) creeps as well, they do not carry it, and
     only the epoch-to-epoch noise margin applies.
     """
-    margin = f.rise_margin - (f.sample_margin if f.trimmed_creep else 0.0)
-    level = math.log(c.memorise_rise) + margin
+    level = math.log(c.memorise_rise) + _margin_at(f, math.log(c.memorise_rise))
     return f.rise >= level and _epochs_above(f, level) >= f.sustain_needed
+
+
+def _margin_at(f: Features, rise: float) -> float:
+    """The noise margin of a ``rise`` (log) above the minimum: the validation size's part
+    excuses what a few confidently wrong samples could carry, unless the trimmed curve
+    (without them) rises by as much, past its own noise, for as long."""
+    s, margin = f.trimmed_s_val, f.trimmed_margin
+    if s is not None and margin is not None and trimmed_past(s, rise + margin, f.sustain_needed):
+        return f.rise_margin - f.sample_margin
+    return f.rise_margin
 
 
 def _epochs_above(f: Features, level: float) -> int:
