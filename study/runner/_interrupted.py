@@ -1,7 +1,7 @@
 """A run's trials when a stop or a storage failure cuts them short: marked, then re-queued once.
 
 A trial that did not run to its end must not count as finished: it is marked interrupted
-(:func:`~study.storage.mark_interrupted`) and its parameters are queued again when the run
+(:func:`~study.storage.runs.mark_interrupted`) and its parameters are queued again when the run
 stops, so the next run trains it from the start.
 """
 
@@ -31,7 +31,7 @@ def guard(objective: Objective, taken: list[int]) -> Callable[[optuna.Trial], fl
     The tag lets other runs on this machine tell at once when this process is gone; the mark
     (set on Ctrl-C anywhere in the trial, or when the storage fails under it) keeps a trial
     that did not run to its end from counting as finished, so it is re-run. A trial that
-    another run finished meanwhile (see :func:`~study.storage.finished_elsewhere`) is added to
+    another run finished meanwhile (see :func:`~study.storage.runs.finished_elsewhere`) is added to
     ``taken``: Optuna then fails to store its end, and the run goes on to the next trial.
     """
 

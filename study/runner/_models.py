@@ -1,6 +1,6 @@
 """A trained model out of a stored study: a kept trial's seed, rebuilt with its weights.
 
-A run keeps the final weights of its best few trials (:func:`study.storage.keep_weights`), and
+A run keeps the final weights of its best few trials (:func:`study.storage.runs.keep_weights`), and
 for a pruned or overfit trial also each seed's weights of its best validation epoch.
 :func:`load_model` rebuilds the trial's Keras model as the trial built it (the reference
 model of :func:`study.models.build_keras_model`, or the builder's own model) for the task's

@@ -46,7 +46,7 @@ class RunSettings:
         chunk_epochs: Epochs trained between two looks at the live curves.
         debug: Re-raise a seed's error instead of recording it (``run --debug``).
         keep_models: Trials whose seeds' final weights the study keeps: the best few
-            (:func:`study.storage.keep_weights`), a pruned or overfit trial's seeds' weights
+            (:func:`study.storage.runs.keep_weights`), a pruned or overfit trial's seeds' weights
             of their best validation epoch beside them; 0 keeps none.
         artifacts: The folder of kept weights; ``None`` for ``$STUDY_ARTIFACTS`` or beside
             the SQLite or journal file (a PostgreSQL study without either keeps none).

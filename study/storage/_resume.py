@@ -18,7 +18,7 @@ a dead process is noticed depends on the storage:
 
 Everything goes through Optuna's public API: a trial of a dead process is failed with
 ``Study.tell(number, state=FAIL)``, which cannot add attributes to it, so such a trial is known
-as interrupted by its re-run (see :func:`study.storage.was_interrupted`).
+as interrupted by its re-run (see :func:`study.storage.runs.was_interrupted`).
 """
 
 from __future__ import annotations
