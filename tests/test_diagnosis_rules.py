@@ -131,6 +131,7 @@ def test_memorising_on_a_large_set_whose_trimmed_curve_rises_too() -> None:
     # the trimmed curve creeps too, so no few samples carry it.
     dx = _memorising_on(314, trimmed_factor=1.07)
     assert (dx.category, dx.kind) == ("overfit", "memorising")
+    assert "carried by a few" not in (dx.uncertain or "")
 
 
 def test_memorising_whose_rise_only_the_worst_samples_carry_is_a_good_fit() -> None:
@@ -150,6 +151,7 @@ def _small_rise_on(trimmed_factor: float) -> Diagnosis:
 def test_a_small_rise_the_trimmed_curve_shows_too_is_a_turning_point() -> None:
     dx = _small_rise_on(trimmed_factor=1.12)
     assert (dx.category, dx.kind) == ("overfit", "turning_point")
+    assert "carried by a few" not in (dx.uncertain or "")
 
 
 def test_a_small_rise_only_the_worst_samples_carry_is_not_overfit() -> None:
