@@ -8,7 +8,6 @@ import math
 from study.diagnosis._config import DiagnosisConfig
 from study.diagnosis._features import Features
 from study.diagnosis._records import Category, Kind
-from study.diagnosis._rise import trimmed_past
 
 
 def confidence(
@@ -27,7 +26,7 @@ def confidence(
     sampling = 1.0
     if f.val_samples is not None and category != "unstable":
         sampling = math.sqrt(f.val_samples / (f.val_samples + config.confident_val_samples))
-    if category == "overfit" and carried_by_few(f, config):
+    if category == "overfit" and _carried_by_few(f, config):
         sampling *= config.few_samples_confidence
     if kind == "capacity" and f.reached is None:
         sampling *= config.unreferenced_capacity_confidence
@@ -45,7 +44,7 @@ def uncertainty(
     other trials' results to compare with, and any verdict with a confidence below
     ``uncertain_confidence`` cannot be told from the other reading.
     """
-    if category == "overfit" and carried_by_few(f, config):
+    if category == "overfit" and _carried_by_few(f, config):
         return f"the rise is carried by a few of the {f.val_samples} validation samples"
     sampled = f.val_samples is not None and f.rise >= f.rise_threshold - f.sample_margin
     if category == "good_fit" and sampled:
@@ -62,12 +61,10 @@ def uncertainty(
     return None
 
 
-def carried_by_few(f: Features, config: DiagnosisConfig) -> bool:
+def _carried_by_few(f: Features, config: DiagnosisConfig) -> bool:
     """Whether a rise is one that a few confidently wrong samples carry: the trimmed curve
     (without them) does not rise past ``rise_ratio`` for the sustained stretch, nor even past
     the smaller overfit ratios (``small_rise_ratio``, ``memorise_rise``) and its noise.
     ``False`` when the trimmed loss is not recorded."""
-    if f.broad_rise is not False or f.trimmed_s_val is None or f.trimmed_margin is None:
-        return False
     small = math.log(min(config.small_rise_ratio, config.memorise_rise))
-    return not trimmed_past(f.trimmed_s_val, small + f.trimmed_margin, f.sustain_needed)
+    return f.broad_rise is False and not f.trimmed_shows(small)

@@ -28,7 +28,7 @@ from study.diagnosis._curvemath import (
     smooth,
     start_level,
 )
-from study.diagnosis._rise import measure_rise
+from study.diagnosis._rise import measure_rise, trimmed_past
 
 TrainSource = Literal["dropout_off", "running"]
 
@@ -176,6 +176,14 @@ class Features:
     def rise(self) -> float:
         """Log rise of the validation loss from its minimum to the last epoch."""
         return self.val_final - self.val_best
+
+    def trimmed_shows(self, rise: float) -> bool:
+        """Whether the trimmed curve (without the few worst samples) also rises ``rise`` (log)
+        plus its own noise above its minimum, for the sustained stretch: a rise of that size
+        is then not one that those samples carry. ``False`` without a trimmed curve."""
+        if self.trimmed_s_val is None or self.trimmed_margin is None:
+            return False
+        return trimmed_past(self.trimmed_s_val, rise + self.trimmed_margin, self.sustain_needed)
 
     @property
     def gain_if_doubled(self) -> float:

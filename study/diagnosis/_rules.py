@@ -67,7 +67,6 @@ from study.diagnosis._confidence import confidence, uncertainty
 from study.diagnosis._config import DiagnosisConfig
 from study.diagnosis._features import Features, extract
 from study.diagnosis._records import Category, Diagnosis, Kind
-from study.diagnosis._rise import trimmed_past
 
 __all__ = ["diagnose_curve"]
 
@@ -218,11 +217,8 @@ def _stopping_helps(f: Features, c: DiagnosisConfig) -> bool:
 def _margin_at(f: Features, rise: float) -> float:
     """The noise margin of a ``rise`` (log) above the minimum: the validation size's part
     excuses what a few confidently wrong samples could carry, unless the trimmed curve
-    (without them) rises by as much, past its own noise, for as long."""
-    s, margin = f.trimmed_s_val, f.trimmed_margin
-    if s is not None and margin is not None and trimmed_past(s, rise + margin, f.sustain_needed):
-        return f.rise_margin - f.sample_margin
-    return f.rise_margin
+    (without them) shows a rise as large."""
+    return f.rise_margin - f.sample_margin if f.trimmed_shows(rise) else f.rise_margin
 
 
 def _epochs_above(f: Features, level: float) -> int:
