@@ -9,7 +9,8 @@ import optuna
 import pytest
 
 from study.cli import main
-from study.cli._report import LiveReport
+from study.errors import InputError
+from study.reporting import LiveReport
 from study.runner import RunOptions, run
 from study.storage import open_storage
 from tests.report_fixtures import grid_study, write_storage
@@ -28,7 +29,7 @@ def workdir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 def test_every_nth_finished_trial_rewrites_the_page_marked_partial(workdir: Path) -> None:
     study = write_storage(grid_study(6, name="g"), "sqlite:///s.db")
-    live = LiveReport("g", "sqlite:///s.db", every=2)
+    live = LiveReport(workdir / "reports" / "g", "sqlite:///s.db", every=2)
     page = workdir / "reports" / "g" / "index.html"
     live(study, study.trials[0])
     assert not page.exists()
@@ -88,3 +89,19 @@ def test_a_negative_report_interval_is_one_line_and_stores_nothing(
     assert main(argv) == 2
     assert "--report-every" in capsys.readouterr().err
     assert not (workdir / "s.db").exists()
+
+
+def test_an_interval_below_one_is_refused(workdir: Path) -> None:
+    with pytest.raises(InputError, match="every"):
+        LiveReport(workdir / "reports" / "g", every=0)
+
+
+def test_a_page_that_cannot_be_written_is_said_once_and_the_run_goes_on(
+    workdir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    study = write_storage(grid_study(2, name="g"), "sqlite:///s.db")
+    live = LiveReport(workdir / "reports" / "g", every=1)
+    (workdir / "reports").write_text("a file where the folder would be", encoding="utf-8")
+    live(study, study.trials[0])
+    live(study, study.trials[1])
+    assert capsys.readouterr().err.count("the live report was not written") == 1

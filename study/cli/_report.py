@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import sys
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -107,39 +106,3 @@ def write_report(
         )
     overview = MAX_CURVES if max_curves is None else max_curves
     return Path(build_report(record, folder, max_curves=overview, trials=trials))
-
-
-class LiveReport:
-    """Rewrite a running study's report, marked partial, every ``every`` trials it finishes.
-
-    An Optuna ``optimize`` callback (see :func:`study.runner.run`): the page is built from the
-    study the run holds, under the default folder ``reports/<NAME>/``, and written by rename,
-    so a browser tab reloaded mid-study shows the study so far. A page that cannot be written
-    is said once on standard error; the run goes on.
-
-    Args:
-        name: The study's name.
-        shown: The storage as the page names it (password masked).
-        every: Finished trials between two rewrites (at least 1).
-    """
-
-    def __init__(self, name: str, shown: str, every: int) -> None:
-        self._name, self._shown, self._every = name, shown, every
-        self._finished, self._warned = 0, False
-
-    def __call__(self, study: Any, trial: Any) -> None:
-        """Count the finished trial; rewrite the page when it is the ``every``-th."""
-        self._finished += 1
-        if self._finished % self._every:
-            return
-        from study.reporting import build_report, safe_dirname
-        from study.storage import study_record
-        from study.verdicts import judged_against_study
-
-        record = judged_against_study(study_record(study, self._shown))
-        try:
-            build_report(record, DEFAULT_OUT / safe_dirname(self._name), partial=True)
-        except InputError as e:
-            if not self._warned:
-                print(f"warning: the live report was not written: {e}", file=sys.stderr)
-            self._warned = True

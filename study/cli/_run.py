@@ -163,11 +163,13 @@ def _live_report(args: argparse.Namespace, options: RunOptions) -> tuple[Any, ..
         )
     if args.no_report or args.report_every == 0:
         return ()
-    from study.cli._report import LiveReport
+    from study.cli._report import DEFAULT_OUT
+    from study.reporting import LiveReport, safe_dirname
     from study.storage import mask_url, resolve_url
 
     shown = mask_url(resolve_url(options.storage))
-    return (LiveReport(options.study, shown, args.report_every),)
+    folder = DEFAULT_OUT / safe_dirname(options.study)
+    return (LiveReport(folder, shown, every=args.report_every),)
 
 
 def _options(args: argparse.Namespace) -> RunOptions:

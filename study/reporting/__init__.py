@@ -19,6 +19,7 @@ __all__ = [
     "MAX_CURVES",
     "NO_CATEGORY",
     "CurveArtifacts",
+    "LiveReport",
     "build_report",
     "render_report",
     "safe_dirname",
@@ -29,6 +30,7 @@ _DRAWING = {
     "build_report": "_build",
     "render_report": "_build",
     "CurveArtifacts": "_artifacts",
+    "LiveReport": "_live",
     "trial_png": "_artifacts",
 }
 
