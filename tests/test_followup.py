@@ -55,6 +55,14 @@ def test_directions_say_when_the_evidence_is_too_thin() -> None:
     assert found.directions == () and "too few" in found.thin
 
 
+def test_thin_evidence_counts_one_trial_in_the_singular() -> None:
+    trials = [
+        scripted_trial(i, {"units": 4 * (i + 1)}, c) for i, c in enumerate(["overfit", "good_fit"])
+    ]
+    (found,) = find_directions(scripted_study(trials))
+    assert "only 1 good fit and 1 overfit trial:" in found.thin
+
+
 def test_follow_up_moves_units_towards_the_good_fits() -> None:
     record = known_study()
     good = [t.params["units"] for t in record.trials if t.category == "good_fit"]

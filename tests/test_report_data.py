@@ -28,7 +28,6 @@ from study.reporting._fitmap import bin_labels, fit_map_frame, pair_cells, strip
 from study.reporting._importance import param_importance, top_params
 from study.reporting._rules import learn_rules, nice_cut
 from study.reporting._table import trial_table
-from study.reporting._text import plural
 from tests.report_fixtures import grid_study, rule_category, scripted_study, scripted_trial
 
 
@@ -163,11 +162,6 @@ def test_bin_labels_are_compact_ranges() -> None:
     labels = bin_labels(pd.Series(np.linspace(390.0, 800.0, 20)), dropout, bins=5)
     assert labels.cat.categories[0] == "390–470"
     assert not [c for c in labels.cat.categories if "e+" in c]
-
-
-@pytest.mark.parametrize(("n", "text"), [(1, "1 overfit trial"), (2, "2 overfit trials")])
-def test_plural_agrees_with_the_count(n: int, text: str) -> None:
-    assert plural(n, "overfit trial") == text
 
 
 def test_rules_find_the_scripted_overfit_region_with_exact_support() -> None:

@@ -84,7 +84,7 @@ def test_a_builder_calling_sys_exit_fails_its_trial_with_that_cause(
     assert done.returncode == 0, done.stderr
     cause = f"trial 0 failed: 1 of 1 seeds failed: RuntimeError: the model builder called {called}"
     assert cause in done.stderr and "Traceback" not in done.stderr
-    assert "study 's': 1 finished trials" in done.stdout
+    assert "study 's': 1 finished trial," in done.stdout
 
 
 def test_a_builder_aborting_its_seed_workers_fails_the_trial_in_one_line(

@@ -20,6 +20,7 @@ from scipy.stats import fisher_exact, mannwhitneyu
 
 from study.followup._ranges import is_numeric, study_distributions
 from study.storage import StudyRecord, TrialRecord
+from study.wording import plural
 
 Problem = Literal["overfit", "underfit"]
 PROBLEMS: tuple[Problem, ...] = ("overfit", "underfit")
@@ -140,7 +141,8 @@ def _findings(
 ) -> Findings:
     if min(len(good), len(bad)) < min_trials:
         thin = (
-            f"only {len(good)} good fits and {len(bad)} {problem} trials: too few to say "
+            f"only {plural(len(good), 'good fit')} and {plural(len(bad), problem + ' trial')}: "
+            "too few to say "
             f"which settings move a trial to good fit ({min_trials} of each needed)"
         )
         return Findings(problem, len(bad), len(good), (), thin)

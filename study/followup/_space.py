@@ -37,6 +37,7 @@ from study.followup._ranges import (
 )
 from study.params import PARAMS
 from study.storage import StudyRecord, TrialRecord
+from study.wording import plural
 
 Action = Literal["kept", "narrowed", "shifted", "extended", "added", "dropped choices"]
 
@@ -145,7 +146,7 @@ def _with_absolute_csv(base: dict[str, Any], space_path: str) -> dict[str, Any]:
 def _summary(diagnosed: list[TrialRecord]) -> str:
     counts = Counter(str(t.category) for t in diagnosed)
     parts = ", ".join(f"{n} {c}" for c, n in counts.most_common())
-    return f"{len(diagnosed)} diagnosed trials: {parts or 'none'}"
+    return f"{plural(len(diagnosed), 'diagnosed trial')}: {parts or 'none'}"
 
 
 def _change(

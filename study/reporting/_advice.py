@@ -29,8 +29,8 @@ from study.followup import (
 from study.reporting._consistency import first_rule
 from study.reporting._data import best_trial, trials_frame
 from study.reporting._rules import Rule
-from study.reporting._text import plural
 from study.storage import StudyRecord, TrialRecord
+from study.wording import plural
 
 
 @dataclasses.dataclass(frozen=True)

@@ -37,8 +37,8 @@ from study.reporting._page import render_page
 from study.reporting._palette import CATEGORY_COLORS
 from study.reporting._rules import Rule, learn_rules
 from study.reporting._table import fmt, trial_table
-from study.reporting._text import plural
 from study.storage import StudyRecord, TrialRecord
+from study.wording import plural
 
 MAX_SCATTER = 1500
 """At most this many trials are drawn per objective plot."""

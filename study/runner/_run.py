@@ -53,6 +53,7 @@ from study.storage.runs import (
     recover,
     retry_trial,
 )
+from study.wording import plural
 
 TrialCallback = Callable[[optuna.Study, optuna.trial.FrozenTrial], None]
 """What ``run`` calls after each trial this process finishes (as Optuna's ``optimize`` does)."""
@@ -111,7 +112,10 @@ def run(
         storage = open_storage(url, stale_callback=retry_trial)
         with _storage_guard(url):
             finished = _run_plan(plan, storage, url, existing, options, out, stop, callbacks)
-    print(f"study '{options.study}': {finished} finished trials, in {mask_url(url)}", file=out)
+    print(
+        f"study '{options.study}': {plural(finished, 'finished trial')}, in {mask_url(url)}",
+        file=out,
+    )
     return RunResult(options.study, mask_url(url), finished, options.trials)
 
 

@@ -1,4 +1,4 @@
-"""Small wording helpers shared by the page's sentences."""
+"""Wording shared by messages, the report and the follow-up space: counts in the right number."""
 
 from __future__ import annotations
 
