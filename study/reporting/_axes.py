@@ -103,8 +103,8 @@ def log_axis(axis: Axis, low: float, high: float, *, integer: bool = False) -> N
 
 
 def integer_axis(axis: Axis) -> None:
-    """Integer ticks (``2 4 6``) on a linear ``axis``."""
-    axis.set_major_locator(MaxNLocator(integer=True))
+    """Integer ticks (``2 4 6``) on a linear ``axis``, even when its view holds one integer."""
+    axis.set_major_locator(MaxNLocator(integer=True, min_n_ticks=1))
 
 
 def plain_axis(axis: Axis, *, log: bool) -> None:

@@ -55,6 +55,10 @@ def _positive_range(panel: CurvePanel) -> tuple[float, float]:
     return (float(positive.min()), float(positive.max())) if positive.size else (1.0, 10.0)
 
 
+LEGEND_ENTRY_INCHES = 1.5
+"""Width a legend entry takes ("best validation" with its line), in inches."""
+
+
 def curves_figure(
     panels: list[CurvePanel], *, ncols: int = 3, log_y: bool | None = None
 ) -> Figure:
@@ -92,4 +96,9 @@ def _shared_legend(fig: Figure, ax: Axes) -> None:
             if label in extra and label not in labels:
                 handles.append(h)
                 labels.append(label)
-    fig.legend(handles, labels, loc="outside upper center", ncols=len(labels), frameon=False)
+    # As many entries a row as the figure's width holds, so a one-panel figure's legend wraps
+    # onto a second row instead of running past the figure's edges.
+    per_row = max(1, int(fig.get_figwidth() / LEGEND_ENTRY_INCHES))
+    fig.legend(
+        handles, labels, loc="outside upper center", ncols=min(len(labels), per_row), frameon=False
+    )
