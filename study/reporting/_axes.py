@@ -51,9 +51,21 @@ def range_labels(edges: Iterable[float]) -> list[str]:
     return names
 
 
-def is_few_valued(values: pd.Series) -> bool:
-    """Whether ``values`` hold at most :data:`FEW_VALUES` distinct values (draw as categories)."""
-    return values.dropna().nunique() <= FEW_VALUES
+def is_few_valued(values: pd.Series, domain: int | None = None) -> bool:
+    """Whether a numeric parameter is drawn as categories, one bar or column per value.
+
+    It is when its range allows at most :data:`FEW_VALUES` values (``layers`` 1..2), or when
+    the trials repeat at most that many values (a grid); a handful of trials that each drew
+    their own value of a wide range stay on a numeric axis, where their spacing shows.
+
+    Args:
+        values: The parameter's value in each trial.
+        domain: The number of values its range allows (``None``: a continuous range).
+    """
+    if domain is not None and domain <= FEW_VALUES:
+        return True
+    present = values.dropna()
+    return present.nunique() <= FEW_VALUES and present.nunique() < len(present)
 
 
 def levels(values: pd.Series) -> list[str]:

@@ -7,6 +7,7 @@ import math
 
 import numpy as np
 import pandas as pd
+from optuna.distributions import BaseDistribution, FloatDistribution, IntDistribution
 
 from study.followup import describe, is_numeric, study_distributions
 from study.reporting._palette import CATEGORY_ORDER, NO_CATEGORY
@@ -36,12 +37,14 @@ class ParamInfo:
         numeric: Whether the parameter ranges over numbers (else over choices).
         log: Whether the range is searched on a log scale (plot it with a log axis).
         description: The range in words, e.g. ``"1..64 log"``.
+        domain: The number of values the range allows (``None``: continuous, or choices).
     """
 
     name: str
     numeric: bool
     log: bool
     description: str
+    domain: int | None = None
 
 
 @dataclasses.dataclass(frozen=True)
@@ -123,8 +126,15 @@ def param_infos(record: StudyRecord, frame: pd.DataFrame) -> list[ParamInfo]:
             continue
         numeric = is_numeric(dist) and all(_is_number(v) for v in values)
         log = numeric and bool(getattr(dist, "log", False))
-        infos.append(ParamInfo(name, numeric, log, describe(dist)))
+        infos.append(ParamInfo(name, numeric, log, describe(dist), _domain(dist)))
     return infos
+
+
+def _domain(dist: BaseDistribution) -> int | None:
+    """The number of values an integer or stepped range allows; ``None`` for other ranges."""
+    if not isinstance(dist, IntDistribution | FloatDistribution) or dist.step is None:
+        return None
+    return round((dist.high - dist.low) / dist.step) + 1
 
 
 def _is_number(value: object) -> bool:

@@ -44,7 +44,7 @@ def fit_map_figure(strip: pd.DataFrame, params: list[ParamInfo]) -> Figure:
     order = present_categories(strip["category"])
     fig, axes = new_figure(len(params), height=0.45 * len(order) + 1.2)
     for ax, p in zip(axes, params, strict=True):
-        if p.numeric and not is_few_valued(strip[p.name]):
+        if p.numeric and not is_few_valued(strip[p.name], p.domain):
             _strip(ax, strip, p, order)
         else:
             choice_shares(ax, strip, p.name, order)

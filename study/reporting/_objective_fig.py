@@ -74,7 +74,7 @@ def objective_figure(done: pd.DataFrame, params: list[ParamInfo], objective: str
     fig, axes = new_figure(len(params), ncols=3, width=12.0, height=3.0)
     log_y = needs_log(done["value"].to_numpy(dtype=float))
     for ax, p in zip(axes, params, strict=True):
-        if p.numeric and not is_few_valued(done[p.name]):
+        if p.numeric and not is_few_valued(done[p.name], p.domain):
             _numeric_x(ax, done, p)
         else:
             _categorical_x(ax, done, p)
