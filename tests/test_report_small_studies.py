@@ -67,3 +67,18 @@ def test_a_range_of_two_values_is_drawn_as_categories_with_counts() -> None:
     (ax,) = fit_map_figure(fit_map_frame(frame, [param]), [param]).axes
     assert param.domain == 2
     assert [t.get_text() for t in ax.get_yticklabels()] == ["1 · n=2", "2 · n=2"]
+
+
+def test_trials_on_the_best_so_far_line_are_drawn_over_it() -> None:
+    history = pd.DataFrame(
+        {
+            "number": [0, 1],
+            "value": [0.4, 0.3],
+            "category": ["good_fit", "overfit"],
+            "pruned": [False, False],
+            "best": [0.4, 0.3],
+        }
+    )
+    ax = history_figure(history, "loss").axes[0]
+    (line,) = ax.lines
+    assert all(dots.get_zorder() > line.get_zorder() for dots in ax.collections)

@@ -133,7 +133,7 @@ def history_figure(history: pd.DataFrame, objective: str) -> Figure:
         where="post",
         color="#111111",
         lw=1.8,
-        zorder=5,
+        zorder=2,  # under the trials' markers, so a trial on the line stays visible
         label="best completed so far",
     )
     _history_axes(ax, history)
