@@ -46,6 +46,13 @@ def test_a_single_column_is_a_series_of_its_own_past(tmp_path: Path) -> None:
     assert data.x_train.shape[1:] == (4, 1)
 
 
+def test_the_description_names_the_file_once_with_the_task(tmp_path: Path) -> None:
+    _series_csv(tmp_path)
+    data = load_task(make_spec({"csv": "series.csv", "target": "y", "lookback": 4}, tmp_path))
+    header = f"{data.name}: {data.description}"
+    assert header.startswith("csv:series.csv: series of 80 rows, target 'y', ")
+
+
 def test_the_time_column_is_never_a_feature(tmp_path: Path) -> None:
     _series_csv(tmp_path, time=True)
     spec = make_spec({"csv": "series.csv", "target": "y", "lookback": 4, "time": "year"}, tmp_path)

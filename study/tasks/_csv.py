@@ -240,7 +240,7 @@ def _tabular(
             "add rows or change `validation` or `test`."
         )
     label = f"csv:{path.name}"
-    what = f"{path.name}: {len(x)} rows, {x.shape[1]} features, target '{target}'"
+    what = f"{len(x)} rows, {x.shape[1]} features, target '{target}'"  # the name holds the file's
     x_tr, y_tr, x_te, y_te = x, y, x[:0], y[:0]
     if n_test:
         x_tr, x_te, y_tr, y_te = _split(x, y, n_test, classes)

@@ -176,7 +176,7 @@ def load_series(
         target_scaler = StandardScaler().fit(column[:n_train])
         values = target_scaler.transform(column).ravel()
         target_scaling = standardisation(target_scaler)
-    what = f"{path.name}: series of {n_rows} rows, target '{target}'"
+    what = f"series of {n_rows} rows, target '{target}'"  # the task's name holds the file's
     return Series(
         f"csv:{path.name}",
         what,
