@@ -11,6 +11,7 @@ import pytest
 from study.cli import main
 from study.errors import InputError
 from study.reporting import LiveReport
+from study.reporting import _live as live_module
 from study.runner import RunOptions, run
 from study.storage import open_storage
 from tests.report_fixtures import grid_study, write_storage
@@ -105,3 +106,66 @@ def test_a_page_that_cannot_be_written_is_said_once_and_the_run_goes_on(
     live(study, study.trials[0])
     live(study, study.trials[1])
     assert capsys.readouterr().err.count("the live report was not written") == 1
+
+
+class _Clock:
+    """A clock the test moves; the fake page build takes ``build`` seconds on it."""
+
+    def __init__(self, build: float) -> None:
+        self.now, self.build, self.pages = 0.0, build, 0
+
+    def __call__(self) -> float:
+        return self.now
+
+    def write(self, *args: object, **kwargs: object) -> None:
+        self.now += self.build
+        self.pages += 1
+
+
+def _trials_of(
+    clock: _Clock, live: LiveReport, study: optuna.Study, seconds: float, n: int
+) -> None:
+    for trial in study.trials[:n]:
+        clock.now += seconds
+        live(study, trial)
+
+
+def test_short_trials_get_a_page_only_while_pages_take_a_tenth_of_the_time(
+    workdir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    clock = _Clock(build=10.0)
+    monkeypatch.setattr(live_module, "monotonic", clock)
+    monkeypatch.setattr(live_module, "build_report", clock.write)
+    study = write_storage(grid_study(20, name="g"), "sqlite:///s.db")
+    live = LiveReport(workdir / "reports" / "g", every=5)
+    _trials_of(clock, live, study, seconds=3.0, n=20)
+    # The first page is due at trial 5 (t=15 s) and takes 10 s; the next is held back until
+    # the 10 s spent are within a tenth of the time since the start (t >= 100 s).
+    assert clock.pages == 1
+
+
+def test_long_trials_get_a_page_every_nth_trial(
+    workdir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    clock = _Clock(build=10.0)
+    monkeypatch.setattr(live_module, "monotonic", clock)
+    monkeypatch.setattr(live_module, "build_report", clock.write)
+    study = write_storage(grid_study(20, name="g"), "sqlite:///s.db")
+    live = LiveReport(workdir / "reports" / "g", every=5)
+    _trials_of(clock, live, study, seconds=60.0, n=20)
+    assert clock.pages == 4
+
+
+def test_a_page_held_back_is_written_after_the_first_trial_that_fits(
+    workdir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    clock = _Clock(build=10.0)
+    monkeypatch.setattr(live_module, "monotonic", clock)
+    monkeypatch.setattr(live_module, "build_report", clock.write)
+    study = write_storage(grid_study(20, name="g"), "sqlite:///s.db")
+    live = LiveReport(workdir / "reports" / "g", every=1)
+    _trials_of(clock, live, study, seconds=20.0, n=4)
+    # t=20: page (spent 10, now 30); t=50: 10 > 5, held; t=70: 10 > 7, held; t=90: 10 > 9 held
+    assert clock.pages == 1
+    _trials_of(clock, live, study, seconds=20.0, n=1)  # t=110: 10 <= 11, the held page
+    assert clock.pages == 2

@@ -93,7 +93,8 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
         default=LIVE_REPORT_EVERY,
         metavar="N",
         help="rewrite the report (marked partial) every N trials this run finishes, so a "
-        f"browser tab can be reloaded mid-study; 0: only at the end (default {LIVE_REPORT_EVERY})",
+        "browser tab can be reloaded mid-study, within a tenth of the run's time; 0: only at "
+        f"the end (default {LIVE_REPORT_EVERY})",
     )
     parser.add_argument(
         "--artifacts",
