@@ -49,9 +49,8 @@ def category_legend(fig: Figure, categories: Iterable[str], extra: Iterable[Arti
 def importance_figure(importance: pd.DataFrame) -> Figure:
     """Horizontal bars of each parameter's importance per target (objective, overfit, ...)."""
     n = importance["param"].nunique()
-    fig = Figure(
-        figsize=(8.0, 0.45 * n * importance["target"].nunique() + 1.2), layout="constrained"
-    )
+    targets = importance["target"].nunique()
+    fig = Figure(figsize=(8.0, 0.25 * n * targets + 1.3), layout="constrained")
     ax = fig.subplots()
     order = importance.groupby("param")["importance"].mean().sort_values(ascending=False).index
     sns.barplot(
@@ -66,4 +65,8 @@ def importance_figure(importance: pd.DataFrame) -> Figure:
     )
     ax.set_ylabel("")
     ax.set_xlabel("importance (share of the random forest's impurity decrease)")
+    # Above the bars, where it never hides one.
+    sns.move_legend(
+        ax, "lower center", bbox_to_anchor=(0.5, 1.0), ncols=targets, title=None, frameon=False
+    )
     return fig
