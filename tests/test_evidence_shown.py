@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import json
 import math
 from collections.abc import Iterator
@@ -113,3 +114,45 @@ def test_a_study_of_an_own_objective_has_no_recommendation(
     shown = _show_json("sqlite:///studies.db", capsys)
     assert shown["study"]["recommended"]["rule"] == "none"
     assert shown["trials"][0]["value_se"] is None
+
+
+@pytest.fixture
+def page(url: str, undrawn_figures: None) -> str:
+    from study.api import load_record
+    from study.reporting import render_report
+
+    return render_report(load_record("t", url))
+
+
+def test_the_report_names_the_recommended_trial_and_why_it_is_not_the_best_mean(
+    page: str,
+) -> None:
+    assert "Recommended trial: #1</h3>" in page
+    why = html.unescape(page.split('id="recommended-why">')[1].split("</p>")[0])
+    assert why.startswith("Not Optuna's best trial (#0): trial 0 has the best mean")
+
+
+def test_the_report_shows_each_value_with_its_half_width_as_show_does(page: str) -> None:
+    assert "0.2002 ± 0.017" in page
+    assert "(mean of 3 seeds ± half its 90% interval)" in page
+
+
+def test_the_trial_table_marks_the_recommended_trial(page: str) -> None:
+    table = page.split('<table id="trials">')[1].split("</table>")[0]
+    header = [h.split("<")[0] for h in table.split("<th>")[1:]]
+    rows = [r.split("<td")[1:] for r in table.split("<tr>")[2:]]
+    column = header.index("vs recommended")
+    marks = {
+        row[0].split(">")[1].split("<")[0]: row[column].split(">")[1].split("<")[0] for row in rows
+    }
+    assert marks["1"] == "recommended"
+    assert marks["0"] == "as good"  # its wide interval overlaps the recommended one's
+
+
+def test_the_curves_lead_with_the_recommended_trial_then_the_best_mean(url: str) -> None:
+    from study.api import load_record
+    from study.reporting._curves_data import representative_trials
+
+    roles = [(t.number, role) for t, role in representative_trials(load_record("t", url), 4)]
+    assert roles[:2] == [(1, "recommended"), (0, "best mean")]
+    assert len(roles) == 2

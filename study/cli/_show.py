@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 from typing import TYPE_CHECKING, Any
 
 from study.cli._common import add_storage_option
@@ -178,12 +179,11 @@ def recommended_line(record: StudyRecord) -> str:
 
 def _value_text(trial: dict[str, Any]) -> str:
     """The value and, with an interval, its half-width: ``0.1042 ± 0.012``."""
-    if trial["value"] is None:
-        return "-"
+    from study.evidence import value_text  # loads scipy: not for --help
+
     interval = trial["value_interval"]
-    if interval is None:
-        return f"{trial['value']:.4g}"
-    return f"{trial['value']:.4g} ± {(interval[1] - interval[0]) / 2:.2g}"
+    half = math.nan if interval is None else (interval[1] - interval[0]) / 2
+    return value_text(trial["value"], half)
 
 
 def _fmt(value: Any) -> str:

@@ -9,6 +9,7 @@ how much the configuration depends on its seed:
 * :func:`recommend` picks the configuration to use by the worse end of the intervals and
   says why when that is not Optuna's ``best_trial`` (a :class:`Recommendation`);
 * :func:`overlapping` names the trials that the seeds cannot tell apart from a given one;
+* :func:`value_text` writes a trial's objective with its interval, as every reader shows it;
 * :func:`forecast` says where a seed's curve is heading, with a measured uncertainty
   (a :class:`Forecast`), for policies that judge a trial before it ends.
 
@@ -27,6 +28,7 @@ from study.evidence._trial import (
     TrialEvidence,
     seed_values,
     trial_evidence,
+    value_text,
 )
 
 __all__ = [
@@ -41,4 +43,5 @@ __all__ = [
     "recommend",
     "seed_values",
     "trial_evidence",
+    "value_text",
 ]

@@ -64,6 +64,11 @@ class TrialEvidence:
             return worst
         return self.high if direction == "minimize" else self.low
 
+    @property
+    def half_width(self) -> float:
+        """Half the interval's width (NaN without an interval)."""
+        return (self.high - self.low) / 2 if self.has_interval else math.nan
+
     def describe(self) -> str:
         """One phrase, e.g. ``mean 0.104 ± 0.03 over 3 seeds (1 diverged)``."""
         if self.n == 0:
@@ -71,8 +76,7 @@ class TrialEvidence:
         elif not self.has_interval:
             text = f"{self.mean:.3g} from 1 seed (no interval)"
         else:
-            half = (self.high - self.low) / 2
-            text = f"mean {self.mean:.3g} ± {half:.2g} over {self.n} seeds"
+            text = f"mean {self.mean:.3g} ± {self.half_width:.2g} over {self.n} seeds"
         return text + (f" ({self.diverged} diverged)" if self.diverged and self.n else "")
 
     def to_dict(self) -> dict[str, Any]:
@@ -152,3 +156,17 @@ def _seed_value(objective: Objective, curves: SeedCurves) -> float:
     if objective == "final_val_accuracy":
         return math.nan if curves.val_metric is None else float(curves.val_metric[-1])
     return float(curves.val_loss[-1])
+
+
+def value_text(value: float | None, half_width: float = math.nan) -> str:
+    """A trial's objective as every reader shows it: ``0.1042 ± 0.012``, or ``0.1042``.
+
+    Args:
+        value: The trial's stored objective (``None``: ``"-"``).
+        half_width: Half the width of its seeds' interval (NaN: none, the value alone).
+    """
+    if value is None:
+        return "-"
+    if math.isnan(half_width):
+        return f"{value:.4g}"
+    return f"{value:.4g} ± {half_width:.2g}"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime
+import math
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -11,6 +12,7 @@ from typing import Any
 import pandas as pd
 
 from study.atomic import write_text_atomic
+from study.evidence import Recommendation, value_text
 from study.followup import describe, study_distributions
 from study.reporting._advice import advise
 from study.reporting._best import best_by_category, pruned_beat_best
@@ -150,23 +152,48 @@ def _context(record: StudyRecord, max_curves: int, trials: Sequence[int]) -> dic
         "drivers": _drivers(importance, rules),
         "curves": _curves(record, max_curves, trials),
         "objective": _objective(frame, params, record),
-        "table": trial_table(frame, params, record.objective),
+        "table": trial_table(frame, params, record.objective, _recommended(record)),
         "advice": advise(record, rules, frame),
     }
 
 
 def _best(record: StudyRecord) -> dict[str, Any] | None:
-    best = best_trial(record)
+    """The trial the summary shows: the recommended one, else the best by value."""
+    recommendation = record.recommendation
+    numbers = {t.number: t for t in record.trials}
+    chosen = (
+        numbers.get(recommendation.recommended) if recommendation.recommended is not None else None
+    )
+    best = chosen or best_trial(record)
     if best is None:
         return None
+    evidence = best.evidence
     return {
+        "title": "Recommended trial" if chosen else "Best trial",
         "number": best.number,
-        "value": fmt(best.value),
+        "value": value_text(best.value, evidence.half_width if evidence else math.nan),
+        "seeds": _seeds_note(best),
+        "why": recommendation.reason if chosen else "",
+        "differs": chosen is not None and recommendation.differs,
+        "best_mean": recommendation.best_mean,
         "category": best.category,
         "agreement": best.diagnosis.agreement_text() if best.diagnosis else agreement_of(best),
         "advice": best.diagnosis.verdict.advice if best.diagnosis else "",
         "params": [(k, fmt(v)) for k, v in best.params.items()],
     }
+
+
+def _recommended(record: StudyRecord) -> Recommendation | None:
+    recommendation = record.recommendation
+    return recommendation if recommendation.recommended is not None else None
+
+
+def _seeds_note(trial: TrialRecord) -> str:
+    """What the ``±`` is: ``mean of 3 seeds ± half its 90 % interval``."""
+    evidence = trial.evidence
+    if evidence is None or not evidence.has_interval:
+        return ""
+    return f"mean of {evidence.n} seeds ± half its {evidence.level:.0%} interval"
 
 
 def _best_row(trial: TrialRecord) -> dict[str, Any]:

@@ -152,12 +152,13 @@ def _title(trial: TrialRecord, role: str) -> str:
 def representative_trials(record: StudyRecord, max_curves: int) -> list[tuple[TrialRecord, str]]:
     """The trials whose curves the page shows, each with its role.
 
-    The best trial first, then the most typical trials of each category (highest seed
-    agreement, then confidence) in turn, one per category per round, up to ``max_curves``.
+    The best trial first (when the seeds recommend another, the recommended trial, then the
+    best mean), then the most typical trials of each category (highest seed agreement, then
+    confidence) in turn, one per category per round, up to ``max_curves``.
     """
-    best = best_trial(record)
-    chosen: list[tuple[TrialRecord, str]] = [(best, "best")] if best and best.seeds else []
-    queues = {c: _typical(record, c, best) for c in CATEGORY_ORDER}
+    leading = _leading(record)
+    chosen = [(t, role) for t, role in leading if t.seeds]
+    queues = {c: _typical(record, c, [t for t, _ in leading]) for c in CATEGORY_ORDER}
     while len(chosen) < max_curves and any(queues.values()):
         for queue in queues.values():
             if queue and len(chosen) < max_curves:
@@ -165,11 +166,26 @@ def representative_trials(record: StudyRecord, max_curves: int) -> list[tuple[Tr
     return chosen[:max_curves]
 
 
-def _typical(record: StudyRecord, category: str, best: TrialRecord | None) -> list[TrialRecord]:
+def _leading(record: StudyRecord) -> list[tuple[TrialRecord, str]]:
+    """The best trial, or the recommended trial and the best mean when they differ."""
+    best = best_trial(record)
+    if best is None:
+        return []
+    recommended = record.recommendation.recommended
+    if recommended is None or recommended == best.number:
+        return [(best, "best")]
+    chosen = next(t for t in record.trials if t.number == recommended)
+    return [(chosen, "recommended"), (best, "best mean")]
+
+
+def _typical(record: StudyRecord, category: str, shown: list[TrialRecord]) -> list[TrialRecord]:
     trials = [
         t
         for t in record.trials
-        if t.diagnosis is not None and t.category == category and t.seeds and t is not best
+        if t.diagnosis is not None
+        and t.category == category
+        and t.seeds
+        and all(t is not s for s in shown)
     ]
     return sorted(
         trials,

@@ -19,6 +19,7 @@ TRIAL_COLUMNS = (
     "category",
     "agreement",
     "value",
+    "value_half",
     "pruned_epoch",
     "seed_epochs",
     "seconds",
@@ -89,8 +90,9 @@ def agreement_of(trial: TrialRecord) -> str:
 def trials_frame(record: StudyRecord) -> pd.DataFrame:
     """One row per trial, with :data:`TRIAL_COLUMNS` then one column per searched parameter.
 
-    ``value`` is NaN when the trial has no finite objective; ``pruned_epoch`` is NaN unless
-    the trial was pruned; ``seconds`` is NaN while the trial has not finished.
+    ``value`` is NaN when the trial has no finite objective, ``value_half`` the half-width of
+    its seeds' interval (NaN without one); ``pruned_epoch`` is NaN unless the trial was pruned;
+    ``seconds`` is NaN while the trial has not finished.
     """
     rows = [_trial_row(t, list(record.searched)) for t in record.trials]
     return pd.DataFrame(rows, columns=[*TRIAL_COLUMNS, *record.searched])
@@ -105,6 +107,7 @@ def _trial_row(trial: TrialRecord, params: list[str]) -> dict[str, object]:
         "category": category_of(trial),
         "agreement": agreement_of(trial),
         "value": value,
+        "value_half": trial.evidence.half_width if trial.evidence else math.nan,
         "pruned_epoch": trial.pruned.epoch if trial.pruned else math.nan,
         "seed_epochs": trial.seed_epochs,
         "seconds": math.nan if duration is None else duration,
