@@ -6,7 +6,7 @@ The notebook API (:mod:`study.api`)::
     study.diagnose(history)                 # a Keras History, dict, DataFrame or files
     trials, curves = study.load("seq")      # a stored study as DataFrames
     study.recommended("seq")                # the trial to use, and why
-    study.load_model("seq")                 # its best kept trained model, and its scaling
+    study.load_model("seq")                 # its recommended trained model, and its scaling
     study.report("seq")                     # its HTML report; returns the path
     study.run("space.toml", trials=20)      # run (or resume) a sweep; a path, TOML or dict
 

@@ -156,3 +156,18 @@ def test_the_curves_lead_with_the_recommended_trial_then_the_best_mean(url: str)
     roles = [(t.number, role) for t, role in representative_trials(load_record("t", url), 4)]
     assert roles[:2] == [(1, "recommended"), (0, "best mean")]
     assert len(roles) == 2
+
+
+def test_load_model_takes_the_recommended_trial_when_it_kept_its_weights(
+    url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import optuna
+
+    from study.runner import _models
+
+    stored = optuna.load_study(study_name="t", storage=url)
+    by_value = sorted(stored.trials, key=lambda t: t.value)
+    monkeypatch.setattr(_models, "kept_trials", lambda s: by_value)
+    assert _models._chosen_trial(stored, None).number == 1
+    monkeypatch.setattr(_models, "kept_trials", lambda s: by_value[:1])
+    assert _models._chosen_trial(stored, None).number == 0  # not kept: the best kept

@@ -247,6 +247,42 @@ def test_each_trial_trains_on_windows_of_its_lookback_and_the_best_is_scored_on_
     assert score.params["lookback"] == study.best_trial.params["lookback"]
 
 
+def test_the_final_score_is_the_recommended_trials_not_the_luckiest_means(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # Trial 0 has the best mean from two seeds far apart; trial 1's seeds agree.
+    finals = [(0.05, 0.35), (0.21, 0.22)]
+    scored: list[int] = []
+
+    def seeds(family: str, params: Any, data: Any, seed_list: list[int], **kw: Any) -> Any:
+        ends = finals[min(len(scored), 1)]
+        scored.append(params.units)
+        return [
+            SeedCurves(
+                seed=s,
+                train_loss=np.array([1.0, 0.5]),
+                val_loss=np.array([2 * ends[s], ends[s]]),
+                epochs_planned=2,
+            )
+            for s in seed_list
+        ]
+
+    monkeypatch.setattr("study.runner._objective.run_seeds", seeds)
+    monkeypatch.setattr("study.runner._evaluate.run_seeds", seeds)
+    monkeypatch.setattr("study.runner._run.warm_up", lambda *args: None)
+    url = f"sqlite:///{tmp_path}/s.db"
+    run(
+        RunOptions(study="s", trials=2, space=_space(tmp_path), storage=url, jobs=1),
+        out=io.StringIO(),
+    )
+    study = optuna.load_study(study_name="s", storage=url)
+    score = read_final_score(study)
+    assert study.best_trial.number == 0
+    assert score is not None and score.trial == 1
+    assert scored[2] == study.trials[1].params["units"]
+
+
 def test_a_test_score_round_trips_through_its_stored_form() -> None:
     score = FinalScore(
         trial=3,

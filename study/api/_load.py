@@ -45,7 +45,7 @@ class StudyFrames(NamedTuple):
             trials reached) and ``diagnosis_settings`` (a JSON object of the diagnosis
             settings that differ from the defaults; empty for none).
 
-    ``trials.attrs["test_score"]`` holds the best trial's score on the test split, as
+    ``trials.attrs["test_score"]`` holds the recommended trial's score on the test split, as
     :meth:`study.storage.FinalScore.summary` gives it (test and validation losses per seed,
     their means, and how optimistic validation was), or ``None`` when the study has none.
     """

@@ -158,7 +158,8 @@ def load_model(
 
     Args:
         name: The study's name.
-        trial: The trial's number; ``None`` for the best trial that kept its weights.
+        trial: The trial's number; ``None`` for the recommended trial (``show`` names it)
+            when it kept its weights, else the best trial that kept them.
         seed: The seed; ``None`` for the trial's seed of lowest validation loss at the epoch
             whose weights are loaded.
         storage: Storage URL; ``None`` for ``$STUDY_STORAGE`` or ``sqlite:///studies.db``.

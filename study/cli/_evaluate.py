@@ -1,4 +1,4 @@
-"""``study evaluate NAME``: score a study's best trial on its test split, once."""
+"""``study evaluate NAME``: score a study's recommended trial on its test split, once."""
 
 from __future__ import annotations
 
@@ -13,9 +13,10 @@ def add_parser(subparsers: Any) -> None:
     """Register ``evaluate``."""
     parser = subparsers.add_parser(
         "evaluate",
-        help="score a study's best trial on its test split",
-        description="Train the seeds of a stored study's best trial again (same parameters, "
-        "seeds and epochs: the same models) and score them on the test split of its CSV task "
+        help="score a study's recommended trial on its test split",
+        description="Train the seeds of a stored study's recommended trial again (same "
+        "parameters, seeds and epochs: the same models) and score them on the test split of its "
+        "CSV task "
         "(`test` in [task]), which no trial saw; store the score with the study and print it "
         "next to the validation score. `run` does this at its end.",
     )

@@ -8,10 +8,10 @@ has the curves in long form (``trial, seed, epoch, series, value``), the layout
 is written whole or not at all; existing files are replaced only with ``--force``, and never
 the storage or the study's own files.
 
-With ``--models`` it also writes each kept seed of the best trial that kept its weights (or of
-each ``--trial``) as ``trial-N-seed-S.keras``, a Keras model with the trained weights: those of
-the seed's best validation epoch where the run kept them (a pruned or overfit trial), else its
-final ones; ``--weights final`` writes the final ones.
+With ``--models`` it also writes each kept seed of the recommended trial (else the best trial
+that kept its weights; or of each ``--trial``) as ``trial-N-seed-S.keras``, a Keras model with
+the trained weights: those of the seed's best validation epoch where the run kept them (a
+pruned or overfit trial), else its final ones; ``--weights final`` writes the final ones.
 """
 
 from __future__ import annotations
@@ -56,8 +56,8 @@ def add_parser(subparsers: Any) -> None:
     parser.add_argument(
         "--models",
         action="store_true",
-        help="also write the kept trained models as trial-N-seed-S.keras (the best trial "
-        "that kept its weights, or each --trial)",
+        help="also write the kept trained models as trial-N-seed-S.keras (the recommended "
+        "trial, else the best trial that kept its weights; or each --trial)",
     )
     parser.add_argument(
         "--artifacts",

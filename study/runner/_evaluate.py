@@ -1,10 +1,13 @@
-"""The final score: the study's chosen trial scored once on the test split no trial saw.
+"""The final score: the study's recommended trial scored once on the test split no trial saw.
 
-The engine keeps no weights, so the chosen trial's seeds are trained again, with the same
-parameters, seeds and epochs, on the same training data, with the test split in the place
-of the validation split (which training never reads). Training is deterministic given a
-seed, so the seeds follow the trial's stored training curves, and their last epoch's loss on
-the test split is the score of the trial's own models. The cost is one more trial.
+The recommended trial is the one the seeds' evidence picks (:func:`study.evidence.recommend`,
+the best worse end of the intervals), which is Optuna's ``best_trial`` unless that trial's best
+mean came with seeds that disagree. The engine keeps no weights, so the chosen trial's seeds
+are trained again, with the same parameters, seeds and epochs, on the same training data, with
+the test split in the place of the validation split (which training never reads). Training is
+deterministic given a seed, so the seeds follow the trial's stored training curves, and their
+last epoch's loss on the test split is the score of the trial's own models. The cost is one
+more trial.
 """
 
 from __future__ import annotations
@@ -23,7 +26,15 @@ from study.pruning import PruningPolicy
 from study.runner._objective import RunSettings
 from study.runner._setup import RunOptions, RunPlan, existing_study, plan_run, resolve_space
 from study.space import SearchSpace
-from study.storage import FinalScore, keys, mask_url, open_storage, resolve_url, trial_curves
+from study.storage import (
+    FinalScore,
+    keys,
+    mask_url,
+    open_storage,
+    resolve_url,
+    study_record,
+    trial_curves,
+)
 from study.storage.runs import read_final_score, write_final_score
 from study.tasks import TaskSource
 
@@ -40,7 +51,7 @@ def score_on_test(
     backend: str = "loky",
     chunk_epochs: int = 50,
 ) -> FinalScore:
-    """Train the best trial's seeds again and score them on the test split.
+    """Train the recommended trial's seeds again and score them on the test split.
 
     Args:
         study: The study, with at least one complete trial.
@@ -55,7 +66,7 @@ def score_on_test(
     """
     if not source.has_test:
         raise InputError(_no_test(study.study_name))
-    best = _best_trial(study)
+    best = recommended_trial(study)
     lookback = space.lookback(best.params)
     test = source.test_data(lookback)
     assert test is not None  # checked by has_test above
@@ -91,6 +102,21 @@ def _chunk(plan: RunPlan) -> int:
     return PruningPolicy(plan.pruning).check_every or RunSettings().chunk_epochs
 
 
+def recommended_trial(study: optuna.Study) -> optuna.trial.FrozenTrial:
+    """The trial the seeds recommend (see :attr:`study.storage.StudyRecord.recommendation`).
+
+    Optuna's ``best_trial`` when the evidence names none.
+
+    Raises:
+        InputError: The study has no complete trial.
+    """
+    best = _best_trial(study)
+    number = study_record(study, "").recommendation.recommended
+    if number is None or number == best.number:
+        return best
+    return next(t for t in study.get_trials(deepcopy=False) if t.number == number)
+
+
 def _best_trial(study: optuna.Study) -> optuna.trial.FrozenTrial:
     try:
         return study.best_trial
@@ -123,9 +149,9 @@ def _same_training(stored: Sequence[SeedCurves], again: Sequence[SeedCurves]) ->
 
 
 def final_score(study: optuna.Study, plan: RunPlan, options: RunOptions, out: TextIO) -> None:
-    """At the end of a run: score the best trial on the test split, store it and print it.
+    """At the end of a run: score the recommended trial on the test split, store and print it.
 
-    The stored score is kept while the best trial stays the same, so resuming a finished
+    The stored score is kept while the recommended trial stays the same, so resuming a finished
     study trains nothing more. Without a test split or a complete trial it does nothing.
     """
     if plan.source is None or not plan.source.has_test:
@@ -136,13 +162,13 @@ def final_score(study: optuna.Study, plan: RunPlan, options: RunOptions, out: Te
         print("no complete trial to score on the test split", file=out)
         return
     score = read_final_score(study)
-    if score is None or score.trial != study.best_trial.number:
+    if score is None or score.trial != recommended_trial(study).number:
         score = _score_and_store(study, plan, options)
     print(f"final score: {score.describe()}", file=out)
 
 
 def _score_and_store(study: optuna.Study, plan: RunPlan, options: RunOptions) -> FinalScore:
-    """Score the study's best trial on the test split with the run's settings, and store it."""
+    """Score the recommended trial on the test split with the run's settings, and store it."""
     assert plan.source is not None  # Callers score only a task with a test split.
     score = score_on_test(
         study,
@@ -157,7 +183,7 @@ def _score_and_store(study: optuna.Study, plan: RunPlan, options: RunOptions) ->
 
 
 def evaluate(options: RunOptions) -> FinalScore:
-    """Score stored study ``options.study``'s best trial on its test split, and store it.
+    """Score stored study ``options.study``'s recommended trial on its test split; store it.
 
     The study's own search space and data are loaded as a resumed run would load them; every
     check is made before the storage is opened for writing.

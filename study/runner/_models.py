@@ -23,7 +23,14 @@ from optuna.trial import FrozenTrial
 from study.errors import InputError
 from study.runner._setup import RunOptions, existing_study, resolve_space, task_source
 from study.space import SearchSpace
-from study.storage import ARTIFACTS_ENV, mask_url, open_storage, resolve_url, trial_curves
+from study.storage import (
+    ARTIFACTS_ENV,
+    mask_url,
+    open_storage,
+    resolve_url,
+    study_record,
+    trial_curves,
+)
 from study.storage.runs import Weights, artifacts_folder, kept_trials, load_weights
 from study.tasks import Standardisation
 
@@ -116,7 +123,8 @@ def load_model(
 
     Args:
         name: The study's name.
-        trial: The trial's number; ``None`` for the best trial that kept its weights.
+        trial: The trial's number; ``None`` for the recommended trial (``show`` names it)
+            when it kept its weights, else the best trial that kept them.
         seed: The seed; ``None`` for the trial's seed of lowest validation loss at the epoch
             whose weights are loaded.
         storage: Storage URL; ``None`` for ``$STUDY_STORAGE`` or the default.
@@ -241,7 +249,7 @@ def _built(space: SearchSpace, trial: FrozenTrial, data: TaskData, seed: int) ->
 
 
 def _chosen_trial(study: optuna.Study, number: int | None) -> FrozenTrial:
-    """The trial asked for, or the best one that kept its weights."""
+    """The trial asked for, else the recommended one if it kept its weights, else the best."""
     if number is None:
         kept = kept_trials(study)
         if not kept:
@@ -249,7 +257,8 @@ def _chosen_trial(study: optuna.Study, number: int | None) -> FrozenTrial:
                 f"study {study.study_name!r} kept no weights; run trials with kept models "
                 "(the best few trials of a run keep theirs) to load one."
             )
-        return kept[0]
+        recommended = study_record(study, "").recommendation.recommended
+        return next((t for t in kept if t.number == recommended), kept[0])
     trials = study.get_trials(deepcopy=False)
     found = [t for t in trials if t.number == number]
     if not found:
