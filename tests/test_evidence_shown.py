@@ -171,3 +171,8 @@ def test_load_model_takes_the_recommended_trial_when_it_kept_its_weights(
     assert _models._chosen_trial(stored, None).number == 1
     monkeypatch.setattr(_models, "kept_trials", lambda s: by_value[:1])
     assert _models._chosen_trial(stored, None).number == 0  # not kept: the best kept
+
+
+def test_the_best_of_each_fit_shows_values_with_their_half_width(page: str) -> None:
+    best_of = page.split('id="best-of">')[1].split("</table>")[0]
+    assert "<td>0.1502 ± 0.22</td>" in best_of  # trial 0, the best mean of the good fits

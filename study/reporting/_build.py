@@ -201,7 +201,9 @@ def _best_row(trial: TrialRecord) -> dict[str, Any]:
         "category": trial.category,
         "number": trial.number,
         "state": trial.state.lower(),
-        "value": fmt(trial.value),
+        "value": value_text(
+            trial.value, trial.evidence.half_width if trial.evidence else math.nan
+        ),
         "agreement": agreement_of(trial),
         "stop": f"epoch {trial.pruned.epoch} of {trial.pruned.epochs_planned}"
         if trial.pruned
