@@ -1,4 +1,5 @@
-"""``study run --artifacts DIR``: each finished trial's curve figure as an Optuna artifact."""
+"""``study run --artifacts DIR`` (or ``$STUDY_ARTIFACTS``): each finished trial's curve figure
+as an Optuna artifact."""
 
 from __future__ import annotations
 
@@ -9,49 +10,55 @@ from typing import Any
 from study.errors import InputError
 
 
-def check_artifacts_folder(folder: Path) -> None:
+def check_artifacts_folder(folder: Path, name: str = "--artifacts") -> None:
     """Refuse an ``--artifacts`` folder that is a file, lies under a file, or cannot be made.
 
-    Nothing is made here: the folder is made when the first figure is stored.
+    Nothing is made here: the folder is made when the first figure is stored. ``name`` is how
+    the messages call the folder (``--artifacts``, or ``$STUDY_ARTIFACTS``).
 
     Raises:
         InputError: Any of these, before anything is opened.
     """
     try:
         if folder.exists() and not folder.is_dir():
-            raise InputError(
-                f"--artifacts must be a folder, but got --artifacts={folder}, which is a file."
-            )
+            raise InputError(f"{name} must be a folder, but got {name}={folder}, which is a file.")
         existing = next((p for p in (folder, *folder.parents) if p.exists()), Path("."))
     except OSError as e:
         raise InputError(
-            f"--artifacts cannot be used: {e.strerror}; pass a shorter or valid path."
+            f"{name} cannot be used: {e.strerror}; pass a shorter or valid path."
         ) from None
     if not existing.is_dir():
         raise InputError(
-            f"--artifacts={folder} lies under {existing}, which is a file; pass a folder path."
+            f"{name}={folder} lies under {existing}, which is a file; pass a folder path."
         )
     if not os.access(existing, os.W_OK | os.X_OK):
         raise InputError(
-            f"--artifacts={folder} cannot be written ({existing} is not writable); "
+            f"{name}={folder} cannot be written ({existing} is not writable); "
             "pass a folder you can write to."
         )
 
 
 def artifacts_callback(folder: Path | None, storage: str | None) -> tuple[Any, ...]:
-    """The callback that stores curve figures during the run; none without ``--artifacts``.
+    """The callback that stores curve figures during the run, where a store is configured.
+
+    The store is ``--artifacts``, else ``$STUDY_ARTIFACTS``; with neither there is none (the
+    kept weights' default folder beside the storage file holds weights only).
 
     Args:
         folder: The ``--artifacts`` folder, or ``None``.
         storage: The run's storage URL; ``None`` for ``$STUDY_STORAGE`` or the default.
 
     Raises:
-        InputError: ``folder`` cannot be used (see :func:`check_artifacts_folder`).
+        InputError: The folder cannot be used (see :func:`check_artifacts_folder`).
     """
+    from study.storage import ARTIFACTS_ENV, mask_url, resolve_url  # optuna: not for --help
+
+    name = "--artifacts"
+    if folder is None and os.environ.get(ARTIFACTS_ENV):
+        folder, name = Path(os.environ[ARTIFACTS_ENV]), f"${ARTIFACTS_ENV}"
     if folder is None:
         return ()
-    check_artifacts_folder(folder)
+    check_artifacts_folder(folder, name)
     from study.reporting import CurveArtifacts
-    from study.storage import mask_url, resolve_url
 
     return (CurveArtifacts(folder, mask_url(resolve_url(storage))),)

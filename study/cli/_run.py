@@ -100,10 +100,11 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
         "--artifacts",
         type=Path,
         metavar="DIR",
-        help="the Optuna artifact folder: each finished trial's learning-curve figure (PNG) "
-        "is stored there, shown on the trial's page by optuna-dashboard STORAGE "
-        "--artifact-dir DIR, beside the kept models' weights (default for the weights: "
-        "$STUDY_ARTIFACTS, or STORAGE_FILE.artifacts beside an SQLite or journal file)",
+        help="the Optuna artifact folder (default: $STUDY_ARTIFACTS): each finished trial's "
+        "learning-curve figure (PNG) is stored there, shown on the trial's page by "
+        "optuna-dashboard STORAGE --artifact-dir DIR, beside the kept models' weights "
+        "(without either, no figures, and the weights go to STORAGE_FILE.artifacts beside an "
+        "SQLite or journal file)",
     )
     parser.add_argument(
         "--keep-models",
