@@ -134,11 +134,13 @@ def test_a_run_stores_figures_in_the_folder_study_artifacts_names(
     assert [len(_trial_artifacts(study, t)) for t in study.trials] == [1]
 
 
-def test_a_study_artifacts_folder_that_is_a_file_is_one_line_naming_it(
-    workdir: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+def test_a_study_artifacts_path_that_is_a_file_stores_no_figure_and_the_run_goes_on(
+    workdir: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    script(monkeypatch, [[0.2, 0.21, 0.22]])
     (workdir / "taken").write_text("mine", encoding="utf-8")
     monkeypatch.setenv("STUDY_ARTIFACTS", str(workdir / "taken"))
-    assert main(_run_argv(workdir)) == 2
-    assert "$STUDY_ARTIFACTS must be a folder" in capsys.readouterr().err
-    assert not (workdir / "s.db").exists()
+    assert main(_run_argv(workdir, "--trials", "1")) == 0
+    study = optuna.load_study(study_name="t", storage=open_storage("sqlite:///s.db"))
+    assert [len(_trial_artifacts(study, t)) for t in study.trials] == [0]
+    assert (workdir / "taken").read_text(encoding="utf-8") == "mine"
