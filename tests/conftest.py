@@ -10,7 +10,10 @@ from __future__ import annotations
 
 import os
 import re
+import threading
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -50,6 +53,38 @@ def pytest_ignore_collect(collection_path: Path, config: pytest.Config) -> bool 
     if not deselects_e2e(config.getoption("markexpr", "") or ""):
         return None
     return bool(_WHOLE_MODULE_E2E.search(collection_path.read_text(encoding="utf-8"))) or None
+
+
+@pytest.fixture(scope="session", autouse=True)
+def migrations_read_once() -> Iterator[None]:
+    """Optuna reads its schema migrations once per session instead of once per storage opened.
+
+    Opening an Optuna RDB storage executes every migration script of the installed Optuna to
+    find the schema's head revision (about 0.1 s a storage; the fast tests open hundreds). The
+    scripts are files of the installed package, the same for every storage, so one
+    ``ScriptDirectory`` serves them all; what each storage stores and checks is unchanged.
+    """
+    from optuna.storages._rdb import storage
+
+    versions = getattr(storage, "_VersionManager", None)
+    made = getattr(versions, "_create_alembic_script", None)
+    if made is None:  # Another Optuna, which finds its schema's head its own way.
+        yield
+        return
+    lock = threading.Lock()
+    cache: list[Any] = []
+
+    def read_once(manager: object) -> Any:
+        with lock:
+            if not cache:
+                script = made(manager)
+                script.get_current_head()  # Reads the scripts (cached on the script) now.
+                cache.append(script)
+            return cache[0]
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(versions, "_create_alembic_script", read_once)
+        yield
 
 
 @pytest.fixture
