@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime
+import functools
 import math
 from collections.abc import Sequence
 from typing import Any, Literal
@@ -16,6 +17,7 @@ from study.diagnosis import Diagnosis, Evidence, TrialDiagnosis
 from study.followup import describe
 from study.storage import PruneInfo, StudyRecord, TrialRecord
 from study.storage.runs import write_study_attrs
+from tests.stored_once import stored_once
 
 START = datetime.datetime(2025, 1, 1, 12, 0, 0)
 KINDS = {"underfit": "still_improving", "overfit": "turning_point", "unstable": "oscillating"}
@@ -255,7 +257,16 @@ def _mixed_category(params: dict[str, Any]) -> str:
 
 
 def write_storage(record: StudyRecord, url: str) -> optuna.Study:
-    """Store ``record`` in the Optuna storage at ``url``, laid out as a real run stores it."""
+    """Store ``record`` in the Optuna storage at ``url``, laid out as a real run stores it.
+
+    A record stored before in this session is copied from that first write (see
+    :func:`tests.stored_once.stored_once`).
+    """
+    stored_once(url, ("write_storage", record), functools.partial(_write_storage, record))
+    return optuna.load_study(study_name=record.name, storage=url)
+
+
+def _write_storage(record: StudyRecord, url: str) -> None:
     direction: Literal["minimize", "maximize"] = (
         "maximize" if record.direction == "maximize" else "minimize"
     )
@@ -276,7 +287,6 @@ def write_storage(record: StudyRecord, url: str) -> optuna.Study:
     )
     for t in record.trials:
         study.add_trial(_frozen(t, t.distributions or _distributions(record)))
-    return study
 
 
 def _frozen(trial: TrialRecord, distributions: dict[str, Any]) -> optuna.trial.FrozenTrial:

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 import optuna
 
 from study.curves import SeedCurves
 from study.diagnosis import diagnose_seeds
 from study.storage.runs import write_trial_result
+from tests.stored_once import stored_once
 
 
 def overfit_curves(seed: int, epochs: int = 200) -> SeedCurves:
@@ -26,7 +29,16 @@ def good_curves(seed: int, epochs: int = 200) -> SeedCurves:
 
 
 def store_study(url: str, name: str = "demo", n_trials: int = 3, seeds: int = 2) -> None:
-    """Store ``n_trials`` trials: trial 0 overfit, the others good fits."""
+    """Store ``n_trials`` trials: trial 0 overfit, the others good fits.
+
+    A study stored before in this session is copied from that first write (see
+    :func:`tests.stored_once.stored_once`).
+    """
+    write = functools.partial(_store_study, name=name, n_trials=n_trials, seeds=seeds)
+    stored_once(url, ("store_study", name, n_trials, seeds), write)
+
+
+def _store_study(url: str, *, name: str, n_trials: int, seeds: int) -> None:
     study = optuna.create_study(study_name=name, storage=url)
 
     def objective(trial: optuna.Trial) -> float:
