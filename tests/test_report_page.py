@@ -104,6 +104,7 @@ def test_study_without_completed_trials_says_so() -> None:
     assert len(images(html)) >= 1  # the pruned trial's learning curves
 
 
+@pytest.mark.usefixtures("undrawn_figures")  # The page's words, not its pixels.
 def test_summary_explains_pruned_trials_that_beat_the_best_complete_one() -> None:
     trials = [
         scripted_trial(0, {"units": 8, "dropout": 0.1, "optimizer": "adam"}, "underfit"),
@@ -123,6 +124,7 @@ def test_summary_explains_pruned_trials_that_beat_the_best_complete_one() -> Non
     assert "The best early-stopped alternative: #1 stopped at epoch" in note
 
 
+@pytest.mark.usefixtures("undrawn_figures")  # The page's words, not its pixels.
 def test_build_report_writes_index_html(tmp_path: Path) -> None:
     path = build_report(grid_study(12), tmp_path / "out" / "demo", max_curves=1)
     assert path == tmp_path / "out" / "demo" / "index.html"
@@ -156,6 +158,7 @@ def test_report_never_imports_tensorflow() -> None:
     assert done.returncode == 0, done.stdout + done.stderr
 
 
+@pytest.mark.usefixtures("undrawn_figures")  # The page's words, not its pixels.
 def test_partial_report_says_so_and_when_it_was_written() -> None:
     when = datetime.datetime(2025, 1, 1, 12, 30, tzinfo=datetime.UTC)
     html = render_report(grid_study(3), partial=True, written_at=when)
@@ -188,6 +191,7 @@ def test_failed_write_keeps_the_old_page_and_leaves_no_temporary_file(
     assert sorted(p.name for p in tmp_path.iterdir()) == ["index.html"]
 
 
+@pytest.mark.usefixtures("undrawn_figures")  # The page's words, not its pixels.
 def test_loss_scale_is_stated_only_when_curves_are_drawn() -> None:
     assert "Loss axis" not in render_report(scripted_study([]))
     assert "Loss axis: log scale on every panel" in render_report(grid_study(3), max_curves=1)
