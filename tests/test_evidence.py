@@ -10,12 +10,14 @@ from scipy import stats
 
 from study.curves import SeedCurves
 from study.evidence import (
+    Direction,
     Recommendation,
     TrialEvidence,
     forecast,
     overlapping,
     recommend,
     seed_values,
+    standing,
     trial_evidence,
 )
 
@@ -127,6 +129,22 @@ def test_recommendation_without_intervals_is_the_best_mean() -> None:
 def test_recommendation_without_finite_seeds_is_none() -> None:
     recommendation = recommend([trial_evidence([math.nan], number=0)], "minimize")
     assert recommendation.recommended is None and recommendation.rule == "none"
+
+
+@pytest.mark.parametrize("direction", ["minimize", "maximize"])
+def test_the_recommended_trial_is_the_one_that_stands_lowest(direction: Direction) -> None:
+    rng = np.random.default_rng(7)
+    for _ in range(200):
+        evidence = []
+        for number in range(int(rng.integers(1, 7))):
+            n = int(rng.integers(0, 4))
+            values = list(rng.normal(rng.uniform(0.1, 1.0), rng.uniform(0.01, 0.3), n))
+            if rng.random() < 0.2:
+                values.append(math.nan)
+            evidence.append(trial_evidence(values, number=number))
+        chosen = recommend(evidence, direction).recommended
+        lowest = min(evidence, key=lambda e: (standing(e, direction), e.number))
+        assert chosen == (None if lowest.n == 0 else lowest.number)
 
 
 def test_overlapping_marks_trials_the_seeds_cannot_tell_apart() -> None:

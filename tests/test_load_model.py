@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import math
 import sys
 from pathlib import Path
 from typing import Any
@@ -15,6 +16,7 @@ import pytest
 from study.builders import CustomModel
 from study.curves import SeedCurves
 from study.errors import InputError
+from study.evidence import trial_evidence
 from study.params import Family, TrialParams
 from study.storage.runs import keep_weights, kept_trials, load_weights, models_to_keep
 from study.tasks import TaskData
@@ -137,11 +139,25 @@ def test_a_builders_model_weights_load_into_its_model(tmp_path: Path) -> None:
     assert not np.allclose(trained[0], trained[1])
 
 
-def test_models_to_keep_ranks_by_value_ties_to_the_earlier_trial() -> None:
-    values = {0: 3.0, 1: 1.0, 2: 1.0, 3: float("nan"), 4: 2.0}
-    assert models_to_keep(values, 2, "minimize") == {1, 2}
-    assert models_to_keep(values, 2, "maximize") == {0, 4}
-    assert models_to_keep({5: 1.0, 2: 1.0}, 1, "minimize") == {2}
+def test_models_to_keep_ranks_by_standing_ties_to_the_earlier_trial() -> None:
+    standings = {0: (0, 3.0), 1: (0, 1.0), 2: (0, 1.0), 3: (0, float("nan")), 4: (2, 0.5)}
+    assert models_to_keep(standings, 2) == {1, 2}
+    assert models_to_keep(standings, 4) == {0, 1, 2, 4}  # an interval first, then the rest
+    assert models_to_keep({5: (0, 1.0), 2: (0, 1.0), 6: (3, math.inf)}, 3) == {2, 5}
+
+
+def test_the_recommended_trial_keeps_its_weights_over_a_luckier_mean(tmp_path: Path) -> None:
+    study = optuna.create_study()
+    folder = tmp_path / "artifacts"
+    for seeds in ([0.10, 0.30, 0.05], [0.19, 0.20, 0.21]):  # lucky best mean, then agreeing
+        trial = study.ask()
+        value = float(np.mean(seeds))
+        evidence = trial_evidence(seeds, number=trial.number)
+        keep_weights(trial, value, _weights(value), folder=folder, keep=1, evidence=evidence)
+        study.tell(trial, value)
+    assert list(load_weights(study.trials[1], folder)) == [0]
+    with pytest.raises(InputError, match="trial 0 are not in"):
+        load_weights(study.trials[0], folder)  # pushed out by the trial its seeds recommend
 
 
 def _weights(value: float) -> dict[int, tuple[npt.NDArray[np.float32], ...]]:

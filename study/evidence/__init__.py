@@ -8,6 +8,8 @@ how much the configuration depends on its seed:
   t-based interval at :data:`DEFAULT_LEVEL`, finite and diverged seeds counted apart);
 * :func:`recommend` picks the configuration to use by the worse end of the intervals and
   says why when that is not Optuna's ``best_trial`` (a :class:`Recommendation`);
+* :func:`standing` places a trial in that rule's order (a run keeps the weights of the
+  trials that stand lowest);
 * :func:`overlapping` names the trials that the seeds cannot tell apart from a given one;
 * :func:`value_text` writes a trial's objective with its interval, as every reader shows it;
 * :func:`forecast` says where a seed's curve is heading, with a measured uncertainty
@@ -21,7 +23,14 @@ therefore conservative. Pure numpy/scipy: no TensorFlow.
 from __future__ import annotations
 
 from study.evidence._forecast import Forecast, forecast
-from study.evidence._recommend import Recommendation, Rule, overlapping, recommend
+from study.evidence._recommend import (
+    Recommendation,
+    Rule,
+    Standing,
+    overlapping,
+    recommend,
+    standing,
+)
 from study.evidence._trial import (
     DEFAULT_LEVEL,
     Direction,
@@ -37,11 +46,13 @@ __all__ = [
     "Forecast",
     "Recommendation",
     "Rule",
+    "Standing",
     "TrialEvidence",
     "forecast",
     "overlapping",
     "recommend",
     "seed_values",
+    "standing",
     "trial_evidence",
     "value_text",
 ]

@@ -13,6 +13,7 @@ shrinkage estimate, which would have to assume the trials are exchangeable draws
 from __future__ import annotations
 
 import dataclasses
+import math
 from collections.abc import Sequence
 from typing import Any, Literal
 
@@ -25,6 +26,27 @@ Rule = Literal["pessimistic_bound", "best_mean", "none"]
 seed (or, when every trial has one, among all with an interval). ``best_mean``: no trial has
 two finite seeds, so no interval; the best mean, as Optuna's. ``none``: no finite seed at all.
 """
+
+
+Standing = tuple[int, float]
+"""A trial's place in the order :func:`recommend` chooses by, lower first: a tier, then a value
+signed so that lower is better (see :func:`standing`)."""
+
+
+def standing(evidence: TrialEvidence, direction: Direction) -> Standing:
+    """Where the recommendation rule places a trial; the recommended trial stands lowest.
+
+    Tier 0: two or more finite seeds and none diverged, by the worse end of the interval;
+    tier 1: the same with a diverged seed; tier 2: one finite seed, by its value (no
+    interval); tier 3: no finite seed. Among the complete trials, the lowest standing (ties:
+    the lower number) is :func:`recommend`'s choice whenever a trial has a finite seed; a run
+    keeps the weights of the trials that stand lowest, so the recommended trial's are kept.
+    """
+    if evidence.n == 0:
+        return (3, math.inf)
+    if not evidence.has_interval:
+        return (2, _signed(evidence.mean, direction))
+    return (int(evidence.diverged > 0), _signed(evidence.pessimistic(direction), direction))
 
 
 @dataclasses.dataclass(frozen=True)

@@ -15,6 +15,7 @@ from study.builders import CustomModel, declared_values
 from study.curves import SeedCurves
 from study.diagnosis import DiagnosisConfig, TrialDiagnosis, diagnose_seeds
 from study.errors import TrialError
+from study.evidence import seed_values, trial_evidence
 from study.parallel import describe_failures, run_seeds
 from study.params import TrialParams
 from study.pruning import PruningPolicy, live_config
@@ -186,7 +187,12 @@ class Objective:
             return None
         try:
             keep = self._settings.keep_models
-            keep_weights(trial, value, weights, folder=folder, keep=keep, best=best)
+            evidence = trial_evidence(
+                seed_values(self._space.objective, curves), number=trial.number
+            )
+            keep_weights(
+                trial, value, weights, folder=folder, keep=keep, best=best, evidence=evidence
+            )
         except OSError as e:
             return f"weights not kept in {folder}: {e.strerror or e}"
         return None

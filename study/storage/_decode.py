@@ -106,6 +106,11 @@ def trial_record(
     )
 
 
+def stored_evidence(frozen: FrozenTrial, objective: str | None) -> TrialEvidence | None:
+    """What a stored trial's seeds say about ``objective`` (see :func:`trial_record`)."""
+    return _evidence(frozen.number, trial_curves(frozen), objective)
+
+
 def _evidence(
     number: int, seeds: tuple[SeedCurves, ...], objective: str | None
 ) -> TrialEvidence | None:

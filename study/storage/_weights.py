@@ -1,13 +1,14 @@
 """Kept weights: the weights of a study's best few trials, in an Optuna artifact store.
 
-A trial that ranks among the best :data:`KEEP_MODELS` trials by value (pruned trials by the
-value they were pruned at) uploads one ``weights.npz`` holding every seed's final weights, in
-the order of the Keras model's ``get_weights()``, and, where the run gave them, the seeds'
-weights of their best validation epoch, with :func:`optuna.artifacts.upload_artifact`; the
-artifact's record lives in the trial. The artifacts of a trial that a better one pushes
-out of the best few are removed from the store, so the store holds at most
-:data:`KEEP_MODELS` trials' weights (a little more when several runs share a study and
-finish trials at the same moment).
+A trial that ranks among the best :data:`KEEP_MODELS` trials uploads one ``weights.npz``
+holding every seed's final weights, in the order of the Keras model's ``get_weights()``, and,
+where the run gave them, the seeds' weights of their best validation epoch, with
+:func:`optuna.artifacts.upload_artifact`; the artifact's record lives in the trial. The
+artifacts of a trial that a better one pushes out of the best few are removed from the store,
+so the store holds at most :data:`KEEP_MODELS` trials' weights (a little more when several runs
+share a study and finish trials at the same moment). Trials rank as the recommendation ranks
+them (:func:`study.evidence.standing`: the worse end of their seeds' interval; pruned trials by
+their seeds at the stop), so the recommended trial keeps its weights.
 
 The store is a folder (:class:`optuna.artifacts.FileSystemArtifactStore`): the one given, else
 ``$STUDY_ARTIFACTS``, else beside an SQLite or journal file (``studies.db.artifacts/``).
@@ -18,10 +19,11 @@ from __future__ import annotations
 import contextlib
 import io
 import json
+import math
 import os
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -31,6 +33,9 @@ from optuna.artifacts.exceptions import ArtifactNotFound
 from optuna.trial import FrozenTrial, TrialState
 
 from study.errors import InputError
+from study.evidence import Direction, Standing, TrialEvidence, standing
+from study.storage import _keys as keys
+from study.storage._decode import stored_evidence
 from study.storage._urls import journal_path, sqlite_path
 
 ARTIFACTS_ENV = "STUDY_ARTIFACTS"
@@ -77,17 +82,14 @@ def storage_folder(storage: optuna.storages.BaseStorage) -> Path | None:
     return artifacts_folder(f"journal://{Path(path).resolve()}" if path else "")
 
 
-def models_to_keep(
-    values: Mapping[int, float], keep: int, direction: Literal["minimize", "maximize"]
-) -> set[int]:
-    """Return the trial numbers among ``values`` that rank among the best ``keep``.
+def models_to_keep(standings: Mapping[int, Standing], keep: int) -> set[int]:
+    """Return the trial numbers among ``standings`` that stand among the lowest ``keep``.
 
-    Ties go to the earlier trial; NaN values never rank.
+    A standing is :func:`study.evidence.standing` (lower first); ties go to the earlier
+    trial; a trial without a finite seed (tier 3) or a NaN value never ranks.
     """
-    finite = [(v, n) for n, v in values.items() if np.isfinite(v)]
-    sign = 1.0 if direction == "minimize" else -1.0
-    ranked = sorted(finite, key=lambda item: (sign * item[0], item[1]))
-    return {n for _, n in ranked[:keep]}
+    finite = [(st, n) for n, st in standings.items() if st[0] < 3 and np.isfinite(st[1])]
+    return {n for _, n in sorted(finite)[:keep]}
 
 
 def keep_weights(
@@ -98,10 +100,14 @@ def keep_weights(
     folder: Path,
     keep: int = KEEP_MODELS,
     best: Mapping[int, Weights] | None = None,
+    evidence: TrialEvidence | None = None,
 ) -> bool:
     """Upload ``trial``'s seeds' weights if it ranks among the best ``keep``; return whether.
 
-    The weights of trials this one pushes out of the best few are removed from the store.
+    Trials rank as the recommendation does (:func:`study.evidence.standing`, from what their
+    seeds say), so the recommended trial keeps its weights; a trial whose seeds say nothing
+    (no stored curves) ranks by its value after those whose seeds have an interval. The
+    weights of trials this one pushes out of the best few are removed from the store.
 
     Args:
         trial: The running trial.
@@ -111,19 +117,22 @@ def keep_weights(
         keep: Trials whose weights the study keeps.
         best: Seeds' weights of their best validation epoch, kept beside the final ones
             (:func:`load_weights` with ``best=True``); ``None`` for none.
+        evidence: What the trial's seeds say of its objective; ``None``: its value alone.
     """
     if keep < 1 or not weights:
         return False
     study = trial.study
+    direction = _direction(study)
     holders = {t.number: t for t in study.get_trials(deepcopy=False) if _weights_id(t)}
-    values = {n: _trial_value(t) for n, t in holders.items() if n != trial.number}
-    ranked = models_to_keep({**values, trial.number: value}, keep, _direction(study))
+    standings = {n: _standing(study, t) for n, t in holders.items() if n != trial.number}
+    standings[trial.number] = _from(evidence, value, direction)
+    ranked = models_to_keep(standings, keep)
     if trial.number not in ranked:
         return False
     folder.mkdir(parents=True, exist_ok=True)
     store = FileSystemArtifactStore(str(folder))
     _upload(trial, _encode(weights, best or {}), store, folder)
-    for number in set(values) - ranked:
+    for number in set(holders) - ranked - {trial.number}:
         _remove(store, _weights_id(holders[number]))
     return True
 
@@ -165,12 +174,28 @@ def load_weights(trial: FrozenTrial, folder: Path, *, best: bool = False) -> dic
 def kept_trials(study: optuna.Study) -> list[FrozenTrial]:
     """Return the trials that kept weights, best first (the store may have dropped some since).
 
-    Trials rank by value (pruned ones by the value they were pruned at), ties by number.
+    Trials rank as :func:`keep_weights` ranks them (pruned ones by their seeds at the stop),
+    ties by number.
     """
-    kept = [t for t in study.get_trials(deepcopy=False) if _weights_id(t) is not None]
-    sign = -1.0 if _direction(study) == "maximize" else 1.0
-    ranked = [(sign * _trial_value(t), t.number, t) for t in kept]
-    return [t for _, _, t in sorted((r for r in ranked if np.isfinite(r[0])), key=lambda r: r[:2])]
+    kept = {t.number: t for t in study.get_trials(deepcopy=False) if _weights_id(t) is not None}
+    standings = {n: _standing(study, t) for n, t in kept.items()}
+    ranked = models_to_keep(standings, len(kept))
+    return [kept[n] for _, n in sorted((standings[n], n) for n in ranked)]
+
+
+def _standing(study: optuna.Study, trial: FrozenTrial) -> Standing:
+    """A stored trial's standing, from its stored curves (its value when they say nothing)."""
+    objective = study.user_attrs.get(keys.STUDY_OBJECTIVE)
+    evidence = stored_evidence(trial, objective if isinstance(objective, str) else None)
+    return _from(evidence, _trial_value(trial), _direction(study))
+
+
+def _from(evidence: TrialEvidence | None, value: float, direction: Direction) -> Standing:
+    if evidence is not None and evidence.n > 0:
+        return standing(evidence, direction)
+    # No seed evidence: after every trial whose seeds give an interval, by value.
+    signed = value if direction == "minimize" else -value
+    return (2, signed) if np.isfinite(signed) else (3, math.inf)
 
 
 def _upload(
@@ -234,7 +259,7 @@ def _trial_value(trial: FrozenTrial) -> float:
     return float("nan")
 
 
-def _direction(study: optuna.Study) -> Literal["minimize", "maximize"]:
+def _direction(study: optuna.Study) -> Direction:
     return "maximize" if study.direction == optuna.study.StudyDirection.MAXIMIZE else "minimize"
 
 
