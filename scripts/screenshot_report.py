@@ -1,7 +1,9 @@
 """Screenshot the report of a demo-like scripted study into ``docs/images/report.png``.
 
 The study is :func:`tests.report_fixtures.demo_study`: the shipped demo's search space with
-scripted curves and diagnoses (no training), two of its overfit trials pruned. The page is
+scripted curves and diagnoses (no training), two of its overfit trials pruned; each trial's
+evidence is what its scripted seeds say (intervals, the recommended trial), as a stored
+study's is. The page is
 opened in headless Chromium (Debian's ``chromium`` package) at 1280 pixels wide; the
 screenshot is cut below the page's last line, reduced to 256 colours and written to a
 temporary file in the same folder, then renamed into place.
@@ -12,6 +14,7 @@ Run from the repository root: ``PYTHONPATH=. python scripts/screenshot_report.py
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import os
 import shutil
 import sys
@@ -22,7 +25,9 @@ from pathlib import Path
 import numpy as np
 from PIL import Image
 
+from study.evidence import seed_values, trial_evidence
 from study.reporting import build_report
+from study.storage import StudyRecord
 from tests import browser
 from tests.report_fixtures import demo_study
 
@@ -58,6 +63,23 @@ def trim(png: Path) -> Image.Image:
     return image.crop((0, 0, image.width, min(bottom, image.height)))
 
 
+def with_evidence(record: StudyRecord) -> StudyRecord:
+    """``record`` with each trial's evidence read from its seeds' curves, as storage reads it."""
+    trials = tuple(
+        dataclasses.replace(
+            t,
+            evidence=trial_evidence(
+                seed_values("final_val_loss", [c for c in t.seeds if c.epochs_trained > 0]),
+                number=t.number,
+            ),
+        )
+        if t.seeds
+        else t
+        for t in record.trials
+    )
+    return dataclasses.replace(record, trials=trials)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = parse_args(argv)
     if args.out.suffix != ".png":
@@ -70,7 +92,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     with tempfile.TemporaryDirectory() as work:
         folder = Path(work)
-        page = build_report(demo_study(), folder / "report")
+        page = build_report(with_evidence(demo_study()), folder / "report")
         shot = browser.screenshot(
             page, folder / "shot.png", folder / "profile", size=f"{WIDTH},{TALL}"
         )
