@@ -111,9 +111,9 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
         type=int,
         default=3,
         metavar="N",
-        help="keep the final weights of the best N trials' seeds (and of a pruned or overfit "
-        "trial's seeds their best validation epoch's), for study.load_model and "
-        "export --models (0: none; default 3)",
+        help="keep the final weights of the seeds of the N trials the recommendation ranks "
+        "best (and of a pruned or overfit trial's seeds their best validation epoch's), for "
+        "study.load_model and export --models (0: none; default 3)",
     )
     parser.add_argument(
         "--debug",
