@@ -17,6 +17,7 @@ from optuna.distributions import IntDistribution
 
 from study.cli import main
 from study.space import load_space
+from study.storage.runs import write_study_attrs
 from tests.report_fixtures import grid_study, write_storage
 from tests.test_followup import SPACE
 
@@ -146,7 +147,7 @@ def test_next_writes_a_custom_builder_space_that_run_accepts(
 
 
 def test_next_writes_a_csv_path_that_works_from_where_the_space_is_written(
-    workdir: Path, capsys: pytest.CaptureFixture[str]
+    db: Path, workdir: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     spaces, elsewhere = workdir / "spaces", workdir / "elsewhere"
     spaces.mkdir()
@@ -155,11 +156,12 @@ def test_next_writes_a_csv_path_that_works_from_where_the_space_is_written(
     text = SPACE.replace(
         'name = "sine"\nlookback = 12', 'csv = "data.csv"\ntarget = "y"\nlookback = 3'
     )
-    url = f"sqlite:///{workdir / 'studies.db'}"
-    study = write_storage(dataclasses.replace(grid_study(60, name="csv"), space_text=text), url)
+    assert db == workdir / "studies.db"  # The storage a command finds in the working folder.
+    study = optuna.load_study(study_name=NAME, storage=f"sqlite:///{db}")
+    write_study_attrs(study, {"space_text": text})  # The study as a run on that space stores it.
     study.set_user_attr("space_path", str(spaces / "space.toml"))
     out = elsewhere / "follow.toml"
-    assert main(["next", "csv", "--out", str(out)]) == 0
+    assert main(["next", NAME, "--out", str(out)]) == 0
     csv = Path(tomllib.loads(out.read_text())["task"]["csv"])
     assert csv == spaces / "data.csv" and csv.is_absolute()
     assert load_space(out).task.options["csv"] == str(csv)
