@@ -2,7 +2,8 @@
 # Set up and run the checks and the test suite: a virtual environment with the package and its
 # test and docs extras, the system packages the tests drive for real (Chromium for the report
 # page, PostgreSQL for many-worker studies), then ruff, the formatter's check, mypy and pytest
-# (markers strict). Extra arguments go to pytest.
+# (markers strict; with e2e deselected, on up to four pytest-xdist workers). Extra arguments go
+# to pytest.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 

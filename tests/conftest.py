@@ -63,6 +63,26 @@ def pytest_ignore_collect(collection_path: Path, config: pytest.Config) -> bool 
     return bool(_WHOLE_MODULE_E2E.search(collection_path.read_text(encoding="utf-8"))) or None
 
 
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_auto_num_workers(config: pytest.Config) -> int | None:
+    """How many pytest-xdist workers ``-n auto``, in every run's options, starts.
+
+    The fast subset (``e2e`` deselected) runs on up to four of this machine's cores, one
+    test file per worker (``--dist loadfile``: a module's fixtures are made once). A run that
+    includes ``e2e`` tests stays in one process: they train, spawn processes and drive a
+    browser, each sized for a machine of its own. ``-n N`` on the command line, or
+    ``$PYTEST_XDIST_AUTO_NUM_WORKERS``, decides instead.
+    """
+    if os.environ.get("PYTEST_XDIST_AUTO_NUM_WORKERS"):
+        return None  # pytest-xdist's own hook reads it.
+    if not deselects_e2e(config.getoption("markexpr", "") or ""):
+        return 0
+    affinity = getattr(os, "sched_getaffinity", None)
+    cores = len(affinity(0)) if affinity else os.cpu_count() or 1
+    # Each worker imports what every test module imports (seconds, and a gigabyte of memory).
+    return min(cores, 4) if cores > 1 else 0
+
+
 @pytest.hookimpl(wrapper=True)
 def pytest_collection(session: pytest.Session) -> Iterator[object]:
     """Leave the objects of what collection imports out of the garbage collector's full passes.
