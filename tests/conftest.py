@@ -11,6 +11,7 @@ from __future__ import annotations
 import gc
 import os
 import re
+import shutil
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -21,7 +22,14 @@ import pytest
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
 _MEMORY_FOLDER = Path("/dev/shm")
-if _MEMORY_FOLDER.is_dir() and os.access(_MEMORY_FOLDER, os.W_OK):
+_MEMORY_NEEDED = 4 * 2**30
+"""Free bytes the memory folder must have: pytest keeps the last three sessions' folders (a
+few hundred megabytes each), and a container's /dev/shm is often only 64 MiB."""
+if (
+    _MEMORY_FOLDER.is_dir()
+    and os.access(_MEMORY_FOLDER, os.W_OK)
+    and shutil.disk_usage(_MEMORY_FOLDER).free >= _MEMORY_NEEDED
+):
     # Temporary folders in memory: every stored trial is an SQLite commit, and on a disk each
     # commit waits for its fsync (a tenth of the fast tests' time). pytest reads this variable
     # when a test first asks for a temporary folder; one set from outside wins.
