@@ -130,13 +130,19 @@ def _trials_of(
         live(study, trial)
 
 
-def test_short_trials_get_a_page_only_while_pages_take_a_tenth_of_the_time(
-    workdir: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+@pytest.fixture
+def clocked(workdir: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[_Clock, optuna.Study]:
+    """A scripted clock on which each page takes 10 s, and a stored study of 20 trials."""
     clock = _Clock(build=10.0)
     monkeypatch.setattr(live_module, "monotonic", clock)
     monkeypatch.setattr(live_module, "build_report", clock.write)
-    study = write_storage(grid_study(20, name="g"), "sqlite:///s.db")
+    return clock, write_storage(grid_study(20, name="g"), "sqlite:///s.db")
+
+
+def test_short_trials_get_a_page_only_while_pages_take_a_tenth_of_the_time(
+    workdir: Path, clocked: tuple[_Clock, optuna.Study]
+) -> None:
+    clock, study = clocked
     live = LiveReport(workdir / "reports" / "g", every=5)
     _trials_of(clock, live, study, seconds=3.0, n=20)
     # The first page is due at trial 5 (t=15 s) and takes 10 s; the next is held back until
@@ -145,24 +151,18 @@ def test_short_trials_get_a_page_only_while_pages_take_a_tenth_of_the_time(
 
 
 def test_long_trials_get_a_page_every_nth_trial(
-    workdir: Path, monkeypatch: pytest.MonkeyPatch
+    workdir: Path, clocked: tuple[_Clock, optuna.Study]
 ) -> None:
-    clock = _Clock(build=10.0)
-    monkeypatch.setattr(live_module, "monotonic", clock)
-    monkeypatch.setattr(live_module, "build_report", clock.write)
-    study = write_storage(grid_study(20, name="g"), "sqlite:///s.db")
+    clock, study = clocked
     live = LiveReport(workdir / "reports" / "g", every=5)
     _trials_of(clock, live, study, seconds=60.0, n=20)
     assert clock.pages == 4
 
 
 def test_a_page_held_back_is_written_after_the_first_trial_that_fits(
-    workdir: Path, monkeypatch: pytest.MonkeyPatch
+    workdir: Path, clocked: tuple[_Clock, optuna.Study]
 ) -> None:
-    clock = _Clock(build=10.0)
-    monkeypatch.setattr(live_module, "monotonic", clock)
-    monkeypatch.setattr(live_module, "build_report", clock.write)
-    study = write_storage(grid_study(20, name="g"), "sqlite:///s.db")
+    clock, study = clocked
     live = LiveReport(workdir / "reports" / "g", every=1)
     _trials_of(clock, live, study, seconds=20.0, n=4)
     # t=20: page (spent 10, now 30); t=50: 10 > 5, held; t=70: 10 > 7, held; t=90: 10 > 9 held

@@ -32,10 +32,9 @@ from study.storage import (
     mask_url,
     open_storage,
     resolve_url,
-    study_record,
     trial_curves,
 )
-from study.storage.runs import read_final_score, write_final_score
+from study.storage.runs import read_final_score, stored_recommended, write_final_score
 from study.tasks import TaskSource
 
 # Retrained training losses within this relative tolerance count as the same curves.
@@ -111,7 +110,7 @@ def recommended_trial(study: optuna.Study) -> optuna.trial.FrozenTrial:
         InputError: The study has no complete trial.
     """
     best = _best_trial(study)
-    number = study_record(study, "").recommendation.recommended
+    number = stored_recommended(study)
     if number is None or number == best.number:
         return best
     return next(t for t in study.get_trials(deepcopy=False) if t.number == number)

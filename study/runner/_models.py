@@ -28,10 +28,15 @@ from study.storage import (
     mask_url,
     open_storage,
     resolve_url,
-    study_record,
     trial_curves,
 )
-from study.storage.runs import Weights, artifacts_folder, kept_trials, load_weights
+from study.storage.runs import (
+    Weights,
+    artifacts_folder,
+    kept_trials,
+    load_weights,
+    stored_recommended,
+)
 from study.tasks import Standardisation
 
 WeightsChoice = Literal["best", "final"]
@@ -257,7 +262,7 @@ def _chosen_trial(study: optuna.Study, number: int | None) -> FrozenTrial:
                 f"study {study.study_name!r} kept no weights; run trials with kept models "
                 "(the best few trials of a run keep theirs) to load one."
             )
-        recommended = study_record(study, "").recommendation.recommended
+        recommended = stored_recommended(study)
         return next((t for t in kept if t.number == recommended), kept[0])
     trials = study.get_trials(deepcopy=False)
     found = [t for t in trials if t.number == number]

@@ -21,7 +21,7 @@ from optuna.trial import FrozenTrial
 
 from study.curves import SeedCurves
 from study.diagnosis import TrialDiagnosis
-from study.evidence import TrialEvidence, seed_values, trial_evidence
+from study.evidence import Direction, TrialEvidence, recommend, seed_values, trial_evidence
 from study.objectives import OBJECTIVES, Objective
 from study.storage import _keys as keys
 from study.storage._final_score import read_final_score
@@ -109,6 +109,21 @@ def trial_record(
 def stored_evidence(frozen: FrozenTrial, objective: str | None) -> TrialEvidence | None:
     """What a stored trial's seeds say about ``objective`` (see :func:`trial_record`)."""
     return _evidence(frozen.number, trial_curves(frozen), objective)
+
+
+def stored_recommended(study: optuna.Study) -> int | None:
+    """The trial :attr:`StudyRecord.recommendation` names, read from the seeds' curves alone.
+
+    What :func:`study_record` would recommend, without decoding every trial's diagnosis:
+    ``None`` for a study of the user's own Optuna objective or without a finite seed.
+    """
+    if keys.STUDY_FAMILY not in study.user_attrs:
+        return None
+    objective = study_description(study.user_attrs)["objective"]
+    complete = study.get_trials(deepcopy=False, states=(optuna.trial.TrialState.COMPLETE,))
+    evidence = [e for t in complete if (e := stored_evidence(t, objective)) is not None]
+    direction: Direction = "maximize" if study.direction.name == "MAXIMIZE" else "minimize"
+    return recommend(evidence, direction).recommended
 
 
 def _evidence(

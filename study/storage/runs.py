@@ -18,7 +18,13 @@ from study.storage._attrs import (
     write_study_attrs,
     write_trial_result,
 )
-from study.storage._decode import describe_distribution, retried_numbers, retry_of, was_interrupted
+from study.storage._decode import (
+    describe_distribution,
+    retried_numbers,
+    retry_of,
+    stored_recommended,
+    was_interrupted,
+)
 from study.storage._errors import error_reason, is_storage_error
 from study.storage._final_score import read_final_score, write_final_score
 from study.storage._resume import (
@@ -71,6 +77,7 @@ __all__ = [
     "sqlite_path",
     "state_counts",
     "storage_folder",
+    "stored_recommended",
     "tag_worker",
     "trial_attrs",
     "was_interrupted",
