@@ -3,7 +3,8 @@
 Every trial of a replayed study was run to its end, so what the pruner would have stopped,
 and what that would have cost, is known exactly:
 
-* **studies**: each dataset of the counterfactual corpus (``tests/corpus/counterfactual``)
+* **studies**: each dataset of the two counterfactual corpora (the scikit-learn MLPs of
+  ``tests/corpus/counterfactual`` and the Keras LSTMs and GRUs of ``tests/corpus/recurrent``)
   with its configurations as trials, in several seeded random orders; or the complete trials
   of a stored ``study`` (``--storage URL --study NAME``), in their run order;
 * **replay**: trials run one after another; while one trains, the incumbent is the best
@@ -14,9 +15,12 @@ and what that would have cost, is known exactly:
   overlaps the winner's, :func:`study.evidence.overlapping`) would have been (Ax's "best trial
   vulnerability"), the share of trials stopped and the share of seed-epochs saved.
 
-The datasets ``wine``, ``iris`` and ``co2`` are held out: the defaults of
+Each corpus holds some datasets out (the MLP corpus ``wine``, ``iris`` and ``co2``; the
+recurrent corpus those its ``labels.json`` marks): the defaults of
 :class:`study.pruning.WillNotWinSettings` were chosen on the other datasets (``--tune``
 prints the grid they were chosen from), and the held-out figures are printed first.
+An *oracle* row stops, at the warm-up, every trial whose final value is worse than the
+incumbent's: what a pruner that knew the future would save with the same warm-up.
 
 Run: ``.venv/bin/python benchmarks/pruner_replay.py [--orders 20] [--check-every 5]
 [--tune] [--storage URL --study NAME [--objective NAME]]``.
@@ -45,9 +49,9 @@ from study.pruning import (
 )
 from study.space import OBJECTIVES, Objective
 from study.storage import open_storage, study_record
-from tests.corpus.counterfactual import load_counterfactual
+from tests.corpus.counterfactual import COUNTERFACTUAL_DIR, RECURRENT_DIR, load_counterfactual
 
-HELD_OUT = frozenset({"wine", "iris", "co2"})
+CORPORA = {"MLP": COUNTERFACTUAL_DIR, "recurrent": RECURRENT_DIR}
 
 
 @dataclasses.dataclass(frozen=True)
@@ -179,12 +183,31 @@ def _planned(trial: ReplayTrial) -> int:
     return max(c.epochs_planned or c.epochs_trained for c in trial.curves)
 
 
-def corpus_studies() -> dict[str, list[ReplayTrial]]:
-    """The counterfactual corpus's configurations, grouped by dataset."""
+def corpus_studies(corpus: str) -> tuple[dict[str, list[ReplayTrial]], frozenset[str]]:
+    """A counterfactual corpus's configurations grouped by dataset, and its held-out datasets."""
     studies: dict[str, list[ReplayTrial]] = {}
-    for trial in load_counterfactual(trimmed=False):
+    held: set[str] = set()
+    for trial in load_counterfactual(CORPORA[corpus], trimmed=False):
         studies.setdefault(trial.dataset, []).append(ReplayTrial(trial.name, trial.curves))
-    return studies
+        if trial.held_out:
+            held.add(trial.dataset)
+    return studies, frozenset(held)
+
+
+def oracle(
+    trials: Sequence[ReplayTrial], settings: WillNotWinSettings, objective: Objective
+) -> StopEpoch:
+    """Stop, at the warm-up, every trial whose final value is worse than the incumbent's."""
+    sign = 1.0 if OBJECTIVES[objective] == "minimize" else -1.0
+    value = {t.name: sign * _mean(t, objective) for t in trials}
+
+    def stop(trial: ReplayTrial, incumbent: ReplayTrial) -> int | None:
+        if value[trial.name] <= value[incumbent.name]:
+            return None
+        planned = _planned(trial)
+        return next(e for e in range(1, planned + 1) if settings.past_warmup(e, planned))
+
+    return stop
 
 
 def stored_study(url: str, name: str) -> tuple[list[ReplayTrial], str]:
@@ -224,18 +247,23 @@ TUNE_THRESHOLDS = (0.02, 0.05, 0.1, 0.15, 0.2, 0.3)
 TUNE_WARMUPS = (0.1, 0.2, 0.3)
 
 
+Tables = dict[str, tuple[list[ReplayTrial], EvidenceTable]]
+"""Each dataset's trials and their evidence table."""
+
+
 def _results(
-    tables: dict[str, tuple[list[ReplayTrial], EvidenceTable]],
-    settings: WillNotWinSettings,
+    tables: Tables,
+    policy: Callable[[list[ReplayTrial], EvidenceTable], StopEpoch],
     objective: Objective,
     n_orders: int,
 ) -> list[ReplayResult]:
-    policy_results = []
+    results = []
     for i, (trials, table) in enumerate(tables.values()):
-        policy = table.stop_epoch(settings)
-        for order in orders(trials, n_orders, seed=i):
-            policy_results.append(replay(order, policy, objective))
-    return policy_results
+        stop = policy(trials, table)
+        results.extend(
+            replay(order, stop, objective) for order in orders(trials, n_orders, seed=i)
+        )
+    return results
 
 
 def _row(label: str, numbers: dict[str, float]) -> str:
@@ -253,27 +281,61 @@ HEADER = (
 
 
 def _corpus(args: argparse.Namespace, settings: WillNotWinSettings) -> None:
-    studies = corpus_studies()
-    for objective in ("final_val_loss", "best_val_loss"):
-        tables = {
-            name: (trials, EvidenceTable(trials, objective, args.check_every))
-            for name, trials in studies.items()
-        }
-        held = {k: v for k, v in tables.items() if k in HELD_OUT}
-        tuning = {k: v for k, v in tables.items() if k not in HELD_OUT}
+    for corpus in CORPORA:
+        studies, held_out = corpus_studies(corpus)
+        for objective in ("final_val_loss", "best_val_loss"):
+            _corpus_objective(args, settings, studies, held_out, objective)
+
+
+def _corpus_objective(
+    args: argparse.Namespace,
+    settings: WillNotWinSettings,
+    studies: dict[str, list[ReplayTrial]],
+    held_out: frozenset[str],
+    objective: Objective,
+) -> None:
+    tables = {
+        name: (trials, EvidenceTable(trials, objective, args.check_every))
+        for name, trials in studies.items()
+    }
+    held = {k: v for k, v in tables.items() if k in held_out}
+    tuning = {k: v for k, v in tables.items() if k not in held_out}
+    print(
+        f"\n{', '.join(sorted(studies))} (held out: {', '.join(sorted(held_out))})\n"
+        f"objective {objective}, {args.orders} orders per dataset, "
+        f"check every {args.check_every} epochs"
+    )
+    print(HEADER)
+    for label, group in (("held out", held), ("tuning", tuning)):
         print(
-            f"\nobjective {objective}, {args.orders} orders per dataset, "
-            f"check every {args.check_every} epochs"
+            _row(
+                label,
+                summary(
+                    _results(group, lambda _, t: t.stop_epoch(settings), objective, args.orders)
+                ),
+            )
         )
-        print(HEADER)
-        for label, group in (("held out (wine, iris, co2)", held), ("tuning (others)", tuning)):
-            print(_row(label, summary(_results(group, settings, objective, args.orders))))
-        if args.tune:
-            print("tuning grid (tuning datasets only): threshold, warmup_fraction")
-            for threshold, warmup in itertools.product(TUNE_THRESHOLDS, TUNE_WARMUPS):
-                tried = dataclasses.replace(settings, threshold=threshold, warmup_fraction=warmup)
-                numbers = summary(_results(tuning, tried, objective, args.orders))
-                print(_row(f"  {threshold:g}, {warmup:g}", numbers))
+        print(
+            _row(
+                f"  oracle, {label}",
+                summary(
+                    _results(
+                        group,
+                        lambda tr, _: oracle(tr, settings, objective),
+                        objective,
+                        args.orders,
+                    )
+                ),
+            )
+        )
+    if args.tune:
+        print("tuning grid (tuning datasets only): threshold, warmup_fraction")
+        for threshold, warmup in itertools.product(TUNE_THRESHOLDS, TUNE_WARMUPS):
+            tried = dataclasses.replace(settings, threshold=threshold, warmup_fraction=warmup)
+            numbers = summary(
+                _results(tuning, lambda _, t, s=tried: t.stop_epoch(s), objective, args.orders)
+            )
+            print(_row(f"  {threshold:g}, {warmup:g}", numbers))
 
 
 def _stored(args: argparse.Namespace, settings: WillNotWinSettings) -> int:

@@ -176,6 +176,23 @@ def test_forecast_of_a_curve_outside_the_families_is_within_its_uncertainty() ->
     assert abs(ahead.value - np.log(0.1 + 200**-0.7)) < ahead.sd
 
 
+def test_forecast_of_a_curve_leaving_its_plateau_keeps_its_final_value_within_the_bound() -> None:
+    # Flat, then falling faster and faster: no family of the ensemble (they only slow
+    # down) follows it, so the bound must come from the curve's current pace.
+    t = np.arange(1, 101, dtype=np.float64)
+    curve = np.log(0.3 + 0.9 / (1 + np.exp((t - 30) / 6)))
+    for cut in (20, 25):
+        ahead = forecast(curve[:cut], 100)
+        assert ahead is not None
+        assert curve[-1] >= ahead.value - 1.645 * ahead.sd, cut
+
+
+def test_forecast_of_a_slowing_curve_stays_narrow() -> None:
+    t = np.arange(1, 61, dtype=np.float64)
+    ahead = forecast(-2.0 + 1.5 * t**-0.5, 200)
+    assert ahead is not None and ahead.sd < 0.1
+
+
 def test_forecast_uncertainty_grows_with_the_noise() -> None:
     t = np.arange(1, 61, dtype=np.float64)
     noise = np.random.default_rng(0).standard_normal(60)

@@ -11,6 +11,7 @@ from benchmarks.pruner_replay import (
     EvidenceTable,
     ReplayTrial,
     StopEpoch,
+    oracle,
     replay,
     stored_study,
     summary,
@@ -85,6 +86,13 @@ def test_the_will_not_win_pruner_stops_a_clearly_worse_trial_only() -> None:
     result = replay(trials, table.stop_epoch(WillNotWinSettings()), "final_val_loss")
     assert set(result.stopped) == {"worse"}
     assert not result.winner_stopped
+
+
+def test_the_oracle_stops_every_trial_that_ends_worse_at_the_warmup() -> None:
+    trials = [_trial("first", 0.3), _trial("better", 0.1), _trial("worse", 0.2)]
+    settings = WillNotWinSettings(warmup_epochs=10, warmup_fraction=0.25)
+    result = replay(trials, oracle(trials, settings, "final_val_loss"), "final_val_loss")
+    assert result.stopped == {"worse": 25}
 
 
 def test_a_stored_study_is_replayed_in_run_order(tmp_path: Path) -> None:

@@ -150,8 +150,12 @@ def test_settings_round_trip_through_their_config() -> None:
     assert PrunerSettings.from_mapping(settings.get_config()) == settings
 
 
-def test_will_not_win_is_off_by_default() -> None:
-    assert PrunerSettings().will_not_win_settings() is None
+def test_will_not_win_is_on_by_default() -> None:
+    assert PrunerSettings().will_not_win_settings() == WillNotWinSettings()
+
+
+def test_will_not_win_false_turns_it_off() -> None:
+    assert PrunerSettings(will_not_win=False).will_not_win_settings() is None
 
 
 def test_will_not_win_settings_round_trip_through_the_pruners_config() -> None:

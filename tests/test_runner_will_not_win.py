@@ -34,8 +34,16 @@ def test_a_clearly_worse_trial_completes_when_will_not_win_is_off(
     workdir: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     script(monkeypatch, [GOOD, WORSE])
-    run_study(write_space(workdir), 2, URL)
+    run_study(write_space(workdir, "will_not_win = false"), 2, URL)
     assert _states() == [TrialState.COMPLETE, TrialState.COMPLETE]
+
+
+def test_a_clearly_worse_trial_is_stopped_by_default(
+    workdir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    script(monkeypatch, [GOOD, WORSE])
+    run_study(write_space(workdir), 2, URL)
+    assert _states() == [TrialState.COMPLETE, TrialState.PRUNED]
 
 
 def test_a_trial_as_good_as_the_incumbent_is_not_stopped(

@@ -16,12 +16,13 @@ turned up. Its uncertainty is measured, not assumed: the spread of the families'
 the residual noise around the fit, a back-test (the ensemble fitted on the first half of the
 curve so far, asked for its value now; its error grown with the log of how far ahead the
 forecast reaches compared with how far the back-test reached), half the improvement still
-forecast (:data:`DROP_SHARE`), and a floor (:data:`SD_FLOOR`). Without the last two, real
-curves that plateau and then drop again (small networks, SGD) fell far below their forecast;
-with them, on the real curves of the counterfactual corpus's tuning datasets forecast from
-20-70 % of their epochs, the final value fell below the one-sided 95 % bound in 2 % of the
-forecasts and the lowest value in 4 %; on its held-out datasets (``wine``, ``iris``,
-``co2``) in 11 % and 12 %: the bound is looser than its level on curves unlike those.
+forecast (:data:`DROP_SHARE`), a floor (:data:`SD_FLOOR`), and, for a curve whose drop is
+still speeding up, its current slope carried to the epoch forecast (:func:`_momentum`: the
+families only slow down, so they cannot say how far such a curve falls). Without the last
+three, real curves that plateau and then drop again (small networks, SGD, recurrent models
+leaving their first plateau) fell far below their forecast.
+``benchmarks/forecast_calibration.py`` measures how often a real curve's final value falls
+below the forecast's one-sided 95 % bound.
 """
 
 from __future__ import annotations
@@ -109,8 +110,25 @@ def forecast(series: FloatArray, epoch: int) -> Forecast | None:
         reach = math.log(max(epoch, len(y) + 1) / len(y)) / math.log(len(y) / half)
         backtest = abs(past - float(smooth[-1])) * reach
     drop = DROP_SHARE * max(float(smooth[-1]) - value, 0.0)
-    sd = math.sqrt(spread**2 + noise**2 + backtest**2 + drop**2 + SD_FLOOR**2)
+    momentum = _momentum(x, smooth, float(epoch))
+    sd = math.sqrt(spread**2 + noise**2 + backtest**2 + drop**2 + momentum**2 + SD_FLOOR**2)
     return Forecast(value=value, sd=sd, epoch=epoch)
+
+
+def _momentum(x: FloatArray, y: FloatArray, at: float) -> float:
+    """How far a curve whose drop is speeding up would fall by ``at`` at its current pace.
+
+    The binned curve's least-squares slope over its last third is compared with the slope
+    over its middle third: steeper now (falling faster) means the curve is leaving a
+    plateau, which no family of the ensemble (they only slow down) can follow. Such a
+    curve's current slope carried on to ``at`` is returned; any other curve gives 0.
+    """
+    third = len(x) // 3
+    last = np.polyfit(x[-third:], y[-third:], 1)[0]
+    middle = np.polyfit(x[third:-third], y[third:-third], 1)[0]
+    if not last < min(middle, 0.0):
+        return 0.0
+    return float(-last * max(at - x[-1], 0.0))
 
 
 def _binned(y: FloatArray) -> tuple[FloatArray, FloatArray]:
