@@ -85,6 +85,21 @@ def test_not_learning() -> None:
     assert dx.category == "not_learning"
 
 
+def _flat() -> SeedCurves:
+    return _curves(_noisy(np.full(200, 0.69)), _noisy(np.full(200, 0.70), seed=1))
+
+
+def test_flat_curve_is_not_learning_when_other_trials_reach_far_lower() -> None:
+    assert diagnose_curve(_flat(), reached_loss=0.2).category == "not_learning"
+
+
+def test_flat_curve_is_a_hedged_good_fit_when_no_trial_reaches_lower() -> None:
+    dx = diagnose_curve(_flat(), reached_loss=0.68)
+    assert dx.category == "good_fit"
+    assert dx.uncertain is not None and "no trial of the study learns much" in dx.uncertain
+    assert "the inputs may carry little signal" in dx.advice
+
+
 def test_oscillating() -> None:
     base = _decay(300, 0.2, 20)
     dx = diagnose_curve(_curves(_noisy(base, 0.5), _noisy(base, 0.5, seed=1)))

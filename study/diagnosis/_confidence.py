@@ -49,6 +49,8 @@ def uncertainty(
     sampled = f.val_samples is not None and f.rise >= f.rise_threshold - f.sample_margin
     if category == "good_fit" and sampled:
         return f"a rise that a few of the {f.val_samples} validation samples can cause"
+    if category == "good_fit" and f.flat_like_the_study(math.log(config.capacity_gain)):
+        return "no trial of the study learns much from its start: the data may carry no signal"
     if category == "good_fit" and f.best_at_end:
         return "validation is at its lowest on the last epoch: where it levels off is unseen"
     if kind == "capacity" and f.reached is None:

@@ -198,6 +198,22 @@ class Features:
         return 1.0 - math.exp(min(slope * math.log(2.0), 50.0))
 
     @property
+    def start_gain(self) -> float:
+        """Log factor by which the more-improved loss fell from its smoothed start."""
+        return max(
+            float(self.s_train[0] - np.min(self.s_train)), float(self.s_val[0]) - self.val_best
+        )
+
+    def flat_like_the_study(self, min_gain: float) -> bool:
+        """Whether neither loss fell ``min_gain`` (log) from its start and no other trial got
+        ``min_gain`` below this one's best: the data, not this model, set the level."""
+        return (
+            self.reached is not None
+            and self.start_gain < min_gain
+            and self.val_best - self.reached < min_gain
+        )
+
+    @property
     def train_fall_since_best(self) -> float:
         """Log factor by which the smoothed training loss fell after the validation minimum."""
         return float(self.s_train[self.best_index]) - self.train_final

@@ -8,9 +8,11 @@ The rules are tried in order and the first that fires gives the verdict:
    or spikes repeatedly.
 3. ``unstable``/``diverged``: the training loss climbs back most of the way to its start and
    ends well above its minimum (the optimiser blew up).
-4. ``not_learning``: neither loss fell materially from its start, and validation is not far
+4. ``not_learning``: neither loss fell materially from its start, validation is not far
    below the baseline (a curve that is flat because it learnt within its first epoch is not
-   "not learning").
+   "not learning"), and, when the lowest validation loss other trials reached is known, it is
+   at least ``capacity_gain`` below this curve (when no configuration gets lower, the flat
+   level is what the data allow: a good fit that says so).
 5. ``overfit``/``turning_point``: the smoothed validation loss rose above its minimum by the
    rise ratio plus a noise margin (and a sampling margin for a small validation set), and has
    stayed there for a sustained share of the epochs. A plateau, a bump that recovers, or "no
@@ -157,12 +159,13 @@ def _not_learning(f: Features, c: DiagnosisConfig) -> _Verdict | None:
     # Smoothed starts: a flat curve's first epoch is as noisy as any other.
     noise = c.noise_z * f.noise * math.sqrt(2 / f.window)
     threshold = math.log(c.not_learning_gain) + noise
-    gains = [float(f.s_train[0] - np.min(f.s_train)), float(f.s_val[0]) - f.val_best]
     if f.ref_source == "baseline" and f.ref - f.val_best >= math.log(c.capacity_gain):
         return None  # flat, but far below the baseline: it learnt within the first epoch
-    if max(gains) >= threshold:
+    if f.reached is not None and f.val_best - f.reached < math.log(c.capacity_gain):
+        return None  # flat, but no other trial got materially lower: the data allow no more
+    if f.start_gain >= threshold:
         return None
-    return _Verdict("not_learning", None, 1 - max(max(gains), 0.0) / threshold)
+    return _Verdict("not_learning", None, 1 - max(f.start_gain, 0.0) / threshold)
 
 
 def _turning_point(f: Features, c: DiagnosisConfig) -> _Verdict | None:
