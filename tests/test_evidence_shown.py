@@ -17,7 +17,7 @@ from study.cli import main
 from tests.scripted_runs import falling, run_study, script, write_space
 from tests.stored_fixtures import store_study
 
-SPREAD = [0.10, 0.30, 0.05]  # The best mean, but its seeds disagree.
+SPREAD = [0.05, 0.38, 0.14]  # The best mean by a hair, but its seeds disagree.
 AGREE = [0.19, 0.20, 0.21]  # A worse mean whose seeds agree: the recommended trial.
 AGREE_VALUES = [float(falling(s, final).val_loss[-1]) for s, final in enumerate(AGREE)]
 AGREE_SE = float(np.std(AGREE_VALUES, ddof=1)) / math.sqrt(3)
@@ -80,7 +80,7 @@ def test_show_prints_the_recommended_trial_and_why_it_is_not_the_best_mean(
 def test_show_json_has_the_recommendation(url: str, capsys: pytest.CaptureFixture[str]) -> None:
     recommended = _show_json(url, capsys)["study"]["recommended"]
     assert (recommended["recommended"], recommended["best_mean"]) == (1, 0)
-    assert recommended["rule"] == "pessimistic_bound"
+    assert recommended["rule"] == "penalised_mean"
 
 
 def test_load_has_the_evidence_columns(url: str) -> None:
@@ -175,4 +175,4 @@ def test_load_model_takes_the_recommended_trial_when_it_kept_its_weights(
 
 def test_the_best_of_each_fit_shows_values_with_their_half_width(page: str) -> None:
     best_of = page.split('id="best-of">')[1].split("</table>")[0]
-    assert "<td>0.1502 ± 0.22</td>" in best_of  # trial 0, the best mean of the good fits
+    assert "<td>0.1902 ± 0.29</td>" in best_of  # trial 0, the best mean of the good fits

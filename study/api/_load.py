@@ -127,9 +127,10 @@ def _curve_rows(number: int, curves: SeedCurves) -> list[tuple[int, int, int, st
 def recommended(name: str, storage: str | None = None) -> Recommendation:
     """Return the configuration to use from stored study ``name``, and why.
 
-    The complete trial with the best worse end of its seeds' interval (see
-    :func:`study.evidence.recommend`): it is Optuna's ``best_trial`` unless that trial's
-    seeds spread or diverged, and ``reason`` then says so in one line.
+    The complete trial with the best mean allowing for its seeds' spread (see
+    :func:`study.evidence.recommend`): it is Optuna's ``best_trial`` unless another trial's
+    mean is as good within noise with seeds that agree more, or the best one's seeds diverged,
+    and ``reason`` then says so in one line.
 
     Args:
         name: The study's name.

@@ -6,8 +6,8 @@ how much the configuration depends on its seed:
 * :func:`seed_values` reads each seed's objective quantity from its curves;
 * :func:`trial_evidence` turns them into a :class:`TrialEvidence` (mean, standard error,
   t-based interval at :data:`DEFAULT_LEVEL`, finite and diverged seeds counted apart);
-* :func:`recommend` picks the configuration to use by the worse end of the intervals and
-  says why when that is not Optuna's ``best_trial`` (a :class:`Recommendation`);
+* :func:`recommend` picks the configuration to use by the mean allowing for the seeds'
+  spread and says why when that is not Optuna's ``best_trial`` (a :class:`Recommendation`);
 * :func:`standing` places a trial in that rule's order (a run keeps the weights of the
   trials that stand lowest);
 * :func:`overlapping` names the trials that the seeds cannot tell apart from a given one;

@@ -54,16 +54,6 @@ class TrialEvidence:
         """Whether there are two or more finite seeds, so an interval."""
         return self.n >= 2
 
-    def pessimistic(self, direction: Direction) -> float:
-        """The interval's worse end: the upper for a loss, the lower for a score.
-
-        Infinite (the worst) without an interval, NaN-free.
-        """
-        worst = math.inf if direction == "minimize" else -math.inf
-        if not self.has_interval:
-            return worst
-        return self.high if direction == "minimize" else self.low
-
     @property
     def half_width(self) -> float:
         """Half the interval's width (NaN without an interval)."""

@@ -1,10 +1,11 @@
 """The final score: the study's recommended trial scored once on the test split no trial saw.
 
 The recommended trial is the one the seeds' evidence picks (:func:`study.evidence.recommend`,
-the best worse end of the intervals), which is Optuna's ``best_trial`` unless that trial's best
-mean came with seeds that disagree. The engine keeps no weights, so the chosen trial's seeds
-are trained again, with the same parameters, seeds and epochs, on the same training data, with
-the test split in the place of the validation split (which training never reads). Training is
+the best mean allowing for the seeds' spread), which is Optuna's ``best_trial`` unless another
+trial's mean is as good within noise with seeds that agree more. The engine keeps no weights,
+so the chosen trial's seeds are trained again, with the same parameters, seeds and epochs, on
+the same training data, with the test split in the place of the validation split (which
+training never reads). Training is
 deterministic given a seed, so the seeds follow the trial's stored training curves, and their
 last epoch's loss on the test split is the score of the trial's own models. The cost is one
 more trial.

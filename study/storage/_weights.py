@@ -7,8 +7,8 @@ where the run gave them, the seeds' weights of their best validation epoch, with
 artifacts of a trial that a better one pushes out of the best few are removed from the store,
 so the store holds at most :data:`KEEP_MODELS` trials' weights (a little more when several runs
 share a study and finish trials at the same moment). Trials rank as the recommendation ranks
-them (:func:`study.evidence.standing`: the worse end of their seeds' interval; pruned trials by
-their seeds at the stop), so the recommended trial keeps its weights.
+them (:func:`study.evidence.standing`: their mean allowing for their seeds' spread; pruned
+trials by their seeds at the stop), so the recommended trial keeps its weights.
 
 The store is a folder (:class:`optuna.artifacts.FileSystemArtifactStore`): the one given, else
 ``$STUDY_ARTIFACTS``, else beside an SQLite or journal file (``studies.db.artifacts/``).
