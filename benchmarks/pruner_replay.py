@@ -305,29 +305,15 @@ def _corpus_objective(
         f"objective {objective}, {args.orders} orders per dataset, "
         f"check every {args.check_every} epochs"
     )
+    policies: dict[str, Callable[[list[ReplayTrial], EvidenceTable], StopEpoch]] = {
+        "": lambda _, table: table.stop_epoch(settings),
+        "  oracle, ": lambda trials, _: oracle(trials, settings, objective),
+    }
     print(HEADER)
     for label, group in (("held out", held), ("tuning", tuning)):
-        print(
-            _row(
-                label,
-                summary(
-                    _results(group, lambda _, t: t.stop_epoch(settings), objective, args.orders)
-                ),
-            )
-        )
-        print(
-            _row(
-                f"  oracle, {label}",
-                summary(
-                    _results(
-                        group,
-                        lambda tr, _: oracle(tr, settings, objective),
-                        objective,
-                        args.orders,
-                    )
-                ),
-            )
-        )
+        for prefix, policy in policies.items():
+            numbers = summary(_results(group, policy, objective, args.orders))
+            print(_row(f"{prefix}{label}", numbers))
     if args.tune:
         print("tuning grid (tuning datasets only): threshold, warmup_fraction")
         for threshold, warmup in itertools.product(TUNE_THRESHOLDS, TUNE_WARMUPS):

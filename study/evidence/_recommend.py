@@ -7,9 +7,10 @@ means are within noise, the one whose seeds agree is used. The weight was measur
 assumed (``benchmarks/recommendation_check.py``): on the test splits of both counterfactual
 corpora, a heavy penalty (the worse end of the one-sided 95 % interval, about 2.9 standard
 errors over three seeds) handed back configurations whose test loss was worse than the best
-mean's more often than better; a quarter of a standard error was the best weight on the tuning
-datasets. The rule needs no prior across trials (unlike a shrinkage estimate), so a trial's
-place in it (:func:`standing`) depends on its own seeds alone.
+mean's more often than better; a quarter of a standard error did best on the tuning datasets
+(on three of their four corpus and objective pairs). The rule needs no prior across trials
+(unlike a shrinkage estimate), so a trial's place in it (:func:`standing`) depends on its own
+seeds alone.
 """
 
 from __future__ import annotations
