@@ -48,6 +48,7 @@ learning_rate = 0.001
 
 [pruner]
 enabled = {pruning}
+will_not_win = false  # the overfit rule alone: benchmarks/pruner_replay.py measures the other
 """
 EARLY_STOPPING_PATIENCE = (50, 200)
 PATIENCE = PrunerSettings().patience

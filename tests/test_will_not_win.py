@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import numpy as np
 import pytest
 
@@ -141,3 +143,32 @@ def test_bad_settings_are_refused_in_one_line(key: str, value: object, message: 
 def test_an_unknown_setting_is_refused() -> None:
     with pytest.raises(ValueError, match="unknown key `patience`; the keys are: warmup_epochs"):
         WillNotWinSettings.from_config({"patience": 3})
+
+
+def _second_drop(seed: int, epochs: int, level: float = 0.37, low: float = 0.25) -> SeedCurves:
+    """A plateau at ``level`` from epoch 40, then a second drop towards ``low`` after 120."""
+    t = np.arange(1, epochs + 1, dtype=np.float64)
+    plateau = level + 0.4 * np.exp(-t / 10)
+    drop = (level - low) / (1 + np.exp(-(t - 150) / 12))
+    val = (plateau - drop) * (1 + 0.003 * np.random.default_rng(seed).standard_normal(epochs))
+    return SeedCurves(seed=seed, train_loss=val, val_loss=val, epochs_planned=PLANNED)
+
+
+def test_a_trial_on_the_plateau_the_incumbent_left_later_is_not_stopped() -> None:
+    # The incumbent sat on the same plateau at this epoch and dropped far below it later:
+    # on this task the families' forecast from the plateau is known to be too pessimistic.
+    incumbent = [_second_drop(s, PLANNED) for s in range(3)]
+    running = [
+        dataclasses.replace(_second_drop(s, 100, level=0.38), epochs_planned=PLANNED)
+        for s in range(3)
+    ]
+    assert decide_will_not_win(running, incumbent, SETTINGS) is None
+
+
+def test_the_same_trial_is_stopped_beside_an_incumbent_without_a_second_drop() -> None:
+    incumbent = [_second_drop(s, PLANNED, low=0.37) for s in range(3)]  # plateau to the end
+    running = [
+        dataclasses.replace(_second_drop(s, 100, level=0.6), epochs_planned=PLANNED)
+        for s in range(3)
+    ]
+    assert decide_will_not_win(running, incumbent, SETTINGS) is not None

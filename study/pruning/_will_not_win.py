@@ -12,7 +12,9 @@ are compared with the incumbent's same seeds (paired):
    same seeds, on a log scale (ratios of losses, or of error rates ``1 - accuracy``), give
    the probability that the trial's mean beats the incumbent's: a t distribution over the
    seeds, widened by the forecasts' uncertainty (shared by the seeds, so not divided by
-   their number);
+   their number) and by hindsight: how far the incumbent's same seed ended below what the
+   forecaster, cut at the same epoch, foresaw for it (a task whose curves drop again after a
+   plateau shows it there first);
 3. the trial is stopped when that probability is below ``threshold`` *and* it is worse than
    the incumbent was at the same epoch on the same seeds (a trial ahead at matched epochs is
    never stopped on a forecast alone).
@@ -123,7 +125,7 @@ def win_evidence(
         gaps.append(_matched_gap(series, their_series, objective))
         if ahead is not None:
             differences.append(ahead.value - value)
-            sds.append(ahead.sd)
+            sds.append(math.hypot(ahead.sd, _hindsight(their_series, trial.epoch, objective)))
     return WinEvidence(
         epoch=trial.epoch,
         planned=trial.planned,
@@ -193,6 +195,26 @@ def _log_series(curves: SeedCurves, objective: Objective) -> np.ndarray:
 def _log_value(value: float, objective: Objective) -> float:
     quantity = 1.0 - value if objective == "final_val_accuracy" else value
     return math.log(max(quantity, _TINY)) if math.isfinite(quantity) else math.nan
+
+
+def _hindsight(theirs: np.ndarray, epoch: int, objective: Objective) -> float:
+    """How far the incumbent's same seed fell below its own forecast from ``epoch`` (log).
+
+    The forecaster is asked, on the incumbent's curve cut at the running trial's epoch, where
+    that curve would end; the amount by which it really ended lower is how much this task's
+    curves improve after ``epoch`` beyond what the families foresee (a second drop after a
+    plateau, as two-moons MLPs make), and it widens the trial's forecast by as much. Zero
+    when the incumbent ended at or above its forecast, or is too short to cut.
+    """
+    if epoch >= len(theirs):
+        return 0.0
+    ahead = forecast(theirs[:epoch], len(theirs))
+    if ahead is None:
+        return 0.0
+    ended = float(theirs.min()) if objective == "best_val_loss" else float(theirs[-1])
+    if objective == "best_val_loss":
+        ahead = dataclasses.replace(ahead, value=min(ahead.value, float(theirs[:epoch].min())))
+    return max(ahead.value - ended, 0.0)
 
 
 def _matched_gap(mine: np.ndarray, theirs: np.ndarray, objective: Objective) -> float:
