@@ -146,7 +146,7 @@ def test_an_unknown_setting_is_refused() -> None:
 
 
 def _second_drop(seed: int, epochs: int, level: float = 0.37, low: float = 0.25) -> SeedCurves:
-    """A plateau at ``level`` from epoch 40, then a second drop towards ``low`` after 120."""
+    """A plateau at ``level`` from about epoch 40, then a second drop to ``low`` near 150."""
     t = np.arange(1, epochs + 1, dtype=np.float64)
     plateau = level + 0.4 * np.exp(-t / 10)
     drop = (level - low) / (1 + np.exp(-(t - 150) / 12))
@@ -165,7 +165,7 @@ def test_a_trial_on_the_plateau_the_incumbent_left_later_is_not_stopped() -> Non
     assert decide_will_not_win(running, incumbent, SETTINGS) is None
 
 
-def test_the_same_trial_is_stopped_beside_an_incumbent_without_a_second_drop() -> None:
+def test_a_trial_far_behind_an_incumbent_without_a_second_drop_is_stopped() -> None:
     incumbent = [_second_drop(s, PLANNED, low=0.37) for s in range(3)]  # plateau to the end
     running = [
         dataclasses.replace(_second_drop(s, 100, level=0.6), epochs_planned=PLANNED)

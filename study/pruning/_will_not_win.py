@@ -211,10 +211,10 @@ def _hindsight(theirs: np.ndarray, epoch: int, objective: Objective) -> float:
     ahead = forecast(theirs[:epoch], len(theirs))
     if ahead is None:
         return 0.0
-    ended = float(theirs.min()) if objective == "best_val_loss" else float(theirs[-1])
     if objective == "best_val_loss":
-        ahead = dataclasses.replace(ahead, value=min(ahead.value, float(theirs[:epoch].min())))
-    return max(ahead.value - ended, 0.0)
+        foreseen = min(ahead.value, float(theirs[:epoch].min()))
+        return max(foreseen - float(theirs.min()), 0.0)
+    return max(ahead.value - float(theirs[-1]), 0.0)
 
 
 def _matched_gap(mine: np.ndarray, theirs: np.ndarray, objective: Objective) -> float:
