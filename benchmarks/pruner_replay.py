@@ -205,7 +205,7 @@ def oracle(
         if value[trial.name] <= value[incumbent.name]:
             return None
         planned = _planned(trial)
-        return next(e for e in range(1, planned + 1) if settings.past_warmup(e, planned))
+        return next((e for e in range(1, planned + 1) if settings.past_warmup(e, planned)), None)
 
     return stop
 

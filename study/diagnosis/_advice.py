@@ -208,10 +208,10 @@ def _good_fit(f: Features, c: DiagnosisConfig) -> str:
         f"{'up' if sampled else 'on'} from its best epoch ({_val_at(f, f.stop_index)}), "
         f"training at a smoothed {_g(math.exp(f.train_final))}: keep this configuration"
     )
-    if f.flat_like_the_study(math.log(c.capacity_gain)):
+    if f.reached is not None and f.flat_like_the_study(math.log(c.capacity_gain)):
         return (
             f"{advice}; like every trial of the study (the lowest reached "
-            f"{_g(math.exp(f.reached or 0.0))}), it stays near where it started: the inputs "
+            f"{_g(math.exp(f.reached))}), it stays near where it started: the inputs "
             "may carry little signal, so check the features and the data before searching wider"
         )
     if not sampled:

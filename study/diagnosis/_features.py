@@ -204,14 +204,14 @@ class Features:
             float(self.s_train[0] - np.min(self.s_train)), float(self.s_val[0]) - self.val_best
         )
 
+    def near_reached(self, min_gain: float) -> bool:
+        """Whether other trials are known and none got ``min_gain`` (log) below this best."""
+        return self.reached is not None and self.val_best - self.reached < min_gain
+
     def flat_like_the_study(self, min_gain: float) -> bool:
         """Whether neither loss fell ``min_gain`` (log) from its start and no other trial got
         ``min_gain`` below this one's best: the data, not this model, set the level."""
-        return (
-            self.reached is not None
-            and self.start_gain < min_gain
-            and self.val_best - self.reached < min_gain
-        )
+        return self.start_gain < min_gain and self.near_reached(min_gain)
 
     @property
     def train_fall_since_best(self) -> float:

@@ -161,7 +161,7 @@ def _not_learning(f: Features, c: DiagnosisConfig) -> _Verdict | None:
     threshold = math.log(c.not_learning_gain) + noise
     if f.ref_source == "baseline" and f.ref - f.val_best >= math.log(c.capacity_gain):
         return None  # flat, but far below the baseline: it learnt within the first epoch
-    if f.reached is not None and f.val_best - f.reached < math.log(c.capacity_gain):
+    if f.near_reached(math.log(c.capacity_gain)):
         return None  # flat, but no other trial got materially lower: the data allow no more
     if f.start_gain >= threshold:
         return None

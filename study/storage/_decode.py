@@ -119,11 +119,19 @@ def stored_recommended(study: optuna.Study) -> int | None:
     """
     if keys.STUDY_FAMILY not in study.user_attrs:
         return None
-    objective = study_description(study.user_attrs)["objective"]
+    objective = study.user_attrs.get(keys.STUDY_OBJECTIVE)
     complete = study.get_trials(deepcopy=False, states=(optuna.trial.TrialState.COMPLETE,))
-    evidence = [e for t in complete if (e := stored_evidence(t, objective)) is not None]
-    direction: Direction = "maximize" if study.direction.name == "MAXIMIZE" else "minimize"
-    return recommend(evidence, direction).recommended
+    evidence = [
+        e
+        for t in complete
+        if (e := stored_evidence(t, objective if isinstance(objective, str) else None)) is not None
+    ]
+    return recommend(evidence, study_direction(study)).recommended
+
+
+def study_direction(study: optuna.Study) -> Direction:
+    """The study's direction, as :mod:`study.evidence` names it."""
+    return "maximize" if study.direction == optuna.study.StudyDirection.MAXIMIZE else "minimize"
 
 
 def _evidence(

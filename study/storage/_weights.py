@@ -35,7 +35,7 @@ from optuna.trial import FrozenTrial, TrialState
 from study.errors import InputError
 from study.evidence import Direction, Standing, TrialEvidence, standing
 from study.storage import _keys as keys
-from study.storage._decode import stored_evidence
+from study.storage._decode import stored_evidence, study_direction
 from study.storage._urls import journal_path, sqlite_path
 
 ARTIFACTS_ENV = "STUDY_ARTIFACTS"
@@ -122,7 +122,7 @@ def keep_weights(
     if keep < 1 or not weights:
         return False
     study = trial.study
-    direction = _direction(study)
+    direction = study_direction(study)
     holders = {t.number: t for t in study.get_trials(deepcopy=False) if _weights_id(t)}
     standings = {n: _standing(study, t) for n, t in holders.items() if n != trial.number}
     standings[trial.number] = _from(evidence, value, direction)
@@ -187,7 +187,7 @@ def _standing(study: optuna.Study, trial: FrozenTrial) -> Standing:
     """A stored trial's standing, from its stored curves (its value when they say nothing)."""
     objective = study.user_attrs.get(keys.STUDY_OBJECTIVE)
     evidence = stored_evidence(trial, objective if isinstance(objective, str) else None)
-    return _from(evidence, _trial_value(trial), _direction(study))
+    return _from(evidence, _trial_value(trial), study_direction(study))
 
 
 def _from(evidence: TrialEvidence | None, value: float, direction: Direction) -> Standing:
@@ -257,10 +257,6 @@ def _trial_value(trial: FrozenTrial) -> float:
     if trial.state == TrialState.PRUNED and trial.intermediate_values:
         return float(trial.intermediate_values[max(trial.intermediate_values)])
     return float("nan")
-
-
-def _direction(study: optuna.Study) -> Direction:
-    return "maximize" if study.direction == optuna.study.StudyDirection.MAXIMIZE else "minimize"
 
 
 def _remove(store: FileSystemArtifactStore, artifact_id: str | None) -> None:
