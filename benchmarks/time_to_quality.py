@@ -18,8 +18,9 @@ saw, mean over seeds); and the time it first reached the target, the best final 
 loss among the other tools' arms (``optuna``, ``hyperband``, ``floor``, ``random``).
 
 Run from the repository root: ``python -m benchmarks.time_to_quality [--budget 120]
-[--repeats 1] [--tasks sunspots digits breast_cancer] [--seeds 3]`` (``hyperband`` and
-``optuna`` need ``pip install study[bench]``). Writes
+[--repeats 1] [--tasks sunspots digits breast_cancer] [--seeds 3] [--more]`` (``hyperband``
+and ``optuna`` need ``pip install study[bench]``; ``--more`` adds rounds to those of the result
+file when it was written with the same options). Writes
 ``benchmarks/results/time_to_quality.json`` and ``docs/images/time_to_quality.png``.
 """
 
@@ -135,11 +136,15 @@ def time_to_reach(curve: Sequence[Sequence[float]], target: float) -> float | No
 
 
 def run_task(
-    problem: Problem, arms: Sequence[str], budget: float, repeats: int
+    problem: Problem, arms: Sequence[str], budget: float, repeats: range
 ) -> list[dict[str, Any]]:
-    """Run every arm ``repeats`` times on one task; one record per arm and repeat."""
+    """Run every arm once per repeat in ``repeats`` on one task; one record per arm and repeat.
+
+    The repeat number seeds the arms' samplers and rotates their order, so rounds added to an
+    earlier run (``--more``) continue its numbering rather than repeat its first round.
+    """
     records = []
-    for repeat in range(repeats):
+    for repeat in repeats:
         for arm in arm_order(arms, repeat):
             recorder = run_arm(arm, problem, budget, repeat)
             best = recorder.best
@@ -234,7 +239,7 @@ def run_benchmark(
     arms: Sequence[str],
     *,
     budget: float,
-    repeats: int,
+    repeats: range,
     seeds: int,
     folder: Path,
     max_epochs: int | None = None,
@@ -245,7 +250,7 @@ def run_benchmark(
         tasks: Among :data:`TASKS`.
         arms: Among :data:`ARMS`.
         budget: Seconds per arm, task and repeat after which an arm starts nothing new.
-        repeats: Rounds of all arms; the arms' order rotates every round.
+        repeats: The rounds' numbers; the arms' order rotates every round.
         seeds: Seeds per configuration, for every arm.
         folder: Scratch folder for the data files and the arms' storages.
         max_epochs: Caps the spaces' ``epochs`` (a quick run); ``None`` for the spaces' own.
@@ -260,13 +265,10 @@ def run_benchmark(
 def results(records: Sequence[Mapping[str, Any]], args: argparse.Namespace) -> dict[str, Any]:
     """The result file: the table the docs render, the options and every curve."""
     capped = f", epochs capped at {args.max_epochs}" if args.max_epochs else ""
-    arms = "" if list(args.arms) == list(ARMS) else f" --arms {' '.join(args.arms)}"
     return {
         "title": "Time to quality",
         "command": "python -m benchmarks.time_to_quality",
-        "options": f"--budget {args.budget:g} --repeats {args.repeats} --seeds {args.seeds} "
-        f"--tasks {' '.join(args.tasks)}{arms}"
-        + (f" --max-epochs {args.max_epochs}" if capped else ""),
+        "options": _options(args),
         "measures": "Each search tool on the same space, seeds and wall-clock budget per task: "
         "its best validation loss, the test loss of the configuration it hands back, and "
         "when it first reached the best final validation loss of the other tools' arms.",
@@ -300,6 +302,26 @@ def results(records: Sequence[Mapping[str, Any]], args: argparse.Namespace) -> d
     }
 
 
+def _options(args: argparse.Namespace) -> str:
+    """The options a result file records, rounds left out."""
+    arms = "" if list(args.arms) == list(ARMS) else f" --arms {' '.join(args.arms)}"
+    capped = f" --max-epochs {args.max_epochs}" if args.max_epochs else ""
+    return (
+        f"--budget {args.budget:g} --repeats {args.repeats} --seeds {args.seeds} "
+        f"--tasks {' '.join(args.tasks)}{arms}{capped}"
+    )
+
+
+def earlier_records(args: argparse.Namespace) -> list[dict[str, Any]]:
+    """The result file's records when it was written with ``args``' options, else none."""
+    if not RESULTS.exists():
+        return []
+    earlier = json.loads(RESULTS.read_text())
+    rounds = len({r["repeat"] for r in earlier["records"]})
+    same = _options(argparse.Namespace(**{**vars(args), "repeats": rounds}))
+    return list(earlier["records"]) if earlier["options"] == same else []
+
+
 def main(argv: Sequence[str] | None = None) -> None:
     """Run the benchmark and write its result file and figure."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -309,19 +331,27 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--arms", nargs="+", choices=ARMS, default=list(ARMS))
     parser.add_argument("--seeds", type=int, default=3, help="seeds per configuration")
     parser.add_argument("--max-epochs", type=int, default=None, help="cap the spaces' epochs")
+    parser.add_argument(
+        "--more", action="store_true", help="add --repeats rounds to the result file's own"
+    )
     args = parser.parse_args(argv)
     if args.budget <= 0 or args.repeats < 1 or args.seeds < 1:
         parser.error("--budget, --repeats and --seeds must be positive.")
+    earlier = earlier_records(args) if args.more else []
+    if args.more and not earlier:
+        parser.error(f"--more needs {RESULTS} written with the same options; run without it.")
+    first = 1 + max((r["repeat"] for r in earlier), default=-1)
     with tempfile.TemporaryDirectory() as folder:
-        records = run_benchmark(
+        records = earlier + run_benchmark(
             args.tasks,
             args.arms,
             budget=args.budget,
-            repeats=args.repeats,
+            repeats=range(first, first + args.repeats),
             seeds=args.seeds,
             folder=Path(folder),
             max_epochs=args.max_epochs,
         )
+    args.repeats = len({r["repeat"] for r in records})
     figure = plot(records, args.budget)
     write_atomic(FIGURE, lambda path: figure.savefig(path, dpi=110, format="png"))
     text = json.dumps(results(records, args), indent=2) + "\n"

@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
+import argparse
+import json
 import math
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from benchmarks import time_to_quality
 from benchmarks.time_to_quality import (
     ANCHORS,
+    ARMS,
     arm_order,
+    earlier_records,
     run_benchmark,
     summary_rows,
     time_to_reach,
@@ -27,7 +32,7 @@ def _run(folder: Path, arms: tuple[str, ...]) -> list[dict[str, Any]]:
         ["breast_cancer"],
         arms,
         budget=BUDGET,
-        repeats=1,
+        repeats=range(1),
         seeds=1,
         folder=folder,
         max_epochs=3,
@@ -98,3 +103,20 @@ def test_hyperband_arm(tmp_path: Path) -> None:
     pytest.importorskip("keras_tuner")
     (record,) = _run(tmp_path, ("hyperband",))
     assert record["config"] is not None and record["config"]["epochs"] <= 3
+
+
+def _args(**options: Any) -> argparse.Namespace:
+    base = {"budget": 90.0, "repeats": 1, "seeds": 3, "tasks": ["digits"], "arms": list(ARMS)}
+    return argparse.Namespace(**{**base, "max_epochs": None, **options})
+
+
+def test_more_rounds_continue_a_result_file_with_the_same_options(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    results_file = tmp_path / "time_to_quality.json"
+    monkeypatch.setattr(time_to_quality, "RESULTS", results_file)
+    record = {"repeat": 0, "task": "digits"}
+    options = time_to_quality._options(_args())
+    results_file.write_text(json.dumps({"options": options, "records": [record]}))
+    assert earlier_records(_args(repeats=2)) == [record]
+    assert earlier_records(_args(repeats=2, budget=60.0)) == []
