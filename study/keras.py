@@ -149,19 +149,19 @@ class DiagnosisCallback(keras.callbacks.Callback):
 class OverfitPruningCallback(DiagnosisCallback):
     """Stop an Optuna trial as soon as its ``model.fit`` curves turn overfit, and store them.
 
-    Every ``settings.check_every`` epochs the epoch's ``monitor`` log is reported to the trial
-    as its intermediate value, and the curves so far go to the same policy as the sweeps'
-    (:func:`study.pruning.decide_pruning`, with the study's own pruner as the wrapped one):
-    the study's pruner (``trial.should_prune()``, e.g. a median pruner) first, then the
-    overfit rule (warm-up, a rise of ``rise_ratio`` held for ``patience`` epochs, or a
-    memorising stall). When either fires, the curves, their diagnosis and the reason are
-    stored on the trial, training stops and ``optuna.TrialPruned`` is raised out of ``fit``
-    (as Optuna's own Keras callback does); the trial ends ``PRUNED``. Otherwise the curves
-    and diagnosis are stored when ``fit`` ends. Pass as ``monitor`` what the objective
-    returns (e.g. ``val_accuracy`` for an objective that returns the validation accuracy):
-    the study's pruner then compares like with like, and a pruned trial's value (Optuna's
-    last intermediate value) is that quantity at the stop. With ``settings.enabled`` false
-    the values are still reported, but nothing is pruned (the policy consults no rule).
+    At every check (every ``settings.check_interval`` of ``fit``'s epochs) the epoch's ``monitor``
+    log is reported to the trial as its intermediate value, and the curves so far go to the
+    same policy as the sweeps' (:func:`study.pruning.decide_pruning`, with the study's own
+    pruner as the wrapped one): the study's pruner (``trial.should_prune()``, e.g. a median
+    pruner) first, then the overfit rule (warm-up, a rise of ``rise_ratio`` held for
+    ``patience`` epochs, or a memorising stall). When either fires, the curves, their diagnosis
+    and the reason are stored on the trial, training stops and ``optuna.TrialPruned`` is raised
+    out of ``fit`` (as Optuna's own Keras callback does); the trial ends ``PRUNED``. Otherwise
+    the curves and diagnosis are stored when ``fit`` ends. Pass as ``monitor`` what the
+    objective returns (e.g. ``val_accuracy`` for an objective that returns the validation
+    accuracy): the study's pruner then compares like with like, and a pruned trial's value
+    (Optuna's last intermediate value) is that quantity at the stop. With ``settings.enabled``
+    false the values are still reported, but nothing is pruned (the policy consults no rule).
 
     Args:
         trial: The running Optuna trial.
@@ -211,7 +211,8 @@ class OverfitPruningCallback(DiagnosisCallback):
         super().on_epoch_end(epoch, logs)
         epochs = len(self._rows["val_loss"])
         policy = self.policy
-        if not policy.checks_at(epochs):
+        planned = int((self.params or {}).get("epochs") or epochs)
+        if not policy.checks_at(epochs, planned):
             return
         self._report(logs if logs is not None else {}, epochs)
         curves = self.curves_so_far()

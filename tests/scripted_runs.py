@@ -27,7 +27,7 @@ def write_space(folder: Path, pruner: str = "", seeds: int = 3) -> Path:
     path.write_text(
         f'family = "mlp"\ntask = "moons"\nseeds = {seeds}\n\n[params]\n'
         f"units = {{ low = 2, high = 8 }}\nepochs = {EPOCHS}\n\n"
-        f"[pruner]\ncheck_every = {CHECK}\n{pruner}\n"
+        f"[pruner]\ncheck_every = {CHECK}\nmin_checks = {EPOCHS // CHECK}\n{pruner}\n"
     )
     return path
 

@@ -127,7 +127,8 @@ def test_trial_that_does_not_overfit_completes_with_its_diagnosis(stored: Any) -
 def test_the_monitored_log_is_reported_at_every_check(stored: Any) -> None:
     _, user_study = stored
     trial = user_study.trials[1]
-    assert sorted(trial.intermediate_values) == list(range(5, EPOCHS + 1, 5))
+    step = SETTINGS.check_interval(EPOCHS)  # 4: ten checks in a 40-epoch fit
+    assert sorted(trial.intermediate_values) == list(range(step, EPOCHS + 1, step))
     assert trial.value == trial.intermediate_values[EPOCHS]
 
 
@@ -161,4 +162,5 @@ def test_the_studys_own_pruner_stops_a_fit_that_does_not_overfit(workdir: Path) 
     with pytest.raises(optuna.TrialPruned):
         _fit(False, callback)
     assert callback.pruned is not None
-    assert (callback.pruned.by, callback.pruned.epoch) == ("ThresholdPruner", SETTINGS.check_every)
+    first_check = SETTINGS.check_interval(EPOCHS)
+    assert (callback.pruned.by, callback.pruned.epoch) == ("ThresholdPruner", first_check)

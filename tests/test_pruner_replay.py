@@ -17,7 +17,7 @@ from benchmarks.pruner_replay import (
     summary,
 )
 from study.curves import SeedCurves
-from study.pruning import WillNotWinSettings
+from study.pruning import PrunerSettings, WillNotWinSettings
 from tests.stored_fixtures import store_study
 
 EPOCHS = 100
@@ -82,7 +82,7 @@ def test_near_trials_are_those_within_the_winners_interval() -> None:
 
 def test_the_will_not_win_pruner_stops_a_clearly_worse_trial_only() -> None:
     trials = [_trial("best", 0.1), _trial("close", 0.1005), _trial("worse", 0.6)]
-    table = EvidenceTable(trials, "final_val_loss", check_every=10)
+    table = EvidenceTable(trials, "final_val_loss", PrunerSettings(check_every=10))
     result = replay(trials, table.stop_epoch(WillNotWinSettings()), "final_val_loss")
     assert set(result.stopped) == {"worse"}
     assert not result.winner_stopped

@@ -176,6 +176,7 @@ def test_settings_build_the_wrapped_pruner() -> None:
     [
         ({"patiance": 3}, "unknown key `patiance`"),
         ({"patience": 0}, "`patience` must be an integer >= 1"),
+        ({"min_checks": 0}, "`min_checks` must be an integer >= 1"),
         ({"min_agreement": 1.5}, "`min_agreement` must be a number > 0 and <= 1"),
         ({"enabled": "yes"}, "`enabled` must be true or false"),
         ({"wrap": "magic"}, "`wrap` must be one of"),
@@ -202,3 +203,19 @@ def test_bad_pruner_settings_are_clear_errors(table: dict[str, Any], fragment: s
 def test_nothing_is_pruned_at_the_last_epoch() -> None:
     seeds = [_curves(_turning(400), _falling(400, 0.01), s, planned=400) for s in range(3)]
     assert decide_overfit(seeds, SETTINGS) is None
+
+
+def test_a_long_trial_is_checked_every_check_every_epochs() -> None:
+    assert PrunerSettings(check_every=50, min_checks=10).check_interval(4000) == 50
+
+
+def test_a_short_trial_still_gets_min_checks_checks() -> None:
+    assert PrunerSettings(check_every=50, min_checks=10).check_interval(120) == 12
+
+
+def test_a_trial_shorter_than_min_checks_is_checked_every_epoch() -> None:
+    assert PrunerSettings(check_every=50, min_checks=10).check_interval(6) == 1
+
+
+def test_unknown_planned_epochs_are_checked_every_check_every_epochs() -> None:
+    assert PrunerSettings(check_every=50).check_interval(None) == 50

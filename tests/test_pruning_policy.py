@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import io
 import types
 from collections.abc import Callable
@@ -198,4 +199,12 @@ def test_a_policy_of_settings_carries_their_will_not_win_rule() -> None:
 
 
 def test_a_disabled_policy_has_no_check_interval() -> None:
-    assert PruningPolicy(PrunerSettings(enabled=False)).check_every is None
+    assert PruningPolicy(PrunerSettings(enabled=False)).check_interval(400) is None
+
+
+def test_a_trial_shorter_than_check_every_is_still_decided() -> None:
+    # 40 planned epochs, checks every 50: without min_checks no check would ever fall.
+    curves = [dataclasses.replace(_overfit().truncated(20), epochs_planned=40)]
+    policy = PruningPolicy(SETTINGS, wrapped=_From(1))
+    decision = decide_pruning(policy, curves, 20, wrapped_says=True)
+    assert decision is not None and decision.by == "_From"

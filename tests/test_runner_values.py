@@ -29,7 +29,7 @@ def _space(workdir: Path, objective: str, pruner: str) -> Path:
     path.write_text(
         f'family = "mlp"\ntask = "moons"\nseeds = 2\nobjective = "{objective}"\n\n[params]\n'
         f"units = {{ low = 2, high = 8 }}\nepochs = {EPOCHS}\n\n"
-        f"[pruner]\ncheck_every = {CHECK}\n{pruner}\n"
+        f"[pruner]\ncheck_every = {CHECK}\nmin_checks = {EPOCHS // CHECK}\n{pruner}\n"
     )
     return path
 

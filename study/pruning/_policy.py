@@ -69,18 +69,22 @@ class PruningPolicy:
             will_not_win=settings.will_not_win_settings(),
         )
 
-    @property
-    def check_every(self) -> int | None:
-        """Epochs between two decisions, or ``None`` when pruning is off (nothing to decide)."""
-        return self.settings.check_every if self.settings.enabled else None
+    def check_interval(self, planned: int | None) -> int | None:
+        """Epochs between two decisions on a trial planned for ``planned`` epochs.
 
-    def checks_at(self, step: int) -> bool:
-        """Whether ``step`` (epochs trained) falls on a check: every ``check_every`` epochs.
+        ``None`` when pruning is off (nothing to decide); see
+        :meth:`~study.pruning.PrunerSettings.check_interval`.
+        """
+        return self.settings.check_interval(planned) if self.settings.enabled else None
 
-        A trial reports its intermediate value at its checks whether pruning is on or not;
+    def checks_at(self, step: int, planned: int | None) -> bool:
+        """Whether ``step`` (epochs trained) of ``planned`` falls on a check.
+
+        Checks fall every :meth:`~study.pruning.PrunerSettings.check_interval` epochs. A
+        trial reports its intermediate value at its checks whether pruning is on or not;
         :func:`decide_pruning` decides only there, and only when it is on.
         """
-        return step >= 1 and step % self.settings.check_every == 0
+        return step >= 1 and step % self.settings.check_interval(planned) == 0
 
 
 def decide_pruning(
@@ -95,12 +99,12 @@ def decide_pruning(
 ) -> PruneDecision | None:
     """Decide whether a running trial is stopped now, and why.
 
-    Guard clauses first: nothing is decided when pruning is off (``enabled = false``) or
-    ``step`` is not a check (:meth:`PruningPolicy.checks_at`). Then the rules, in order, the
-    first that fires deciding: the wrapped Optuna pruner, the overfit rule
-    (:func:`~study.pruning.decide_overfit`, after its warm-up), and, when the policy has it
-    and there is an incumbent, the will-not-win rule
-    (:func:`~study.pruning.decide_will_not_win`, after its own warm-up).
+    Guard clauses first: nothing is decided when pruning is off (``enabled = false``) or ``step``
+    is not a check (:meth:`PruningPolicy.checks_at`, for the seeds' planned epochs). Then the
+    rules, in order, the first that fires deciding: the wrapped Optuna pruner, the overfit rule
+    (:func:`~study.pruning.decide_overfit`, after its warm-up), and, when the policy has it and
+    there is an incumbent, the will-not-win rule (:func:`~study.pruning.decide_will_not_win`,
+    after its own warm-up).
 
     Args:
         policy: What may stop the trial.
@@ -117,7 +121,8 @@ def decide_pruning(
     Returns:
         The decision record, or ``None`` to go on training.
     """
-    if not policy.settings.enabled or not policy.checks_at(step):
+    planned = max((c.epochs_planned for c in curves), default=0)
+    if not policy.settings.enabled or not policy.checks_at(step, planned):
         return None
     if policy.wrapped is not None and _ask(wrapped_says):
         return wrapped_decision(policy.wrapped, step, reported or objective)

@@ -23,8 +23,8 @@ import optuna
 from study.curves import SeedCurves
 from study.errors import InputError
 from study.parallel import run_seeds, seed_cluster
-from study.pruning import PruningPolicy
-from study.runner._objective import RunSettings
+from study.pruning import PrunerSettings, PruningPolicy
+from study.runner._objective import RunSettings, trial_chunk
 from study.runner._setup import RunOptions, RunPlan, existing_study, plan_run, resolve_space
 from study.space import SearchSpace
 from study.storage import (
@@ -49,7 +49,7 @@ def score_on_test(
     *,
     n_jobs: int = 1,
     backend: str = "loky",
-    chunk_epochs: int = 50,
+    pruning: PrunerSettings | None = None,
 ) -> FinalScore:
     """Train the recommended trial's seeds again and score them on the test split.
 
@@ -59,7 +59,8 @@ def score_on_test(
         source: Its task's data, with a test split.
         n_jobs: Seed workers.
         backend: The joblib backend of the seed workers.
-        chunk_epochs: Epochs per call of the compiled graph, as the trials ran.
+        pruning: The study's ``[pruner]`` settings, so the seeds train in the same chunks
+            of epochs as the trial did (its checks); the space's own when ``None``.
 
     Raises:
         InputError: The task has no test split, or the study no complete trial.
@@ -71,6 +72,8 @@ def score_on_test(
     test = source.test_data(lookback)
     assert test is not None  # checked by has_test above
     params = space.params_for(best.params)
+    settings = pruning or PrunerSettings.from_mapping(space.pruner)
+    chunk = trial_chunk(PruningPolicy(settings), params.epochs, RunSettings().chunk_epochs)
     curves = run_seeds(
         space.family,
         params,
@@ -78,7 +81,7 @@ def score_on_test(
         list(range(space.seeds)),
         n_jobs=n_jobs,
         backend=backend,
-        chunk_epochs=chunk_epochs,
+        chunk_epochs=chunk,
         model=space.custom_model(best.params),
     )
     stored = trial_curves(best)
@@ -95,11 +98,6 @@ def score_on_test(
         n_test=len(test.y_val),
         reproduced=_same_training(stored, curves),
     )
-
-
-def _chunk(plan: RunPlan) -> int:
-    """Epochs per graph call, as the study's trials ran (see :class:`Objective`)."""
-    return PruningPolicy(plan.pruning).check_every or RunSettings().chunk_epochs
 
 
 def recommended_trial(study: optuna.Study) -> optuna.trial.FrozenTrial:
@@ -176,7 +174,7 @@ def _score_and_store(study: optuna.Study, plan: RunPlan, options: RunOptions) ->
         plan.source,
         n_jobs=plan.jobs,
         backend=options.backend,
-        chunk_epochs=_chunk(plan),
+        pruning=plan.pruning,
     )
     write_final_score(study, score)
     return score

@@ -111,9 +111,7 @@ class Objective:
             self._stop_requested,
             self._incumbent,
         )
-        # Pruning checks fall on chunk ends: one chunk per check keeps them at fixed epochs.
-        checks = None if self._policy is None else self._policy.check_every
-        chunk = checks or self._settings.chunk_epochs
+        chunk = trial_chunk(self._policy, params.epochs, self._settings.chunk_epochs)
         self._progress.start_trial(trial.number, len(seeds), params.epochs)
         try:
             curves = run_seeds(
@@ -243,3 +241,14 @@ def sample(
 
 
 __all__ = ["Objective", "RunSettings", "TrialDiagnosis", "sample"]
+
+
+def trial_chunk(policy: PruningPolicy | None, planned: int, default: int) -> int:
+    """Epochs per graph call of a trial planned for ``planned`` epochs.
+
+    Pruning checks fall on chunk ends, so one chunk per check keeps them at fixed epochs
+    (:meth:`~study.pruning.PruningPolicy.check_interval`); ``default`` when nothing is
+    checked.
+    """
+    checks = None if policy is None else policy.check_interval(planned)
+    return checks or default
