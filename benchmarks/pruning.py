@@ -13,13 +13,18 @@ pruned trial can be compared with its own full-length run:
   validation loss after each epoch, so replaying it on the recorded full curves gives exactly
   the epoch at which it would have stopped.
 
-Run: ``.venv/bin/python benchmarks/pruning.py [--trials 16] [--seeds 3] [--jobs 2]``.
+It also runs the reference two-moons overfit (500 units for 4,000 epochs, two seeds, 70
+validation samples, validation minimum near epoch 848) and says where it is pruned.
+
+Run: ``.venv/bin/python benchmarks/pruning.py [--trials 16] [--seeds 3] [--jobs 2]``; writes
+``benchmarks/results/pruning.json``.
 """
 
 from __future__ import annotations
 
 import argparse
 import io
+import json
 import tempfile
 import time
 from pathlib import Path
@@ -29,6 +34,7 @@ import numpy as np
 import optuna
 import pandas as pd
 
+from study.atomic import write_text_atomic
 from study.pruning import PrunerSettings
 from study.runner import RunOptions, run
 from study.storage import TrialRecord, open_storage, study_record
@@ -50,6 +56,20 @@ learning_rate = 0.001
 enabled = {pruning}
 will_not_win = false  # the overfit rule alone: benchmarks/pruner_replay.py measures the other
 """
+REFERENCE = """
+family = "mlp"
+task = "moons"
+seeds = 2
+
+[params]
+units = 500
+epochs = 4000
+dropout = 0.0
+
+[pruner]
+will_not_win = false
+"""
+RESULTS = Path(__file__).resolve().parent / "results" / "pruning.json"
 EARLY_STOPPING_PATIENCE = (50, 200)
 PATIENCE = PrunerSettings().patience
 
@@ -181,8 +201,62 @@ def summary(frame: pd.DataFrame, seconds: tuple[float, float]) -> pd.DataFrame:
     return pd.DataFrame(lines, index=["without pruning", "with pruning"]).T
 
 
+def reference_prune(folder: Path, jobs: int) -> str:
+    """Where the reference two-moons overfit is pruned, and as what."""
+    space = folder / "reference.toml"
+    space.write_text(REFERENCE)
+    url = f"sqlite:///{folder}/reference.db"
+    run(RunOptions(study="r", trials=1, space=space, storage=url, jobs=jobs), out=io.StringIO())
+    study = optuna.load_study(study_name="r", storage=open_storage(url))
+    trial = study_record(study, url).trials[0]
+    if trial.pruned is None or trial.diagnosis is None:
+        return "not pruned"
+    kind = trial.diagnosis.verdict.kind or trial.diagnosis.category
+    return f"pruned at epoch {trial.pruned.epoch} of 4000 as {kind}"
+
+
+def _percent_saved(pair: tuple[Any, Any]) -> float:
+    return 100 * (1 - float(pair[1]) / float(pair[0]))
+
+
+def results(lines: pd.DataFrame, reference: str, args: argparse.Namespace) -> dict[str, Any]:
+    """The result file the docs render, from :func:`summary`'s table."""
+    row = {name: tuple(values) for name, values in lines.iterrows()}
+    overfit = row["seed-epochs, trials overfit by full curves"]
+    ideal = row["the same, stopped exactly `patience` epochs after each full curve's best epoch"]
+    best = row["best objective (completed trials)"]
+    same = "the same with and without pruning" if best[0] == best[1] else f"{best[0]} / {best[1]}"
+    seconds = row["wall time (s)"]
+    measures = {
+        "seed-epochs saved on trials that end overfit": f"{_percent_saved(overfit):.0f} % "
+        f"(stopping each exactly `patience` epochs after its true minimum would save "
+        f"{_percent_saved((overfit[0], ideal[1])):.0f} %)",
+        "seed-epochs saved, all trials": f"{_percent_saved(row['seed-epochs, all trials']):.0f} %",
+        "pruned trials overfit by full curves": row["pruned trials overfit by full curves"][1],
+        "best objective": same,
+        "wall time, with pruning against without": f"{seconds[1] / seconds[0]:.2f}×",
+    }
+    for p in EARLY_STOPPING_PATIENCE:
+        cut = row[f"EarlyStopping(patience={p}): stopped trials not overfit"][1]
+        measures[f"EarlyStopping(patience={p}) replayed"] = f"stops {cut} trials not overfit"
+    measures["reference two-moons overfit (70 validation samples, minimum near epoch 848)"] = (
+        reference
+    )
+    return {
+        "title": "Overfit pruning",
+        "command": "python benchmarks/pruning.py",
+        "measures": f"The same {args.trials} trials ({args.seeds} seeds each) with and without "
+        "the overfit pruner, and Keras EarlyStopping replayed on their curves.",
+        "how_measured": "Shared 2-core machine without a GPU, one run; the will-not-win rule "
+        "is off in both runs (benchmarks/pruner_replay.py measures it).",
+        "columns": {"measure": "measure", "value": "result"},
+        "rows": [{"measure": k, "value": v} for k, v in measures.items()],
+        "notes": [],
+    }
+
+
 def main() -> None:
-    """Run both studies and print the tables."""
+    """Run both studies and the reference, print the tables and write the result file."""
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--trials", type=int, default=16)
     parser.add_argument("--seeds", type=int, default=3)
@@ -192,11 +266,15 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as folder:
         full, t_full = run_study(Path(folder), False, configs, args.seeds, args.jobs)
         pruned, t_pruned = run_study(Path(folder), True, configs, args.seeds, args.jobs)
+        reference = reference_prune(Path(folder), args.jobs)
     frame = compare(full, pruned)
     pd.set_option("display.width", 200)
     print(frame.to_string(index=False))
     print()
-    print(summary(frame, (t_full, t_pruned)).to_string())
+    lines = summary(frame, (t_full, t_pruned))
+    print(lines.to_string())
+    print(f"reference two-moons overfit: {reference}")
+    write_text_atomic(RESULTS, json.dumps(results(lines, reference, args), indent=2) + "\n")
 
 
 if __name__ == "__main__":

@@ -65,8 +65,8 @@ def judged_against_study(record: StudyRecord) -> StudyRecord:
 
     Each complete or pruned, diagnosed trial is diagnosed again from its stored curves with
     its :func:`verdict_inputs`; a complete good fit whose objective is materially behind the
-    study's best then says so instead of "keep this configuration"
-    (:func:`study.diagnosis.against_study_best`). Nothing stored changes.
+    study's best, or a good fit the pruner stopped, then says so instead of "keep this
+    configuration" (:func:`study.diagnosis.against_study_best`). Nothing stored changes.
     """
     inputs = verdict_inputs(record)
     judged = [_judged(t, inputs.get(t.number)) for t in record.trials]
@@ -79,7 +79,9 @@ def judged_against_study(record: StudyRecord) -> StudyRecord:
 
 
 def _outcome(trial: TrialRecord) -> TrialOutcome:
-    return TrialOutcome(trial.number, float(trial.value or math.nan), trial.params)
+    stopped = None if trial.pruned is None else trial.pruned.epoch
+    value = math.nan if trial.value is None else float(trial.value)
+    return TrialOutcome(trial.number, value, trial.params, stopped)
 
 
 def _beside_best(
@@ -87,8 +89,9 @@ def _beside_best(
     outcomes: list[TrialOutcome],
     direction: Literal["minimize", "maximize"],
 ) -> TrialRecord:
-    """A complete good fit's advice judged against the study's best."""
-    if trial.state != "COMPLETE" or trial.diagnosis is None or trial.value is None:
+    """A complete or pruned good fit's advice judged against the study's best."""
+    finished = trial.state in ("COMPLETE", "PRUNED")
+    if not finished or trial.diagnosis is None or trial.value is None:
         return trial
     diagnosis = against_study_best(trial.diagnosis, _outcome(trial), outcomes, direction=direction)
     return dataclasses.replace(trial, diagnosis=diagnosis)

@@ -76,3 +76,22 @@ def test_nonfinite_values_are_ignored(value: float) -> None:
     dx = _diagnosis()
     others = (TrialOutcome(number=3, value=value, params={"units": 64}),)
     assert against_study_best(dx, _MINE, others) == dx
+
+
+def test_a_stopped_good_fit_behind_the_best_says_where_it_was_stopped() -> None:
+    stopped = TrialOutcome(number=10, value=0.165, params=_MINE.params, stopped_at=120)
+    advice = against_study_best(_diagnosis(), stopped, _BETTER).verdict.advice
+    assert advice.startswith("a good fit up to epoch 120, where the pruner stopped it")
+    assert "value there 0.165 is behind the study's best 0.104" in advice
+    assert "keep this configuration" not in advice
+
+
+def test_a_stopped_good_fit_level_with_the_best_is_not_kept_either() -> None:
+    stopped = TrialOutcome(number=10, value=0.105, params=_MINE.params, stopped_at=120)
+    advice = against_study_best(_diagnosis(), stopped, _BETTER).verdict.advice
+    assert advice.endswith("(value 0.105): run it to its end before keeping it")
+
+
+def test_one_better_trial_is_named_in_the_singular() -> None:
+    advice = against_study_best(_diagnosis(), _MINE, _BETTER[:1]).verdict.advice
+    assert "the better one uses lr 0.01 (here 0.001), units 64 (here 4)" in advice

@@ -125,3 +125,15 @@ def test_a_good_fit_far_behind_the_studys_best_is_not_a_keeper() -> None:
     assert first.category == "good_fit" and "not a configuration to keep" in first.verdict.advice
     assert "trial #1" in first.verdict.advice
     assert "not a configuration to keep" not in second.verdict.advice
+
+
+def test_a_good_fit_the_will_not_win_rule_stopped_is_not_a_keeper() -> None:
+    stopped = dataclasses.replace(
+        _trial(0, 0.6, state="PRUNED"),
+        pruned=PruneInfo(100, 200, "will not win: ...", by="will_not_win"),
+    )
+    judged = judged_against_study(_study(stopped, _trial(1, 0.5)))
+    first = judged.trials[0].diagnosis
+    assert first is not None and first.category == "good_fit"
+    assert first.verdict.advice.startswith("a good fit up to epoch 100, where the pruner stopped")
+    assert "keep this configuration" not in first.verdict.advice

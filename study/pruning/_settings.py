@@ -113,7 +113,7 @@ class PrunerSettings:
             trial so far (see :func:`~study.pruning.decide_will_not_win`). On by default:
             replaying full-length studies of two corpora (``benchmarks/pruner_replay.py``:
             scikit-learn MLPs, and Keras LSTMs and GRUs), it never stopped the eventual
-            winner, held-out datasets included, and saved 11-32 % of the seed-epochs; it
+            winner, held-out datasets included, and saved 14-32 % of the seed-epochs; it
             does stop some configurations the seeds cannot tell apart from the winner.
         will_not_win_options: :class:`WillNotWinSettings` keys (``warmup_epochs``,
             ``warmup_fraction``, ``threshold``, ``min_seeds``).
