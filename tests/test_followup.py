@@ -6,9 +6,10 @@ import dataclasses
 import tomllib
 from pathlib import Path
 
+from study.diagnosis._records import NOT_KEPT
 from study.followup import find_directions, follow_up, render_space, study_distributions
 from study.space import parse_space
-from study.storage import StudyRecord
+from study.storage import StudyRecord, TrialRecord
 from tests.report_fixtures import grid_study, scripted_study, scripted_trial
 
 SPACE = """family = "lstm"
@@ -105,3 +106,26 @@ def test_rendered_space_keeps_the_study_tables() -> None:
     doc = tomllib.loads(text)
     assert doc["task"] == {"name": "sine", "lookback": 12}
     assert doc["family"] == "lstm" and doc["seeds"] == 3
+
+
+def test_good_fits_not_worth_keeping_do_not_pull_the_ranges() -> None:
+    record = known_study()
+    # Read beside the study, the good fits at units 128 are behind its best: not keepers.
+    trials = tuple(
+        _not_kept(t) if t.category == "good_fit" and t.params["units"] == 128 else t
+        for t in record.trials
+    )
+    units = {c.param: c for c in follow_up(dataclasses.replace(record, trials=trials)).changes}
+    assert units["units"].entry["high"] < 128
+    assert "good fits worth keeping lie at 16..64" in units["units"].reason
+
+
+def _not_kept(trial: TrialRecord) -> TrialRecord:
+    assert trial.diagnosis is not None
+    verdict = trial.diagnosis.verdict
+    details = {**verdict.evidence.details, NOT_KEPT: "behind the study's best"}
+    evidence = dataclasses.replace(verdict.evidence, details=details)
+    diagnosis = dataclasses.replace(
+        trial.diagnosis, verdict=dataclasses.replace(verdict, evidence=evidence)
+    )
+    return dataclasses.replace(trial, diagnosis=diagnosis)

@@ -29,6 +29,11 @@ KINDS: dict[Category, tuple[Kind, ...]] = {
 }
 
 
+NOT_KEPT = "not_kept"
+"""The evidence detail that says why a good fit is not one to keep (see
+:attr:`TrialDiagnosis.worth_keeping`)."""
+
+
 @dataclasses.dataclass(frozen=True)
 class Evidence:
     """What the curves showed, in units a person can read.
@@ -144,6 +149,16 @@ class TrialDiagnosis:
     def category(self) -> Category:
         """The trial's fit category."""
         return self.verdict.category
+
+    @property
+    def worth_keeping(self) -> bool:
+        """Whether this is a good fit its study would keep.
+
+        A good fit judged against its study (:func:`~study.diagnosis.against_study_best`) is
+        not one to keep when it is materially behind the study's best or the pruner stopped
+        it; its evidence then names why (``details["not_kept"]``).
+        """
+        return self.category == "good_fit" and NOT_KEPT not in self.verdict.evidence.details
 
     def agreement_text(self) -> str:
         """E.g. ``"4 of 5 seeds overfit"``."""

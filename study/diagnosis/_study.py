@@ -15,7 +15,7 @@ import math
 from collections.abc import Mapping, Sequence
 from typing import Any, Literal
 
-from study.diagnosis._records import TrialDiagnosis
+from study.diagnosis._records import NOT_KEPT, TrialDiagnosis
 
 __all__ = ["TrialOutcome", "against_study_best"]
 
@@ -99,6 +99,7 @@ def against_study_best(
         details.update(
             study_best_trial=best.number, study_best_value=best.value, better_trials=len(better)
         )
+    details[NOT_KEPT] = "behind the study's best" if better else "stopped by the pruner"
     evidence = dataclasses.replace(verdict.evidence, details=details)
     verdict = dataclasses.replace(verdict, advice=advice, evidence=evidence)
     return dataclasses.replace(diagnosis, verdict=verdict)

@@ -1,17 +1,20 @@
-"""The follow-up search space: the study's space moved towards where its good fits lie.
+"""The follow-up search space: the study's space moved towards where its keepers lie.
 
-Each searched parameter is kept, narrowed, shifted or extended, each change with its reason:
+The keepers are the good fits worth keeping
+(:attr:`~study.diagnosis.TrialDiagnosis.worth_keeping`): read beside the whole study, a good fit
+materially behind the study's best, or one the pruner stopped, is not one. Each searched
+parameter is kept, narrowed, shifted or extended, each change with its reason:
 
-- a numeric range is narrowed to the span of the good fits (with a margin of
-  :data:`MARGIN` of the old range on each side), and shifted past an end the good fits reach;
+- a numeric range is narrowed to the span of the keepers (with a margin of
+  :data:`MARGIN` of the old range on each side), and shifted past an end the keepers reach;
 - ``epochs`` is extended to twice the longest still-improving trial when at least
   :data:`MIN_TRIALS` trials were still improving at their last epoch;
-- a choice that no good fit used, among at least :data:`MIN_TRIALS` diagnosed trials, is
+- a choice that no keeper used, among at least :data:`MIN_TRIALS` diagnosed trials, is
   dropped;
 - where overfitting dominates (the most common category, at least :data:`MIN_TRIALS` trials)
   ranges of the regularisation parameters the study did not search are added.
 
-Too few good fits (fewer than :data:`MIN_TRIALS`) leave a range as it was, and say so.
+Too few keepers (fewer than :data:`MIN_TRIALS`) leave a range as it was, and say so.
 """
 
 from __future__ import annotations
@@ -42,9 +45,9 @@ from study.wording import plural
 Action = Literal["kept", "narrowed", "shifted", "extended", "added", "dropped choices"]
 
 MARGIN = 0.1
-"""Margin kept beyond the good fits' span, as a share of the old range (log-scaled if log)."""
+"""Margin kept beyond the keepers' span, as a share of the old range (log-scaled if log)."""
 EDGE = 0.9
-"""Good fits beyond this share of the range (or below 1 - EDGE) reach its end."""
+"""Keepers beyond this share of the range (or below 1 - EDGE) reach its end."""
 SHIFT = 0.25
 """How far past a reached end the range moves, as a share of the old range."""
 REGULARISATION: dict[str, dict[str, Any]] = {
@@ -143,6 +146,16 @@ def _with_absolute_csv(base: dict[str, Any], space_path: str) -> dict[str, Any]:
     return {**base, "task": {**task, "csv": str(Path(space_path).parent / csv)}}
 
 
+def _keepers(diagnosed: list[TrialRecord]) -> list[TrialRecord]:
+    """The good fits worth keeping, read beside the whole study."""
+    return [t for t in diagnosed if t.diagnosis is not None and t.diagnosis.worth_keeping]
+
+
+def _kept(n: int) -> str:
+    """E.g. ``"2 good fits worth keeping"``."""
+    return f"{plural(n, 'good fit')} worth keeping"
+
+
 def _summary(diagnosed: list[TrialRecord]) -> str:
     counts = Counter(str(t.category) for t in diagnosed)
     parts = ", ".join(f"{n} {c}" for c, n in counts.most_common())
@@ -171,19 +184,13 @@ def _change(
 
 def _numeric(name: str, dist: NumericDistribution, diagnosed: list[TrialRecord]) -> Change:
     old = range_entry(name, dist, dist.low, dist.high)
-    good = [
-        float(t.params[name])
-        for t in diagnosed
-        if t.category == "good_fit" and _number(t.params.get(name))
-    ]
+    good = [float(t.params[name]) for t in _keepers(diagnosed) if _number(t.params.get(name))]
     if len(good) < MIN_TRIALS:
-        return Change(name, "kept", old, f"kept: only {len(good)} good fits, too few to move it")
-    span = f"the {len(good)} good fits lie at {_fmt(min(good))}..{_fmt(max(good))}"
+        return Change(name, "kept", old, f"kept: only {_kept(len(good))}, too few to move it")
+    span = f"the {_kept(len(good))} lie at {_fmt(min(good))}..{_fmt(max(good))}"
     top, bottom = to_unit(dist, max(good)), to_unit(dist, min(good))
     low = bottom - (SHIFT if bottom <= 1 - EDGE else MARGIN)
-    high = top + (
-        SHIFT if top >= EDGE else MARGIN
-    )  # good fits at an end: the best may lie past it
+    high = top + (SHIFT if top >= EDGE else MARGIN)  # keepers at an end: the best may lie past it
     bottom_value, top_value = from_unit(dist, low), from_unit(dist, high)
     if name not in PARAMS:  # A builder's own parameter: its valid values are the builder's.
         bottom_value, top_value = max(bottom_value, dist.low), min(top_value, dist.high)
@@ -196,11 +203,9 @@ def _numeric(name: str, dist: NumericDistribution, diagnosed: list[TrialRecord])
     if new == old or (not ends and low <= 0 and high >= 1):
         return Change(name, "kept", old, f"kept: {span}, across the whole range")
     if ends:
-        where = f"shifted past the {' and '.join(ends)}, which good fits reach"
+        where = f"shifted past the {' and '.join(ends)}, which keepers reach"
         return Change(name, "shifted", new, f"{where} (was {describe(dist)}): {span}")
-    return Change(
-        name, "narrowed", new, f"narrowed to the good fits (was {describe(dist)}): {span}"
-    )
+    return Change(name, "narrowed", new, f"narrowed to the keepers (was {describe(dist)}): {span}")
 
 
 def _extend_epochs(
@@ -253,20 +258,19 @@ def _fixed_epochs(
 
 def _choices(name: str, dist: CategoricalDistribution, diagnosed: list[TrialRecord]) -> Change:
     old = {"choices": list(dist.choices)}
-    good = [t for t in diagnosed if t.category == "good_fit"]
+    good = _keepers(diagnosed)
     if len(good) < MIN_TRIALS:
-        return Change(
-            name, "kept", old, f"kept: only {len(good)} good fits, too few to drop a choice"
-        )
+        why = f"kept: only {_kept(len(good))}, too few to drop a choice"
+        return Change(name, "kept", old, why)
     dropped = []
     for choice in dist.choices:
         tried = [t for t in diagnosed if str(t.params.get(name)) == str(choice)]
-        if len(tried) >= MIN_TRIALS and not any(t.category == "good_fit" for t in tried):
+        if len(tried) >= MIN_TRIALS and not any(t in good for t in tried):
             dropped.append((choice, len(tried)))
     kept = [c for c in dist.choices if c not in {d for d, _ in dropped}]
     if not dropped or not kept:
-        return Change(name, "kept", old, "kept: every choice has good fits or too few trials")
-    why = ", ".join(f"{c} (0 good fits in {n} trials)" for c, n in dropped)
+        return Change(name, "kept", old, "kept: every choice has keepers or too few trials")
+    why = ", ".join(f"{c} (no keeper in {n} trials)" for c, n in dropped)
     return Change(name, "dropped choices", {"choices": kept}, f"dropped {why}")
 
 
