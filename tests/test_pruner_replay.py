@@ -7,7 +7,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from benchmarks.pruner_replay import (
+from benchmarks.replay import (
     EvidenceTable,
     ReplayTrial,
     StopEpoch,
