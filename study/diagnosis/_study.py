@@ -4,8 +4,8 @@ The curves of one trial can show a good fit (validation levelled off, no rise) f
 configuration whose objective is well behind the study's best, or for a trial the pruner
 stopped before its planned end; its advice must then not be "keep this configuration".
 :func:`against_study_best` rewrites such a verdict's advice to say so and to name what the
-better trials did differently. It is a pure function of the trials'
-parameters, objective values and verdicts; the readers of a stored study call it.
+better trials did differently. It is a pure function of the trials' parameters, objective
+values and verdicts; the readers of a stored study call it.
 """
 
 from __future__ import annotations

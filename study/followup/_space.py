@@ -258,14 +258,14 @@ def _fixed_epochs(
 
 def _choices(name: str, dist: CategoricalDistribution, diagnosed: list[TrialRecord]) -> Change:
     old = {"choices": list(dist.choices)}
-    good = _keepers(diagnosed)
+    good = {t.number for t in _keepers(diagnosed)}
     if len(good) < MIN_TRIALS:
         why = f"kept: only {_kept(len(good))}, too few to drop a choice"
         return Change(name, "kept", old, why)
     dropped = []
     for choice in dist.choices:
         tried = [t for t in diagnosed if str(t.params.get(name)) == str(choice)]
-        if len(tried) >= MIN_TRIALS and not any(t in good for t in tried):
+        if len(tried) >= MIN_TRIALS and not any(t.number in good for t in tried):
             dropped.append((choice, len(tried)))
     kept = [c for c in dist.choices if c not in {d for d, _ in dropped}]
     if not dropped or not kept:

@@ -240,9 +240,6 @@ def sample(
     return values
 
 
-__all__ = ["Objective", "RunSettings", "TrialDiagnosis", "sample"]
-
-
 def trial_chunk(policy: PruningPolicy | None, planned: int, default: int) -> int:
     """Epochs per graph call of a trial planned for ``planned`` epochs.
 
@@ -252,3 +249,6 @@ def trial_chunk(policy: PruningPolicy | None, planned: int, default: int) -> int
     """
     checks = None if policy is None else policy.check_interval(planned)
     return checks or default
+
+
+__all__ = ["Objective", "RunSettings", "TrialDiagnosis", "sample", "trial_chunk"]
