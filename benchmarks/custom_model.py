@@ -31,6 +31,7 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 import keras
 
 from study.builders import CustomModel
+from study.engine._builder_model import build_model
 from study.engine._custom import train_custom
 from study.keras import DiagnosisCallback
 from study.tasks import TaskData, load_task
@@ -58,7 +59,7 @@ def fit(data: TaskData, epochs: int, *, train_eval: bool) -> None:
     """``model.fit`` for one seed, optionally recording the dropout-off training loss."""
     model = CustomModel("examples.custom_model:build", VALUES, ROOT)
     keras.utils.set_random_seed(0)
-    network = model.build(data)
+    network = build_model(model, data)
     network.compile(keras.optimizers.Adam(VALUES["learning_rate"]), data.loss)
     callbacks = [DiagnosisCallback((data.x_train, data.y_train))] if train_eval else []
     network.fit(

@@ -14,6 +14,7 @@ import dataclasses
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 if __package__ in (None, ""):
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
@@ -59,7 +60,7 @@ def _baseline(data: TaskData) -> float:
     return float(-np.mean(y * np.log(prior) + (1 - y) * np.log(1 - prior)))
 
 
-def eval_sample(seeds: int = 2) -> list[dict[str, object]]:
+def eval_sample(seeds: int = 2) -> list[dict[str, Any]]:
     """Train each case twice, evaluating ``train_loss`` on the default sample and on all
     training samples; return the largest relative gap between the two curves over epochs and
     seeds, both trials' diagnoses and both runs' seconds per seed-epoch."""
@@ -67,7 +68,7 @@ def eval_sample(seeds: int = 2) -> list[dict[str, object]]:
     from study.engine import TRAIN_EVAL_LIMIT, configure_threads, train_eval_size, train_seeds
 
     configure_threads(1)
-    out: list[dict[str, object]] = []
+    out: list[dict[str, Any]] = []
     for name, family, kind, n, params in EVAL_SAMPLE_CASES:
         data = make_data(kind, n).for_family(family)
         runs = {}
@@ -113,14 +114,14 @@ def eval_sample(seeds: int = 2) -> list[dict[str, object]]:
     return out
 
 
-def _print_eval_sample(results: list[dict[str, object]]) -> None:
+def _print_eval_sample(results: list[dict[str, Any]]) -> None:
     print(
         f"{'case':<26} {'train':>7} {'val':>6} {'sample':>6} {'max gap':>8} {'median':>7} "
         f"{'end train / val':<17} {'diagnosis sample / full':<26} {'s/sep sample / full':<20}"
     )
     for r in results:
-        (dx_sample, dx_full), (s_sample, s_full) = r["diagnosis"], r["seconds"]  # type: ignore[misc]
-        train, val = r["final"]  # type: ignore[misc]
+        (dx_sample, dx_full), (s_sample, s_full) = r["diagnosis"], r["seconds"]
+        train, val = r["final"]
         print(
             f"{r['case']:<26} {r['n_train']:>7} {r['n_val']:>6} {r['evaluated']:>6} "
             f"{r['gap']:>7.2%} {r['median_gap']:>7.2%} {train:>8.4f} / {val:<6.4f} "

@@ -57,7 +57,7 @@ def _epoch(family: Family, params: TrialParams, data: TaskData, k: int) -> Calla
     trainer = Trainer(Structure.of(family, params, data, k), [w.shape for w in weights])
     trainer.start(params, seeds, weights, 512)
     x, y = tf.constant(data.x_train), tf.constant(data.y_train)
-    epoch = tf.function(lambda: trainer._train_epoch(tf.constant(0), x, y))
+    epoch: Callable[[], object] = tf.function(lambda: trainer._train_epoch(tf.constant(0), x, y))
     epoch()
     return epoch
 

@@ -35,7 +35,7 @@ from study.storage import open_storage, study_record
 from study.tasks import TaskData, load_task
 
 CORES = os.cpu_count() or 1
-PROBLEMS = {
+PROBLEMS: dict[str, tuple[Family, str, TrialParams]] = {
     "moons MLP(500)": ("mlp", "moons", TrialParams(units=500, epochs=1500)),
     "sequence LSTM(10)": ("lstm", "sequence", TrialParams(units=10, epochs=1500, batch_size=5)),
 }

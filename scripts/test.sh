@@ -32,5 +32,5 @@ echo "ruff check"
 echo "ruff format --check"
 .venv/bin/ruff format --check --quiet study tests benchmarks scripts examples docs
 echo "mypy"
-.venv/bin/mypy study
+.venv/bin/mypy -p study -p benchmarks
 exec .venv/bin/python -m pytest "$@"

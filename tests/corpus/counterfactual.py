@@ -118,11 +118,11 @@ def _trial(
     frame = pd.read_csv(directory / f"{name}.csv.gz")
     trimmed = trimmed and "val_loss_trimmed" in frame.columns
     curves, tests = [], []
-    for seed, rows in frame.groupby("seed", sort=True):
+    for _, rows in frame.groupby("seed", sort=True):
         rows = rows.sort_values("epoch")
         curves.append(
             SeedCurves(
-                seed=int(seed),  # type: ignore[call-overload]
+                seed=int(rows["seed"].iloc[0]),
                 train_loss=rows.train_loss.to_numpy(np.float64),
                 val_loss=rows.val_loss.to_numpy(np.float64),
                 epochs_planned=len(rows),

@@ -64,7 +64,8 @@ def _decay(n: int, final: float, tau: float) -> FloatArray:
 def _accuracy(log_loss: FloatArray, low: float, high: float) -> FloatArray:
     """An accuracy rising from ``low`` to ``high`` as the loss falls."""
     progress = (log_loss[0] - log_loss) / max(log_loss[0] - log_loss.min(), 1e-9)
-    return low + (high - low) * np.clip(progress, 0, 1)
+    clipped: FloatArray = np.clip(progress, 0, 1)
+    return low + (high - low) * clipped
 
 
 def _settled(rng: Rng, n: int, final: float, end_share: tuple[float, float]) -> FloatArray:
