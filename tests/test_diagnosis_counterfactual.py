@@ -18,15 +18,16 @@ import pytest
 
 from study.curves import SeedCurves
 from study.diagnosis import TrialDiagnosis, diagnose_curve, diagnose_seeds, mean_curve
-from tests.corpus.counterfactual import CounterfactualTrial, load_counterfactual
+from tests.corpus.counterfactual import RECURRENT_DIR, CounterfactualTrial, load_counterfactual
 
-# Measured: 86.0 % of the 50 labelled trials, 96.0 % with each dataset's best validation loss
-# as ``reached_loss`` (benchmarks/diagnosis_corpus.py); 80.0 % and 90.0 % when the curves do
+# Measured: 92.0 % of the 50 labelled trials, 96.0 % with each dataset's best validation loss
+# as ``reached_loss`` (benchmarks/diagnosis_corpus.py); 86.0 % and 90.0 % when the curves do
 # not carry the trimmed validation loss. These floors keep a change to the rules from losing
 # what was reached.
-ACCURACY = 0.84
+ACCURACY = 0.90
 ACCURACY_WITH_REACHED = 0.94
-ACCURACY_UNTRIMMED = 0.78
+ACCURACY_UNTRIMMED = 0.84
+ACCURACY_RECURRENT = 0.68
 
 
 @pytest.fixture(scope="module")
@@ -77,6 +78,18 @@ def test_accuracy_with_what_other_configurations_reached(
         dx = diagnose_seeds(t.curves, baseline_loss=t.baseline_loss, reached_loss=min(others))
         right.append(t.category == dx.category)
     assert np.mean(right) >= ACCURACY_WITH_REACHED
+
+
+def test_accuracy_on_the_recurrent_corpus() -> None:
+    """Measured on the 122 labelled recurrent trials: 70.5 % alone (tuning 68.3 %, held-out
+    75.0 %); a floor so that a rule change cannot lose it unnoticed."""
+    trials = [t for t in load_counterfactual(RECURRENT_DIR) if t.label is not None]
+    right = [
+        t.category == diagnose_seeds(t.curves, baseline_loss=t.baseline_loss).category
+        for t in trials
+    ]
+    assert len(trials) >= 120
+    assert np.mean(right) >= ACCURACY_RECURRENT
 
 
 def test_curves_without_the_trimmed_loss_keep_their_accuracy() -> None:

@@ -352,6 +352,23 @@ def test_capacity_judged_against_the_baseline_alone_is_less_confident() -> None:
     assert alone.confidence < compared.confidence
 
 
+def _still_fitting_training() -> SeedCurves:
+    """Validation settles 1.2x below its start while training keeps falling steadily."""
+    t = np.arange(300, dtype=np.float64)
+    train = np.exp(-0.004 * t) * (0.75 + 0.25 * np.exp(-t / 10))
+    return _curves(_noisy(train), _noisy(_decay(300, 0.8, 10), seed=1))
+
+
+def test_a_plateau_while_training_still_falls_is_not_capacity() -> None:
+    dx = diagnose_curve(_still_fitting_training())
+    assert dx.kind != "capacity"
+
+
+def test_beside_better_trials_a_plateau_is_capacity_while_training_falls() -> None:
+    dx = diagnose_curve(_still_fitting_training(), reached_loss=0.4)
+    assert (dx.category, dx.kind) == ("underfit", "capacity")
+
+
 def test_levelling_off_where_no_other_trial_did_better_is_a_good_fit() -> None:
     """Little signal in the data: every configuration levels off near the baseline."""
     curves = _curves(_noisy(_decay(300, 0.3, 10)), _noisy(_decay(300, 0.35, 10), seed=1))

@@ -219,6 +219,15 @@ class Features:
         return float(self.s_train[self.best_index]) - self.train_final
 
     @property
+    def train_late_share(self) -> float:
+        """Share of the smoothed training loss's fall from its start made in the second half
+        of the epochs (about 0 once training has levelled off, 0.5 for a steady fall)."""
+        fall = self.train_start - self.train_final
+        if fall <= 1e-9:
+            return 0.0
+        return (float(self.s_train[self.epochs // 2]) - self.train_final) / fall
+
+    @property
     def val_progress(self) -> float:
         """Log factor by which final validation loss sits below the reference."""
         return self.ref - self.val_final

@@ -255,6 +255,11 @@ def _capacity(f: Features, c: DiagnosisConfig) -> _Verdict | None:
     enough = math.log(c.capacity_gain)
     if f.val_progress >= enough:
         return None  # learnt enough from the reference
+    if f.reached is None and f.train_late_share > c.capacity_train_settled:
+        # "Both curves level off": training still falling has room to fit more, and its
+        # validation has settled at what this model generalises to. Beside other trials'
+        # best, the comparison decides: a model too small still fits its training slowly.
+        return None
     if f.reached is not None and f.val_final - f.reached < enough:
         return None  # no other trial did materially better: that is what the data allow
     margin = 1 - f.val_progress / enough
