@@ -17,10 +17,14 @@ from typing import Any
 import keras
 import numpy as np
 
+from study.curves import FloatArray
 from study.engine import build_model
 from study.models import build_keras_model, make_optimizer
 from study.space import SearchSpace
 from study.tasks import TaskData, TaskSource
+
+ARMS = ("study", "optuna", "hyperband", "floor", "random")
+ANCHORS = ("optuna", "hyperband", "floor", "random")
 
 
 @dataclasses.dataclass(frozen=True)
@@ -142,8 +146,20 @@ def fit_seeds(
 
 def test_loss(problem: Problem, values: Mapping[str, Any]) -> float:
     """Retrain a configuration once per seed on the training split; mean loss on the test split."""
+    return float(np.mean(test_losses(problem, values)))
+
+
+def test_losses(problem: Problem, values: Mapping[str, Any]) -> FloatArray:
+    """Retrain a configuration once per seed on the training split; its loss on each test
+    sample, mean over the seeds.
+
+    Each seed's penalty (the L2 terms the model trains on) is spread evenly over the samples,
+    so that their mean is the loss ``model.evaluate`` reports; two configurations' losses on
+    the same samples can then be compared pairwise.
+    """
     params = problem.space.params_for(values)
     data = problem.test(values).for_family(problem.space.family)
+    per_sample = keras.losses.get(data.loss)
     losses = []
     for seed in range(problem.seeds):
         model = build(problem, values, data, seed)
@@ -155,6 +171,9 @@ def test_loss(problem: Problem, values: Mapping[str, Any]) -> float:
             shuffle=data.shuffle,
             verbose=0,
         )
-        result = model.evaluate(data.x_val, data.y_val, verbose=0, return_dict=True)
-        losses.append(result["loss"])
-    return float(np.mean(losses))
+        reported = model.evaluate(data.x_val, data.y_val, verbose=0, return_dict=True)["loss"]
+        predicted = model.predict(data.x_val, verbose=0)
+        samples = np.asarray(per_sample(data.y_val, predicted), dtype=np.float64).reshape(-1)
+        losses.append(samples + (reported - samples.mean()))
+    mean: FloatArray = np.mean(losses, axis=0)
+    return mean

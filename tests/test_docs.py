@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib.util
+import json
 import subprocess
 import sys
 from pathlib import Path
@@ -59,6 +60,24 @@ def test_benchmark_marker_becomes_its_table() -> None:
     assert "<!-- benchmark:" not in page
     assert "| measure | result |" in page
     assert "`python benchmarks/pruning.py`" in page
+
+
+def test_a_result_file_more_tables_follow_its_table(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    hook = _hook()
+    data = {
+        "command": "python x.py",
+        "measures": "m",
+        "how_measured": "h",
+        "columns": {"a": "A"},
+        "rows": [{"a": 1}],
+        "more_tables": [{"title": "Per round", "columns": {"b": "B"}, "rows": [{"b": 2}]}],
+    }
+    (tmp_path / "x.json").write_text(json.dumps(data))
+    monkeypatch.setattr(hook, "RESULTS", tmp_path)
+    page = hook.render("x")
+    assert page.index("| 1 |") < page.index("*Per round*") < page.index("| B |\n|---|\n| 2 |")
 
 
 def test_every_benchmark_result_is_on_the_page() -> None:

@@ -56,6 +56,20 @@ def test_core_arms_test_loss_is_scored(core_records: list[dict[str, Any]]) -> No
         assert math.isfinite(record["test_loss"]) and record["test_loss"] > 0
 
 
+def test_core_arms_test_losses_are_per_sample(core_records: list[dict[str, Any]]) -> None:
+    for record in core_records:
+        losses = record["test_losses"]
+        assert len(losses) > 50  # breast cancer: a fifth of 569 samples
+        assert math.isclose(sum(losses) / len(losses), record["test_loss"], rel_tol=1e-4)
+
+
+def test_rescoring_a_pick_gives_its_test_loss_again(
+    core_records: list[dict[str, Any]], tmp_path: Path
+) -> None:
+    records = [dict(core_records[0])]
+    assert time_to_quality.rescore(records, tmp_path, seeds=1, max_epochs=3) < 1e-3
+
+
 def test_best_so_far_curve_only_falls(core_records: list[dict[str, Any]]) -> None:
     for record in core_records:
         values = [value for _, value in record["curve"]]

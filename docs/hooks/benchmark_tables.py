@@ -2,7 +2,8 @@
 
 A page line ``<!-- benchmark: NAME -->`` is replaced by the table of
 ``benchmarks/results/NAME.json``: its command, what it measures, how it was measured, one row
-per measurement and its notes. The numbers live only in those files.
+per measurement, any ``more_tables`` (a title, columns and rows each) and its notes. The
+numbers live only in those files.
 """
 
 from __future__ import annotations
@@ -18,6 +19,13 @@ MARKER = re.compile(r"^<!-- benchmark: ([a-z0-9_]+) -->$", re.MULTILINE)
 
 def _cell(value: Any) -> str:
     return str(value).replace("|", "\\|").replace("\n", " ")
+
+
+def _table(columns: dict[str, str], rows: list[dict[str, Any]]) -> list[str]:
+    """A Markdown table's lines, a blank line after it."""
+    lines = ["| " + " | ".join(columns.values()) + " |", "|" + "---|" * len(columns)]
+    lines += ["| " + " | ".join(_cell(row.get(key, "")) for key in columns) + " |" for row in rows]
+    return [*lines, ""]
 
 
 def render(name: str) -> str:
@@ -38,11 +46,9 @@ def render(name: str) -> str:
     options = f" ({data['options']})" if data.get("options") else ""
     lines = [f"`{command}`{options}" if command else "No benchmark script: figures measured once."]
     lines += ["", data["measures"], "", f"*How it was measured:* {data['how_measured']}", ""]
-    lines.append("| " + " | ".join(columns.values()) + " |")
-    lines.append("|" + "---|" * len(columns))
-    for row in data["rows"]:
-        lines.append("| " + " | ".join(_cell(row.get(key, "")) for key in columns) + " |")
-    lines.append("")
+    lines += _table(columns, data["rows"])
+    for table in data.get("more_tables", []):
+        lines += [f"*{table['title']}*", "", *_table(table["columns"], table["rows"])]
     lines += [f"- {note}" for note in data.get("notes", [])]
     lines.append(f"\n<small>Data: `benchmarks/results/{name}.json`</small>")
     return "\n".join(lines)
